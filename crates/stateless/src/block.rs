@@ -1,0 +1,224 @@
+//! Conversions between an execution payload and an Ethereum block.
+//!
+//! A payload omits what proof of stake fixed (ommers, difficulty, nonce) and carries the
+//! bodies the header only commits to (transactions, withdrawals). Rebuilding the header
+//! from a payload and hashing it is how `engine_newPayload` binds the two: the rebuilt
+//! header must hash to the payload's `block_hash`.
+
+use crate::{
+    config::Fork,
+    ssz::{ExecutionPayload, ExecutionRequests, NewPayloadRequest, Withdrawal},
+};
+use alloc::vec::Vec;
+use alloy_consensus::{Block, BlockBody, EMPTY_OMMER_ROOT_HASH, Header, TxEnvelope, proofs};
+use alloy_eips::{eip2718::Decodable2718, eip2718::Encodable2718, eip4895};
+use alloy_primitives::{Address, B64, B256, Bloom, Bytes, U256};
+use libssz_types::{ProgressiveList, SszList, SszVector};
+
+/// Why a payload cannot be turned into a block (or a block into a payload).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayloadError {
+    /// A transaction does not decode as an EIP-2718 envelope.
+    #[error("transaction {0} does not decode: {1}")]
+    InvalidTransaction(usize, &'static str),
+    /// The base fee does not fit in 64 bits.
+    #[error("base fee over 2^64")]
+    BaseFeeOverflow,
+    /// A field the fork does not have is set (e.g. withdrawals before Shanghai).
+    #[error("{0} is not allowed before its fork")]
+    FieldBeforeFork(&'static str),
+    /// Rules for this fork are not implemented.
+    #[error("fork {0:?} is not supported for validation")]
+    UnsupportedFork(Fork),
+    /// A block that no payload can express (ommers, difficulty or nonce set).
+    #[error("block is not a post-merge block: {0}")]
+    NotPostMerge(&'static str),
+    /// `extra_data` over 32 bytes.
+    #[error("extra data over 32 bytes")]
+    ExtraDataTooLong,
+}
+
+/// The decoded block of a payload, with the hash the payload claims for it.
+#[derive(Debug, Clone)]
+pub struct PayloadBlock {
+    /// The rebuilt block.
+    pub block: Block<TxEnvelope>,
+    /// `payload.block_hash`.
+    pub claimed_hash: B256,
+}
+
+fn u256_le(bytes: &[u8; 32]) -> U256 {
+    U256::from_le_bytes(*bytes)
+}
+
+/// Rebuilds the block of a `NewPayloadRequest` under the rules of `fork`.
+pub fn block_from_payload(
+    request: &NewPayloadRequest,
+    fork: Fork,
+) -> Result<PayloadBlock, PayloadError> {
+    if fork >= Fork::Amsterdam {
+        return Err(PayloadError::UnsupportedFork(fork));
+    }
+    let p: &ExecutionPayload = &request.execution_payload;
+    let raw: Vec<&[u8]> = p.transactions.iter().map(|t| &t[..]).collect();
+    let transactions = raw
+        .iter()
+        .enumerate()
+        .map(|(i, bytes)| {
+            TxEnvelope::decode_2718_exact(bytes)
+                .map_err(|_| PayloadError::InvalidTransaction(i, "invalid EIP-2718 envelope"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let withdrawals: Vec<eip4895::Withdrawal> = p
+        .withdrawals
+        .iter()
+        .map(|w| eip4895::Withdrawal {
+            index: w.index,
+            validator_index: w.validator_index,
+            address: Address::from(w.address),
+            amount: w.amount,
+        })
+        .collect();
+    let base_fee = u256_le(&p.base_fee_per_gas);
+    let base_fee: u64 = base_fee
+        .try_into()
+        .map_err(|_| PayloadError::BaseFeeOverflow)?;
+
+    let shanghai = fork >= Fork::Shanghai;
+    let cancun = fork >= Fork::Cancun;
+    let prague = fork >= Fork::Prague;
+    if !shanghai && !withdrawals.is_empty() {
+        return Err(PayloadError::FieldBeforeFork("withdrawals"));
+    }
+    if !cancun && (p.blob_gas_used != 0 || p.excess_blob_gas != 0) {
+        return Err(PayloadError::FieldBeforeFork("blob gas"));
+    }
+    if !cancun
+        && (request.parent_beacon_block_root != [0; 32] || !request.versioned_hashes.is_empty())
+    {
+        return Err(PayloadError::FieldBeforeFork("parent beacon block root"));
+    }
+    if !prague && !request.execution_requests.is_empty() {
+        return Err(PayloadError::FieldBeforeFork("execution requests"));
+    }
+    if !p.block_access_list.is_empty() || p.slot_number != 0 {
+        return Err(PayloadError::FieldBeforeFork("block access list"));
+    }
+
+    let header = Header {
+        parent_hash: p.parent_hash.into(),
+        ommers_hash: EMPTY_OMMER_ROOT_HASH,
+        beneficiary: Address::from(p.fee_recipient),
+        state_root: p.state_root.into(),
+        transactions_root: alloy_trie::root::ordered_trie_root_with_encoder(&raw, |tx, buf| {
+            buf.extend_from_slice(tx)
+        }),
+        receipts_root: p.receipts_root.into(),
+        logs_bloom: Bloom::from_slice(&p.logs_bloom),
+        difficulty: U256::ZERO,
+        number: p.block_number,
+        gas_limit: p.gas_limit,
+        gas_used: p.gas_used,
+        timestamp: p.timestamp,
+        extra_data: Bytes::copy_from_slice(&p.extra_data),
+        mix_hash: p.prev_randao.into(),
+        nonce: B64::ZERO,
+        base_fee_per_gas: Some(base_fee),
+        withdrawals_root: shanghai.then(|| proofs::calculate_withdrawals_root(&withdrawals)),
+        blob_gas_used: cancun.then_some(p.blob_gas_used),
+        excess_blob_gas: cancun.then_some(p.excess_blob_gas),
+        parent_beacon_block_root: cancun.then(|| request.parent_beacon_block_root.into()),
+        requests_hash: prague.then(|| request.execution_requests.to_eip7685().requests_hash()),
+        block_access_list_hash: None,
+        slot_number: None,
+    };
+    let body = BlockBody {
+        transactions,
+        ommers: Vec::new(),
+        withdrawals: shanghai.then(|| withdrawals.into()),
+    };
+    Ok(PayloadBlock {
+        block: Block { header, body },
+        claimed_hash: p.block_hash.into(),
+    })
+}
+
+/// Builds the `NewPayloadRequest` of a post-merge block. `requests` are the block's
+/// EIP-7685 requests (from execution), needed from Prague on.
+pub fn payload_from_block(
+    block: &Block<TxEnvelope>,
+    requests: Option<&alloy_eips::eip7685::Requests>,
+) -> Result<NewPayloadRequest, PayloadError> {
+    let h = &block.header;
+    if !block.body.ommers.is_empty() || h.ommers_hash != EMPTY_OMMER_ROOT_HASH {
+        return Err(PayloadError::NotPostMerge("ommers"));
+    }
+    if !h.difficulty.is_zero() {
+        return Err(PayloadError::NotPostMerge("difficulty"));
+    }
+    if h.nonce != B64::ZERO {
+        return Err(PayloadError::NotPostMerge("nonce"));
+    }
+    let extra_data =
+        SszList::try_from(h.extra_data.to_vec()).map_err(|_| PayloadError::ExtraDataTooLong)?;
+    let transactions: Vec<ProgressiveList<u8>> = block
+        .body
+        .transactions
+        .iter()
+        .map(|tx| ProgressiveList::from(tx.encoded_2718()))
+        .collect();
+    let withdrawals: Vec<Withdrawal> = block
+        .body
+        .withdrawals
+        .iter()
+        .flat_map(|w| w.iter())
+        .map(|w| Withdrawal {
+            index: w.index,
+            validator_index: w.validator_index,
+            address: w.address.0.0,
+            amount: w.amount,
+        })
+        .collect();
+    let versioned_hashes: Vec<[u8; 32]> = block
+        .body
+        .transactions
+        .iter()
+        .flat_map(|tx| {
+            alloy_consensus::Transaction::blob_versioned_hashes(tx)
+                .unwrap_or_default()
+                .iter()
+                .map(|h| h.0)
+        })
+        .collect();
+    let execution_requests = match requests {
+        Some(r) => ExecutionRequests::from_eip7685(r)
+            .ok_or(PayloadError::InvalidTransaction(0, "malformed requests"))?,
+        None => ExecutionRequests::default(),
+    };
+    Ok(NewPayloadRequest {
+        execution_payload: ExecutionPayload {
+            parent_hash: h.parent_hash.0,
+            fee_recipient: h.beneficiary.0.0,
+            state_root: h.state_root.0,
+            receipts_root: h.receipts_root.0,
+            logs_bloom: SszVector::try_from(h.logs_bloom.0.to_vec()).expect("256 bytes"),
+            prev_randao: h.mix_hash.0,
+            block_number: h.number,
+            gas_limit: h.gas_limit,
+            gas_used: h.gas_used,
+            timestamp: h.timestamp,
+            extra_data,
+            base_fee_per_gas: U256::from(h.base_fee_per_gas.unwrap_or_default()).to_le_bytes(),
+            block_hash: h.hash_slow().0,
+            transactions: transactions.into(),
+            withdrawals: withdrawals.into(),
+            blob_gas_used: h.blob_gas_used.unwrap_or_default(),
+            excess_blob_gas: h.excess_blob_gas.unwrap_or_default(),
+            block_access_list: ProgressiveList::new(),
+            slot_number: 0,
+        },
+        versioned_hashes: versioned_hashes.into(),
+        parent_beacon_block_root: h.parent_beacon_block_root.unwrap_or_default().0,
+        execution_requests,
+    })
+}

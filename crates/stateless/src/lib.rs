@@ -1,0 +1,52 @@
+//! Canonical stateless validation of one Ethereum-style block from an execution witness.
+//!
+//! Everything in native-rollup stands on [`validate_stateless`]: the EXECUTE precompile
+//! runs it (re-execution mode), the zk guest proves it (proof mode), and the L2 node
+//! produces its input for every block it seals ([`generate_witness`]). It is `no_std` +
+//! `alloc` with default features off, so the same code compiles for a zkVM guest.
+//!
+//! The wire format (schema id + SSZ `StatelessInput`, SSZ `StatelessValidationResult`)
+//! is documented in [`ssz`]; the chain's fork schedule in [`config`]; the partial
+//! Merkle-Patricia trie in [`trie`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
+extern crate alloc;
+
+pub mod block;
+pub mod config;
+pub mod db;
+pub mod ssz;
+pub mod trie;
+pub mod validate;
+pub mod witness;
+
+pub use block::{PayloadError, block_from_payload, payload_from_block};
+pub use config::{ChainConfig, ChainRegistry, Fork};
+pub use ssz::{
+    DecodeError, ExecutionPayload, ExecutionWitness, NewPayloadRequest, SchemaId, StatelessInput,
+    StatelessValidationResult,
+};
+pub use trie::{NodeStore, SparseTrie, TrieError};
+pub use validate::{ValidatedBlock, ValidationError, stateless_result, validate_stateless};
+pub use witness::{FullState, generate_witness};
+
+/// Decodes `schema_id ++ SSZ(StatelessInput)`, looks up the chain, validates, and returns
+/// the SSZ result. Malformed input has no result (there is no request root to commit to)
+/// and is a [`DecodeError`]; an unknown chain id is reported as a failed validation.
+pub fn validate_stateless_bytes(
+    bytes: &[u8],
+    chains: &ChainRegistry,
+) -> Result<StatelessValidationResult, DecodeError> {
+    let input = StatelessInput::decode(bytes)?;
+    Ok(match chains.get(input.chain_id) {
+        Some(config) => stateless_result(&input, config),
+        None => StatelessValidationResult {
+            new_payload_request_root: input.new_payload_request_root(),
+            successful_validation: false,
+            chain_id: input.chain_id,
+            schema_id: input.schema.to_u16(),
+        },
+    })
+}

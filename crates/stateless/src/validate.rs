@@ -1,0 +1,470 @@
+//! `validate_stateless`: one block, checked from its witness alone.
+//!
+//! The steps follow execution-specs' `verify_stateless_new_payload` and reth's stateless
+//! validator: rebuild the block from the payload and check its hash; recover senders;
+//! check the witness's header chain ends at the parent; check the header against the
+//! parent; execute on alloy-evm's Ethereum block executor over the witness; compare gas,
+//! receipts, bloom, requests and the post-state root.
+
+use crate::{
+    block::{PayloadBlock, PayloadError, block_from_payload},
+    config::{ChainConfig, Fork},
+    db::{StateError, TrieState},
+    ssz::{StatelessInput, StatelessValidationResult},
+    trie::NodeStore,
+};
+use alloc::{borrow::Cow, format, string::String, vec::Vec};
+use alloy_consensus::transaction::{Recovered, SignerRecoverable};
+use alloy_consensus::{
+    Block, Header, Transaction, TxEnvelope, TxReceipt, constants::MAXIMUM_EXTRA_DATA_SIZE, proofs,
+};
+use alloy_eips::{
+    eip1559::BaseFeeParams, eip2718::Encodable2718, eip4844::DATA_GAS_PER_BLOB, eip7685::Requests,
+};
+use alloy_evm::{
+    EvmEnv, EvmFactory,
+    block::{BlockExecutionResult, BlockExecutor},
+    eth::{
+        EthBlockExecutionCtx, EthBlockExecutor, EthEvmFactory, receipt_builder::AlloyReceiptBuilder,
+    },
+};
+use alloy_primitives::{
+    Address, B256, Bloom, Bytes, keccak256,
+    map::{B256Map, HashMap},
+};
+use alloy_rlp::{Decodable, Encodable};
+use revm::database::{BundleState, State, states::bundle_state::BundleRetention};
+
+/// EIP-7934: the largest RLP-encoded block accepted from Osaka on.
+pub const MAX_RLP_BLOCK_SIZE: usize = 8 * 1024 * 1024;
+/// Lowest gas limit a block may have (Yellow Paper).
+pub const MIN_GAS_LIMIT: u64 = 5000;
+/// Gas-limit change bound divisor (Yellow Paper).
+pub const GAS_LIMIT_BOUND_DIVISOR: u64 = 1024;
+
+/// The rule a block broke, or the data its witness lacked. Variants use the spec's words
+/// so a failing test names the broken rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValidationError {
+    /// The input names a chain other than the configuration's.
+    #[error("input is for chain {input}, configuration for chain {config}")]
+    ChainIdMismatch { input: u64, config: u64 },
+    /// The schema's fork is not the fork the chain runs at the block's timestamp.
+    #[error("schema names {schema:?} but the chain runs {chain:?} at this timestamp")]
+    SchemaForkMismatch { schema: Fork, chain: Fork },
+    /// The payload does not rebuild into a block.
+    #[error(transparent)]
+    Payload(#[from] PayloadError),
+    /// The rebuilt header does not hash to the payload's block hash.
+    #[error("block hash mismatch: payload says {claimed}, header hashes to {computed}")]
+    BlockHashMismatch { claimed: B256, computed: B256 },
+    /// A transaction signature does not recover (EIP-2 / EIP-155 rules).
+    #[error("transaction {0} has an invalid signature")]
+    InvalidSignature(usize),
+    /// The witness has no headers, more than 256, or undecodable ones.
+    #[error("witness header {index} is malformed or the list is empty or too long")]
+    MalformedWitnessHeader { index: usize },
+    /// Consecutive witness headers are not parent and child.
+    #[error("witness headers are not contiguous at block {number}")]
+    HeaderChainGap { number: u64 },
+    /// The last witness header is not the block's parent.
+    #[error("witness does not end at the parent {expected}")]
+    UnknownParent { expected: B256 },
+    /// The witness does not contain the parent's state root node.
+    #[error("pre-state root {0} is not in the witness")]
+    PreStateRootMismatch(B256),
+    /// Block number is not parent + 1.
+    #[error("block number {got}, expected {expected}")]
+    InvalidBlockNumber { got: u64, expected: u64 },
+    /// Timestamp not after the parent's.
+    #[error("timestamp {got} not after parent's {parent}")]
+    TimestampNotAfterParent { got: u64, parent: u64 },
+    /// Gas limit out of the bounds the parent allows.
+    #[error("gas limit {got} out of bounds from parent's {parent}")]
+    InvalidGasLimit { got: u64, parent: u64 },
+    /// Gas used above gas limit.
+    #[error("header gas used {used} above gas limit {limit}")]
+    GasUsedOverLimit { used: u64, limit: u64 },
+    /// EIP-1559 base fee does not follow from the parent.
+    #[error("base fee {got}, expected {expected}")]
+    InvalidBaseFee { got: u64, expected: u64 },
+    /// `extra_data` longer than 32 bytes.
+    #[error("extra data of {0} bytes")]
+    ExtraDataTooLong(usize),
+    /// EIP-4844 excess blob gas does not follow from the parent.
+    #[error("excess blob gas {got}, expected {expected}")]
+    InvalidExcessBlobGas { got: u64, expected: u64 },
+    /// EIP-4844 blob gas used does not match the transactions', or breaks the limits.
+    #[error("blob gas used {got}, expected {expected}")]
+    InvalidBlobGasUsed { got: u64, expected: u64 },
+    /// The payload's versioned hashes are not those of its blob transactions.
+    #[error("versioned hashes do not match the blob transactions")]
+    VersionedHashesMismatch,
+    /// EIP-7934 block size cap.
+    #[error("block of {0} RLP bytes over the cap")]
+    BlockTooLarge(usize),
+    /// Execution needed state the witness does not have.
+    #[error("witness is incomplete: {0}")]
+    Witness(#[from] StateError),
+    /// A transaction or system call is invalid (nonce, balance, intrinsic gas, ...).
+    #[error("execution failed: {0}")]
+    Execution(String),
+    /// Header gas used differs from execution.
+    #[error("gas used {header} in header, {executed} executed")]
+    GasUsedMismatch { header: u64, executed: u64 },
+    /// Receipts root differs.
+    #[error("receipts root mismatch: header {header}, computed {computed}")]
+    ReceiptsRootMismatch { header: B256, computed: B256 },
+    /// Logs bloom differs.
+    #[error("logs bloom mismatch")]
+    LogsBloomMismatch,
+    /// EIP-7685 requests differ.
+    #[error("requests hash mismatch: header {header}, computed {computed}")]
+    RequestsHashMismatch { header: B256, computed: B256 },
+    /// Post-state root differs.
+    #[error("post-state root mismatch: header {header}, computed {computed}")]
+    PostStateRootMismatch { header: B256, computed: B256 },
+}
+
+/// What a successful validation established.
+#[derive(Debug, Clone)]
+pub struct ValidatedBlock {
+    /// The block's hash.
+    pub block_hash: B256,
+    /// Its post-state root.
+    pub state_root: B256,
+    /// Gas used.
+    pub gas_used: u64,
+    /// The receipts.
+    pub receipts: Vec<alloy_consensus::ReceiptEnvelope>,
+    /// EIP-7685 requests produced.
+    pub requests: Requests,
+}
+
+/// Validates the block of `input` statelessly under `config`. `Ok` iff the block is valid;
+/// every `Err` names the rule broken or the witness data missing.
+pub fn validate_stateless(
+    input: &StatelessInput,
+    config: &ChainConfig,
+) -> Result<ValidatedBlock, ValidationError> {
+    if input.chain_id != config.chain_id {
+        return Err(ValidationError::ChainIdMismatch {
+            input: input.chain_id,
+            config: config.chain_id,
+        });
+    }
+    let timestamp = input.new_payload_request.execution_payload.timestamp;
+    let fork = config.fork_at(timestamp);
+    if input.schema.fork != fork {
+        return Err(ValidationError::SchemaForkMismatch {
+            schema: input.schema.fork,
+            chain: fork,
+        });
+    }
+    let PayloadBlock {
+        block,
+        claimed_hash,
+    } = block_from_payload(&input.new_payload_request, fork)?;
+    let computed = block.header.hash_slow();
+    if computed != claimed_hash {
+        return Err(ValidationError::BlockHashMismatch {
+            claimed: claimed_hash,
+            computed,
+        });
+    }
+    let expected_hashes: Vec<B256> = block
+        .body
+        .transactions
+        .iter()
+        .flat_map(|tx| tx.blob_versioned_hashes().unwrap_or_default().to_vec())
+        .collect();
+    let given: Vec<B256> = input
+        .new_payload_request
+        .versioned_hashes
+        .iter()
+        .map(|h| B256::from(*h))
+        .collect();
+    if expected_hashes != given {
+        return Err(ValidationError::VersionedHashesMismatch);
+    }
+
+    let raw_headers: Vec<&[u8]> = input.witness.headers.iter().map(|h| &h[..]).collect();
+    let (ancestors, parent) = check_header_chain(&raw_headers, block.header.parent_hash)?;
+    let store = NodeStore::from_preimages(
+        input
+            .witness
+            .state
+            .iter()
+            .map(|n| Bytes::copy_from_slice(n)),
+    );
+    if parent.state_root != alloy_trie::EMPTY_ROOT_HASH && !store.contains(&parent.state_root) {
+        return Err(ValidationError::PreStateRootMismatch(parent.state_root));
+    }
+    let codes: B256Map<Bytes> = input
+        .witness
+        .codes
+        .iter()
+        .map(|c| (keccak256(&c[..]), Bytes::copy_from_slice(c)))
+        .collect();
+    let mut db = TrieState::new(parent.state_root, &store, &codes, &ancestors);
+    execute_block(&block, &parent, config, &mut db).map(|(validated, _)| validated)
+}
+
+/// [`validate_stateless`] as the 43-byte result a verifier or zk guest outputs.
+pub fn stateless_result(input: &StatelessInput, config: &ChainConfig) -> StatelessValidationResult {
+    StatelessValidationResult {
+        new_payload_request_root: input.new_payload_request_root(),
+        successful_validation: validate_stateless(input, config).is_ok(),
+        chain_id: input.chain_id,
+        schema_id: input.schema.to_u16(),
+    }
+}
+
+/// Decodes the witness headers and checks they form a chain ending at `parent_hash`;
+/// returns the hash of every ancestor by number, and the parent.
+fn check_header_chain(
+    headers: &[impl AsRef<[u8]>],
+    parent_hash: B256,
+) -> Result<(HashMap<u64, B256>, Header), ValidationError> {
+    if headers.is_empty() || headers.len() > crate::ssz::MAX_WITNESS_HEADERS {
+        return Err(ValidationError::MalformedWitnessHeader {
+            index: headers.len(),
+        });
+    }
+    let mut hashes = HashMap::default();
+    let mut prev: Option<(Header, B256)> = None;
+    for (index, raw) in headers.iter().enumerate() {
+        let mut buf = raw.as_ref();
+        let header = Header::decode(&mut buf)
+            .map_err(|_| ValidationError::MalformedWitnessHeader { index })?;
+        if !buf.is_empty() {
+            return Err(ValidationError::MalformedWitnessHeader { index });
+        }
+        let hash = keccak256(raw.as_ref());
+        if let Some((p, p_hash)) = &prev {
+            if header.parent_hash != *p_hash || Some(header.number) != p.number.checked_add(1) {
+                return Err(ValidationError::HeaderChainGap {
+                    number: header.number,
+                });
+            }
+        }
+        hashes.insert(header.number, hash);
+        prev = Some((header, hash));
+    }
+    let (parent, hash) = prev.expect("non-empty");
+    if hash != parent_hash {
+        return Err(ValidationError::UnknownParent {
+            expected: parent_hash,
+        });
+    }
+    Ok((hashes, parent))
+}
+
+/// Header rules that depend only on the parent (Yellow Paper §4.3.4, EIP-1559, EIP-4844).
+pub fn validate_header_against_parent(
+    header: &Header,
+    parent: &Header,
+    config: &ChainConfig,
+) -> Result<(), ValidationError> {
+    let expected = parent.number.checked_add(1).unwrap_or(u64::MAX);
+    if header.number != expected || parent.number == u64::MAX {
+        return Err(ValidationError::InvalidBlockNumber {
+            got: header.number,
+            expected,
+        });
+    }
+    if header.timestamp <= parent.timestamp {
+        return Err(ValidationError::TimestampNotAfterParent {
+            got: header.timestamp,
+            parent: parent.timestamp,
+        });
+    }
+    if header.extra_data.len() > MAXIMUM_EXTRA_DATA_SIZE {
+        return Err(ValidationError::ExtraDataTooLong(header.extra_data.len()));
+    }
+    if header.gas_used > header.gas_limit {
+        return Err(ValidationError::GasUsedOverLimit {
+            used: header.gas_used,
+            limit: header.gas_limit,
+        });
+    }
+    let bound = parent.gas_limit / GAS_LIMIT_BOUND_DIVISOR;
+    if header.gas_limit.abs_diff(parent.gas_limit) >= bound || header.gas_limit < MIN_GAS_LIMIT {
+        return Err(ValidationError::InvalidGasLimit {
+            got: header.gas_limit,
+            parent: parent.gas_limit,
+        });
+    }
+    let expected_base_fee = parent
+        .next_block_base_fee(BaseFeeParams::ethereum())
+        .unwrap_or(0);
+    let base_fee = header.base_fee_per_gas.unwrap_or_default();
+    if base_fee != expected_base_fee {
+        return Err(ValidationError::InvalidBaseFee {
+            got: base_fee,
+            expected: expected_base_fee,
+        });
+    }
+    if let Some(params) = config.blob_params_at(header.timestamp) {
+        // A parent from before Cancun counts as zero excess and zero used.
+        let parent_excess = parent.excess_blob_gas.unwrap_or(0);
+        let parent_used = parent.blob_gas_used.unwrap_or(0);
+        let got = header.excess_blob_gas.unwrap_or_default();
+        let expected = match parent_excess.checked_add(parent_used) {
+            Some(_) => params.next_block_excess_blob_gas_osaka(
+                parent_excess,
+                parent_used,
+                parent.base_fee_per_gas.unwrap_or(0),
+            ),
+            None => u64::MAX,
+        };
+        let expected = if config.fork_at(header.timestamp) >= Fork::Osaka {
+            expected
+        } else {
+            // Before EIP-7918 the blob base fee has no reserve price.
+            (parent_excess.saturating_add(parent_used))
+                .saturating_sub(params.target_blob_gas_per_block())
+        };
+        if got != expected {
+            return Err(ValidationError::InvalidExcessBlobGas { got, expected });
+        }
+        let used = header.blob_gas_used.unwrap_or_default();
+        if used % DATA_GAS_PER_BLOB != 0 || used > params.max_blob_gas_per_block() {
+            return Err(ValidationError::InvalidBlobGasUsed {
+                got: used,
+                expected: params.max_blob_gas_per_block(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Checks, executes and compares one block over `db` (the parent's state). Shared by the
+/// stateless validator and the witness generator, so both walk the same tries in the same
+/// order. Also returns the bundle of changes, for callers that keep a full state.
+pub(crate) fn execute_block(
+    block: &Block<TxEnvelope>,
+    parent: &Header,
+    config: &ChainConfig,
+    db: &mut TrieState<'_>,
+) -> Result<(ValidatedBlock, BundleState), ValidationError> {
+    let header = &block.header;
+    let fork = config.fork_at(header.timestamp);
+    if fork >= Fork::Osaka {
+        let size = block.length();
+        if size > MAX_RLP_BLOCK_SIZE {
+            return Err(ValidationError::BlockTooLarge(size));
+        }
+    }
+    validate_header_against_parent(header, parent, config)?;
+    let senders = block
+        .body
+        .transactions
+        .iter()
+        .enumerate()
+        .map(|(i, tx)| {
+            tx.recover_signer()
+                .map_err(|_| ValidationError::InvalidSignature(i))
+        })
+        .collect::<Result<Vec<Address>, _>>()?;
+
+    let blob_params = config.blob_params_at(header.timestamp);
+    let evm_env = EvmEnv::for_eth_block(header, config, config.chain_id, blob_params);
+    let mut state = State::builder()
+        .with_database(&mut *db)
+        .with_bundle_update()
+        .build();
+    let result = {
+        let evm = EthEvmFactory::default().create_evm(&mut state, evm_env);
+        let ctx = EthBlockExecutionCtx {
+            parent_hash: header.parent_hash,
+            parent_beacon_block_root: header.parent_beacon_block_root,
+            ommers: &[],
+            withdrawals: block
+                .body
+                .withdrawals
+                .as_ref()
+                .map(|w| Cow::Borrowed(w.as_slice())),
+            extra_data: header.extra_data.clone(),
+            tx_count_hint: Some(block.body.transactions.len()),
+            slot_number: None,
+        };
+        let mut executor = EthBlockExecutor::new(evm, ctx, config, AlloyReceiptBuilder::default());
+        let outcome = (|| {
+            executor.apply_pre_execution_changes()?;
+            for (tx, sender) in block.body.transactions.iter().zip(&senders) {
+                executor.execute_transaction(Recovered::new_unchecked(tx, *sender))?;
+            }
+            executor.finish()
+        })();
+        outcome.map(|(_, r)| r)
+    };
+    let result: BlockExecutionResult<alloy_consensus::ReceiptEnvelope> = match result {
+        Ok(r) => r,
+        Err(e) => {
+            drop(state);
+            return Err(match db.fault.take() {
+                Some(missing) => ValidationError::Witness(missing),
+                None => ValidationError::Execution(format!("{e}")),
+            });
+        }
+    };
+    state.merge_transitions(BundleRetention::PlainState);
+    let bundle = state.take_bundle();
+    drop(state);
+
+    if result.gas_used != header.gas_used {
+        return Err(ValidationError::GasUsedMismatch {
+            header: header.gas_used,
+            executed: result.gas_used,
+        });
+    }
+    if let Some(params) = blob_params {
+        let expected = result.blob_gas_used;
+        let got = header.blob_gas_used.unwrap_or_default();
+        if got != expected || expected > params.max_blob_gas_per_block() {
+            return Err(ValidationError::InvalidBlobGasUsed { got, expected });
+        }
+    }
+    let receipts_root =
+        proofs::ordered_trie_root_with_encoder(&result.receipts, |r, buf| r.encode_2718(buf));
+    if receipts_root != header.receipts_root {
+        return Err(ValidationError::ReceiptsRootMismatch {
+            header: header.receipts_root,
+            computed: receipts_root,
+        });
+    }
+    let bloom = result
+        .receipts
+        .iter()
+        .fold(Bloom::ZERO, |acc, r| acc | r.bloom());
+    if bloom != header.logs_bloom {
+        return Err(ValidationError::LogsBloomMismatch);
+    }
+    if let Some(expected) = header.requests_hash {
+        let computed = result.requests.requests_hash();
+        if computed != expected {
+            return Err(ValidationError::RequestsHashMismatch {
+                header: expected,
+                computed,
+            });
+        }
+    }
+    let state_root = db.apply(&bundle)?;
+    if state_root != header.state_root {
+        return Err(ValidationError::PostStateRootMismatch {
+            header: header.state_root,
+            computed: state_root,
+        });
+    }
+    Ok((
+        ValidatedBlock {
+            block_hash: header.hash_slow(),
+            state_root,
+            gas_used: result.gas_used,
+            receipts: result.receipts,
+            requests: result.requests,
+        },
+        bundle,
+    ))
+}
