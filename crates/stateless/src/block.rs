@@ -33,9 +33,92 @@ pub enum PayloadError {
     /// A block that no payload can express (ommers, difficulty or nonce set).
     #[error("block is not a post-merge block: {0}")]
     NotPostMerge(&'static str),
+    /// A header field or body part that contradicts the header or the fork.
+    #[error("{0} does not match the header or the fork")]
+    FieldMismatch(&'static str),
     /// `extra_data` over 32 bytes.
     #[error("extra data over 32 bytes")]
     ExtraDataTooLong,
+}
+
+/// Checks that a block's body matches its header and that both have the shape of `fork`:
+/// no ommers, difficulty or nonce (EIP-3675); the transactions and withdrawals roots; the
+/// header fields each fork adds (EIP-4895, EIP-4844, EIP-4788, EIP-7685); and transactions
+/// in their canonical (block) form. A block built by [`block_from_payload`] passes by
+/// construction; a block from elsewhere (RLP, a peer) must be checked before execution.
+pub fn check_block_shape(block: &Block<TxEnvelope>, fork: Fork) -> Result<(), PayloadError> {
+    if fork >= Fork::Amsterdam {
+        return Err(PayloadError::UnsupportedFork(fork));
+    }
+    let h = &block.header;
+    if !block.body.ommers.is_empty() || h.ommers_hash != EMPTY_OMMER_ROOT_HASH {
+        return Err(PayloadError::NotPostMerge("ommers"));
+    }
+    if !h.difficulty.is_zero() {
+        return Err(PayloadError::NotPostMerge("difficulty"));
+    }
+    if h.nonce != B64::ZERO {
+        return Err(PayloadError::NotPostMerge("nonce"));
+    }
+    if h.extra_data.len() > 32 {
+        return Err(PayloadError::ExtraDataTooLong);
+    }
+    if h.base_fee_per_gas.is_none() {
+        return Err(PayloadError::FieldMismatch("base fee"));
+    }
+    let shanghai = fork >= Fork::Shanghai;
+    let cancun = fork >= Fork::Cancun;
+    let prague = fork >= Fork::Prague;
+    let present = [
+        ("withdrawals root", h.withdrawals_root.is_some(), shanghai),
+        ("withdrawals", block.body.withdrawals.is_some(), shanghai),
+        ("blob gas used", h.blob_gas_used.is_some(), cancun),
+        ("excess blob gas", h.excess_blob_gas.is_some(), cancun),
+        (
+            "parent beacon block root",
+            h.parent_beacon_block_root.is_some(),
+            cancun,
+        ),
+        ("requests hash", h.requests_hash.is_some(), prague),
+        (
+            "block access list hash",
+            h.block_access_list_hash.is_some(),
+            false,
+        ),
+        ("slot number", h.slot_number.is_some(), false),
+    ];
+    if let Some((field, ..)) = present.iter().find(|(_, has, wants)| has != wants) {
+        return Err(PayloadError::FieldMismatch(field));
+    }
+    for (i, tx) in block.body.transactions.iter().enumerate() {
+        check_canonical(i, tx)?;
+    }
+    if proofs::calculate_transaction_root(&block.body.transactions) != h.transactions_root {
+        return Err(PayloadError::FieldMismatch("transactions root"));
+    }
+    if let Some(w) = &block.body.withdrawals {
+        if Some(proofs::calculate_withdrawals_root(w)) != h.withdrawals_root {
+            return Err(PayloadError::FieldMismatch("withdrawals root"));
+        }
+    }
+    Ok(())
+}
+
+/// A blob transaction inside a block carries no sidecar (EIP-4844: blobs travel beside
+/// the block, never in it).
+fn check_canonical(index: usize, tx: &TxEnvelope) -> Result<(), PayloadError> {
+    if let TxEnvelope::Eip4844(signed) = tx {
+        if matches!(
+            signed.tx(),
+            alloy_consensus::TxEip4844Variant::TxEip4844WithSidecar(_)
+        ) {
+            return Err(PayloadError::InvalidTransaction(
+                index,
+                "blob transaction with its sidecar",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The decoded block of a payload, with the hash the payload claims for it.
@@ -69,6 +152,9 @@ pub fn block_from_payload(
                 .map_err(|_| PayloadError::InvalidTransaction(i, "invalid EIP-2718 envelope"))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    for (i, tx) in transactions.iter().enumerate() {
+        check_canonical(i, tx)?;
+    }
     let withdrawals: Vec<eip4895::Withdrawal> = p
         .withdrawals
         .iter()

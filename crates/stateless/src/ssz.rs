@@ -49,8 +49,9 @@ pub const MAX_INPUT_BYTES: usize = 1 << 26;
 pub const MAX_TRANSACTIONS: usize = 1 << 20;
 /// Largest single transaction accepted (EIP-7934 caps a whole block at 8 MiB RLP).
 pub const MAX_TRANSACTION_BYTES: usize = 1 << 24;
-/// Most withdrawals one payload may carry (consensus-specs `MAX_WITHDRAWALS_PER_PAYLOAD`).
-pub const MAX_WITHDRAWALS: usize = 16;
+/// Most withdrawals one payload may carry (the execution layer has no limit of its own;
+/// consensus-specs sends 16 per payload, Ethereum's tests up to a few hundred).
+pub const MAX_WITHDRAWALS: usize = 1 << 16;
 /// Most blob versioned hashes one payload may carry.
 pub const MAX_VERSIONED_HASHES: usize = 4096;
 /// Most requests of one kind (consensus-specs deposit limit, the largest of them).

@@ -252,6 +252,14 @@ impl SparseTrie {
         remove(&mut self.root, &to_nibbles(key), store).map(|_| ())
     }
 
+    /// Every `(key, value)` in key order, resolving the whole trie (the key must be whole
+    /// bytes; odd nibble paths cannot occur in tries built by `insert`).
+    pub fn entries(&mut self, store: &NodeStore) -> Result<Vec<(Vec<u8>, Vec<u8>)>, TrieError> {
+        let mut out = Vec::new();
+        collect(&mut self.root, &mut Vec::new(), store, &mut out)?;
+        Ok(out)
+    }
+
     /// The root hash, re-hashing only the nodes changed since the last call.
     pub fn root(&mut self) -> B256 {
         match &self.root {
@@ -271,6 +279,44 @@ impl SparseTrie {
         store.insert(Bytes::from(rlp));
         commit_children(&mut self.root, store);
     }
+}
+
+fn collect(
+    node: &mut Node,
+    prefix: &mut Vec<u8>,
+    store: &NodeStore,
+    out: &mut Vec<(Vec<u8>, Vec<u8>)>,
+) -> Result<(), TrieError> {
+    resolve(node, store)?;
+    let pack = |nibbles: &[u8]| {
+        nibbles
+            .chunks(2)
+            .map(|p| (p[0] << 4) | p.get(1).copied().unwrap_or(0))
+            .collect()
+    };
+    match node {
+        Node::Leaf { path, value, .. } => out.push((pack(&concat(prefix, path)), value.clone())),
+        Node::Extension { path, child, .. } => {
+            let len = prefix.len();
+            prefix.extend_from_slice(path);
+            collect(child, prefix, store, out)?;
+            prefix.truncate(len);
+        }
+        Node::Branch {
+            children, value, ..
+        } => {
+            if let Some(v) = value {
+                out.push((pack(prefix), v.clone()));
+            }
+            for (i, child) in children.iter_mut().enumerate() {
+                prefix.push(i as u8);
+                collect(child, prefix, store, out)?;
+                prefix.pop();
+            }
+        }
+        Node::Empty | Node::Hash(_) => {}
+    }
+    Ok(())
 }
 
 fn commit_children(node: &mut Node, store: &mut NodeStore) {

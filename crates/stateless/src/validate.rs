@@ -289,6 +289,13 @@ pub fn validate_header_against_parent(
         });
     }
     let bound = parent.gas_limit / GAS_LIMIT_BOUND_DIVISOR;
+    // Gas limits are 63-bit (EIP-1985).
+    if header.gas_limit > i64::MAX as u64 {
+        return Err(ValidationError::InvalidGasLimit {
+            got: header.gas_limit,
+            parent: parent.gas_limit,
+        });
+    }
     if header.gas_limit.abs_diff(parent.gas_limit) >= bound || header.gas_limit < MIN_GAS_LIMIT {
         return Err(ValidationError::InvalidGasLimit {
             got: header.gas_limit,

@@ -141,6 +141,12 @@ pub fn generate_witness(
     block: &Block<TxEnvelope>,
     config: &ChainConfig,
 ) -> Result<GeneratedWitness, WitnessError> {
+    if let Err(e) = crate::block::check_block_shape(block, config.fork_at(block.header.timestamp)) {
+        return Ok(GeneratedWitness {
+            witness: ExecutionWitness::default(),
+            outcome: Err(e.into()),
+        });
+    }
     let parent_hash = block.header.parent_hash;
     let parent = state
         .headers

@@ -1,0 +1,428 @@
+//! Conformance against Ethereum's own test vectors, run *statelessly*.
+//!
+//! For each blockchain test: load `pre` into a full state, and for every block generate
+//! its witness from the full state, encode the `StatelessInput` to bytes and back, run
+//! `validate_stateless` on it alone, and compare with the expected outcome (post state,
+//! `lastblockhash`, rejection of every block marked `expectException`). `TrieTests` run
+//! against the partial trie. Used by the `ef-tests` binary and the benches.
+
+use alloy_consensus::{Block, Header, TxEnvelope};
+use alloy_primitives::{Address, B256, Bytes, U256, hex, keccak256};
+use alloy_rlp::Decodable;
+use nr_stateless::{
+    ChainConfig, Fork, NodeStore, SchemaId, SparseTrie, StatelessInput,
+    block::check_block_shape,
+    generate_witness, payload_from_block, validate_stateless,
+    witness::{FullState, GenesisAccount},
+};
+use serde::Deserialize;
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+};
+
+/// One account in a test's `pre` or `postState`.
+#[derive(Debug, Deserialize)]
+pub struct AccountJson {
+    /// Balance.
+    pub balance: U256,
+    /// Nonce (hex quantity).
+    pub nonce: U256,
+    /// Code.
+    pub code: Bytes,
+    /// Storage.
+    #[serde(default)]
+    pub storage: BTreeMap<U256, U256>,
+}
+
+/// One block of a test.
+#[derive(Debug, Deserialize)]
+pub struct BlockJson {
+    /// The block's RLP (may be deliberately malformed).
+    pub rlp: String,
+    /// Set when the block must be rejected.
+    #[serde(rename = "expectException")]
+    pub expect_exception: Option<String>,
+}
+
+/// A blockchain test, as in `ethereum/tests` `BlockchainTests`.
+#[derive(Debug, Deserialize)]
+pub struct BlockchainTest {
+    /// Fork name, e.g. `Cancun` or `ShanghaiToCancunAtTime15k`.
+    pub network: String,
+    /// The genesis block's RLP.
+    #[serde(rename = "genesisRLP")]
+    pub genesis_rlp: Bytes,
+    /// Genesis allocation.
+    pub pre: BTreeMap<Address, AccountJson>,
+    /// Blocks in import order.
+    pub blocks: Vec<BlockJson>,
+    /// Expected final state.
+    #[serde(rename = "postState")]
+    pub post_state: Option<BTreeMap<Address, AccountJson>>,
+    /// Expected final state root, where the full state is omitted.
+    #[serde(rename = "postStateHash")]
+    pub post_state_hash: Option<B256>,
+    /// Expected head.
+    pub lastblockhash: B256,
+}
+
+/// The chain configuration a test network name stands for, or `None` for networks this
+/// project does not validate (pre-merge forks).
+pub fn chain_config(network: &str) -> Option<ChainConfig> {
+    let base = ChainConfig::mainnet_like(1);
+    let at = |cfg: ChainConfig, forks: &[(Fork, u64)]| {
+        forks.iter().fold(cfg, |c, (f, t)| c.with_fork_time(*f, *t))
+    };
+    use Fork::*;
+    Some(match network {
+        "Paris" | "Merge" => base,
+        "Shanghai" => at(base, &[(Shanghai, 0)]),
+        "Cancun" => at(base, &[(Shanghai, 0), (Cancun, 0)]),
+        "Prague" => at(base, &[(Shanghai, 0), (Cancun, 0), (Prague, 0)]),
+        "Osaka" => at(base, &[(Shanghai, 0), (Cancun, 0), (Prague, 0), (Osaka, 0)]),
+        "ParisToShanghaiAtTime15k" => at(base, &[(Shanghai, 15_000)]),
+        "ShanghaiToCancunAtTime15k" => at(base, &[(Shanghai, 0), (Cancun, 15_000)]),
+        "CancunToPragueAtTime15k" => at(base, &[(Shanghai, 0), (Cancun, 0), (Prague, 15_000)]),
+        "PragueToOsakaAtTime15k" => at(
+            base,
+            &[(Shanghai, 0), (Cancun, 0), (Prague, 0), (Osaka, 15_000)],
+        ),
+        _ => return None,
+    })
+}
+
+/// How one test ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything matched.
+    Passed,
+    /// Something did not; the reason says what.
+    Failed(String),
+    /// Not applicable here; the reason says why.
+    Skipped(&'static str),
+}
+
+/// Why pre-merge tests are skipped.
+pub const PRE_MERGE: &str = "pre-merge fork, not covered by the chain config";
+/// Why the EIP-7610 tests are skipped.
+pub const EIP_7610: &str = "EIP-7610 storage collision: revm 42 checks only nonce and code";
+
+/// Tests that create into an account that has storage but no code and a zero nonce. Such
+/// an account cannot arise after EIP-161 (a created account starts at nonce 1), so it only
+/// exists in hand-written genesis allocations; revm (like reth, which skips the same
+/// tests) does not implement EIP-7610's storage check, so a rollup genesis must not hold
+/// such accounts.
+pub const EIP_7610_TESTS: [&str; 5] = [
+    "InitCollisionParis",
+    "create2collisionStorageParis",
+    "dynamicAccountOverwriteEmpty_Paris",
+    "RevertInCreateInInit_Paris",
+    "RevertInCreateInInitCreate2Paris",
+];
+
+/// A block's stateless input as the test runner builds it, with the full-state verdict.
+pub struct PreparedBlock {
+    /// The encoded input (schema id + SSZ).
+    pub input: Vec<u8>,
+    /// Whether the full-state run accepted the block.
+    pub valid_on_full_state: bool,
+}
+
+fn decode_block(rlp: &str) -> Option<Block<TxEnvelope>> {
+    let bytes = hex::decode(rlp).ok()?;
+    let mut buf = bytes.as_slice();
+    let block = Block::<TxEnvelope>::decode(&mut buf).ok()?;
+    buf.is_empty().then_some(block)
+}
+
+fn genesis_account(a: &AccountJson) -> Result<GenesisAccount, String> {
+    Ok(GenesisAccount {
+        nonce: a.nonce.try_into().map_err(|_| "nonce over 64 bits")?,
+        balance: a.balance,
+        code: a.code.clone(),
+        storage: a.storage.clone(),
+    })
+}
+
+fn state_root_of(accounts: &BTreeMap<Address, AccountJson>) -> Result<B256, String> {
+    let alloc = accounts
+        .iter()
+        .map(|(a, acc)| Ok((*a, genesis_account(acc)?)))
+        .collect::<Result<BTreeMap<_, _>, String>>()?;
+    FullState::from_alloc(alloc.iter())
+        .map(|(_, root)| root)
+        .map_err(|e| e.to_string())
+}
+
+/// Runs one blockchain test statelessly. `on_block` sees each prepared input (benches use
+/// it to collect the heaviest blocks).
+pub fn run_blockchain_test(
+    name: &str,
+    test: &BlockchainTest,
+    mut on_block: impl FnMut(&PreparedBlock),
+) -> Outcome {
+    let Some(config) = chain_config(&test.network) else {
+        return Outcome::Skipped(PRE_MERGE);
+    };
+    if EIP_7610_TESTS.iter().any(|t| name.starts_with(t)) {
+        return Outcome::Skipped(EIP_7610);
+    }
+    match run_chain(test, &config, &mut on_block) {
+        Ok(()) => Outcome::Passed,
+        Err(why) => Outcome::Failed(why),
+    }
+}
+
+fn run_chain(
+    test: &BlockchainTest,
+    config: &ChainConfig,
+    on_block: &mut impl FnMut(&PreparedBlock),
+) -> Result<(), String> {
+    let genesis = Block::<TxEnvelope>::decode(&mut test.genesis_rlp.as_ref())
+        .map_err(|e| format!("genesis rlp: {e}"))?;
+    let alloc = test
+        .pre
+        .iter()
+        .map(|(a, acc)| Ok((*a, genesis_account(acc)?)))
+        .collect::<Result<BTreeMap<_, _>, String>>()?;
+    let (mut state, root) = FullState::from_alloc(alloc.iter()).map_err(|e| e.to_string())?;
+    if root != genesis.header.state_root {
+        return Err(format!(
+            "genesis state root {root} != header {}",
+            genesis.header.state_root
+        ));
+    }
+    let mut head: Header = genesis.header.clone();
+    let mut head_hash = state.insert_header(genesis.header);
+
+    for (i, b) in test.blocks.iter().enumerate() {
+        let must_fail = b.expect_exception.is_some();
+        match (
+            must_fail,
+            import_block(&mut state, config, &b.rlp, on_block),
+        ) {
+            (_, Err(e)) => return Err(format!("block {i}: {e}")),
+            (false, Ok(Ok((header, hash)))) => {
+                head_hash = hash;
+                head = header;
+            }
+            (true, Ok(Ok(_))) => {
+                return Err(format!(
+                    "block {i} accepted, expected {}",
+                    b.expect_exception.as_deref().unwrap_or("")
+                ));
+            }
+            (false, Ok(Err(why))) => return Err(format!("block {i} rejected but valid: {why}")),
+            (true, Ok(Err(_))) => {}
+        }
+    }
+    if head_hash != test.lastblockhash {
+        return Err(format!(
+            "head {head_hash} != lastblockhash {}",
+            test.lastblockhash
+        ));
+    }
+    let expected_root = match (&test.post_state, test.post_state_hash) {
+        (Some(post), _) => state_root_of(post)?,
+        (None, Some(h)) => h,
+        (None, None) => return Err("test has neither postState nor postStateHash".into()),
+    };
+    if expected_root != head.state_root {
+        return Err(format!(
+            "post state root {} != expected {expected_root}",
+            head.state_root
+        ));
+    }
+    Ok(())
+}
+
+/// Generates the witness of one block from the full state, round-trips its stateless input
+/// through bytes, validates it statelessly, and checks both verdicts agree. Returns the
+/// imported header when the block is valid, else why it was rejected; `Err` when the
+/// two verdicts disagree.
+fn import_block(
+    state: &mut FullState,
+    config: &ChainConfig,
+    rlp: &str,
+    on_block: &mut impl FnMut(&PreparedBlock),
+) -> Result<Result<(Header, B256), String>, String> {
+    // A block that does not decode, or whose body does not match its header and fork, is
+    // rejected before stateless validation has anything to look at.
+    let Some(block) = decode_block(rlp) else {
+        return Ok(Err("undecodable RLP".into()));
+    };
+    if let Err(e) = check_block_shape(&block, config.fork_at(block.header.timestamp)) {
+        return Ok(Err(e.to_string()));
+    }
+    if !state.headers.contains_key(&block.header.parent_hash) {
+        return Ok(Err("unknown parent".into()));
+    }
+    let generated = generate_witness(state, &block, config).map_err(|e| e.to_string())?;
+    let requests = generated.outcome.as_ref().ok().map(|v| &v.requests);
+    let request = match payload_from_block(&block, requests) {
+        Ok(r) => r,
+        Err(e) if generated.outcome.is_err() => return Ok(Err(e.to_string())),
+        Err(e) => {
+            return Err(format!(
+                "full state accepted a block no payload can express: {e}"
+            ));
+        }
+    };
+    let input = StatelessInput {
+        schema: SchemaId::v1(config.fork_at(block.header.timestamp)),
+        new_payload_request: request,
+        witness: generated.witness,
+        chain_id: config.chain_id,
+    };
+    let bytes = input.encode();
+    let decoded =
+        StatelessInput::decode(&bytes).map_err(|e| format!("own input does not decode: {e}"))?;
+    let stateless = validate_stateless(&decoded, config);
+    on_block(&PreparedBlock {
+        input: bytes,
+        valid_on_full_state: generated.outcome.is_ok(),
+    });
+    match (&generated.outcome, &stateless) {
+        (Ok(full), Ok(sl)) => {
+            if full.state_root != sl.state_root {
+                return Err("stateless and full-state roots differ".into());
+            }
+            Ok(Ok((block.header.clone(), sl.block_hash)))
+        }
+        (Err(_), Err(e)) => Ok(Err(e.to_string())),
+        (Ok(_), Err(e)) => Err(format!("valid on full state, stateless rejected it: {e}")),
+        (Err(e), Ok(_)) => Err(format!(
+            "stateless accepted a block the full state rejected ({e})"
+        )),
+    }
+}
+
+/// Every `.json` file under `dir`, sorted.
+pub fn json_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let p = entry?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "json") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn trie_bytes(s: &str) -> Vec<u8> {
+    match s.strip_prefix("0x") {
+        Some(h) => hex::decode(h).unwrap_or_else(|_| s.as_bytes().to_vec()),
+        None => s.as_bytes().to_vec(),
+    }
+}
+
+/// Runs one `TrieTests` vector on the partial trie; `secure` hashes keys first.
+pub fn run_trie_test(name: &str, test: &serde_json::Value, secure: bool) -> Outcome {
+    match trie_test(name, test, secure) {
+        Ok(()) => Outcome::Passed,
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+fn trie_test(name: &str, test: &serde_json::Value, secure: bool) -> Result<(), String> {
+    let store = NodeStore::default();
+    let mut trie = SparseTrie::default();
+    let key = |k: &str| {
+        if secure {
+            keccak256(trie_bytes(k)).to_vec()
+        } else {
+            trie_bytes(k)
+        }
+    };
+    let ops: Vec<(String, Option<String>)> = match &test["in"] {
+        serde_json::Value::Array(items) if name == "nextprev" || test.get("tests").is_some() => {
+            items
+                .iter()
+                .map(|k| {
+                    (
+                        k.as_str().unwrap_or_default().to_string(),
+                        Some(k.as_str().unwrap_or_default().to_string()),
+                    )
+                })
+                .collect()
+        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|pair| {
+                (
+                    pair[0].as_str().unwrap_or_default().to_string(),
+                    pair[1].as_str().map(str::to_string),
+                )
+            })
+            .collect(),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
+            .collect(),
+        _ => return Err("unknown trie test shape".into()),
+    };
+    for (k, v) in &ops {
+        let k = key(k);
+        match v {
+            Some(v) => trie.insert(&k, trie_bytes(v), &store),
+            None => trie.remove(&k, &store),
+        }
+        .map_err(|e| e.to_string())?;
+    }
+    if let Some(root) = test.get("root").and_then(|r| r.as_str()) {
+        let expected: B256 = root.parse().map_err(|_| "bad root")?;
+        let got = trie.root();
+        if got != expected {
+            return Err(format!("root {got} != {expected}"));
+        }
+        // Reopen from the committed nodes and check every key reads back through hashes.
+        let mut committed = NodeStore::default();
+        trie.commit_to(&mut committed);
+        let mut reopened = SparseTrie::from_root(got);
+        for (k, _) in &ops {
+            let k = key(k);
+            let direct = trie.get(&k, &store).map_err(|e| e.to_string())?;
+            if reopened.get(&k, &committed).map_err(|e| e.to_string())? != direct {
+                return Err("reopened trie disagrees".into());
+            }
+        }
+    }
+    if let Some(tests) = test.get("tests").and_then(|t| t.as_array()) {
+        // next/prev: the nearest keys strictly after/before a probe, from an in-order walk.
+        let keys: Vec<Vec<u8>> = trie
+            .entries(&store)
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        for t in tests {
+            let probe = trie_bytes(t[0].as_str().unwrap_or_default());
+            let prev = keys
+                .iter()
+                .rev()
+                .find(|k| **k < probe)
+                .cloned()
+                .unwrap_or_default();
+            let next = keys
+                .iter()
+                .find(|k| **k > probe)
+                .cloned()
+                .unwrap_or_default();
+            let (want_prev, want_next) = (
+                trie_bytes(t[1].as_str().unwrap_or_default()),
+                trie_bytes(t[2].as_str().unwrap_or_default()),
+            );
+            if prev != want_prev || next != want_next {
+                return Err(format!("next/prev of {:?}", t[0]));
+            }
+        }
+    }
+    Ok(())
+}
