@@ -298,6 +298,41 @@ fn import_block(
     }
 }
 
+/// Default location of the shipped fixtures, relative to the workspace root.
+pub fn default_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/ethereum-tests")
+}
+
+/// The stateless inputs of every block in the blockchain tests of `file` (valid blocks and
+/// invalid ones), with the chain configuration each was made for.
+pub fn prepared_inputs(file: &Path) -> Result<Vec<(String, ChainConfig, PreparedBlock)>, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let tests: BTreeMap<String, BlockchainTest> =
+        serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for (name, test) in &tests {
+        let Some(config) = chain_config(&test.network) else {
+            continue;
+        };
+        let mut blocks = Vec::new();
+        let outcome = run_blockchain_test(name, test, |b| {
+            blocks.push(PreparedBlock {
+                input: b.input.clone(),
+                valid_on_full_state: b.valid_on_full_state,
+            })
+        });
+        if let Outcome::Failed(why) = outcome {
+            return Err(format!("{name}: {why}"));
+        }
+        out.extend(
+            blocks
+                .into_iter()
+                .map(|b| (name.clone(), config.clone(), b)),
+        );
+    }
+    Ok(out)
+}
+
 /// Every `.json` file under `dir`, sorted.
 pub fn json_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
