@@ -122,7 +122,7 @@ fn main() -> eyre::Result<()> {
                         Err(e) => errors.lock().unwrap().push(format!("{e:#}")),
                     }
                     let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if d % 200 == 0 || d == files.len() {
+                    if d.is_multiple_of(200) || d == files.len() {
                         eprintln!("  {d}/{} files, {:.0?}", files.len(), start.elapsed());
                     }
                 }

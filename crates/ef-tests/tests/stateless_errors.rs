@@ -222,7 +222,8 @@ fn tampered_header_fields() {
     ));
 
     // Re-sealed, each field fails the rule it belongs to.
-    let cases: Vec<(fn(&mut StatelessInput), fn(&ValidationError) -> bool)> = vec![
+    type Case = (fn(&mut StatelessInput), fn(&ValidationError) -> bool);
+    let cases: Vec<Case> = vec![
         (
             |i| i.new_payload_request.execution_payload.gas_used += 1,
             |e| matches!(e, ValidationError::GasUsedMismatch { .. }),

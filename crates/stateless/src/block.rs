@@ -96,10 +96,10 @@ pub fn check_block_shape(block: &Block<TxEnvelope>, fork: Fork) -> Result<(), Pa
     if proofs::calculate_transaction_root(&block.body.transactions) != h.transactions_root {
         return Err(PayloadError::FieldMismatch("transactions root"));
     }
-    if let Some(w) = &block.body.withdrawals {
-        if Some(proofs::calculate_withdrawals_root(w)) != h.withdrawals_root {
-            return Err(PayloadError::FieldMismatch("withdrawals root"));
-        }
+    if let Some(w) = &block.body.withdrawals
+        && Some(proofs::calculate_withdrawals_root(w)) != h.withdrawals_root
+    {
+        return Err(PayloadError::FieldMismatch("withdrawals root"));
     }
     Ok(())
 }
@@ -107,16 +107,16 @@ pub fn check_block_shape(block: &Block<TxEnvelope>, fork: Fork) -> Result<(), Pa
 /// A blob transaction inside a block carries no sidecar (EIP-4844: blobs travel beside
 /// the block, never in it).
 fn check_canonical(index: usize, tx: &TxEnvelope) -> Result<(), PayloadError> {
-    if let TxEnvelope::Eip4844(signed) = tx {
-        if matches!(
+    if let TxEnvelope::Eip4844(signed) = tx
+        && matches!(
             signed.tx(),
             alloy_consensus::TxEip4844Variant::TxEip4844WithSidecar(_)
-        ) {
-            return Err(PayloadError::InvalidTransaction(
-                index,
-                "blob transaction with its sidecar",
-            ));
-        }
+        )
+    {
+        return Err(PayloadError::InvalidTransaction(
+            index,
+            "blob transaction with its sidecar",
+        ));
     }
     Ok(())
 }

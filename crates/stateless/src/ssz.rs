@@ -286,7 +286,7 @@ impl ExecutionRequests {
     pub fn from_eip7685(requests: &alloy_eips::eip7685::Requests) -> Option<Self> {
         fn items<T: SszDecode>(data: &[u8]) -> Option<ProgressiveList<T>> {
             let size = T::fixed_size();
-            if data.len() % size != 0 {
+            if !data.len().is_multiple_of(size) {
                 return None;
             }
             data.chunks_exact(size)

@@ -103,6 +103,9 @@ impl NodeStore {
     }
 }
 
+/// A key and its value.
+pub type Entry = (Vec<u8>, Vec<u8>);
+
 /// A trie node in memory. `Hash` is a subtree not yet resolved from the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Node {
@@ -254,7 +257,7 @@ impl SparseTrie {
 
     /// Every `(key, value)` in key order, resolving the whole trie (the key must be whole
     /// bytes; odd nibble paths cannot occur in tries built by `insert`).
-    pub fn entries(&mut self, store: &NodeStore) -> Result<Vec<(Vec<u8>, Vec<u8>)>, TrieError> {
+    pub fn entries(&mut self, store: &NodeStore) -> Result<Vec<Entry>, TrieError> {
         let mut out = Vec::new();
         collect(&mut self.root, &mut Vec::new(), store, &mut out)?;
         Ok(out)
@@ -285,7 +288,7 @@ fn collect(
     node: &mut Node,
     prefix: &mut Vec<u8>,
     store: &NodeStore,
-    out: &mut Vec<(Vec<u8>, Vec<u8>)>,
+    out: &mut Vec<Entry>,
 ) -> Result<(), TrieError> {
     resolve(node, store)?;
     let pack = |nibbles: &[u8]| {
@@ -325,10 +328,10 @@ fn commit_children(node: &mut Node, store: &mut NodeStore) {
             return;
         }
         // An unchanged subtree keeps its hash, and its nodes are in the store already.
-        if let Some(NodeRef::Hash(h)) = cache_of(child) {
-            if store.contains(h) {
-                return;
-            }
+        if let Some(NodeRef::Hash(h)) = cache_of(child)
+            && store.contains(h)
+        {
+            return;
         }
         // encode() of the root ran, so every cache is set and this encoding is local.
         let rlp = encode(child);

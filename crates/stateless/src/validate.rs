@@ -241,12 +241,12 @@ fn check_header_chain(
             return Err(ValidationError::MalformedWitnessHeader { index });
         }
         let hash = keccak256(raw.as_ref());
-        if let Some((p, p_hash)) = &prev {
-            if header.parent_hash != *p_hash || Some(header.number) != p.number.checked_add(1) {
-                return Err(ValidationError::HeaderChainGap {
-                    number: header.number,
-                });
-            }
+        if let Some((p, p_hash)) = &prev
+            && (header.parent_hash != *p_hash || Some(header.number) != p.number.checked_add(1))
+        {
+            return Err(ValidationError::HeaderChainGap {
+                number: header.number,
+            });
         }
         hashes.insert(header.number, hash);
         prev = Some((header, hash));
@@ -266,7 +266,7 @@ pub fn validate_header_against_parent(
     parent: &Header,
     config: &ChainConfig,
 ) -> Result<(), ValidationError> {
-    let expected = parent.number.checked_add(1).unwrap_or(u64::MAX);
+    let expected = parent.number.saturating_add(1);
     if header.number != expected || parent.number == u64::MAX {
         return Err(ValidationError::InvalidBlockNumber {
             got: header.number,
@@ -336,7 +336,7 @@ pub fn validate_header_against_parent(
             return Err(ValidationError::InvalidExcessBlobGas { got, expected });
         }
         let used = header.blob_gas_used.unwrap_or_default();
-        if used % DATA_GAS_PER_BLOB != 0 || used > params.max_blob_gas_per_block() {
+        if !used.is_multiple_of(DATA_GAS_PER_BLOB) || used > params.max_blob_gas_per_block() {
             return Err(ValidationError::InvalidBlobGasUsed {
                 got: used,
                 expected: params.max_blob_gas_per_block(),
