@@ -207,7 +207,35 @@ pub fn validate_stateless(
         .map(|c| (keccak256(&c[..]), Bytes::copy_from_slice(c)))
         .collect();
     let mut db = TrieState::new(parent.state_root, &store, &codes, &ancestors);
-    execute_block(&block, &parent, config, &mut db).map(|(validated, _)| validated)
+    execute_block(&block, &parent, config, &mut db, true).map(|(validated, _)| validated)
+}
+
+/// [`validate_stateless`] up to, but not including, the post-state root: for benches that
+/// split the cost of trie updates from execution. Never a verdict on a block.
+#[doc(hidden)]
+pub fn validate_stateless_without_post_state(
+    input: &StatelessInput,
+    config: &ChainConfig,
+) -> Result<(), ValidationError> {
+    let fork = config.fork_at(input.new_payload_request.execution_payload.timestamp);
+    let PayloadBlock { block, .. } = block_from_payload(&input.new_payload_request, fork)?;
+    let raw_headers: Vec<&[u8]> = input.witness.headers.iter().map(|h| &h[..]).collect();
+    let (ancestors, parent) = check_header_chain(&raw_headers, block.header.parent_hash)?;
+    let store = NodeStore::from_preimages(
+        input
+            .witness
+            .state
+            .iter()
+            .map(|n| Bytes::copy_from_slice(n)),
+    );
+    let codes: B256Map<Bytes> = input
+        .witness
+        .codes
+        .iter()
+        .map(|c| (keccak256(&c[..]), Bytes::copy_from_slice(c)))
+        .collect();
+    let mut db = TrieState::new(parent.state_root, &store, &codes, &ancestors);
+    execute_block(&block, &parent, config, &mut db, false).map(|_| ())
 }
 
 /// [`validate_stateless`] as the 43-byte result a verifier or zk guest outputs.
@@ -354,6 +382,7 @@ pub(crate) fn execute_block(
     parent: &Header,
     config: &ChainConfig,
     db: &mut TrieState<'_>,
+    check_post_state: bool,
 ) -> Result<(ValidatedBlock, BundleState), ValidationError> {
     let header = &block.header;
     let fork = config.fork_at(header.timestamp);
@@ -456,6 +485,16 @@ pub(crate) fn execute_block(
                 computed,
             });
         }
+    }
+    if !check_post_state {
+        let v = ValidatedBlock {
+            block_hash: B256::ZERO,
+            state_root: B256::ZERO,
+            gas_used: result.gas_used,
+            receipts: result.receipts,
+            requests: result.requests,
+        };
+        return Ok((v, bundle));
     }
     let state_root = db.apply(&bundle)?;
     if state_root != header.state_root {
