@@ -50,7 +50,7 @@ pub fn heaviest_blocks(dir: &Path, count: usize) -> Vec<BenchBlock> {
             Some((max, path))
         })
         .collect();
-    ranked.sort_by(|a, b| b.0.cmp(&a.0));
+    ranked.sort_by_key(|(gas, _)| std::cmp::Reverse(*gas));
     let mut out = Vec::new();
     for (_, path) in ranked {
         if out.len() == count {
