@@ -50,16 +50,8 @@ pub fn check_block_shape(block: &Block<TxEnvelope>, fork: Fork) -> Result<(), Pa
     if fork >= Fork::Amsterdam {
         return Err(PayloadError::UnsupportedFork(fork));
     }
+    check_post_merge(block)?;
     let h = &block.header;
-    if !block.body.ommers.is_empty() || h.ommers_hash != EMPTY_OMMER_ROOT_HASH {
-        return Err(PayloadError::NotPostMerge("ommers"));
-    }
-    if !h.difficulty.is_zero() {
-        return Err(PayloadError::NotPostMerge("difficulty"));
-    }
-    if h.nonce != B64::ZERO {
-        return Err(PayloadError::NotPostMerge("nonce"));
-    }
     if h.extra_data.len() > 32 {
         return Err(PayloadError::ExtraDataTooLong);
     }
@@ -100,6 +92,21 @@ pub fn check_block_shape(block: &Block<TxEnvelope>, fork: Fork) -> Result<(), Pa
         && Some(proofs::calculate_withdrawals_root(w)) != h.withdrawals_root
     {
         return Err(PayloadError::FieldMismatch("withdrawals root"));
+    }
+    Ok(())
+}
+
+/// No ommers, difficulty or nonce after the merge (EIP-3675).
+fn check_post_merge(block: &Block<TxEnvelope>) -> Result<(), PayloadError> {
+    let h = &block.header;
+    if !block.body.ommers.is_empty() || h.ommers_hash != EMPTY_OMMER_ROOT_HASH {
+        return Err(PayloadError::NotPostMerge("ommers"));
+    }
+    if !h.difficulty.is_zero() {
+        return Err(PayloadError::NotPostMerge("difficulty"));
+    }
+    if h.nonce != B64::ZERO {
+        return Err(PayloadError::NotPostMerge("nonce"));
     }
     Ok(())
 }
@@ -235,16 +242,8 @@ pub fn payload_from_block(
     block: &Block<TxEnvelope>,
     requests: Option<&alloy_eips::eip7685::Requests>,
 ) -> Result<NewPayloadRequest, PayloadError> {
+    check_post_merge(block)?;
     let h = &block.header;
-    if !block.body.ommers.is_empty() || h.ommers_hash != EMPTY_OMMER_ROOT_HASH {
-        return Err(PayloadError::NotPostMerge("ommers"));
-    }
-    if !h.difficulty.is_zero() {
-        return Err(PayloadError::NotPostMerge("difficulty"));
-    }
-    if h.nonce != B64::ZERO {
-        return Err(PayloadError::NotPostMerge("nonce"));
-    }
     let extra_data =
         SszList::try_from(h.extra_data.to_vec()).map_err(|_| PayloadError::ExtraDataTooLong)?;
     let transactions: Vec<ProgressiveList<u8>> = block

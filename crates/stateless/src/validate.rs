@@ -188,26 +188,9 @@ pub fn validate_stateless(
         return Err(ValidationError::VersionedHashesMismatch);
     }
 
-    let raw_headers: Vec<&[u8]> = input.witness.headers.iter().map(|h| &h[..]).collect();
-    let (ancestors, parent) = check_header_chain(&raw_headers, block.header.parent_hash)?;
-    let store = NodeStore::from_preimages(
-        input
-            .witness
-            .state
-            .iter()
-            .map(|n| Bytes::copy_from_slice(n)),
-    );
-    if parent.state_root != alloy_trie::EMPTY_ROOT_HASH && !store.contains(&parent.state_root) {
-        return Err(ValidationError::PreStateRootMismatch(parent.state_root));
-    }
-    let codes: B256Map<Bytes> = input
-        .witness
-        .codes
-        .iter()
-        .map(|c| (keccak256(&c[..]), Bytes::copy_from_slice(c)))
-        .collect();
-    let mut db = TrieState::new(parent.state_root, &store, &codes, &ancestors);
-    execute_block(&block, &parent, config, &mut db, true).map(|(validated, _)| validated)
+    let w = Witness::index(input, block.header.parent_hash)?;
+    let mut db = TrieState::new(w.parent.state_root, &w.store, &w.codes, &w.ancestors);
+    execute_block(&block, &w.parent, config, &mut db, true).map(|(validated, _)| validated)
 }
 
 /// [`validate_stateless`] up to, but not including, the post-state root: for benches that
@@ -219,23 +202,46 @@ pub fn validate_stateless_without_post_state(
 ) -> Result<(), ValidationError> {
     let fork = config.fork_at(input.new_payload_request.execution_payload.timestamp);
     let PayloadBlock { block, .. } = block_from_payload(&input.new_payload_request, fork)?;
-    let raw_headers: Vec<&[u8]> = input.witness.headers.iter().map(|h| &h[..]).collect();
-    let (ancestors, parent) = check_header_chain(&raw_headers, block.header.parent_hash)?;
-    let store = NodeStore::from_preimages(
-        input
+    let w = Witness::index(input, block.header.parent_hash)?;
+    let mut db = TrieState::new(w.parent.state_root, &w.store, &w.codes, &w.ancestors);
+    execute_block(&block, &w.parent, config, &mut db, false).map(|_| ())
+}
+
+/// A witness checked against the block's parent and indexed for lookups.
+struct Witness {
+    ancestors: HashMap<u64, B256>,
+    parent: Header,
+    store: NodeStore,
+    codes: B256Map<Bytes>,
+}
+
+impl Witness {
+    /// Checks the header chain ends at `parent_hash` and holds the parent's root node.
+    fn index(input: &StatelessInput, parent_hash: B256) -> Result<Self, ValidationError> {
+        let raw_headers: Vec<&[u8]> = input.witness.headers.iter().map(|h| &h[..]).collect();
+        let (ancestors, parent) = check_header_chain(&raw_headers, parent_hash)?;
+        let nodes = input
             .witness
             .state
             .iter()
-            .map(|n| Bytes::copy_from_slice(n)),
-    );
-    let codes: B256Map<Bytes> = input
-        .witness
-        .codes
-        .iter()
-        .map(|c| (keccak256(&c[..]), Bytes::copy_from_slice(c)))
-        .collect();
-    let mut db = TrieState::new(parent.state_root, &store, &codes, &ancestors);
-    execute_block(&block, &parent, config, &mut db, false).map(|_| ())
+            .map(|n| Bytes::copy_from_slice(n));
+        let store = NodeStore::from_preimages(nodes);
+        if parent.state_root != alloy_trie::EMPTY_ROOT_HASH && !store.contains(&parent.state_root) {
+            return Err(ValidationError::PreStateRootMismatch(parent.state_root));
+        }
+        let codes = input
+            .witness
+            .codes
+            .iter()
+            .map(|c| (keccak256(&c[..]), Bytes::copy_from_slice(c)))
+            .collect();
+        Ok(Self {
+            ancestors,
+            parent,
+            store,
+            codes,
+        })
+    }
 }
 
 /// [`validate_stateless`] as the 43-byte result a verifier or zk guest outputs.
