@@ -46,6 +46,7 @@ pub fn heaviest_blocks(dir: &Path, count: usize) -> Vec<BenchBlock> {
                     )
                     .ok()
                 })
+                .filter(|g| *g <= MAX_REALISTIC_GAS)
                 .max()?;
             Some((max, path))
         })
@@ -68,6 +69,7 @@ pub fn heaviest_blocks(dir: &Path, count: usize) -> Vec<BenchBlock> {
                     .unwrap_or(0);
                 (name, config, b.input, gas)
             })
+            .filter(|(.., gas)| *gas <= MAX_REALISTIC_GAS)
             .max_by_key(|(.., gas)| *gas);
         if let Some((name, config, input, gas_used)) = best {
             out.push(BenchBlock {
