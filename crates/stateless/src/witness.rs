@@ -20,7 +20,7 @@ use alloy_primitives::{
     map::{B256Map, HashMap},
 };
 use alloy_rlp::Encodable;
-use alloy_trie::{EMPTY_ROOT_HASH, TrieAccount};
+use alloy_trie::TrieAccount;
 use libssz_types::SszList;
 
 /// One account of a genesis allocation.
@@ -216,6 +216,3 @@ pub fn generate_witness(
         outcome: outcome.map(|(v, _)| v),
     })
 }
-
-/// The root of an empty trie, re-exported for callers building genesis states.
-pub const EMPTY_STATE_ROOT: B256 = EMPTY_ROOT_HASH;
