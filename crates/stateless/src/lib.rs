@@ -17,6 +17,7 @@ extern crate alloc;
 pub mod block;
 pub mod config;
 pub mod db;
+pub mod l2;
 pub mod ssz;
 pub mod trie;
 pub mod validate;
@@ -24,12 +25,19 @@ pub mod witness;
 
 pub use block::{PayloadError, block_from_payload, payload_from_block};
 pub use config::{ChainConfig, ChainRegistry, Fork};
+pub use l2::{
+    L2RuleError, check_l2_rules, l2_chain_config, l2_range_result, l2_result, validate_l2,
+    validate_l2_range,
+};
 pub use ssz::{
     DecodeError, ExecutionPayload, ExecutionWitness, NewPayloadRequest, SchemaId, StatelessInput,
-    StatelessValidationResult,
+    StatelessRangeInput, StatelessRangeValidationResult, StatelessValidationResult,
 };
 pub use trie::{NodeStore, SparseTrie, TrieError};
-pub use validate::{ValidatedBlock, ValidationError, stateless_result, validate_stateless};
+pub use validate::{
+    RangeError, ValidatedBlock, ValidationError, stateless_range_result, stateless_result,
+    validate_stateless, validate_stateless_range,
+};
 pub use witness::{FullState, generate_witness};
 
 /// Decodes `schema_id ++ SSZ(StatelessInput)`, looks up the chain, validates, and returns

@@ -542,14 +542,7 @@ fn cap(field: &'static str, len: usize, max: usize) -> Result<(), DecodeError> {
 impl StatelessInput {
     /// Decodes `schema_id ++ SSZ(StatelessInput)`, capping sizes before and after.
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
-        if bytes.len() > MAX_INPUT_BYTES {
-            return Err(DecodeError::InputTooLarge(bytes.len()));
-        }
-        if bytes.len() < SCHEMA_ID_BYTES {
-            return Err(DecodeError::MissingSchemaId(bytes.len()));
-        }
-        let schema = SchemaId::from_u16(u16::from_be_bytes([bytes[0], bytes[1]]))?;
-        let body = &bytes[SCHEMA_ID_BYTES..];
+        let (schema, body) = split_schema(bytes)?;
         let input = if schema.is_amsterdam_layout() {
             let i = StatelessInputAmsterdam::from_ssz_bytes(body).map_err(DecodeError::Ssz)?;
             Self {
@@ -595,50 +588,249 @@ impl StatelessInput {
 
     /// `hash_tree_root` of the `NewPayloadRequest` in this input's layout.
     pub fn new_payload_request_root(&self) -> Bytes32 {
-        if self.schema.is_amsterdam_layout() {
-            self.new_payload_request.hash_tree_root(&Sha2Hasher)
-        } else {
-            to_v1(&self.new_payload_request).hash_tree_root(&Sha2Hasher)
-        }
+        request_root(self.schema, &self.new_payload_request)
     }
 
-    /// Checks every list against its cap (progressive lists have none in SSZ itself), and
-    /// that an earlier layout carries none of the Amsterdam-only fields.
+    /// Checks every list against its cap (progressive lists have none in SSZ itself).
     pub fn check_caps(&self) -> Result<(), DecodeError> {
-        let r = &self.new_payload_request;
-        let p = &r.execution_payload;
-        cap("transactions", p.transactions.len(), MAX_TRANSACTIONS)?;
-        for tx in p.transactions.iter() {
-            cap("transaction bytes", tx.len(), MAX_TRANSACTION_BYTES)?;
+        check_request_caps(&self.new_payload_request)?;
+        check_witness_caps(&self.witness)
+    }
+}
+
+fn check_request_caps(r: &NewPayloadRequest) -> Result<(), DecodeError> {
+    let p = &r.execution_payload;
+    cap("transactions", p.transactions.len(), MAX_TRANSACTIONS)?;
+    for tx in p.transactions.iter() {
+        cap("transaction bytes", tx.len(), MAX_TRANSACTION_BYTES)?;
+    }
+    cap("withdrawals", p.withdrawals.len(), MAX_WITHDRAWALS)?;
+    cap(
+        "block_access_list",
+        p.block_access_list.len(),
+        MAX_BLOCK_ACCESS_LIST_BYTES,
+    )?;
+    cap(
+        "versioned_hashes",
+        r.versioned_hashes.len(),
+        MAX_VERSIONED_HASHES,
+    )?;
+    let q = &r.execution_requests;
+    for (field, len) in [
+        ("deposit requests", q.deposits.len()),
+        ("withdrawal requests", q.withdrawals.len()),
+        ("consolidation requests", q.consolidations.len()),
+        ("builder deposit requests", q.builder_deposits.len()),
+        ("builder exit requests", q.builder_exits.len()),
+    ] {
+        cap(field, len, MAX_REQUESTS_PER_KIND)?;
+    }
+    Ok(())
+}
+
+fn check_witness_caps(w: &ExecutionWitness) -> Result<(), DecodeError> {
+    cap("witness state nodes", w.state.len(), MAX_WITNESS_NODES)?;
+    cap("witness codes", w.codes.len(), MAX_WITNESS_CODES)
+}
+
+/// Splits `schema_id ++ body` after capping the whole input.
+fn split_schema(bytes: &[u8]) -> Result<(SchemaId, &[u8]), DecodeError> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(DecodeError::InputTooLarge(bytes.len()));
+    }
+    if bytes.len() < SCHEMA_ID_BYTES {
+        return Err(DecodeError::MissingSchemaId(bytes.len()));
+    }
+    let schema = SchemaId::from_u16(u16::from_be_bytes([bytes[0], bytes[1]]))?;
+    Ok((schema, &bytes[SCHEMA_ID_BYTES..]))
+}
+
+/// Most blocks in one [`StatelessRangeInput`].
+pub const MAX_RANGE_BLOCKS: usize = 256;
+
+#[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
+struct StatelessRangeInputAmsterdam {
+    new_payload_requests: SszList<NewPayloadRequest, MAX_RANGE_BLOCKS>,
+    witness: ExecutionWitness,
+    chain_id: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
+struct StatelessRangeInputV1 {
+    new_payload_requests: SszList<NewPayloadRequestV1, MAX_RANGE_BLOCKS>,
+    witness: ExecutionWitness,
+    chain_id: u64,
+}
+
+/// A contiguous range of blocks of one chain, validated in order over one witness: each
+/// block's parent is the previous block, the first block's parent is the witness's last
+/// header. The witness holds the pre-state every block reads that an earlier block of the
+/// range did not write, each node and code once, so a range is smaller than its blocks'
+/// single inputs put together.
+///
+/// Wire: `schema_id ++ SSZ { new_payload_requests: List[NewPayloadRequest, 256],
+/// witness: ExecutionWitness, chain_id: u64 }`, the requests in the schema's layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatelessRangeInput {
+    /// Fork and layout (one for the whole range).
+    pub schema: SchemaId,
+    /// The blocks, oldest first.
+    pub new_payload_requests: Vec<NewPayloadRequest>,
+    /// Pre-state, codes and the headers ending at the first block's parent.
+    pub witness: ExecutionWitness,
+    /// The chain the blocks belong to.
+    pub chain_id: u64,
+}
+
+impl StatelessRangeInput {
+    /// Decodes `schema_id ++ SSZ(StatelessRangeInput)`, capping sizes before and after.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let (schema, body) = split_schema(bytes)?;
+        let input = if schema.is_amsterdam_layout() {
+            let i = StatelessRangeInputAmsterdam::from_ssz_bytes(body).map_err(DecodeError::Ssz)?;
+            Self {
+                schema,
+                new_payload_requests: i.new_payload_requests.into_iter().collect(),
+                witness: i.witness,
+                chain_id: i.chain_id,
+            }
+        } else {
+            let i = StatelessRangeInputV1::from_ssz_bytes(body).map_err(DecodeError::Ssz)?;
+            Self {
+                schema,
+                new_payload_requests: i.new_payload_requests.into_iter().map(from_v1).collect(),
+                witness: i.witness,
+                chain_id: i.chain_id,
+            }
+        };
+        input.check_caps()?;
+        Ok(input)
+    }
+
+    /// Encodes `schema_id ++ SSZ(StatelessRangeInput)` in the layout of `self.schema`.
+    /// Panics if the range holds more than [`MAX_RANGE_BLOCKS`] blocks.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&self.schema.to_u16().to_be_bytes());
+        if self.schema.is_amsterdam_layout() {
+            StatelessRangeInputAmsterdam {
+                new_payload_requests: SszList::try_from(self.new_payload_requests.clone())
+                    .expect("range within MAX_RANGE_BLOCKS"),
+                witness: self.witness.clone(),
+                chain_id: self.chain_id,
+            }
+            .ssz_append(&mut out);
+        } else {
+            StatelessRangeInputV1 {
+                new_payload_requests: SszList::try_from(
+                    self.new_payload_requests.iter().map(to_v1).collect::<Vec<_>>(),
+                )
+                .expect("range within MAX_RANGE_BLOCKS"),
+                witness: self.witness.clone(),
+                chain_id: self.chain_id,
+            }
+            .ssz_append(&mut out);
         }
-        cap("withdrawals", p.withdrawals.len(), MAX_WITHDRAWALS)?;
-        cap(
-            "block_access_list",
-            p.block_access_list.len(),
-            MAX_BLOCK_ACCESS_LIST_BYTES,
-        )?;
-        cap(
-            "versioned_hashes",
-            r.versioned_hashes.len(),
-            MAX_VERSIONED_HASHES,
-        )?;
-        let q = &r.execution_requests;
-        for (field, len) in [
-            ("deposit requests", q.deposits.len()),
-            ("withdrawal requests", q.withdrawals.len()),
-            ("consolidation requests", q.consolidations.len()),
-            ("builder deposit requests", q.builder_deposits.len()),
-            ("builder exit requests", q.builder_exits.len()),
-        ] {
-            cap(field, len, MAX_REQUESTS_PER_KIND)?;
+        out
+    }
+
+    /// Joins the single-block inputs of consecutive blocks into one range: their witnesses'
+    /// nodes and codes once each (first occurrence order), the first input's headers.
+    /// `None` if `inputs` is empty, longer than [`MAX_RANGE_BLOCKS`], or mixes schemas or
+    /// chains.
+    pub fn from_inputs(inputs: &[StatelessInput]) -> Option<Self> {
+        let first = inputs.first()?;
+        if inputs.len() > MAX_RANGE_BLOCKS
+            || inputs
+                .iter()
+                .any(|i| i.schema != first.schema || i.chain_id != first.chain_id)
+        {
+            return None;
         }
-        cap(
-            "witness state nodes",
-            self.witness.state.len(),
-            MAX_WITNESS_NODES,
-        )?;
-        cap("witness codes", self.witness.codes.len(), MAX_WITNESS_CODES)?;
-        Ok(())
+        let mut seen = alloc::collections::BTreeSet::new();
+        let mut state = Vec::new();
+        let mut codes = Vec::new();
+        for input in inputs {
+            for node in input.witness.state.iter() {
+                if seen.insert(&node[..]) {
+                    state.push(node.clone());
+                }
+            }
+            for code in input.witness.codes.iter() {
+                if seen.insert(&code[..]) {
+                    codes.push(code.clone());
+                }
+            }
+        }
+        Some(Self {
+            schema: first.schema,
+            new_payload_requests: inputs.iter().map(|i| i.new_payload_request.clone()).collect(),
+            witness: ExecutionWitness {
+                state: state.into(),
+                codes: codes.into(),
+                headers: first.witness.headers.clone(),
+            },
+            chain_id: first.chain_id,
+        })
+    }
+
+    /// `hash_tree_root` of each `NewPayloadRequest`, in this input's layout.
+    pub fn new_payload_request_roots(&self) -> Vec<Bytes32> {
+        self.new_payload_requests
+            .iter()
+            .map(|r| request_root(self.schema, r))
+            .collect()
+    }
+
+    /// Checks the range is non-empty and every list is within its cap.
+    pub fn check_caps(&self) -> Result<(), DecodeError> {
+        if self.new_payload_requests.is_empty() {
+            return Err(DecodeError::ListTooLong {
+                field: "new_payload_requests (empty)",
+                len: 0,
+                max: MAX_RANGE_BLOCKS,
+            });
+        }
+        cap("new_payload_requests", self.new_payload_requests.len(), MAX_RANGE_BLOCKS)?;
+        for r in &self.new_payload_requests {
+            check_request_caps(r)?;
+        }
+        check_witness_caps(&self.witness)
+    }
+}
+
+fn request_root(schema: SchemaId, r: &NewPayloadRequest) -> Bytes32 {
+    if schema.is_amsterdam_layout() {
+        r.hash_tree_root(&Sha2Hasher)
+    } else {
+        to_v1(r).hash_tree_root(&Sha2Hasher)
+    }
+}
+
+/// The output of range validation: which blocks, in order, and whether all of them are
+/// valid. `SSZ { new_payload_request_roots: List[Bytes32, 256], successful_validation: bool,
+/// chain_id: u64, schema_id: u16 }`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, SszEncode, SszDecode, HashTreeRoot)]
+pub struct StatelessRangeValidationResult {
+    /// `hash_tree_root` of every `NewPayloadRequest`, oldest first.
+    pub new_payload_request_roots: SszList<Bytes32, MAX_RANGE_BLOCKS>,
+    /// Whether every block of the range is valid.
+    pub successful_validation: bool,
+    /// Echo of the input's chain id.
+    pub chain_id: u64,
+    /// Echo of the input's schema id.
+    pub schema_id: u16,
+}
+
+impl StatelessRangeValidationResult {
+    /// SSZ encoding (15 + 32 bytes per block).
+    pub fn encode(&self) -> Vec<u8> {
+        self.to_ssz()
+    }
+
+    /// SSZ decoding.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        Self::from_ssz_bytes(bytes).map_err(DecodeError::Ssz)
     }
 }
 

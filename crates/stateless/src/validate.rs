@@ -10,7 +10,10 @@ use crate::{
     block::{PayloadBlock, PayloadError, block_from_payload},
     config::{ChainConfig, Fork},
     db::{StateError, TrieState},
-    ssz::{StatelessInput, StatelessValidationResult},
+    ssz::{
+        ExecutionWitness, NewPayloadRequest, SchemaId, StatelessInput, StatelessRangeInput,
+        StatelessRangeValidationResult, StatelessValidationResult,
+    },
     trie::NodeStore,
 };
 use alloc::{borrow::Cow, format, string::String, vec::Vec};
@@ -121,6 +124,9 @@ pub enum ValidationError {
     /// EIP-7685 requests differ.
     #[error("requests hash mismatch: header {header}, computed {computed}")]
     RequestsHashMismatch { header: B256, computed: B256 },
+    /// An L2 rule (see [`crate::l2`]).
+    #[error(transparent)]
+    L2Rule(#[from] crate::l2::L2RuleError),
     /// Post-state root differs.
     #[error("post-state root mismatch: header {header}, computed {computed}")]
     PostStateRootMismatch { header: B256, computed: B256 },
@@ -147,24 +153,102 @@ pub fn validate_stateless(
     input: &StatelessInput,
     config: &ChainConfig,
 ) -> Result<ValidatedBlock, ValidationError> {
-    if input.chain_id != config.chain_id {
+    let block = checked_block(
+        input.schema,
+        input.chain_id,
+        &input.new_payload_request,
+        config,
+    )?;
+    let w = Witness::index(&input.witness, block.header.parent_hash)?;
+    let mut db = TrieState::new(w.parent.state_root, &w.store, &w.codes, &w.ancestors);
+    execute_block(&block, &w.parent, config, &mut db, true).map(|(validated, _)| validated)
+}
+
+/// Which block of a range failed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("block {index} of the range: {error}")]
+pub struct RangeError {
+    /// Position in the range (0 = oldest).
+    pub index: usize,
+    /// The rule it broke.
+    pub error: ValidationError,
+}
+
+/// Validates a contiguous range of blocks in order over one witness: the first block's
+/// parent is the witness's last header, every later block's parent is the block before
+/// it, and each block executes on the state the previous one left. `Ok` iff every block
+/// is valid.
+pub fn validate_stateless_range(
+    input: &StatelessRangeInput,
+    config: &ChainConfig,
+) -> Result<Vec<ValidatedBlock>, RangeError> {
+    let at = |index| move |error| RangeError { index, error };
+    let mut blocks = Vec::with_capacity(input.new_payload_requests.len());
+    for (i, request) in input.new_payload_requests.iter().enumerate() {
+        blocks.push(checked_block(input.schema, input.chain_id, request, config).map_err(at(i))?);
+    }
+    let first_parent = blocks.first().map(|b| b.header.parent_hash).unwrap_or_default();
+    let Witness {
+        mut ancestors,
+        mut parent,
+        mut store,
+        mut codes,
+    } = Witness::index(&input.witness, first_parent).map_err(at(0))?;
+    let mut parent_hash = first_parent;
+    let mut validated = Vec::with_capacity(blocks.len());
+    let last = blocks.len() - 1;
+    for (i, block) in blocks.into_iter().enumerate() {
+        if block.header.parent_hash != parent_hash {
+            return Err(at(i)(ValidationError::UnknownParent {
+                expected: parent_hash,
+            }));
+        }
+        let mut db = TrieState::new(parent.state_root, &store, &codes, &ancestors);
+        let (v, bundle) = execute_block(&block, &parent, config, &mut db, true).map_err(at(i))?;
+        if i < last {
+            // The next block reads what this one wrote: its new trie nodes and codes.
+            let mut written = NodeStore::default();
+            db.commit_to(&mut written);
+            for node in written.take_all() {
+                store.insert(node);
+            }
+            for (hash, code) in &bundle.contracts {
+                codes.insert(*hash, code.original_bytes());
+            }
+            ancestors.insert(block.header.number, v.block_hash);
+        }
+        parent_hash = v.block_hash;
+        parent = block.header;
+        validated.push(v);
+    }
+    Ok(validated)
+}
+
+/// The checks of a payload that need no state: chain and schema, rebuilding the block and
+/// its hash, and the versioned hashes of its blob transactions.
+fn checked_block(
+    schema: SchemaId,
+    chain_id: u64,
+    request: &NewPayloadRequest,
+    config: &ChainConfig,
+) -> Result<Block<TxEnvelope>, ValidationError> {
+    if chain_id != config.chain_id {
         return Err(ValidationError::ChainIdMismatch {
-            input: input.chain_id,
+            input: chain_id,
             config: config.chain_id,
         });
     }
-    let timestamp = input.new_payload_request.execution_payload.timestamp;
-    let fork = config.fork_at(timestamp);
-    if input.schema.fork != fork {
+    let fork = config.fork_at(request.execution_payload.timestamp);
+    if schema.fork != fork {
         return Err(ValidationError::SchemaForkMismatch {
-            schema: input.schema.fork,
+            schema: schema.fork,
             chain: fork,
         });
     }
     let PayloadBlock {
         block,
         claimed_hash,
-    } = block_from_payload(&input.new_payload_request, fork)?;
+    } = block_from_payload(request, fork)?;
     let computed = block.header.hash_slow();
     if computed != claimed_hash {
         return Err(ValidationError::BlockHashMismatch {
@@ -172,25 +256,15 @@ pub fn validate_stateless(
             computed,
         });
     }
-    let expected_hashes: Vec<B256> = block
+    let expected_hashes = block
         .body
         .transactions
         .iter()
-        .flat_map(|tx| tx.blob_versioned_hashes().unwrap_or_default().to_vec())
-        .collect();
-    let given: Vec<B256> = input
-        .new_payload_request
-        .versioned_hashes
-        .iter()
-        .map(|h| B256::from(*h))
-        .collect();
-    if expected_hashes != given {
+        .flat_map(|tx| tx.blob_versioned_hashes().unwrap_or_default().iter().copied());
+    if !expected_hashes.eq(request.versioned_hashes.iter().map(|h| B256::from(*h))) {
         return Err(ValidationError::VersionedHashesMismatch);
     }
-
-    let w = Witness::index(input, block.header.parent_hash)?;
-    let mut db = TrieState::new(w.parent.state_root, &w.store, &w.codes, &w.ancestors);
-    execute_block(&block, &w.parent, config, &mut db, true).map(|(validated, _)| validated)
+    Ok(block)
 }
 
 /// [`validate_stateless`] up to, but not including, the post-state root: for benches that
@@ -202,7 +276,7 @@ pub fn validate_stateless_without_post_state(
 ) -> Result<(), ValidationError> {
     let fork = config.fork_at(input.new_payload_request.execution_payload.timestamp);
     let PayloadBlock { block, .. } = block_from_payload(&input.new_payload_request, fork)?;
-    let w = Witness::index(input, block.header.parent_hash)?;
+    let w = Witness::index(&input.witness, block.header.parent_hash)?;
     let mut db = TrieState::new(w.parent.state_root, &w.store, &w.codes, &w.ancestors);
     execute_block(&block, &w.parent, config, &mut db, false).map(|_| ())
 }
@@ -217,11 +291,10 @@ struct Witness {
 
 impl Witness {
     /// Checks the header chain ends at `parent_hash` and holds the parent's root node.
-    fn index(input: &StatelessInput, parent_hash: B256) -> Result<Self, ValidationError> {
-        let raw_headers: Vec<&[u8]> = input.witness.headers.iter().map(|h| &h[..]).collect();
+    fn index(witness: &ExecutionWitness, parent_hash: B256) -> Result<Self, ValidationError> {
+        let raw_headers: Vec<&[u8]> = witness.headers.iter().map(|h| &h[..]).collect();
         let (ancestors, parent) = check_header_chain(&raw_headers, parent_hash)?;
-        let nodes = input
-            .witness
+        let nodes = witness
             .state
             .iter()
             .map(|n| Bytes::copy_from_slice(n));
@@ -229,8 +302,7 @@ impl Witness {
         if parent.state_root != alloy_trie::EMPTY_ROOT_HASH && !store.contains(&parent.state_root) {
             return Err(ValidationError::PreStateRootMismatch(parent.state_root));
         }
-        let codes = input
-            .witness
+        let codes = witness
             .codes
             .iter()
             .map(|c| (keccak256(&c[..]), Bytes::copy_from_slice(c)))
@@ -252,6 +324,14 @@ pub fn stateless_result(input: &StatelessInput, config: &ChainConfig) -> Statele
         chain_id: input.chain_id,
         schema_id: input.schema.to_u16(),
     }
+}
+
+/// [`validate_stateless_range`] as the range result a verifier or zk guest outputs.
+pub fn stateless_range_result(
+    input: &StatelessRangeInput,
+    config: &ChainConfig,
+) -> StatelessRangeValidationResult {
+    crate::l2::range_result(input, validate_stateless_range(input, config).is_ok())
 }
 
 /// Decodes the witness headers and checks they form a chain ending at `parent_hash`;

@@ -1,0 +1,142 @@
+//! The rules a native rollup's L2 blocks obey on top of Ethereum's, and the entry points
+//! EXECUTE and the zk guest share.
+//!
+//! An L2 block has no consensus layer behind it: nothing pays withdrawals, produces
+//! EIP-7685 requests or carries blobs. So (EIP-8079, L2BEAT native-rollups book):
+//! `blob_gas_used == excess_blob_gas == 0`, no withdrawals, no execution requests, no
+//! versioned hashes, and no blob (EIP-4844) or unknown transaction types.
+
+use crate::{
+    config::{ChainConfig, ChainRegistry, Fork},
+    ssz::{
+        NewPayloadRequest, StatelessInput, StatelessRangeInput, StatelessRangeValidationResult,
+        StatelessValidationResult,
+    },
+    validate::{
+        RangeError, ValidatedBlock, ValidationError, validate_stateless, validate_stateless_range,
+    },
+};
+use alloc::vec::Vec;
+use libssz_types::SszList;
+
+/// An L2 rule a payload breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum L2RuleError {
+    /// `blob_gas_used` must be zero.
+    #[error("blob gas used is {0}, an L2 block has none")]
+    BlobGasUsed(u64),
+    /// `excess_blob_gas` must be zero.
+    #[error("excess blob gas is {0}, an L2 block has none")]
+    ExcessBlobGas(u64),
+    /// No beacon-chain withdrawals on L2.
+    #[error("{0} withdrawals, an L2 block has none")]
+    Withdrawals(usize),
+    /// No EIP-7685 requests on L2.
+    #[error("an L2 block carries no execution requests")]
+    ExecutionRequests,
+    /// No blobs on L2.
+    #[error("{0} versioned hashes, an L2 block has none")]
+    VersionedHashes(usize),
+    /// A blob transaction (EIP-4844 type 3) inside the block.
+    #[error("transaction {0} is a blob transaction")]
+    BlobTransaction(usize),
+    /// A transaction type the L2 does not know.
+    #[error("transaction {index} has unsupported type {ty:#04x}")]
+    UnsupportedTransactionType {
+        /// Position in the block.
+        index: usize,
+        /// Its EIP-2718 type byte.
+        ty: u8,
+    },
+}
+
+/// Checks the L2 rules on a payload (no state needed).
+pub fn check_l2_rules(request: &NewPayloadRequest) -> Result<(), L2RuleError> {
+    let p = &request.execution_payload;
+    if p.blob_gas_used != 0 {
+        return Err(L2RuleError::BlobGasUsed(p.blob_gas_used));
+    }
+    if p.excess_blob_gas != 0 {
+        return Err(L2RuleError::ExcessBlobGas(p.excess_blob_gas));
+    }
+    if !p.withdrawals.is_empty() {
+        return Err(L2RuleError::Withdrawals(p.withdrawals.len()));
+    }
+    if !request.execution_requests.is_empty() {
+        return Err(L2RuleError::ExecutionRequests);
+    }
+    if !request.versioned_hashes.is_empty() {
+        return Err(L2RuleError::VersionedHashes(request.versioned_hashes.len()));
+    }
+    for (index, tx) in p.transactions.iter().enumerate() {
+        match tx.first().copied() {
+            // Legacy transactions start with an RLP list header; empty bytes fail decoding.
+            None | Some(0xc0..) => {}
+            Some(1 | 2 | 4) => {}
+            Some(3) => return Err(L2RuleError::BlobTransaction(index)),
+            Some(ty) => return Err(L2RuleError::UnsupportedTransactionType { index, ty }),
+        }
+    }
+    Ok(())
+}
+
+/// The configuration an L2 chain is validated under: its registry entry, or else the
+/// schema's fork and every fork before it active from genesis (a native rollup runs the
+/// L1's EVM at the fork its input names).
+pub fn l2_chain_config(chains: &ChainRegistry, chain_id: u64, fork: Fork) -> ChainConfig {
+    chains
+        .get(chain_id)
+        .cloned()
+        .unwrap_or_else(|| ChainConfig::all_at_genesis(chain_id, fork))
+}
+
+/// [`validate_stateless`] under the L2 rules.
+pub fn validate_l2(
+    input: &StatelessInput,
+    config: &ChainConfig,
+) -> Result<ValidatedBlock, ValidationError> {
+    check_l2_rules(&input.new_payload_request)?;
+    validate_stateless(input, config)
+}
+
+/// [`validate_stateless_range`] under the L2 rules.
+pub fn validate_l2_range(
+    input: &StatelessRangeInput,
+    config: &ChainConfig,
+) -> Result<Vec<ValidatedBlock>, RangeError> {
+    for (index, request) in input.new_payload_requests.iter().enumerate() {
+        check_l2_rules(request).map_err(|e| RangeError {
+            index,
+            error: e.into(),
+        })?;
+    }
+    validate_stateless_range(input, config)
+}
+
+/// [`validate_l2`] as the 43-byte result EXECUTE returns and a zk guest commits.
+pub fn l2_result(input: &StatelessInput, config: &ChainConfig) -> StatelessValidationResult {
+    StatelessValidationResult {
+        new_payload_request_root: input.new_payload_request_root(),
+        successful_validation: validate_l2(input, config).is_ok(),
+        chain_id: input.chain_id,
+        schema_id: input.schema.to_u16(),
+    }
+}
+
+/// [`validate_l2_range`] as the range result EXECUTE returns and a zk guest commits.
+pub fn l2_range_result(
+    input: &StatelessRangeInput,
+    config: &ChainConfig,
+) -> StatelessRangeValidationResult {
+    range_result(input, validate_l2_range(input, config).is_ok())
+}
+
+pub(crate) fn range_result(input: &StatelessRangeInput, ok: bool) -> StatelessRangeValidationResult {
+    StatelessRangeValidationResult {
+        new_payload_request_roots: SszList::try_from(input.new_payload_request_roots())
+            .expect("decode caps the range at MAX_RANGE_BLOCKS"),
+        successful_validation: ok,
+        chain_id: input.chain_id,
+        schema_id: input.schema.to_u16(),
+    }
+}
