@@ -55,7 +55,10 @@ fn range_validates_like_its_blocks_one_by_one() {
 
     let result = stateless_range_result(&range, &config);
     assert!(result.successful_validation);
-    let roots: Vec<_> = blocks.iter().map(|b| b.new_payload_request_root()).collect();
+    let roots: Vec<_> = blocks
+        .iter()
+        .map(|b| b.new_payload_request_root())
+        .collect();
     assert_eq!(result.new_payload_request_roots.to_vec(), roots);
     assert_eq!(
         StatelessRangeValidationResult::decode(&result.encode()).unwrap(),

@@ -17,7 +17,6 @@ use crate::{
     },
 };
 use alloc::vec::Vec;
-use libssz_types::SszList;
 
 /// An L2 rule a payload breaks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,12 +114,7 @@ pub fn validate_l2_range(
 
 /// [`validate_l2`] as the 43-byte result EXECUTE returns and a zk guest commits.
 pub fn l2_result(input: &StatelessInput, config: &ChainConfig) -> StatelessValidationResult {
-    StatelessValidationResult {
-        new_payload_request_root: input.new_payload_request_root(),
-        successful_validation: validate_l2(input, config).is_ok(),
-        chain_id: input.chain_id,
-        schema_id: input.schema.to_u16(),
-    }
+    input.result(validate_l2(input, config).is_ok())
 }
 
 /// [`validate_l2_range`] as the range result EXECUTE returns and a zk guest commits.
@@ -128,15 +122,5 @@ pub fn l2_range_result(
     input: &StatelessRangeInput,
     config: &ChainConfig,
 ) -> StatelessRangeValidationResult {
-    range_result(input, validate_l2_range(input, config).is_ok())
-}
-
-pub(crate) fn range_result(input: &StatelessRangeInput, ok: bool) -> StatelessRangeValidationResult {
-    StatelessRangeValidationResult {
-        new_payload_request_roots: SszList::try_from(input.new_payload_request_roots())
-            .expect("decode caps the range at MAX_RANGE_BLOCKS"),
-        successful_validation: ok,
-        chain_id: input.chain_id,
-        schema_id: input.schema.to_u16(),
-    }
+    input.result(validate_l2_range(input, config).is_ok())
 }

@@ -586,6 +586,16 @@ impl StatelessInput {
         out
     }
 
+    /// The result that validating this input with outcome `successful` produces.
+    pub fn result(&self, successful: bool) -> StatelessValidationResult {
+        StatelessValidationResult {
+            new_payload_request_root: self.new_payload_request_root(),
+            successful_validation: successful,
+            chain_id: self.chain_id,
+            schema_id: self.schema.to_u16(),
+        }
+    }
+
     /// `hash_tree_root` of the `NewPayloadRequest` in this input's layout.
     pub fn new_payload_request_root(&self) -> Bytes32 {
         request_root(self.schema, &self.new_payload_request)
@@ -723,7 +733,10 @@ impl StatelessRangeInput {
         } else {
             StatelessRangeInputV1 {
                 new_payload_requests: SszList::try_from(
-                    self.new_payload_requests.iter().map(to_v1).collect::<Vec<_>>(),
+                    self.new_payload_requests
+                        .iter()
+                        .map(to_v1)
+                        .collect::<Vec<_>>(),
                 )
                 .expect("range within MAX_RANGE_BLOCKS"),
                 witness: self.witness.clone(),
@@ -764,7 +777,10 @@ impl StatelessRangeInput {
         }
         Some(Self {
             schema: first.schema,
-            new_payload_requests: inputs.iter().map(|i| i.new_payload_request.clone()).collect(),
+            new_payload_requests: inputs
+                .iter()
+                .map(|i| i.new_payload_request.clone())
+                .collect(),
             witness: ExecutionWitness {
                 state: state.into(),
                 codes: codes.into(),
@@ -772,6 +788,17 @@ impl StatelessRangeInput {
             },
             chain_id: first.chain_id,
         })
+    }
+
+    /// The result that validating this range with outcome `successful` produces.
+    pub fn result(&self, successful: bool) -> StatelessRangeValidationResult {
+        StatelessRangeValidationResult {
+            new_payload_request_roots: SszList::try_from(self.new_payload_request_roots())
+                .expect("decode caps the range at MAX_RANGE_BLOCKS"),
+            successful_validation: successful,
+            chain_id: self.chain_id,
+            schema_id: self.schema.to_u16(),
+        }
     }
 
     /// `hash_tree_root` of each `NewPayloadRequest`, in this input's layout.
@@ -791,7 +818,11 @@ impl StatelessRangeInput {
                 max: MAX_RANGE_BLOCKS,
             });
         }
-        cap("new_payload_requests", self.new_payload_requests.len(), MAX_RANGE_BLOCKS)?;
+        cap(
+            "new_payload_requests",
+            self.new_payload_requests.len(),
+            MAX_RANGE_BLOCKS,
+        )?;
         for r in &self.new_payload_requests {
             check_request_caps(r)?;
         }

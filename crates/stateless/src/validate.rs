@@ -187,7 +187,10 @@ pub fn validate_stateless_range(
     for (i, request) in input.new_payload_requests.iter().enumerate() {
         blocks.push(checked_block(input.schema, input.chain_id, request, config).map_err(at(i))?);
     }
-    let first_parent = blocks.first().map(|b| b.header.parent_hash).unwrap_or_default();
+    let first_parent = blocks
+        .first()
+        .map(|b| b.header.parent_hash)
+        .unwrap_or_default();
     let Witness {
         mut ancestors,
         mut parent,
@@ -256,11 +259,12 @@ fn checked_block(
             computed,
         });
     }
-    let expected_hashes = block
-        .body
-        .transactions
-        .iter()
-        .flat_map(|tx| tx.blob_versioned_hashes().unwrap_or_default().iter().copied());
+    let expected_hashes = block.body.transactions.iter().flat_map(|tx| {
+        tx.blob_versioned_hashes()
+            .unwrap_or_default()
+            .iter()
+            .copied()
+    });
     if !expected_hashes.eq(request.versioned_hashes.iter().map(|h| B256::from(*h))) {
         return Err(ValidationError::VersionedHashesMismatch);
     }
@@ -294,10 +298,7 @@ impl Witness {
     fn index(witness: &ExecutionWitness, parent_hash: B256) -> Result<Self, ValidationError> {
         let raw_headers: Vec<&[u8]> = witness.headers.iter().map(|h| &h[..]).collect();
         let (ancestors, parent) = check_header_chain(&raw_headers, parent_hash)?;
-        let nodes = witness
-            .state
-            .iter()
-            .map(|n| Bytes::copy_from_slice(n));
+        let nodes = witness.state.iter().map(|n| Bytes::copy_from_slice(n));
         let store = NodeStore::from_preimages(nodes);
         if parent.state_root != alloy_trie::EMPTY_ROOT_HASH && !store.contains(&parent.state_root) {
             return Err(ValidationError::PreStateRootMismatch(parent.state_root));
@@ -318,12 +319,7 @@ impl Witness {
 
 /// [`validate_stateless`] as the 43-byte result a verifier or zk guest outputs.
 pub fn stateless_result(input: &StatelessInput, config: &ChainConfig) -> StatelessValidationResult {
-    StatelessValidationResult {
-        new_payload_request_root: input.new_payload_request_root(),
-        successful_validation: validate_stateless(input, config).is_ok(),
-        chain_id: input.chain_id,
-        schema_id: input.schema.to_u16(),
-    }
+    input.result(validate_stateless(input, config).is_ok())
 }
 
 /// [`validate_stateless_range`] as the range result a verifier or zk guest outputs.
@@ -331,7 +327,7 @@ pub fn stateless_range_result(
     input: &StatelessRangeInput,
     config: &ChainConfig,
 ) -> StatelessRangeValidationResult {
-    crate::l2::range_result(input, validate_stateless_range(input, config).is_ok())
+    input.result(validate_stateless_range(input, config).is_ok())
 }
 
 /// Decodes the witness headers and checks they form a chain ending at `parent_hash`;

@@ -1,0 +1,215 @@
+//! SP1 v6 Groth16 proofs (gnark, BN254), verified with arkworks against a key prepared once.
+//!
+//! An SP1 Groth16 proof is `selector (4) ++ exit_code (32) ++ vk_root (32) ++ nonce (32) ++
+//! A (G1, 64) ++ B (G2, 128) ++ C (G1, 64)`, points uncompressed and big-endian as gnark
+//! writes them (G2 as `x.c1, x.c0, y.c1, y.c0`). The circuit's public inputs are
+//! `[program_vkey, digest(public_values), exit_code, vk_root, nonce]`, where the digest is
+//! SHA-256 (or, as SP1 also allows, BLAKE3) of the public values with the top three bits
+//! cleared. This is the check `sp1-verifier` makes, on arkworks' pairing instead of the
+//! zkVM-oriented one, and stricter in one place: every field element must be canonical
+//! (`sp1-verifier` reduces the nonce and program key modulo r, so `nonce + r` would verify
+//! too). Points must be on the curve and in the prime-order subgroup before any pairing.
+
+use crate::{
+    ProofError,
+    bn254::{
+        fr_canonical, g1_uncompressed, g2_uncompressed, gnark_g1_compressed, gnark_g2_compressed,
+    },
+};
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
+use ark_ec::{
+    AffineRepr, CurveGroup,
+    pairing::{Pairing, PairingOutput},
+};
+use ark_ff::{AdditiveGroup, PrimeField};
+use sha2::{Digest, Sha256};
+
+/// Length of the SP1 header before the gnark proof: selector, exit code, vk root, nonce.
+pub const SP1_HEADER_BYTES: usize = 4 + 32 * 3;
+/// Length of a gnark Groth16 proof over BN254 (A, B, C uncompressed).
+pub const GNARK_PROOF_BYTES: usize = 256;
+/// Length of an SP1 v6 Groth16 proof.
+pub const PROOF_BYTES: usize = SP1_HEADER_BYTES + GNARK_PROOF_BYTES;
+/// Public inputs of SP1's Groth16 wrapper circuit.
+pub const PUBLIC_INPUTS: usize = 5;
+
+/// A gnark Groth16 verifying key, checked and prepared for pairing once.
+#[derive(Clone, Debug)]
+pub struct Groth16Key {
+    /// First four bytes of SHA-256 of the gnark key bytes: SP1 prefixes every proof with it.
+    pub selector: [u8; 4],
+    /// The SP1 recursion verifying-key root the proofs must carry.
+    pub vk_root: [u8; 32],
+    alpha_beta: PairingOutput<Bn254>,
+    gamma_neg: <Bn254 as Pairing>::G2Prepared,
+    delta_neg: <Bn254 as Pairing>::G2Prepared,
+    ic: Vec<G1Affine>,
+}
+
+/// Why a verifying key was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// Too short or inconsistent lengths.
+    #[error("verifying key bytes are truncated")]
+    Truncated,
+    /// A point that does not decompress, is off the curve or outside the subgroup.
+    #[error("verifying key point {0} is invalid")]
+    InvalidPoint(&'static str),
+    /// The key has a different number of public inputs than the circuit it is for.
+    #[error("verifying key has {0} public inputs, expected {1}")]
+    PublicInputs(usize, usize),
+}
+
+impl Groth16Key {
+    /// Parses gnark's binary verifying key (compressed points: `alpha_g1, beta_g1, beta_g2,
+    /// gamma_g2, delta_g1, delta_g2, len(K) (u32 BE), K...`), checks every point, and
+    /// prepares the pairing constants. `vk_root` is the SP1 recursion root proofs must name.
+    pub fn from_gnark_bytes(bytes: &[u8], vk_root: [u8; 32]) -> Result<Self, KeyError> {
+        let at = |range: core::ops::Range<usize>| bytes.get(range).ok_or(KeyError::Truncated);
+        let g1 = |offset: usize, name| {
+            gnark_g1_compressed(at(offset..offset + 32)?.try_into().expect("32"))
+                .ok_or(KeyError::InvalidPoint(name))
+        };
+        let g2 = |offset: usize, name| {
+            gnark_g2_compressed(at(offset..offset + 64)?.try_into().expect("64"))
+                .ok_or(KeyError::InvalidPoint(name))
+        };
+        let alpha = g1(0, "alpha")?;
+        let beta = g2(64, "beta")?;
+        let gamma = g2(128, "gamma")?;
+        let delta = g2(224, "delta")?;
+        let n = u32::from_be_bytes(at(288..292)?.try_into().expect("4")) as usize;
+        if n != PUBLIC_INPUTS + 1 {
+            return Err(KeyError::PublicInputs(n.saturating_sub(1), PUBLIC_INPUTS));
+        }
+        let ic = (0..n)
+            .map(|i| g1(292 + 32 * i, "K"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let selector = Sha256::digest(bytes)[..4].try_into().expect("4");
+        Ok(Self::from_points(
+            selector, vk_root, alpha, beta, gamma, delta, ic,
+        ))
+    }
+
+    /// A key from its points (already checked), e.g. one generated for tests.
+    pub fn from_points(
+        selector: [u8; 4],
+        vk_root: [u8; 32],
+        alpha: G1Affine,
+        beta: G2Affine,
+        gamma: G2Affine,
+        delta: G2Affine,
+        ic: Vec<G1Affine>,
+    ) -> Self {
+        Self {
+            selector,
+            vk_root,
+            alpha_beta: Bn254::pairing(alpha, beta),
+            gamma_neg: (-gamma).into(),
+            delta_neg: (-delta).into(),
+            ic,
+        }
+    }
+
+    /// Verifies an SP1 Groth16 proof that the program `program_vkey` committed exactly
+    /// `public_values`, exiting with code 0.
+    pub fn verify_sp1(
+        &self,
+        proof: &[u8],
+        program_vkey: &[u8; 32],
+        public_values: &[u8],
+    ) -> Result<(), ProofError> {
+        let proof: &[u8; PROOF_BYTES] = proof
+            .try_into()
+            .map_err(|_| ProofError::Length(proof.len()))?;
+        if proof[..4] != self.selector {
+            return Err(ProofError::Selector);
+        }
+        let field =
+            |i: usize| -> &[u8; 32] { proof[4 + 32 * i..36 + 32 * i].try_into().expect("32") };
+        let (exit_code, vk_root, nonce) = (field(0), field(1), field(2));
+        if *vk_root != self.vk_root {
+            return Err(ProofError::VkRoot);
+        }
+        if *exit_code != [0; 32] {
+            return Err(ProofError::ExitCode);
+        }
+        let gnark = parse_gnark_proof(proof[SP1_HEADER_BYTES..].try_into().expect("256"))?;
+        let mut inputs = [Fr::ZERO; PUBLIC_INPUTS];
+        inputs[0] = fr_canonical(program_vkey).ok_or(ProofError::NonCanonical("program vkey"))?;
+        inputs[3] = fr_canonical(vk_root).ok_or(ProofError::NonCanonical("vk root"))?;
+        inputs[4] = fr_canonical(nonce).ok_or(ProofError::NonCanonical("nonce"))?;
+        // SP1 accepts a SHA-256 or a BLAKE3 digest of the public values; try SHA-256 first.
+        inputs[1] = public_values_digest(Sha256::digest(public_values).into());
+        if self.check(&gnark, &inputs) {
+            return Ok(());
+        }
+        inputs[1] = public_values_digest(*blake3::hash(public_values).as_bytes());
+        if self.check(&gnark, &inputs) {
+            return Ok(());
+        }
+        Err(ProofError::Pairing)
+    }
+
+    /// Verifies a bare gnark proof (256 bytes) against explicit public inputs, each 32
+    /// bytes big-endian and canonical.
+    pub fn verify_gnark(&self, proof: &[u8], inputs: &[[u8; 32]]) -> Result<(), ProofError> {
+        let proof: &[u8; GNARK_PROOF_BYTES] = proof
+            .try_into()
+            .map_err(|_| ProofError::Length(proof.len()))?;
+        let gnark = parse_gnark_proof(proof)?;
+        let inputs = inputs
+            .iter()
+            .map(|b| fr_canonical(b).ok_or(ProofError::NonCanonical("public input")))
+            .collect::<Result<Vec<_>, _>>()?;
+        if inputs.len() + 1 != self.ic.len() {
+            return Err(ProofError::Length(inputs.len()));
+        }
+        if self.check(&gnark, &inputs) {
+            Ok(())
+        } else {
+            Err(ProofError::Pairing)
+        }
+    }
+
+    /// `e(A, B) · e(L, -γ) · e(C, -δ) == e(α, β)` with `L = K0 + Σ xᵢ·Kᵢ`.
+    fn check(&self, proof: &GnarkProof, inputs: &[Fr]) -> bool {
+        let mut l: G1Projective = self.ic[0].into_group();
+        for (x, k) in inputs.iter().zip(&self.ic[1..]) {
+            l += k.mul_bigint(x.into_bigint());
+        }
+        let ml = Bn254::multi_miller_loop(
+            [proof.a, l.into_affine(), proof.c],
+            [
+                <Bn254 as Pairing>::G2Prepared::from(proof.b),
+                self.gamma_neg.clone(),
+                self.delta_neg.clone(),
+            ],
+        );
+        Bn254::final_exponentiation(ml) == Some(self.alpha_beta)
+    }
+}
+
+/// The digest SP1 puts in the circuit: a 256-bit hash with its top three bits cleared so it
+/// fits the 254-bit scalar field.
+fn public_values_digest(mut hash: [u8; 32]) -> Fr {
+    hash[0] &= 0x1f;
+    Fr::from_be_bytes_mod_order(&hash)
+}
+
+struct GnarkProof {
+    a: G1Affine,
+    b: G2Affine,
+    c: G1Affine,
+}
+
+fn parse_gnark_proof(bytes: &[u8; GNARK_PROOF_BYTES]) -> Result<GnarkProof, ProofError> {
+    Ok(GnarkProof {
+        a: g1_uncompressed(bytes[..64].try_into().expect("64"))
+            .ok_or(ProofError::InvalidPoint("A"))?,
+        b: g2_uncompressed(bytes[64..192].try_into().expect("128"))
+            .ok_or(ProofError::InvalidPoint("B"))?,
+        c: g1_uncompressed(bytes[192..].try_into().expect("64"))
+            .ok_or(ProofError::InvalidPoint("C"))?,
+    })
+}

@@ -1,0 +1,231 @@
+//! The precompile itself: gas, decoding, the two modes, and the halt on every failure.
+
+use crate::{
+    ExecuteConfig, ProofError,
+    blob::{BlobError, check_blob_bindings},
+    config::Backend,
+    gas,
+    input::{ExecuteInput, InputError, ProofInput, Statement},
+};
+use alloy_evm::precompiles::{DynPrecompile, PrecompileInput};
+use alloy_primitives::{B256, Bytes};
+use nr_stateless::{RangeError, ValidationError, l2_chain_config, validate_l2, validate_l2_range};
+use revm::precompile::{PrecompileHalt, PrecompileId, PrecompileOutput};
+use std::{collections::BTreeSet, sync::Arc};
+
+/// A successful EXECUTE call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    /// Gas charged.
+    pub gas_used: u64,
+    /// The SSZ validation result (single or range).
+    pub output: Vec<u8>,
+}
+
+/// Why an EXECUTE call halts. Each one consumes all the call's gas and returns nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExecuteError {
+    /// The call's gas does not cover the charge.
+    #[error("out of gas: {needed} needed, {available} available")]
+    OutOfGas {
+        /// The charge.
+        needed: u64,
+        /// The gas the call had.
+        available: u64,
+    },
+    /// The input does not decode.
+    #[error("malformed input: {0}")]
+    Input(#[from] InputError),
+    /// The L2 block is invalid (or breaks an L2 rule).
+    #[error("L2 block invalid: {0}")]
+    Invalid(#[from] ValidationError),
+    /// A block of the range is invalid.
+    #[error("L2 range invalid: {0}")]
+    InvalidRange(#[from] RangeError),
+    /// The statement claims a failed validation: nothing to settle.
+    #[error("statement claims an unsuccessful validation")]
+    UnsuccessfulStatement,
+    /// The blob binding does not hold.
+    #[error("blob binding: {0}")]
+    Blob(#[from] BlobError),
+    /// No proofs were given.
+    #[error("no proofs")]
+    NoProofs,
+    /// A proof names a backend or program the registry does not accept.
+    #[error("proof {index}: backend {backend} / program {program} is not accepted")]
+    UnknownProgram {
+        /// Which proof.
+        index: usize,
+        /// Its backend id.
+        backend: u8,
+        /// Its program vkey.
+        program: B256,
+    },
+    /// The same program twice.
+    #[error("proof {0} repeats a program")]
+    DuplicateProgram(usize),
+    /// Fewer distinct programs than the threshold.
+    #[error("{verified} distinct programs, threshold {threshold}")]
+    BelowThreshold {
+        /// Distinct programs given.
+        verified: usize,
+        /// Required.
+        threshold: usize,
+    },
+    /// A proof does not verify.
+    #[error("proof {index}: {error}")]
+    BadProof {
+        /// Which proof.
+        index: usize,
+        /// Why.
+        error: ProofError,
+    },
+}
+
+fn charge(needed: u64, available: u64) -> Result<(), ExecuteError> {
+    if needed > available {
+        Err(ExecuteError::OutOfGas { needed, available })
+    } else {
+        Ok(())
+    }
+}
+
+/// Runs EXECUTE on `input` with `gas_limit` gas, in a transaction carrying `tx_blob_hashes`.
+pub fn execute(
+    config: &ExecuteConfig,
+    input: &[u8],
+    gas_limit: u64,
+    tx_blob_hashes: &[B256],
+) -> Result<Settled, ExecuteError> {
+    charge(gas::upfront_gas(input), gas_limit)?;
+    match ExecuteInput::decode(input)? {
+        ExecuteInput::Single(single) => {
+            let payload = &single.new_payload_request.execution_payload;
+            let gas_used = gas::reexecution_gas(input.len(), [payload.gas_limit]);
+            charge(gas_used, gas_limit)?;
+            let chain = l2_chain_config(&config.chains, single.chain_id, single.schema.fork);
+            validate_l2(&single, &chain)?;
+            Ok(Settled {
+                gas_used,
+                output: single.result(true).encode(),
+            })
+        }
+        ExecuteInput::Range(range) => {
+            let limits = range
+                .new_payload_requests
+                .iter()
+                .map(|r| r.execution_payload.gas_limit);
+            let gas_used = gas::reexecution_gas(input.len(), limits);
+            charge(gas_used, gas_limit)?;
+            let chain = l2_chain_config(&config.chains, range.chain_id, range.schema.fork);
+            validate_l2_range(&range, &chain)?;
+            Ok(Settled {
+                gas_used,
+                output: range.result(true).encode(),
+            })
+        }
+        ExecuteInput::Proof(proof) => {
+            execute_proof(config, &proof, input.len(), gas_limit, tx_blob_hashes)
+        }
+    }
+}
+
+fn execute_proof(
+    config: &ExecuteConfig,
+    input: &ProofInput,
+    len: usize,
+    gas_limit: u64,
+    tx_blob_hashes: &[B256],
+) -> Result<Settled, ExecuteError> {
+    let registry = &config.programs;
+    let mut backends = Vec::with_capacity(input.proofs.len());
+    for (index, p) in input.proofs.iter().enumerate() {
+        let backend = Backend::from_id(p.backend).ok_or(ExecuteError::UnknownProgram {
+            index,
+            backend: p.backend,
+            program: B256::from(p.program_vkey),
+        })?;
+        backends.push(backend);
+    }
+    let gas_used = gas::proof_gas(len, backends.iter().copied(), input.blob_openings.len());
+    charge(gas_used, gas_limit)?;
+
+    let (statement, claimed) = Statement::decode_with_result(&input.statement)?;
+    if !claimed.successful() {
+        return Err(ExecuteError::UnsuccessfulStatement);
+    }
+    check_blob_bindings(
+        &statement.blob_evaluations,
+        &input.blob_openings,
+        tx_blob_hashes,
+    )?;
+
+    if input.proofs.is_empty() {
+        return Err(ExecuteError::NoProofs);
+    }
+    let mut seen = BTreeSet::new();
+    let mut verifiers = Vec::with_capacity(input.proofs.len());
+    for (index, (p, backend)) in input.proofs.iter().zip(backends).enumerate() {
+        if !seen.insert((backend, p.program_vkey)) {
+            return Err(ExecuteError::DuplicateProgram(index));
+        }
+        let verifier =
+            registry
+                .verifier(backend, &p.program_vkey)
+                .ok_or(ExecuteError::UnknownProgram {
+                    index,
+                    backend: p.backend,
+                    program: B256::from(p.program_vkey),
+                })?;
+        verifiers.push(verifier);
+    }
+    // Cheap checks first: a call below threshold does no pairing at all.
+    if seen.len() < registry.threshold() {
+        return Err(ExecuteError::BelowThreshold {
+            verified: seen.len(),
+            threshold: registry.threshold(),
+        });
+    }
+    for (index, (p, verifier)) in input.proofs.iter().zip(verifiers).enumerate() {
+        verifier
+            .verify(&p.proof, &p.program_vkey, &input.statement)
+            .map_err(|error| ExecuteError::BadProof { index, error })?;
+    }
+    Ok(Settled {
+        gas_used,
+        output: statement.validation_result.to_vec(),
+    })
+}
+
+/// EXECUTE as an alloy-evm precompile. It is stateful (not cached by calldata): proof mode
+/// reads the transaction's blob hashes. Failures halt: all gas consumed, empty output.
+pub fn execute_precompile(config: Arc<ExecuteConfig>) -> DynPrecompile {
+    DynPrecompile::new_stateful(
+        PrecompileId::Custom("EXECUTE".into()),
+        move |input: PrecompileInput<'_>| {
+            let blob_hashes = input.internals.tx_env().blob_versioned_hashes();
+            // Consensus code must not take the node down: a panic (a bug) halts the call too.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                execute(&config, input.data, input.gas, blob_hashes)
+            }));
+            Ok(match outcome {
+                Ok(Ok(settled)) => PrecompileOutput::new(
+                    settled.gas_used,
+                    Bytes::from(settled.output),
+                    input.reservoir,
+                ),
+                Ok(Err(ExecuteError::OutOfGas { .. })) => {
+                    PrecompileOutput::halt(PrecompileHalt::OutOfGas, input.reservoir)
+                }
+                Ok(Err(e)) => PrecompileOutput::halt(
+                    PrecompileHalt::Other(e.to_string().into()),
+                    input.reservoir,
+                ),
+                Err(_) => PrecompileOutput::halt(
+                    PrecompileHalt::Other("EXECUTE panicked".into()),
+                    input.reservoir,
+                ),
+            })
+        },
+    )
+}
