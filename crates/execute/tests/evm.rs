@@ -1,0 +1,651 @@
+//! EXECUTE inside real revm transactions: a contract STATICCALLs it through
+//! [`NativeRollupEvmFactory`] and reports the call's success flag, the gas the precompile
+//! used and the bytes it returned. Re-execution runs on real L2-shaped blocks from
+//! Ethereum's tests; proof mode on Groth16 proofs made for a test key whose trapdoor we
+//! know, through exactly the verifier the SP1 key uses.
+
+use alloy_evm::{Evm, EvmEnv, EvmFactory};
+use alloy_primitives::{Address, B256, Bytes, U256, address, keccak256};
+use ark_bn254::{Fr, G1Affine, G2Affine};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{Field, PrimeField};
+use ef_tests::{default_fixtures, prepared_inputs};
+use libssz::SszEncode;
+use nr_execute::{
+    Backend, ExecuteConfig, Groth16Key, NativeRollupEvmFactory, ProgramRegistry, Verifier,
+    blob::kzg_to_versioned_hash,
+    bn254, gas,
+    input::{BlobEvaluation, BlobOpening, ExecuteInput, ProofEntry, ProofInput, Statement},
+};
+use nr_stateless::{StatelessInput, StatelessRangeInput, block_from_payload, check_l2_rules};
+use revm::{
+    context::{BlockEnv, CfgEnv, TxEnv},
+    context_interface::{block::BlobExcessGasAndPrice, result::ExecutionResult},
+    database::{CacheDB, EmptyDB},
+    primitives::hardfork::SpecId,
+    state::{AccountInfo, Bytecode},
+};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+const CALLER: Address = address!("0x1000000000000000000000000000000000000001");
+const PROBE: Address = address!("0x2000000000000000000000000000000000000002");
+/// The EIP-7825 per-transaction gas cap (Osaka).
+const TX_GAS: u64 = 1 << 24;
+
+/// Copies calldata to memory, STATICCALLs EXECUTE with all gas, and returns
+/// `success (32) ++ gas_spent_around_the_call (32) ++ returndata`.
+const PROBE_CODE: &[u8] = &[
+    0x36, 0x5f, 0x60, 0x40, 0x37, // calldatacopy(0x40, 0, calldatasize)
+    0x5f, 0x5f, 0x36, 0x60, 0x40, 0x61, 0x01, 0x01, // ret 0/0, args 0x40/size, EXECUTE
+    0x5a, 0x60, 0x20, 0x52, // mstore(0x20, gas)
+    0x5a, 0xfa, // staticcall(gas, ...)
+    0x5a, 0x60, 0x20, 0x51, 0x03, 0x60, 0x20, 0x52, // mstore(0x20, before - gas)
+    0x5f, 0x52, // mstore(0, success)
+    0x3d, 0x5f, 0x60, 0x40, 0x3e, // returndatacopy(0x40, 0, returndatasize)
+    0x3d, 0x60, 0x40, 0x01, 0x5f, 0xf3, // return(0, 0x40 + returndatasize)
+];
+/// Gas the probe spends around the STATICCALL besides the precompile: PUSH1, MSTORE, GAS,
+/// STATICCALL to a warm address, GAS.
+const PROBE_OVERHEAD: u64 = 3 + 3 + 2 + 100 + 2;
+
+struct Outcome {
+    success: bool,
+    precompile_gas: u64,
+    output: Vec<u8>,
+}
+
+fn call(config: &ExecuteConfig, data: &[u8], blob_hashes: Vec<B256>) -> Outcome {
+    call_at(config, data, blob_hashes, 1_000)
+}
+
+fn call_at(config: &ExecuteConfig, data: &[u8], blob_hashes: Vec<B256>, timestamp: u64) -> Outcome {
+    let mut db = CacheDB::new(EmptyDB::default());
+    db.insert_account_info(
+        CALLER,
+        AccountInfo {
+            balance: U256::from(10u128.pow(24)),
+            ..Default::default()
+        },
+    );
+    db.insert_account_info(
+        PROBE,
+        AccountInfo {
+            code_hash: keccak256(PROBE_CODE),
+            code: Some(Bytecode::new_raw(Bytes::from_static(PROBE_CODE))),
+            ..Default::default()
+        },
+    );
+    let mut block_env = BlockEnv {
+        timestamp: U256::from(timestamp),
+        gas_limit: 60_000_000,
+        ..Default::default()
+    };
+    block_env.blob_excess_gas_and_price = Some(BlobExcessGasAndPrice::new(0, 5_007_716));
+    let env = EvmEnv {
+        cfg_env: CfgEnv::new_with_spec(SpecId::OSAKA),
+        block_env,
+    };
+    let factory = NativeRollupEvmFactory::new(config.clone());
+    let mut evm = factory.create_evm(db, env);
+    let blob_tx = !blob_hashes.is_empty();
+    let tx = TxEnv::builder()
+        .caller(CALLER)
+        .call(PROBE)
+        .gas_limit(TX_GAS)
+        .gas_price(1)
+        .max_fee_per_gas(1)
+        .data(Bytes::copy_from_slice(data))
+        .tx_type(Some(if blob_tx { 3 } else { 2 }))
+        .blob_hashes(blob_hashes)
+        .max_fee_per_blob_gas(if blob_tx { 1 } else { 0 })
+        .build_fill();
+    let result = evm.transact(tx).expect("transaction is valid").result;
+    let ExecutionResult::Success { output, .. } = result else {
+        panic!("probe transaction failed: {result:?}");
+    };
+    let out = output.into_data();
+    let word = |i: usize| U256::from_be_slice(&out[32 * i..32 * (i + 1)]);
+    Outcome {
+        success: word(0) == U256::from(1),
+        precompile_gas: word(1).to::<u64>() - PROBE_OVERHEAD,
+        output: out[64..].to_vec(),
+    }
+}
+
+/// A halt: CALL returned 0, nothing came back, and all gas given to EXECUTE was burnt
+/// (63/64 of what the probe had, EIP-150).
+fn assert_halt(o: &Outcome, what: &str) {
+    assert!(!o.success, "{what}: EXECUTE succeeded");
+    assert!(o.output.is_empty(), "{what}: halt returned bytes");
+    assert!(
+        o.precompile_gas > TX_GAS / 64 * 60,
+        "{what}: only {} gas consumed",
+        o.precompile_gas
+    );
+}
+
+// ---------------------------------------------------------------- re-execution
+
+/// Consecutive valid blocks from `bcEIP1559/medDemand` that obey the L2 rules.
+fn l2_blocks() -> Option<Vec<StatelessInput>> {
+    let dir = default_fixtures();
+    if !dir.is_dir() {
+        eprintln!("SKIPPING: shared fixtures not found at {}", dir.display());
+        return None;
+    }
+    let file = dir.join("BlockchainTests/ValidBlocks/bcEIP1559/medDemand.json");
+    let mut by_test: std::collections::BTreeMap<String, Vec<StatelessInput>> = Default::default();
+    for (name, _, block) in prepared_inputs(&file).unwrap() {
+        by_test
+            .entry(name)
+            .or_default()
+            .push(StatelessInput::decode(&block.input).unwrap());
+    }
+    let blocks = by_test
+        .into_values()
+        .filter(|b| {
+            b.iter()
+                .all(|i| check_l2_rules(&i.new_payload_request).is_ok())
+        })
+        .max_by_key(|b| b.len())?;
+    assert!(blocks.len() >= 3);
+    Some(blocks)
+}
+
+fn reexecution_config() -> ExecuteConfig {
+    ExecuteConfig::default()
+}
+
+#[test]
+fn single_block_settles_with_its_result_and_exact_gas() {
+    let Some(blocks) = l2_blocks() else { return };
+    let input = &blocks[1];
+    let data = input.encode();
+    let o = call(&reexecution_config(), &data, vec![]);
+    assert!(o.success);
+    assert_eq!(o.output, input.result(true).encode());
+    assert_eq!(o.output.len(), 43);
+    let limit = input.new_payload_request.execution_payload.gas_limit;
+    assert_eq!(o.precompile_gas, gas::reexecution_gas(data.len(), [limit]));
+}
+
+#[test]
+fn range_settles_cheaper_than_its_blocks_one_by_one() {
+    let Some(blocks) = l2_blocks() else { return };
+    let range = StatelessRangeInput::from_inputs(&blocks).unwrap();
+    let data = ExecuteInput::Range(range.clone()).encode();
+    let o = call(&reexecution_config(), &data, vec![]);
+    assert!(o.success);
+    assert_eq!(o.output, range.result(true).encode());
+    let one_by_one: u64 = blocks
+        .iter()
+        .map(|b| call(&reexecution_config(), &b.encode(), vec![]).precompile_gas)
+        .sum();
+    assert!(
+        o.precompile_gas < one_by_one,
+        "range {} vs one by one {one_by_one}",
+        o.precompile_gas
+    );
+}
+
+#[test]
+fn reexecution_failures_halt() {
+    let Some(blocks) = l2_blocks() else { return };
+    let config = reexecution_config();
+    let good = blocks[1].clone();
+
+    assert_halt(&call(&config, &[], vec![]), "empty input");
+    assert_halt(
+        &call(&config, &[0x12, 0x01, 0xde, 0xad], vec![]),
+        "malformed SSZ",
+    );
+    let mut unknown = good.encode();
+    unknown[0] = 0x99;
+    assert_halt(&call(&config, &unknown, vec![]), "unknown schema");
+
+    // Invalid block: a state root that execution does not reach (resealed, so the
+    // block hash is right and the post-state check is what fails).
+    let mut bad = good.clone();
+    bad.new_payload_request.execution_payload.state_root[0] ^= 1;
+    let fork = bad.schema.fork;
+    let block = block_from_payload(&bad.new_payload_request, fork)
+        .unwrap()
+        .block;
+    bad.new_payload_request.execution_payload.block_hash = block.header.hash_slow().0;
+    assert_halt(&call(&config, &bad.encode(), vec![]), "failed validation");
+
+    // L2 rule: no excess blob gas.
+    let mut blobby = good.clone();
+    blobby.new_payload_request.execution_payload.excess_blob_gas = 1;
+    assert_halt(&call(&config, &blobby.encode(), vec![]), "L2 rule");
+
+    // A range whose second block is missing.
+    let mut gap = blocks.clone();
+    gap.remove(1);
+    let range = ExecuteInput::Range(StatelessRangeInput::from_inputs(&gap).unwrap()).encode();
+    assert_halt(&call(&config, &range, vec![]), "range with a gap");
+}
+
+#[test]
+fn out_of_gas_halts_before_any_work() {
+    let Some(blocks) = l2_blocks() else { return };
+    let mut input = blocks[1].clone();
+    // A gas limit the call cannot pay for: charged from the payload before validation.
+    input.new_payload_request.execution_payload.gas_limit = 1 << 40;
+    assert_halt(
+        &call(&reexecution_config(), &input.encode(), vec![]),
+        "out of gas",
+    );
+}
+
+#[test]
+fn execute_is_absent_before_activation() {
+    let Some(blocks) = l2_blocks() else { return };
+    let config = ExecuteConfig {
+        activation_timestamp: 2_000,
+        ..reexecution_config()
+    };
+    // Before activation 0x0101 is an empty account: the call succeeds and returns nothing.
+    let o = call_at(&config, &blocks[1].encode(), vec![], 1_000);
+    assert!(o.success);
+    assert!(o.output.is_empty());
+    let o = call_at(&config, &blocks[1].encode(), vec![], 2_000);
+    assert!(o.success);
+    assert_eq!(o.output.len(), 43);
+}
+
+// ---------------------------------------------------------------- proof mode
+
+/// A Groth16 key with five public inputs whose trapdoor is known, so proofs for any
+/// statement can be made (the Groth16 simulator). Verification is the production path.
+struct TestCircuit {
+    alpha: Fr,
+    beta: Fr,
+    gamma: Fr,
+    delta: Fr,
+    ic: Vec<Fr>,
+    vk_root: [u8; 32],
+}
+
+fn scalar(tag: &str) -> Fr {
+    Fr::from_be_bytes_mod_order(&Sha256::digest(tag.as_bytes()))
+}
+
+impl TestCircuit {
+    fn new() -> Self {
+        Self {
+            alpha: scalar("alpha"),
+            beta: scalar("beta"),
+            gamma: scalar("gamma"),
+            delta: scalar("delta"),
+            ic: (0..6).map(|i| scalar(&format!("ic{i}"))).collect(),
+            vk_root: bn254::field_bytes(scalar("vk root")),
+        }
+    }
+
+    fn key(&self) -> Groth16Key {
+        let g1 = |s: Fr| (G1Affine::generator() * s).into_affine();
+        let g2 = |s: Fr| (G2Affine::generator() * s).into_affine();
+        Groth16Key::from_points(
+            [0x7e, 0x57, 0xca, 0xfe],
+            self.vk_root,
+            g1(self.alpha),
+            g2(self.beta),
+            g2(self.gamma),
+            g2(self.delta),
+            self.ic.iter().map(|s| g1(*s)).collect(),
+        )
+    }
+
+    /// An SP1-format proof that `program` committed `public_values`.
+    fn prove(&self, program: &[u8; 32], public_values: &[u8]) -> Vec<u8> {
+        let mut digest: [u8; 32] = Sha256::digest(public_values).into();
+        digest[0] &= 0x1f;
+        let nonce = bn254::field_bytes(scalar("nonce"));
+        let inputs = [*program, digest, [0; 32], self.vk_root, nonce];
+        let l = inputs
+            .iter()
+            .zip(&self.ic[1..])
+            .fold(self.ic[0], |acc, (x, k)| {
+                acc + Fr::from_be_bytes_mod_order(x) * k
+            });
+        let (a, b) = (scalar("a"), scalar("b"));
+        let c = (a * b - self.alpha * self.beta - l * self.gamma) * self.delta.inverse().unwrap();
+        let mut proof = vec![0x7e, 0x57, 0xca, 0xfe];
+        proof.extend_from_slice(&[0; 32]);
+        proof.extend_from_slice(&self.vk_root);
+        proof.extend_from_slice(&nonce);
+        proof.extend_from_slice(&bn254::g1_to_gnark(
+            &(G1Affine::generator() * a).into_affine(),
+        ));
+        proof.extend_from_slice(&bn254::g2_to_gnark(
+            &(G2Affine::generator() * b).into_affine(),
+        ));
+        proof.extend_from_slice(&bn254::g1_to_gnark(
+            &(G1Affine::generator() * c).into_affine(),
+        ));
+        proof
+    }
+}
+
+const PROGRAM_A: [u8; 32] = [0x0a; 32];
+const PROGRAM_B: [u8; 32] = [0x0b; 32];
+
+fn proof_config(circuit: &TestCircuit, threshold: usize) -> ExecuteConfig {
+    ExecuteConfig {
+        programs: ProgramRegistry::new(threshold)
+            .with_verifier(Verifier::Groth16(Arc::new(circuit.key())))
+            .with_program(Backend::Sp1Groth16, PROGRAM_A)
+            .with_program(Backend::Sp1Groth16, PROGRAM_B),
+        ..Default::default()
+    }
+}
+
+/// A blob holding `data`, its commitment, and the opening at the Fiat-Shamir point.
+fn blob_binding(data: &[u8]) -> (BlobEvaluation, BlobOpening) {
+    let mut blob = vec![0u8; c_kzg::BYTES_PER_BLOB];
+    // 31 data bytes per field element keeps every element below the BLS modulus.
+    for (chunk, out) in data.chunks(31).zip(blob.chunks_mut(32)) {
+        out[1..1 + chunk.len()].copy_from_slice(chunk);
+    }
+    let settings = c_kzg::ethereum_kzg_settings(0);
+    let blob = c_kzg::Blob::from_bytes(&blob).unwrap();
+    let commitment = settings.blob_to_kzg_commitment(&blob).unwrap().to_bytes();
+    let mut z: [u8; 32] = Sha256::digest([commitment.as_slice(), data].concat()).into();
+    z[0] = 0; // below the BLS12-381 scalar modulus
+    let (proof, y) = settings
+        .compute_kzg_proof(&blob, &c_kzg::Bytes32::new(z))
+        .unwrap();
+    let commitment: [u8; 48] = commitment.into_inner();
+    (
+        BlobEvaluation {
+            versioned_hash: kzg_to_versioned_hash(&commitment).0,
+            z,
+            y: y.as_slice().try_into().unwrap(),
+        },
+        BlobOpening {
+            commitment,
+            proof: proof.to_bytes().into_inner(),
+        },
+    )
+}
+
+struct ProofCase {
+    statement: Statement,
+    opening: BlobOpening,
+    blob_hash: B256,
+}
+
+fn proof_case(single: &StatelessInput) -> ProofCase {
+    let (evaluation, opening) = blob_binding(&single.encode());
+    let blob_hash = B256::from(evaluation.versioned_hash);
+    ProofCase {
+        statement: Statement {
+            kind: 0,
+            validation_result: single.result(true).encode().try_into().unwrap(),
+            blob_evaluations: vec![evaluation].try_into().unwrap(),
+        },
+        opening,
+        blob_hash,
+    }
+}
+
+fn proof_input(statement: &[u8], openings: Vec<BlobOpening>, proofs: Vec<ProofEntry>) -> Vec<u8> {
+    ExecuteInput::Proof(ProofInput {
+        statement: statement.to_vec().try_into().unwrap(),
+        blob_openings: openings.try_into().unwrap(),
+        proofs: proofs.try_into().unwrap(),
+    })
+    .encode()
+}
+
+fn entry(program: [u8; 32], proof: Vec<u8>) -> ProofEntry {
+    ProofEntry {
+        backend: Backend::Sp1Groth16 as u8,
+        program_vkey: program,
+        proof: proof.try_into().unwrap(),
+    }
+}
+
+#[test]
+fn proofs_settle_the_statement_with_exact_gas() {
+    let Some(blocks) = l2_blocks() else { return };
+    let circuit = TestCircuit::new();
+    let case = proof_case(&blocks[1]);
+    let statement = case.statement.to_ssz();
+    let proofs = vec![
+        entry(PROGRAM_A, circuit.prove(&PROGRAM_A, &statement)),
+        entry(PROGRAM_B, circuit.prove(&PROGRAM_B, &statement)),
+    ];
+    let data = proof_input(&statement, vec![case.opening.clone()], proofs);
+    let o = call(&proof_config(&circuit, 2), &data, vec![case.blob_hash]);
+    assert!(o.success);
+    // Proof mode returns what re-execution of the same block returns.
+    assert_eq!(o.output, blocks[1].result(true).encode());
+    let reexecuted = call(&reexecution_config(), &blocks[1].encode(), vec![]);
+    assert_eq!(o.output, reexecuted.output);
+    assert_eq!(
+        o.precompile_gas,
+        gas::proof_gas(data.len(), [Backend::Sp1Groth16; 2], 1)
+    );
+}
+
+#[test]
+fn proof_mode_failures_halt() {
+    let Some(blocks) = l2_blocks() else { return };
+    let circuit = TestCircuit::new();
+    let case = proof_case(&blocks[1]);
+    let statement = case.statement.to_ssz();
+    let good_a = entry(PROGRAM_A, circuit.prove(&PROGRAM_A, &statement));
+    let good_b = entry(PROGRAM_B, circuit.prove(&PROGRAM_B, &statement));
+    let k2 = proof_config(&circuit, 2);
+    let k1 = proof_config(&circuit, 1);
+    let hashes = vec![case.blob_hash];
+    let run = |config: &ExecuteConfig, stmt: &[u8], openings: Vec<BlobOpening>, proofs, hashes| {
+        call(config, &proof_input(stmt, openings, proofs), hashes)
+    };
+    let opening = || vec![case.opening.clone()];
+
+    // Sanity: k = 1 with one proof settles.
+    assert!(
+        run(
+            &k1,
+            &statement,
+            opening(),
+            vec![good_a.clone()],
+            hashes.clone()
+        )
+        .success
+    );
+
+    assert_halt(
+        &run(
+            &k2,
+            &statement,
+            opening(),
+            vec![good_a.clone()],
+            hashes.clone(),
+        ),
+        "below threshold",
+    );
+    assert_halt(
+        &run(
+            &k2,
+            &statement,
+            opening(),
+            vec![good_a.clone(), good_a.clone()],
+            hashes.clone(),
+        ),
+        "same program twice",
+    );
+    assert_halt(
+        &run(&k1, &statement, opening(), vec![], hashes.clone()),
+        "no proofs",
+    );
+    let unknown = entry([0x0c; 32], circuit.prove(&[0x0c; 32], &statement));
+    assert_halt(
+        &run(&k1, &statement, opening(), vec![unknown], hashes.clone()),
+        "unknown program",
+    );
+    let mut unknown_backend = good_a.clone();
+    unknown_backend.backend = 9;
+    assert_halt(
+        &run(
+            &k1,
+            &statement,
+            opening(),
+            vec![unknown_backend],
+            hashes.clone(),
+        ),
+        "unknown backend",
+    );
+    // A proof of program A presented as program B.
+    let swapped = entry(PROGRAM_B, circuit.prove(&PROGRAM_A, &statement));
+    assert_halt(
+        &run(&k1, &statement, opening(), vec![swapped], hashes.clone()),
+        "bad proof (other program)",
+    );
+    let mut flipped = good_a.clone();
+    let mut bytes = flipped.proof.to_vec();
+    bytes[150] ^= 1;
+    flipped.proof = bytes.try_into().unwrap();
+    assert_halt(
+        &run(
+            &k1,
+            &statement,
+            opening(),
+            vec![flipped.clone()],
+            hashes.clone(),
+        ),
+        "bad proof (corrupted)",
+    );
+    // Enough programs, but one proof is bad: every given proof must verify.
+    assert!(
+        run(
+            &k2,
+            &statement,
+            opening(),
+            vec![good_a.clone(), good_b.clone()],
+            hashes.clone()
+        )
+        .success
+    );
+    let mut bad_b = good_b.clone();
+    bad_b.proof = flipped.proof.clone();
+    assert_halt(
+        &run(
+            &k2,
+            &statement,
+            opening(),
+            vec![good_a.clone(), bad_b],
+            hashes.clone(),
+        ),
+        "one bad proof of two",
+    );
+    // The proof is for one statement; another one (here: claiming another chain) fails.
+    let mut other = case.statement.clone();
+    let mut result = blocks[1].result(true);
+    result.chain_id += 1;
+    other.validation_result = result.encode().try_into().unwrap();
+    assert_halt(
+        &run(
+            &k1,
+            &other.to_ssz(),
+            opening(),
+            vec![good_a.clone()],
+            hashes.clone(),
+        ),
+        "proof of another statement",
+    );
+    // A proven but unsuccessful validation settles nothing.
+    let mut failed = case.statement.clone();
+    failed.validation_result = blocks[1].result(false).encode().try_into().unwrap();
+    let failed = failed.to_ssz();
+    let proof = entry(PROGRAM_A, circuit.prove(&PROGRAM_A, &failed));
+    assert_halt(
+        &run(&k1, &failed, opening(), vec![proof], hashes.clone()),
+        "unsuccessful statement",
+    );
+    assert_halt(
+        &run(
+            &k1,
+            &[1, 2, 3],
+            opening(),
+            vec![good_a.clone()],
+            hashes.clone(),
+        ),
+        "malformed statement",
+    );
+
+    // Blob binding.
+    assert_halt(
+        &run(&k1, &statement, opening(), vec![good_a.clone()], vec![]),
+        "blob not in the transaction",
+    );
+    let other_blob = blob_binding(b"other data");
+    assert_halt(
+        &run(
+            &k1,
+            &statement,
+            vec![other_blob.1.clone()],
+            vec![good_a.clone()],
+            hashes.clone(),
+        ),
+        "commitment of another blob",
+    );
+    let mut wrong_opening = case.opening.clone();
+    wrong_opening.proof = other_blob.1.proof;
+    assert_halt(
+        &run(
+            &k1,
+            &statement,
+            vec![wrong_opening],
+            vec![good_a.clone()],
+            hashes.clone(),
+        ),
+        "KZG opening does not verify",
+    );
+    assert_halt(
+        &run(
+            &k1,
+            &statement,
+            vec![],
+            vec![good_a.clone()],
+            hashes.clone(),
+        ),
+        "missing opening",
+    );
+    assert_halt(
+        &call(&k1, &[0xff, 0x02, 0x00], hashes.clone()),
+        "malformed proof input",
+    );
+}
+
+#[test]
+fn real_sp1_fixture_reaches_the_statement_check() {
+    // The fixture's public values are fibonacci's, not a statement: with its program
+    // accepted, EXECUTE verifies nothing it cannot parse and halts.
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/sp1/groth16-v6.1.0.json");
+    let Ok(text) = std::fs::read_to_string(&dir) else {
+        eprintln!("SKIPPING: {} not found", dir.display());
+        return;
+    };
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let hex = |s: &str| alloy_primitives::hex::decode(s).unwrap();
+    let vkey: [u8; 32] = hex(v["vkey"].as_str().unwrap()).try_into().unwrap();
+    let config = ExecuteConfig {
+        programs: ProgramRegistry::sp1_v6(1).with_program(Backend::Sp1Groth16, vkey),
+        ..Default::default()
+    };
+    let data = proof_input(
+        &hex(v["publicValues"].as_str().unwrap()),
+        vec![],
+        vec![entry(vkey, hex(v["proof"].as_str().unwrap()))],
+    );
+    assert_halt(
+        &call(&config, &data, vec![]),
+        "fixture public values are no statement",
+    );
+}
