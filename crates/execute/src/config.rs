@@ -14,8 +14,8 @@ use std::{
 pub enum Backend {
     /// SP1 v6 Groth16 over BN254 (gnark), verified with arkworks.
     Sp1Groth16 = 1,
-    /// SP1 v6 Plonk over BN254 (gnark).
-    Sp1Plonk = 2,
+    // Id 2 is reserved for SP1 v6 Plonk over BN254; until its fast verifier exists, a
+    // proof naming it halts as an unknown program.
 }
 
 impl Backend {
@@ -23,7 +23,6 @@ impl Backend {
     pub fn from_id(id: u8) -> Option<Self> {
         match id {
             1 => Some(Self::Sp1Groth16),
-            2 => Some(Self::Sp1Plonk),
             _ => None,
         }
     }

@@ -145,7 +145,7 @@ impl Statement {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExecuteInput {
     /// One block to re-execute.
-    Single(StatelessInput),
+    Single(Box<StatelessInput>),
     /// A range of blocks to re-execute.
     Range(StatelessRangeInput),
     /// Proofs of a statement.
@@ -187,7 +187,9 @@ impl ExecuteInput {
             PROOF_ID => {
                 Self::Proof(ProofInput::from_ssz_bytes(&bytes[2..]).map_err(InputError::Ssz)?)
             }
-            _ => Self::Single(StatelessInput::decode(bytes).map_err(InputError::Stateless)?),
+            _ => Self::Single(Box::new(
+                StatelessInput::decode(bytes).map_err(InputError::Stateless)?,
+            )),
         })
     }
 

@@ -72,8 +72,11 @@ const REGIONS: &[(&str, usize, usize)] = &[
 
 /// First, middle and last byte of a region, each with its low bit flipped and replaced
 /// by 0xff (the latter pushes field elements past the modulus).
-fn corruptions(start: usize, end: usize) -> Vec<(usize, fn(u8) -> u8)> {
-    let mut out: Vec<(usize, fn(u8) -> u8)> = Vec::new();
+/// A byte position and how to change it.
+type Corruption = (usize, fn(u8) -> u8);
+
+fn corruptions(start: usize, end: usize) -> Vec<Corruption> {
+    let mut out: Vec<Corruption> = Vec::new();
     for at in [start, (start + end) / 2, end - 1] {
         out.push((at, |b| b ^ 1));
         out.push((at, |_| 0xff));
