@@ -21,7 +21,7 @@ use ark_ec::{
     AffineRepr, CurveGroup,
     pairing::{Pairing, PairingOutput},
 };
-use ark_ff::{AdditiveGroup, PrimeField};
+use ark_ff::PrimeField;
 use sha2::{Digest, Sha256};
 
 /// Length of the SP1 header before the gnark proof: selector, exit code, vk root, nonce.
@@ -44,6 +44,8 @@ pub struct Groth16Key {
     gamma_neg: <Bn254 as Pairing>::G2Prepared,
     delta_neg: <Bn254 as Pairing>::G2Prepared,
     ic: Vec<G1Affine>,
+    /// The part of `L` every SP1 proof shares: `K0 + vk_root·K4` (the exit code is 0).
+    sp1_base: G1Projective,
 }
 
 /// Why a verifying key was refused.
@@ -58,6 +60,9 @@ pub enum KeyError {
     /// The key has a different number of public inputs than the circuit it is for.
     #[error("verifying key has {0} public inputs, expected {1}")]
     PublicInputs(usize, usize),
+    /// The recursion root is not below the scalar field modulus.
+    #[error("vk root is not a canonical scalar")]
+    NonCanonicalRoot,
 }
 
 impl Groth16Key {
@@ -86,12 +91,11 @@ impl Groth16Key {
             .map(|i| g1(292 + 32 * i, "K"))
             .collect::<Result<Vec<_>, _>>()?;
         let selector = Sha256::digest(bytes)[..4].try_into().expect("4");
-        Ok(Self::from_points(
-            selector, vk_root, alpha, beta, gamma, delta, ic,
-        ))
+        Self::from_points(selector, vk_root, alpha, beta, gamma, delta, ic)
     }
 
-    /// A key from its points (already checked), e.g. one generated for tests.
+    /// A key from its points (already on the curve and in the subgroup), e.g. one generated
+    /// for tests. `ic` must hold one point per SP1 public input plus one.
     pub fn from_points(
         selector: [u8; 4],
         vk_root: [u8; 32],
@@ -100,15 +104,23 @@ impl Groth16Key {
         gamma: G2Affine,
         delta: G2Affine,
         ic: Vec<G1Affine>,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, KeyError> {
+        if ic.len() != PUBLIC_INPUTS + 1 {
+            return Err(KeyError::PublicInputs(
+                ic.len().saturating_sub(1),
+                PUBLIC_INPUTS,
+            ));
+        }
+        let root = fr_canonical(&vk_root).ok_or(KeyError::NonCanonicalRoot)?;
+        Ok(Self {
             selector,
             vk_root,
             alpha_beta: Bn254::pairing(alpha, beta),
             gamma_neg: (-gamma).into(),
             delta_neg: (-delta).into(),
+            sp1_base: ic[0] + ic[4] * root,
             ic,
-        }
+        })
     }
 
     /// Verifies an SP1 Groth16 proof that the program `program_vkey` committed exactly
@@ -135,17 +147,16 @@ impl Groth16Key {
             return Err(ProofError::ExitCode);
         }
         let gnark = parse_gnark_proof(proof[SP1_HEADER_BYTES..].try_into().expect("256"))?;
-        let mut inputs = [Fr::ZERO; PUBLIC_INPUTS];
-        inputs[0] = fr_canonical(program_vkey).ok_or(ProofError::NonCanonical("program vkey"))?;
-        inputs[3] = fr_canonical(vk_root).ok_or(ProofError::NonCanonical("vk root"))?;
-        inputs[4] = fr_canonical(nonce).ok_or(ProofError::NonCanonical("nonce"))?;
+        let vkey = fr_canonical(program_vkey).ok_or(ProofError::NonCanonical("program vkey"))?;
+        let nonce = fr_canonical(nonce).ok_or(ProofError::NonCanonical("nonce"))?;
+        // Inputs [vkey, digest, exit code = 0, vk root, nonce]: all but the digest once.
+        let without_digest = self.sp1_base + self.ic[1] * vkey + self.ic[5] * nonce;
+        let with_digest = |hash| without_digest + self.ic[2] * public_values_digest(hash);
         // SP1 accepts a SHA-256 or a BLAKE3 digest of the public values; try SHA-256 first.
-        inputs[1] = public_values_digest(Sha256::digest(public_values).into());
-        if self.check(&gnark, &inputs) {
+        if self.check(&gnark, with_digest(Sha256::digest(public_values).into())) {
             return Ok(());
         }
-        inputs[1] = public_values_digest(*blake3::hash(public_values).as_bytes());
-        if self.check(&gnark, &inputs) {
+        if self.check(&gnark, with_digest(*blake3::hash(public_values).as_bytes())) {
             return Ok(());
         }
         Err(ProofError::Pairing)
@@ -165,19 +176,21 @@ impl Groth16Key {
         if inputs.len() + 1 != self.ic.len() {
             return Err(ProofError::Length(inputs.len()));
         }
-        if self.check(&gnark, &inputs) {
+        let l = inputs
+            .iter()
+            .zip(&self.ic[1..])
+            .fold(self.ic[0].into_group(), |l, (x, k)| {
+                l + k.mul_bigint(x.into_bigint())
+            });
+        if self.check(&gnark, l) {
             Ok(())
         } else {
             Err(ProofError::Pairing)
         }
     }
 
-    /// `e(A, B) · e(L, -γ) · e(C, -δ) == e(α, β)` with `L = K0 + Σ xᵢ·Kᵢ`.
-    fn check(&self, proof: &GnarkProof, inputs: &[Fr]) -> bool {
-        let mut l: G1Projective = self.ic[0].into_group();
-        for (x, k) in inputs.iter().zip(&self.ic[1..]) {
-            l += k.mul_bigint(x.into_bigint());
-        }
+    /// `e(A, B) · e(L, -γ) · e(C, -δ) == e(α, β)`, `L = K0 + Σ xᵢ·Kᵢ` over the public inputs.
+    fn check(&self, proof: &GnarkProof, l: G1Projective) -> bool {
         let ml = Bn254::multi_miller_loop(
             [proof.a, l.into_affine(), proof.c],
             [

@@ -9,7 +9,9 @@ use crate::{
 };
 use alloy_evm::precompiles::{DynPrecompile, PrecompileInput};
 use alloy_primitives::{B256, Bytes};
-use nr_stateless::{RangeError, ValidationError, l2_chain_config, validate_l2, validate_l2_range};
+use nr_stateless::{
+    ChainConfig, Fork, RangeError, ValidationError, l2_chain_config, validate_l2, validate_l2_range,
+};
 use revm::precompile::{PrecompileHalt, PrecompileId, PrecompileOutput};
 use std::{collections::BTreeSet, sync::Arc};
 
@@ -98,36 +100,59 @@ pub fn execute(
     tx_blob_hashes: &[B256],
 ) -> Result<Settled, ExecuteError> {
     charge(gas::upfront_gas(input), gas_limit)?;
+    let len = input.len();
     match ExecuteInput::decode(input)? {
         ExecuteInput::Single(single) => {
-            let payload = &single.new_payload_request.execution_payload;
-            let gas_used = gas::reexecution_gas(input.len(), [payload.gas_limit]);
-            charge(gas_used, gas_limit)?;
-            let chain = l2_chain_config(&config.chains, single.chain_id, single.schema.fork);
-            validate_l2(&single, &chain)?;
-            Ok(Settled {
-                gas_used,
-                output: single.result(true).encode(),
-            })
+            let limit = single.new_payload_request.execution_payload.gas_limit;
+            reexecute(
+                config,
+                len,
+                gas_limit,
+                [limit],
+                single.chain_id,
+                single.schema.fork,
+                |chain| {
+                    validate_l2(&single, chain)?;
+                    Ok(single.result(true).encode())
+                },
+            )
         }
         ExecuteInput::Range(range) => {
             let limits = range
                 .new_payload_requests
                 .iter()
                 .map(|r| r.execution_payload.gas_limit);
-            let gas_used = gas::reexecution_gas(input.len(), limits);
-            charge(gas_used, gas_limit)?;
-            let chain = l2_chain_config(&config.chains, range.chain_id, range.schema.fork);
-            validate_l2_range(&range, &chain)?;
-            Ok(Settled {
-                gas_used,
-                output: range.result(true).encode(),
-            })
+            reexecute(
+                config,
+                len,
+                gas_limit,
+                limits,
+                range.chain_id,
+                range.schema.fork,
+                |chain| {
+                    validate_l2_range(&range, chain)?;
+                    Ok(range.result(true).encode())
+                },
+            )
         }
-        ExecuteInput::Proof(proof) => {
-            execute_proof(config, &proof, input.len(), gas_limit, tx_blob_hashes)
-        }
+        ExecuteInput::Proof(proof) => execute_proof(config, &proof, len, gas_limit, tx_blob_hashes),
     }
+}
+
+/// Charges for the blocks' gas limits, then validates them under their chain's rules.
+fn reexecute(
+    config: &ExecuteConfig,
+    len: usize,
+    gas_limit: u64,
+    block_gas_limits: impl IntoIterator<Item = u64>,
+    chain_id: u64,
+    fork: Fork,
+    validate: impl FnOnce(&ChainConfig) -> Result<Vec<u8>, ExecuteError>,
+) -> Result<Settled, ExecuteError> {
+    let gas_used = gas::reexecution_gas(len, block_gas_limits);
+    charge(gas_used, gas_limit)?;
+    let output = validate(&l2_chain_config(&config.chains, chain_id, fork))?;
+    Ok(Settled { gas_used, output })
 }
 
 fn execute_proof(
@@ -137,17 +162,27 @@ fn execute_proof(
     gas_limit: u64,
     tx_blob_hashes: &[B256],
 ) -> Result<Settled, ExecuteError> {
+    // Which key checks each proof: bookkeeping only, no cryptography before the charge.
     let registry = &config.programs;
-    let mut backends = Vec::with_capacity(input.proofs.len());
+    let mut seen = BTreeSet::new();
+    let mut verifiers = Vec::with_capacity(input.proofs.len());
     for (index, p) in input.proofs.iter().enumerate() {
-        let backend = Backend::from_id(p.backend).ok_or(ExecuteError::UnknownProgram {
+        let unknown = ExecuteError::UnknownProgram {
             index,
             backend: p.backend,
             program: B256::from(p.program_vkey),
-        })?;
-        backends.push(backend);
+        };
+        let backend = Backend::from_id(p.backend).ok_or(unknown.clone())?;
+        if !seen.insert((backend, p.program_vkey)) {
+            return Err(ExecuteError::DuplicateProgram(index));
+        }
+        verifiers.push(registry.verifier(backend, &p.program_vkey).ok_or(unknown)?);
     }
-    let gas_used = gas::proof_gas(len, backends.iter().copied(), input.blob_openings.len());
+    let gas_used = gas::proof_gas(
+        len,
+        verifiers.iter().map(|v| v.backend()),
+        input.blob_openings.len(),
+    );
     charge(gas_used, gas_limit)?;
 
     let (statement, claimed) = Statement::decode_with_result(&input.statement)?;
@@ -159,27 +194,10 @@ fn execute_proof(
         &input.blob_openings,
         tx_blob_hashes,
     )?;
-
     if input.proofs.is_empty() {
         return Err(ExecuteError::NoProofs);
     }
-    let mut seen = BTreeSet::new();
-    let mut verifiers = Vec::with_capacity(input.proofs.len());
-    for (index, (p, backend)) in input.proofs.iter().zip(backends).enumerate() {
-        if !seen.insert((backend, p.program_vkey)) {
-            return Err(ExecuteError::DuplicateProgram(index));
-        }
-        let verifier =
-            registry
-                .verifier(backend, &p.program_vkey)
-                .ok_or(ExecuteError::UnknownProgram {
-                    index,
-                    backend: p.backend,
-                    program: B256::from(p.program_vkey),
-                })?;
-        verifiers.push(verifier);
-    }
-    // Cheap checks first: a call below threshold does no pairing at all.
+    // A call below threshold does no pairing at all.
     if seen.len() < registry.threshold() {
         return Err(ExecuteError::BelowThreshold {
             verified: seen.len(),

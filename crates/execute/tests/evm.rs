@@ -12,12 +12,17 @@ use ark_ff::{Field, PrimeField};
 use ef_tests::{default_fixtures, prepared_inputs};
 use libssz::SszEncode;
 use nr_execute::{
-    Backend, ExecuteConfig, Groth16Key, NativeRollupEvmFactory, ProgramRegistry, Verifier,
+    Backend, ExecuteConfig, ExecuteError, Groth16Key, InputError, NativeRollupEvmFactory,
+    ProgramRegistry, ProofError, Verifier,
+    blob::BlobError,
     blob::kzg_to_versioned_hash,
-    bn254, gas,
+    bn254, execute, gas,
     input::{BlobEvaluation, BlobOpening, ExecuteInput, ProofEntry, ProofInput, Statement},
 };
-use nr_stateless::{StatelessInput, StatelessRangeInput, block_from_payload, check_l2_rules};
+use nr_stateless::{
+    DecodeError, L2RuleError, RangeError, StatelessInput, StatelessRangeInput, ValidationError,
+    block_from_payload, check_l2_rules,
+};
 use revm::{
     context::{BlockEnv, CfgEnv, TxEnv},
     context_interface::{block::BlobExcessGasAndPrice, result::ExecutionResult},
@@ -53,6 +58,8 @@ struct Outcome {
     success: bool,
     precompile_gas: u64,
     output: Vec<u8>,
+    /// For a failed call: why EXECUTE halts, from the same input and the gas it was given.
+    reason: Option<ExecuteError>,
 }
 
 fn call(config: &ExecuteConfig, data: &[u8], blob_hashes: Vec<B256>) -> Outcome {
@@ -89,6 +96,7 @@ fn call_at(config: &ExecuteConfig, data: &[u8], blob_hashes: Vec<B256>, timestam
     let factory = NativeRollupEvmFactory::new(config.clone());
     let mut evm = factory.create_evm(db, env);
     let blob_tx = !blob_hashes.is_empty();
+    let hashes = blob_hashes.clone();
     let tx = TxEnv::builder()
         .caller(CALLER)
         .call(PROBE)
@@ -106,17 +114,22 @@ fn call_at(config: &ExecuteConfig, data: &[u8], blob_hashes: Vec<B256>, timestam
     };
     let out = output.into_data();
     let word = |i: usize| U256::from_be_slice(&out[32 * i..32 * (i + 1)]);
+    let success = word(0) == U256::from(1);
+    let precompile_gas = word(1).to::<u64>() - PROBE_OVERHEAD;
     Outcome {
-        success: word(0) == U256::from(1),
-        precompile_gas: word(1).to::<u64>() - PROBE_OVERHEAD,
+        success,
+        precompile_gas,
         output: out[64..].to_vec(),
+        reason: (!success).then(|| execute(config, data, precompile_gas, &hashes).unwrap_err()),
     }
 }
 
-/// A halt: CALL returned 0, nothing came back, and all gas given to EXECUTE was burnt
-/// (63/64 of what the probe had, EIP-150).
-fn assert_halt(o: &Outcome, what: &str) {
+/// A halt for the expected reason: CALL returned 0, nothing came back, and all gas given
+/// to EXECUTE was burnt (63/64 of what the probe had, EIP-150).
+fn assert_halt(o: &Outcome, what: &str, reason: impl Fn(&ExecuteError) -> bool) {
     assert!(!o.success, "{what}: EXECUTE succeeded");
+    let why = o.reason.as_ref().expect("a failed call has a reason");
+    assert!(reason(why), "{what}: halted for another reason: {why}");
     assert!(o.output.is_empty(), "{what}: halt returned bytes");
     assert!(
         o.precompile_gas > TX_GAS / 64 * 60,
@@ -195,14 +208,27 @@ fn reexecution_failures_halt() {
     let config = reexecution_config();
     let good = blocks[1].clone();
 
-    assert_halt(&call(&config, &[], vec![]), "empty input");
+    assert_halt(&call(&config, &[], vec![]), "empty input", |e| {
+        matches!(e, ExecuteError::Input(InputError::Empty(_)))
+    });
     assert_halt(
         &call(&config, &[0x12, 0x01, 0xde, 0xad], vec![]),
         "malformed SSZ",
+        |e| {
+            matches!(
+                e,
+                ExecuteError::Input(InputError::Stateless(DecodeError::Ssz(_)))
+            )
+        },
     );
     let mut unknown = good.encode();
     unknown[0] = 0x99;
-    assert_halt(&call(&config, &unknown, vec![]), "unknown schema");
+    assert_halt(&call(&config, &unknown, vec![]), "unknown schema", |e| {
+        matches!(
+            e,
+            ExecuteError::Input(InputError::Stateless(DecodeError::UnknownSchema(_)))
+        )
+    });
 
     // Invalid block: a state root that execution does not reach (resealed, so the
     // block hash is right and the post-state check is what fails).
@@ -213,18 +239,40 @@ fn reexecution_failures_halt() {
         .unwrap()
         .block;
     bad.new_payload_request.execution_payload.block_hash = block.header.hash_slow().0;
-    assert_halt(&call(&config, &bad.encode(), vec![]), "failed validation");
+    assert_halt(
+        &call(&config, &bad.encode(), vec![]),
+        "failed validation",
+        |e| {
+            matches!(
+                e,
+                ExecuteError::Invalid(ValidationError::PostStateRootMismatch { .. })
+            )
+        },
+    );
 
     // L2 rule: no excess blob gas.
     let mut blobby = good.clone();
     blobby.new_payload_request.execution_payload.excess_blob_gas = 1;
-    assert_halt(&call(&config, &blobby.encode(), vec![]), "L2 rule");
+    assert_halt(&call(&config, &blobby.encode(), vec![]), "L2 rule", |e| {
+        matches!(
+            e,
+            ExecuteError::Invalid(ValidationError::L2Rule(L2RuleError::ExcessBlobGas(1)))
+        )
+    });
 
     // A range whose second block is missing.
     let mut gap = blocks.clone();
     gap.remove(1);
     let range = ExecuteInput::Range(StatelessRangeInput::from_inputs(&gap).unwrap()).encode();
-    assert_halt(&call(&config, &range, vec![]), "range with a gap");
+    assert_halt(&call(&config, &range, vec![]), "range with a gap", |e| {
+        matches!(
+            e,
+            ExecuteError::InvalidRange(RangeError {
+                index: 1,
+                error: ValidationError::UnknownParent { .. }
+            })
+        )
+    });
 }
 
 #[test]
@@ -236,6 +284,7 @@ fn out_of_gas_halts_before_any_work() {
     assert_halt(
         &call(&reexecution_config(), &input.encode(), vec![]),
         "out of gas",
+        |e| matches!(e, ExecuteError::OutOfGas { .. }),
     );
 }
 
@@ -296,6 +345,7 @@ impl TestCircuit {
             g2(self.delta),
             self.ic.iter().map(|s| g1(*s)).collect(),
         )
+        .expect("six points and a canonical root")
     }
 
     /// An SP1-format proof that `program` committed `public_values`.
@@ -468,6 +518,15 @@ fn proof_mode_failures_halt() {
             hashes.clone(),
         ),
         "below threshold",
+        |e| {
+            matches!(
+                e,
+                ExecuteError::BelowThreshold {
+                    verified: 1,
+                    threshold: 2
+                }
+            )
+        },
     );
     assert_halt(
         &run(
@@ -478,15 +537,18 @@ fn proof_mode_failures_halt() {
             hashes.clone(),
         ),
         "same program twice",
+        |e| matches!(e, ExecuteError::DuplicateProgram(1)),
     );
     assert_halt(
         &run(&k1, &statement, opening(), vec![], hashes.clone()),
         "no proofs",
+        |e| matches!(e, ExecuteError::NoProofs),
     );
     let unknown = entry([0x0c; 32], circuit.prove(&[0x0c; 32], &statement));
     assert_halt(
         &run(&k1, &statement, opening(), vec![unknown], hashes.clone()),
         "unknown program",
+        |e| matches!(e, ExecuteError::UnknownProgram { backend: 1, .. }),
     );
     let mut unknown_backend = good_a.clone();
     unknown_backend.backend = 9;
@@ -499,12 +561,22 @@ fn proof_mode_failures_halt() {
             hashes.clone(),
         ),
         "unknown backend",
+        |e| matches!(e, ExecuteError::UnknownProgram { backend: 9, .. }),
     );
     // A proof of program A presented as program B.
     let swapped = entry(PROGRAM_B, circuit.prove(&PROGRAM_A, &statement));
     assert_halt(
         &run(&k1, &statement, opening(), vec![swapped], hashes.clone()),
         "bad proof (other program)",
+        |e| {
+            matches!(
+                e,
+                ExecuteError::BadProof {
+                    index: 0,
+                    error: ProofError::Pairing
+                }
+            )
+        },
     );
     let mut flipped = good_a.clone();
     let mut bytes = flipped.proof.to_vec();
@@ -519,6 +591,7 @@ fn proof_mode_failures_halt() {
             hashes.clone(),
         ),
         "bad proof (corrupted)",
+        |e| matches!(e, ExecuteError::BadProof { index: 0, .. }),
     );
     // Enough programs, but one proof is bad: every given proof must verify.
     assert!(
@@ -542,6 +615,7 @@ fn proof_mode_failures_halt() {
             hashes.clone(),
         ),
         "one bad proof of two",
+        |e| matches!(e, ExecuteError::BadProof { index: 1, .. }),
     );
     // The proof is for one statement; another one (here: claiming another chain) fails.
     let mut other = case.statement.clone();
@@ -557,6 +631,15 @@ fn proof_mode_failures_halt() {
             hashes.clone(),
         ),
         "proof of another statement",
+        |e| {
+            matches!(
+                e,
+                ExecuteError::BadProof {
+                    index: 0,
+                    error: ProofError::Pairing
+                }
+            )
+        },
     );
     // A proven but unsuccessful validation settles nothing.
     let mut failed = case.statement.clone();
@@ -566,6 +649,7 @@ fn proof_mode_failures_halt() {
     assert_halt(
         &run(&k1, &failed, opening(), vec![proof], hashes.clone()),
         "unsuccessful statement",
+        |e| matches!(e, ExecuteError::UnsuccessfulStatement),
     );
     assert_halt(
         &run(
@@ -576,12 +660,14 @@ fn proof_mode_failures_halt() {
             hashes.clone(),
         ),
         "malformed statement",
+        |e| matches!(e, ExecuteError::Input(InputError::Ssz(_))),
     );
 
     // Blob binding.
     assert_halt(
         &run(&k1, &statement, opening(), vec![good_a.clone()], vec![]),
         "blob not in the transaction",
+        |e| matches!(e, ExecuteError::Blob(BlobError::NotInTransaction(_))),
     );
     let other_blob = blob_binding(b"other data");
     assert_halt(
@@ -593,6 +679,7 @@ fn proof_mode_failures_halt() {
             hashes.clone(),
         ),
         "commitment of another blob",
+        |e| matches!(e, ExecuteError::Blob(BlobError::CommitmentMismatch(_))),
     );
     let mut wrong_opening = case.opening.clone();
     wrong_opening.proof = other_blob.1.proof;
@@ -605,6 +692,7 @@ fn proof_mode_failures_halt() {
             hashes.clone(),
         ),
         "KZG opening does not verify",
+        |e| matches!(e, ExecuteError::Blob(BlobError::Opening(_))),
     );
     assert_halt(
         &run(
@@ -615,10 +703,20 @@ fn proof_mode_failures_halt() {
             hashes.clone(),
         ),
         "missing opening",
+        |e| {
+            matches!(
+                e,
+                ExecuteError::Blob(BlobError::Count {
+                    evaluations: 1,
+                    openings: 0
+                })
+            )
+        },
     );
     assert_halt(
         &call(&k1, &[0xff, 0x02, 0x00], hashes.clone()),
         "malformed proof input",
+        |e| matches!(e, ExecuteError::Input(InputError::Ssz(_))),
     );
 }
 
@@ -647,5 +745,6 @@ fn real_sp1_fixture_reaches_the_statement_check() {
     assert_halt(
         &call(&config, &data, vec![]),
         "fixture public values are no statement",
+        |e| matches!(e, ExecuteError::Input(InputError::Ssz(_))),
     );
 }

@@ -1,5 +1,5 @@
-//! The rules a native rollup's L2 blocks obey on top of Ethereum's, and the entry points
-//! EXECUTE and the zk guest share.
+//! The rules a native rollup's L2 blocks obey on top of Ethereum's, and the validation
+//! entry points EXECUTE (and later the zk guest) run.
 //!
 //! An L2 block has no consensus layer behind it: nothing pays withdrawals, produces
 //! EIP-7685 requests or carries blobs. So (EIP-8079, L2BEAT native-rollups book):
@@ -8,10 +8,7 @@
 
 use crate::{
     config::{ChainConfig, ChainRegistry, Fork},
-    ssz::{
-        NewPayloadRequest, StatelessInput, StatelessRangeInput, StatelessRangeValidationResult,
-        StatelessValidationResult,
-    },
+    ssz::{NewPayloadRequest, StatelessInput, StatelessRangeInput},
     validate::{
         RangeError, ValidatedBlock, ValidationError, validate_stateless, validate_stateless_range,
     },
@@ -110,17 +107,4 @@ pub fn validate_l2_range(
         })?;
     }
     validate_stateless_range(input, config)
-}
-
-/// [`validate_l2`] as the 43-byte result EXECUTE returns and a zk guest commits.
-pub fn l2_result(input: &StatelessInput, config: &ChainConfig) -> StatelessValidationResult {
-    input.result(validate_l2(input, config).is_ok())
-}
-
-/// [`validate_l2_range`] as the range result EXECUTE returns and a zk guest commits.
-pub fn l2_range_result(
-    input: &StatelessRangeInput,
-    config: &ChainConfig,
-) -> StatelessRangeValidationResult {
-    input.result(validate_l2_range(input, config).is_ok())
 }

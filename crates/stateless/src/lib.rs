@@ -25,10 +25,7 @@ pub mod witness;
 
 pub use block::{PayloadError, block_from_payload, payload_from_block};
 pub use config::{ChainConfig, ChainRegistry, Fork};
-pub use l2::{
-    L2RuleError, check_l2_rules, l2_chain_config, l2_range_result, l2_result, validate_l2,
-    validate_l2_range,
-};
+pub use l2::{L2RuleError, check_l2_rules, l2_chain_config, validate_l2, validate_l2_range};
 pub use ssz::{
     DecodeError, ExecutionPayload, ExecutionWitness, NewPayloadRequest, SchemaId, StatelessInput,
     StatelessRangeInput, StatelessRangeValidationResult, StatelessValidationResult,

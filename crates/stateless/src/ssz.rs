@@ -37,7 +37,7 @@
 //! and every list after it ([`check_caps`](StatelessInput::check_caps)).
 
 use crate::config::Fork;
-use alloc::vec::Vec;
+use alloc::{collections::BTreeSet, vec::Vec};
 use libssz::{SszDecode, SszEncode};
 use libssz_derive::{HashTreeRoot, SszDecode, SszEncode};
 use libssz_merkle::{HashTreeRoot, Sha2Hasher};
@@ -97,6 +97,9 @@ pub enum DecodeError {
     /// The SSZ body does not decode.
     #[error("malformed SSZ: {0:?}")]
     Ssz(libssz::DecodeError),
+    /// A range input without blocks.
+    #[error("a range input holds no blocks")]
+    EmptyRange,
     /// A list longer than its cap.
     #[error("{field} has {len} entries, over the cap of {max}")]
     ListTooLong {
@@ -760,17 +763,17 @@ impl StatelessRangeInput {
         {
             return None;
         }
-        let mut seen = alloc::collections::BTreeSet::new();
+        let (mut seen_nodes, mut seen_codes) = (BTreeSet::new(), BTreeSet::new());
         let mut state = Vec::new();
         let mut codes = Vec::new();
         for input in inputs {
             for node in input.witness.state.iter() {
-                if seen.insert(&node[..]) {
+                if seen_nodes.insert(&node[..]) {
                     state.push(node.clone());
                 }
             }
             for code in input.witness.codes.iter() {
-                if seen.insert(&code[..]) {
+                if seen_codes.insert(&code[..]) {
                     codes.push(code.clone());
                 }
             }
@@ -812,11 +815,7 @@ impl StatelessRangeInput {
     /// Checks the range is non-empty and every list is within its cap.
     pub fn check_caps(&self) -> Result<(), DecodeError> {
         if self.new_payload_requests.is_empty() {
-            return Err(DecodeError::ListTooLong {
-                field: "new_payload_requests (empty)",
-                len: 0,
-                max: MAX_RANGE_BLOCKS,
-            });
+            return Err(DecodeError::EmptyRange);
         }
         cap(
             "new_payload_requests",

@@ -198,8 +198,8 @@ pub fn validate_stateless_range(
         mut codes,
     } = Witness::index(&input.witness, first_parent).map_err(at(0))?;
     let mut parent_hash = first_parent;
-    let mut validated = Vec::with_capacity(blocks.len());
-    let last = blocks.len() - 1;
+    let count = blocks.len();
+    let mut validated = Vec::with_capacity(count);
     for (i, block) in blocks.into_iter().enumerate() {
         if block.header.parent_hash != parent_hash {
             return Err(at(i)(ValidationError::UnknownParent {
@@ -208,7 +208,7 @@ pub fn validate_stateless_range(
         }
         let mut db = TrieState::new(parent.state_root, &store, &codes, &ancestors);
         let (v, bundle) = execute_block(&block, &parent, config, &mut db, true).map_err(at(i))?;
-        if i < last {
+        if i + 1 < count {
             // The next block reads what this one wrote: its new trie nodes and codes.
             let mut written = NodeStore::default();
             db.commit_to(&mut written);
