@@ -27,6 +27,7 @@ use revm::{
     context::{BlockEnv, CfgEnv, TxEnv},
     context_interface::{block::BlobExcessGasAndPrice, result::ExecutionResult},
     database::{CacheDB, EmptyDB},
+    inspector::NoOpInspector,
     primitives::hardfork::SpecId,
     state::{AccountInfo, Bytecode},
 };
@@ -63,10 +64,18 @@ struct Outcome {
 }
 
 fn call(config: &ExecuteConfig, data: &[u8], blob_hashes: Vec<B256>) -> Outcome {
-    call_at(config, data, blob_hashes, 1_000)
+    call_at(config, data, blob_hashes, 1_000, false)
 }
 
-fn call_at(config: &ExecuteConfig, data: &[u8], blob_hashes: Vec<B256>, timestamp: u64) -> Outcome {
+/// Runs the probe in a block at `timestamp`, in an EVM made by `create_evm`, or by
+/// `create_evm_with_inspector` (the path of tracing and `debug_*` RPCs) if `inspect`.
+fn call_at(
+    config: &ExecuteConfig,
+    data: &[u8],
+    blob_hashes: Vec<B256>,
+    timestamp: u64,
+    inspect: bool,
+) -> Outcome {
     let mut db = CacheDB::new(EmptyDB::default());
     db.insert_account_info(
         CALLER,
@@ -94,7 +103,11 @@ fn call_at(config: &ExecuteConfig, data: &[u8], blob_hashes: Vec<B256>, timestam
         block_env,
     };
     let factory = NativeRollupEvmFactory::new(config.clone());
-    let mut evm = factory.create_evm(db, env);
+    let mut evm = if inspect {
+        factory.create_evm_with_inspector(db, env, NoOpInspector)
+    } else {
+        factory.create_evm(db, env)
+    };
     let blob_tx = !blob_hashes.is_empty();
     let hashes = blob_hashes.clone();
     let tx = TxEnv::builder()
@@ -296,12 +309,32 @@ fn execute_is_absent_before_activation() {
         ..reexecution_config()
     };
     // Before activation 0x0101 is an empty account: the call succeeds and returns nothing.
-    let o = call_at(&config, &blocks[1].encode(), vec![], 1_000);
+    let o = call_at(&config, &blocks[1].encode(), vec![], 1_000, false);
     assert!(o.success);
     assert!(o.output.is_empty());
-    let o = call_at(&config, &blocks[1].encode(), vec![], 2_000);
+    let o = call_at(&config, &blocks[1].encode(), vec![], 2_000, false);
     assert!(o.success);
     assert_eq!(o.output.len(), 43);
+}
+
+#[test]
+fn execute_is_installed_in_inspecting_evms_too() {
+    let Some(blocks) = l2_blocks() else { return };
+    let config = reexecution_config();
+    let data = blocks[1].encode();
+    let plain = call(&config, &data, vec![]);
+    let inspected = call_at(&config, &data, vec![], 1_000, true);
+    assert!(inspected.success);
+    assert_eq!(inspected.output, plain.output);
+    assert_eq!(inspected.precompile_gas, plain.precompile_gas);
+    // Dropping the last byte cuts the last witness header short.
+    let halted = call_at(&config, &data[..data.len() - 1], vec![], 1_000, true);
+    assert_halt(&halted, "truncated header, inspected", |e| {
+        matches!(
+            e,
+            ExecuteError::Invalid(ValidationError::MalformedWitnessHeader { .. })
+        )
+    });
 }
 
 // ---------------------------------------------------------------- proof mode
