@@ -85,16 +85,24 @@ def main():
 
     ours = rows.get(("proof", "groth16/precompile_path"))
     ark = rows.get(("proof", "groth16/arkworks_prepared"))
-    rejected = rows.get(("proof", "groth16/precompile_path_rejected"))
     lines += ["", "## Derived", ""]
     if ours and ark:
         lines.append(
             f"- Precompile path / plain arkworks Groth16 (prepared key): "
             f"{ours['ns'] / ark['ns']:.3f}x (target <= 1.2x)."
         )
-    if rejected:
-        g16 = math.ceil(rejected["ns"] * gas_per_ns / 1000) * 1000
-        lines.append(f"- `GROTH16_PROOF_GAS` (worst case, rejected proof): {g16:,}")
+    for system, constant in (("groth16", "GROTH16_PROOF_GAS"), ("plonk", "PLONK_PROOF_GAS")):
+        path = rows.get(("proof", f"{system}/precompile_path"))
+        reference = rows.get(("proof", f"{system}/sp1_verifier"))
+        rejected = rows.get(("proof", f"{system}/precompile_path_rejected"))
+        if path and reference:
+            lines.append(
+                f"- {system}: sp1-verifier / precompile path: "
+                f"{reference['ns'] / path['ns']:.0f}x slower."
+            )
+        if rejected:
+            gas = math.ceil(rejected["ns"] * gas_per_ns / 1000) * 1000
+            lines.append(f"- `{constant}` (worst case, rejected proof): {gas:,}")
     reexec = [
         (v["ns"] / v["throughput"]["Elements"], f)
         for (g, f), v in rows.items()

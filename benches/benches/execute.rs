@@ -1,13 +1,13 @@
 //! What EXECUTE costs, next to what Ethereum already charges for: SP1 proof verification
-//! on our precompile path against plain arkworks Groth16 (prepared key) and against
-//! `sp1-verifier`; re-execution per L2 gas on the heaviest fixture blocks that obey the L2
+//! (Groth16 and Plonk) on our precompile path against plain arkworks Groth16 (prepared key)
+//! and against `sp1-verifier`; re-execution per L2 gas on the heaviest fixture blocks that obey the L2
 //! rules; input decoding per byte; and revm's ecrecover and 4-pair ecPairing as the gas
 //! yardsticks. `python3 benches/report.py` turns a run into a table, a plot and the gas
 //! constants of `crates/execute/src/gas.rs`.
 
 use ark_ec::{AffineRepr, CurveGroup};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use nr_execute::{ExecuteConfig, ExecuteInput, Groth16Key, bn254, execute};
+use nr_execute::{ExecuteConfig, ExecuteInput, Groth16Key, PlonkKey, bn254, execute};
 use nr_stateless::{StatelessInput, check_l2_rules};
 use std::{hint::black_box, path::PathBuf, time::Duration};
 
@@ -97,16 +97,35 @@ fn proofs(c: &mut Criterion) {
             .unwrap()
         })
     });
+    // The Plonk fixture was made by SP1 v6.0.0: its own wrapper key and recursion root.
+    g.sample_size(100).measurement_time(Duration::from_secs(5));
     if let Some(p) = sp1_fixture("plonk-v6.0.0.json")
         && let Ok(plonk_vk) = std::fs::read(shared().join("sp1/plonk_vk_v6.0.0.bin"))
     {
+        let root: [u8; 32] = p.proof[36..68].try_into().unwrap();
+        let key = PlonkKey::from_gnark_bytes(&plonk_vk, root).unwrap();
+        let vkey: [u8; 32] = hex(&p.vkey).try_into().unwrap();
+        g.bench_function("plonk/precompile_path", |b| {
+            b.iter(|| {
+                key.verify_sp1(black_box(&p.proof), &vkey, &p.public_values)
+                    .unwrap()
+            })
+        });
+        let wrong_values = [p.public_values.clone(), vec![0]].concat();
+        g.bench_function("plonk/precompile_path_rejected", |b| {
+            b.iter(|| {
+                key.verify_sp1(black_box(&p.proof), &vkey, &wrong_values)
+                    .unwrap_err()
+            })
+        });
         let inputs = [
-            hex(&p.vkey).try_into().unwrap(),
+            vkey,
             sp1_verifier::hash_public_inputs(&p.public_values),
             p.proof[4..36].try_into().unwrap(),
-            p.proof[36..68].try_into().unwrap(),
+            root,
             p.proof[68..100].try_into().unwrap(),
         ];
+        g.sample_size(10).measurement_time(Duration::from_secs(8));
         g.bench_function("plonk/sp1_verifier", |b| {
             b.iter(|| {
                 sp1_verifier::PlonkVerifier::verify_gnark_proof(

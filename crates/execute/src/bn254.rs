@@ -36,12 +36,14 @@ fn chunk<const N: usize>(bytes: &[u8], i: usize) -> &[u8; 32] {
     bytes[32 * i..32 * (i + 1)].try_into().expect("32")
 }
 
+// arkworks 0.6 represents BN254's point at infinity as (0, 0), which is therefore
+// "on the curve": refuse it explicitly.
 fn checked_g1(p: G1Affine) -> Option<G1Affine> {
-    (p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()).then_some(p)
+    (!p.is_zero() && p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()).then_some(p)
 }
 
 fn checked_g2(p: G2Affine) -> Option<G2Affine> {
-    (p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()).then_some(p)
+    (!p.is_zero() && p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()).then_some(p)
 }
 
 /// gnark uncompressed G1: `x ++ y`.

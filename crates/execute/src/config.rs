@@ -1,7 +1,7 @@
 //! What the L1 fork configures: when EXECUTE activates, which L2 chains have their own fork
 //! schedule, and which proof programs it accepts with what threshold.
 
-use crate::{ProofError, groth16::Groth16Key};
+use crate::{ProofError, groth16::Groth16Key, plonk::PlonkKey};
 use nr_stateless::ChainRegistry;
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -14,8 +14,8 @@ use std::{
 pub enum Backend {
     /// SP1 v6 Groth16 over BN254 (gnark), verified with arkworks.
     Sp1Groth16 = 1,
-    // Id 2 is reserved for SP1 v6 Plonk over BN254; until its fast verifier exists, a
-    // proof naming it halts as an unknown program.
+    /// SP1 v6 Plonk over BN254 (gnark), verified with arkworks.
+    Sp1Plonk = 2,
 }
 
 impl Backend {
@@ -23,6 +23,7 @@ impl Backend {
     pub fn from_id(id: u8) -> Option<Self> {
         match id {
             1 => Some(Self::Sp1Groth16),
+            2 => Some(Self::Sp1Plonk),
             _ => None,
         }
     }
@@ -33,6 +34,8 @@ impl Backend {
 pub enum Verifier {
     /// SP1 Groth16.
     Groth16(Arc<Groth16Key>),
+    /// SP1 Plonk.
+    Plonk(Arc<PlonkKey>),
 }
 
 impl Verifier {
@@ -40,6 +43,7 @@ impl Verifier {
     pub fn backend(&self) -> Backend {
         match self {
             Self::Groth16(_) => Backend::Sp1Groth16,
+            Self::Plonk(_) => Backend::Sp1Plonk,
         }
     }
 
@@ -52,6 +56,7 @@ impl Verifier {
     ) -> Result<(), ProofError> {
         match self {
             Self::Groth16(key) => key.verify_sp1(proof, program_vkey, public_values),
+            Self::Plonk(key) => key.verify_sp1(proof, program_vkey, public_values),
         }
     }
 }
@@ -74,14 +79,17 @@ impl ProgramRegistry {
         }
     }
 
-    /// SP1 v6 as `sp1-verifier` 6.10.0 ships it: the Groth16 circuit key and recursion root.
+    /// SP1 v6 as `sp1-verifier` 6.10.0 ships it: the Groth16 and Plonk wrapper keys and
+    /// the recursion root, with no program accepted yet.
     pub fn sp1_v6(threshold: usize) -> Self {
-        let key = Groth16Key::from_gnark_bytes(
-            *sp1_verifier::GROTH16_VK_BYTES,
-            *sp1_verifier::VK_ROOT_BYTES,
-        )
-        .expect("sp1-verifier's Groth16 key is valid");
-        Self::new(threshold).with_verifier(Verifier::Groth16(Arc::new(key)))
+        let root = *sp1_verifier::VK_ROOT_BYTES;
+        let groth16 = Groth16Key::from_gnark_bytes(*sp1_verifier::GROTH16_VK_BYTES, root)
+            .expect("sp1-verifier's Groth16 key is valid");
+        let plonk = PlonkKey::from_gnark_bytes(*sp1_verifier::PLONK_VK_BYTES, root)
+            .expect("sp1-verifier's Plonk key is valid");
+        Self::new(threshold)
+            .with_verifier(Verifier::Groth16(Arc::new(groth16)))
+            .with_verifier(Verifier::Plonk(Arc::new(plonk)))
     }
 
     /// Sets the key of a backend.

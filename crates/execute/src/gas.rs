@@ -27,6 +27,9 @@ pub const PROOF_BASE_GAS: u64 = 20_000;
 /// (SHA-256 and BLAKE3 digests): 3.47 ms = 225,000 gas at the ecPairing rate (an accepted
 /// proof: 2.05 ms, 1.019x plain arkworks with a prepared key).
 pub const GROTH16_PROOF_GAS: u64 = 225_000;
+/// Per SP1 Plonk proof: the worst case, a rejected proof that runs the verifier twice
+/// (SHA-256 and BLAKE3 digests; each is a full transcript, three MSMs and two pairings).
+pub const PLONK_PROOF_GAS: u64 = 400_000;
 /// Per blob opening: the EIP-4844 point-evaluation precompile's price for the same check.
 pub const BLOB_OPENING_GAS: u64 = 50_000;
 
@@ -56,6 +59,7 @@ pub fn proof_gas(len: usize, proofs: impl IntoIterator<Item = Backend>, openings
         .into_iter()
         .map(|b| match b {
             Backend::Sp1Groth16 => GROTH16_PROOF_GAS,
+            Backend::Sp1Plonk => PLONK_PROOF_GAS,
         })
         .fold(PROOF_BASE_GAS, u64::saturating_add)
         .saturating_add((len as u64).saturating_mul(INPUT_BYTE_GAS))

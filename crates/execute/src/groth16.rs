@@ -1,11 +1,8 @@
 //! SP1 v6 Groth16 proofs (gnark, BN254), verified with arkworks against a key prepared once.
 //!
-//! An SP1 Groth16 proof is `selector (4) ++ exit_code (32) ++ vk_root (32) ++ nonce (32) ++
-//! A (G1, 64) ++ B (G2, 128) ++ C (G1, 64)`, points uncompressed and big-endian as gnark
-//! writes them (G2 as `x.c1, x.c0, y.c1, y.c0`). The circuit's public inputs are
-//! `[program_vkey, digest(public_values), exit_code, vk_root, nonce]`, where the digest is
-//! SHA-256 (or, as SP1 also allows, BLAKE3) of the public values with the top three bits
-//! cleared. This is the check `sp1-verifier` makes, on arkworks' pairing instead of the
+//! The gnark proof after SP1's header ([`crate::sp1`]) is `A (G1, 64) ++ B (G2, 128) ++
+//! C (G1, 64)`, points uncompressed and big-endian as gnark writes them (G2 as `x.c1, x.c0,
+//! y.c1, y.c0`). This is the check `sp1-verifier` makes, on arkworks' pairing instead of the
 //! zkVM-oriented one, and stricter in one place: every field element must be canonical
 //! (`sp1-verifier` reduces the nonce and program key modulo r, so `nonce + r` would verify
 //! too). Points must be on the curve and in the prime-order subgroup before any pairing.
@@ -15,23 +12,19 @@ use crate::{
     bn254::{
         fr_canonical, g1_uncompressed, g2_uncompressed, gnark_g1_compressed, gnark_g2_compressed,
     },
+    sp1::{self, PUBLIC_INPUTS},
 };
-use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
+use ark_bn254::{Bn254, G1Affine, G1Projective, G2Affine};
 use ark_ec::{
     AffineRepr, CurveGroup,
     pairing::{Pairing, PairingOutput},
 };
 use ark_ff::PrimeField;
-use sha2::{Digest, Sha256};
 
-/// Length of the SP1 header before the gnark proof: selector, exit code, vk root, nonce.
-pub const SP1_HEADER_BYTES: usize = 4 + 32 * 3;
 /// Length of a gnark Groth16 proof over BN254 (A, B, C uncompressed).
 pub const GNARK_PROOF_BYTES: usize = 256;
 /// Length of an SP1 v6 Groth16 proof.
-pub const PROOF_BYTES: usize = SP1_HEADER_BYTES + GNARK_PROOF_BYTES;
-/// Public inputs of SP1's Groth16 wrapper circuit.
-pub const PUBLIC_INPUTS: usize = 5;
+pub const PROOF_BYTES: usize = sp1::HEADER_BYTES + GNARK_PROOF_BYTES;
 
 /// A gnark Groth16 verifying key, checked and prepared for pairing once.
 #[derive(Clone, Debug)]
@@ -60,6 +53,18 @@ pub enum KeyError {
     /// The key has a different number of public inputs than the circuit it is for.
     #[error("verifying key has {0} public inputs, expected {1}")]
     PublicInputs(usize, usize),
+    /// A scalar of the key is not below the scalar field modulus.
+    #[error("verifying key scalar {0} is not canonical")]
+    InvalidScalar(&'static str),
+    /// A PLONK key with no BSB22 commitment, more than we bound, or mismatched counts.
+    #[error("verifying key has an unsupported number of commitments ({0})")]
+    Commitments(usize),
+    /// Bytes after the key.
+    #[error("{0} bytes after the verifying key")]
+    Trailing(usize),
+    /// A PLONK key whose domain size, inverse and generator do not agree.
+    #[error("verifying key domain is inconsistent")]
+    Domain,
     /// The recursion root is not below the scalar field modulus.
     #[error("vk root is not a canonical scalar")]
     NonCanonicalRoot,
@@ -90,8 +95,7 @@ impl Groth16Key {
         let ic = (0..n)
             .map(|i| g1(292 + 32 * i, "K"))
             .collect::<Result<Vec<_>, _>>()?;
-        let selector = Sha256::digest(bytes)[..4].try_into().expect("4");
-        Self::from_points(selector, vk_root, alpha, beta, gamma, delta, ic)
+        Self::from_points(sp1::selector(bytes), vk_root, alpha, beta, gamma, delta, ic)
     }
 
     /// A key from its points (already on the curve and in the subgroup), e.g. one generated
@@ -131,33 +135,20 @@ impl Groth16Key {
         program_vkey: &[u8; 32],
         public_values: &[u8],
     ) -> Result<(), ProofError> {
-        let proof: &[u8; PROOF_BYTES] = proof
-            .try_into()
-            .map_err(|_| ProofError::Length(proof.len()))?;
-        if proof[..4] != self.selector {
-            return Err(ProofError::Selector);
-        }
-        let field =
-            |i: usize| -> &[u8; 32] { proof[4 + 32 * i..36 + 32 * i].try_into().expect("32") };
-        let (exit_code, vk_root, nonce) = (field(0), field(1), field(2));
-        if *vk_root != self.vk_root {
-            return Err(ProofError::VkRoot);
-        }
-        if *exit_code != [0; 32] {
-            return Err(ProofError::ExitCode);
-        }
-        let gnark = parse_gnark_proof(proof[SP1_HEADER_BYTES..].try_into().expect("256"))?;
-        let vkey = fr_canonical(program_vkey).ok_or(ProofError::NonCanonical("program vkey"))?;
-        let nonce = fr_canonical(nonce).ok_or(ProofError::NonCanonical("nonce"))?;
+        let sp1 = sp1::open(
+            proof,
+            GNARK_PROOF_BYTES,
+            &self.selector,
+            &self.vk_root,
+            program_vkey,
+        )?;
+        let gnark = parse_gnark_proof(sp1.body.try_into().expect("256"))?;
         // Inputs [vkey, digest, exit code = 0, vk root, nonce]: all but the digest once.
-        let without_digest = self.sp1_base + self.ic[1] * vkey + self.ic[5] * nonce;
-        let with_digest = |hash| without_digest + self.ic[2] * public_values_digest(hash);
-        // SP1 accepts a SHA-256 or a BLAKE3 digest of the public values; try SHA-256 first.
-        if self.check(&gnark, with_digest(Sha256::digest(public_values).into())) {
-            return Ok(());
-        }
-        if self.check(&gnark, with_digest(*blake3::hash(public_values).as_bytes())) {
-            return Ok(());
+        let without_digest = self.sp1_base + self.ic[1] * sp1.program_vkey + self.ic[5] * sp1.nonce;
+        for digest in sp1::digests(public_values) {
+            if self.check(&gnark, without_digest + self.ic[2] * digest) {
+                return Ok(());
+            }
         }
         Err(ProofError::Pairing)
     }
@@ -201,13 +192,6 @@ impl Groth16Key {
         );
         Bn254::final_exponentiation(ml) == Some(self.alpha_beta)
     }
-}
-
-/// The digest SP1 puts in the circuit: a 256-bit hash with its top three bits cleared so it
-/// fits the 254-bit scalar field.
-fn public_values_digest(mut hash: [u8; 32]) -> Fr {
-    hash[0] &= 0x1f;
-    Fr::from_be_bytes_mod_order(&hash)
 }
 
 struct GnarkProof {

@@ -36,7 +36,7 @@ pub const RANGE_ID: u16 = 0xFF01;
 pub const PROOF_ID: u16 = 0xFF02;
 /// Most proofs in one call.
 pub const MAX_PROOFS: usize = 8;
-/// Largest proof (SP1 Groth16 is 356 bytes, Plonk 868).
+/// Largest proof (SP1 v6 Groth16 is 356 bytes, Plonk 964).
 pub const MAX_PROOF_BYTES: usize = 4096;
 /// Most blobs one statement binds (above any per-transaction blob limit so far).
 pub const MAX_BLOB_BINDINGS: usize = 16;

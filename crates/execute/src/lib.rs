@@ -6,7 +6,7 @@
 //!   runs the canonical [`nr_stateless`] validation under the L2 rules and returns its SSZ
 //!   result.
 //! * **proof**: the input carries that same result (the *statement*), zk proofs of it
-//!   (SP1 v6 Groth16 over BN254, verified with arkworks against keys prepared once), and KZG
+//!   (SP1 v6 Groth16 or Plonk over BN254, verified with arkworks against keys prepared once), and KZG
 //!   openings that bind the statement to the blobs of the calling transaction.
 //!
 //! Both modes return the same bytes for the same blocks, so a rollup contract treats them
@@ -24,12 +24,15 @@ pub mod factory;
 pub mod gas;
 pub mod groth16;
 pub mod input;
+pub mod plonk;
 pub mod precompile;
+pub mod sp1;
 
 pub use config::{Backend, ExecuteConfig, ProgramRegistry, Verifier};
 pub use factory::NativeRollupEvmFactory;
 pub use groth16::{Groth16Key, KeyError};
 pub use input::{ExecuteInput, InputError};
+pub use plonk::PlonkKey;
 pub use precompile::{ExecuteError, Settled, execute, execute_precompile};
 
 use alloy_primitives::{Address, address};

@@ -12,7 +12,7 @@ use ark_ff::{Field, PrimeField};
 use ef_tests::{default_fixtures, prepared_inputs};
 use libssz::SszEncode;
 use nr_execute::{
-    Backend, ExecuteConfig, ExecuteError, Groth16Key, InputError, NativeRollupEvmFactory,
+    Backend, ExecuteConfig, ExecuteError, Groth16Key, InputError, NativeRollupEvmFactory, PlonkKey,
     ProgramRegistry, ProofError, Verifier,
     blob::BlobError,
     blob::kzg_to_versioned_hash,
@@ -779,5 +779,95 @@ fn real_sp1_fixture_reaches_the_statement_check() {
         &call(&config, &data, vec![]),
         "fixture public values are no statement",
         |e| matches!(e, ExecuteError::Input(InputError::Ssz(_))),
+    );
+}
+
+/// A Plonk proof entry goes to the Plonk verifier and is priced as one: the real SP1 v6.0.0
+/// Plonk proof, for its own wrapper key, is well-formed (selector, root, points all pass)
+/// but proves fibonacci's public values, not this statement, so its transcript and pairing
+/// reject it. Next to a valid Groth16 proof it still halts the call: every proof counts.
+#[test]
+fn plonk_proofs_reach_the_plonk_verifier() {
+    let Some(blocks) = l2_blocks() else { return };
+    let dir =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/sp1");
+    let (Ok(text), Ok(key_bytes)) = (
+        std::fs::read_to_string(dir.join("plonk-v6.0.0.json")),
+        std::fs::read(dir.join("plonk_vk_v6.0.0.bin")),
+    ) else {
+        eprintln!(
+            "SKIPPING: SP1 Plonk fixture not found under {}",
+            dir.display()
+        );
+        return;
+    };
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let plonk_proof = alloy_primitives::hex::decode(v["proof"].as_str().unwrap()).unwrap();
+    let root: [u8; 32] = plonk_proof[36..68].try_into().unwrap();
+    let plonk = PlonkKey::from_gnark_bytes(&key_bytes, root).unwrap();
+
+    let circuit = TestCircuit::new();
+    let case = proof_case(&blocks[1]);
+    let statement = case.statement.to_ssz();
+    let config = |threshold| ExecuteConfig {
+        programs: proof_config(&circuit, threshold)
+            .programs
+            .with_verifier(Verifier::Plonk(Arc::new(plonk.clone())))
+            .with_program(Backend::Sp1Plonk, PROGRAM_B),
+        ..Default::default()
+    };
+    let plonk_entry = ProofEntry {
+        backend: Backend::Sp1Plonk as u8,
+        program_vkey: PROGRAM_B,
+        proof: plonk_proof.try_into().unwrap(),
+    };
+    let groth16 = entry(PROGRAM_A, circuit.prove(&PROGRAM_A, &statement));
+    let data = proof_input(
+        &statement,
+        vec![case.opening.clone()],
+        vec![groth16.clone(), plonk_entry.clone()],
+    );
+    assert_halt(
+        &call(&config(2), &data, vec![case.blob_hash]),
+        "Plonk proof of another statement",
+        |e| {
+            matches!(
+                e,
+                ExecuteError::BadProof {
+                    index: 1,
+                    error: ProofError::Pairing
+                }
+            )
+        },
+    );
+    // Exactly the gas of one Groth16 and one Plonk proof is too little by one: the price
+    // is charged (and checked) before any verification.
+    let needed = gas::proof_gas(data.len(), [Backend::Sp1Groth16, Backend::Sp1Plonk], 1);
+    assert_eq!(
+        needed - gas::proof_gas(data.len(), [Backend::Sp1Groth16], 1),
+        gas::PLONK_PROOF_GAS
+    );
+    let short = execute(&config(2), &data, needed - 1, &[case.blob_hash]);
+    assert!(
+        matches!(short, Err(ExecuteError::OutOfGas { .. })),
+        "{short:?}"
+    );
+    // The backend id picks the verifier: the same bytes under the Groth16 id (program B is
+    // accepted there too) go to the Groth16 verifier, which refuses their length.
+    let mut mislabelled = plonk_entry;
+    mislabelled.backend = Backend::Sp1Groth16 as u8;
+    let data = proof_input(&statement, vec![case.opening.clone()], vec![mislabelled]);
+    assert_halt(
+        &call(&config(1), &data, vec![case.blob_hash]),
+        "Plonk proof under the Groth16 id",
+        |e| {
+            matches!(
+                e,
+                ExecuteError::BadProof {
+                    index: 0,
+                    error: ProofError::Length(964)
+                }
+            )
+        },
     );
 }
