@@ -73,7 +73,7 @@ fn main() {
             statement: hex("publicValues").try_into().unwrap(),
             blob_openings: Default::default(),
             proofs: vec![ProofEntry {
-                backend: if name.starts_with("plonk") { 2 } else { 1 }, // 2: reserved (Plonk)
+                backend: if name.starts_with("plonk") { 2 } else { 1 },
                 program_vkey: hex("vkey").try_into().unwrap(),
                 proof: proof.try_into().unwrap(),
             }]

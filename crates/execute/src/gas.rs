@@ -4,7 +4,7 @@
 //! input length (known before decoding), the L2 blocks' gas limits (in the payloads, which
 //! the validation itself checks), the number of proofs and blob openings. The prices turn
 //! measured time into gas at the rate of Ethereum's own BN254 pairing precompile
-//! (EIP-1108: 4 pairs = 181,000 gas, 2.80 ms here, so 64.7 gas per microsecond), measured
+//! (EIP-1108: 4 pairs = 181,000 gas, 3.23 ms here, so 56.0 gas per microsecond), measured
 //! in the same bench run; `benches/report.py` prints these numbers from a criterion run
 //! (`benches/results/execute.md`), and the README records the machine.
 
@@ -15,7 +15,7 @@ pub const INPUT_BYTE_GAS: u64 = 16;
 /// Fixed cost of a re-execution call (single block or range).
 pub const REEXECUTION_BASE_GAS: u64 = 50_000;
 /// L1 gas per L2 gas of block gas limit, as the fraction `NUM / DEN`. Measured: at most
-/// 0.11 L1 gas per L2 gas on the heaviest fixture blocks (1.7 ns per gas); 1:1 keeps the
+/// 0.09 L1 gas per L2 gas on the heaviest fixture blocks (1.6 ns per gas); 1:1 keeps the
 /// L2's own gas accounting as the price and leaves a 10x margin for state-heavy blocks,
 /// whose witness hashing those compute-heavy fixtures do not exercise.
 pub const L2_GAS_NUM: u64 = 1;
@@ -24,12 +24,13 @@ pub const L2_GAS_DEN: u64 = 1;
 /// Fixed cost of a proof-mode call (statement decoding and bookkeeping).
 pub const PROOF_BASE_GAS: u64 = 20_000;
 /// Per SP1 Groth16 proof: the worst case, a rejected proof that costs two pairing checks
-/// (SHA-256 and BLAKE3 digests): 3.47 ms = 225,000 gas at the ecPairing rate (an accepted
-/// proof: 2.05 ms, 1.019x plain arkworks with a prepared key).
+/// (SHA-256 and BLAKE3 digests): 4.01 ms = 225,000 gas at the ecPairing rate (an accepted
+/// proof: 2.03 ms, 0.90x plain arkworks with a prepared key, in the same run).
 pub const GROTH16_PROOF_GAS: u64 = 225_000;
 /// Per SP1 Plonk proof: the worst case, a rejected proof that runs the verifier twice
-/// (SHA-256 and BLAKE3 digests; each is a full transcript, three MSMs and two pairings).
-pub const PLONK_PROOF_GAS: u64 = 400_000;
+/// (SHA-256 and BLAKE3 digests; each is a full transcript, three MSMs and two pairings):
+/// 4.76 ms = 267,000 gas at the ecPairing rate (an accepted proof: 2.86 ms).
+pub const PLONK_PROOF_GAS: u64 = 267_000;
 /// Per blob opening: the EIP-4844 point-evaluation precompile's price for the same check.
 pub const BLOB_OPENING_GAS: u64 = 50_000;
 
