@@ -32,10 +32,10 @@ pub use ssz::{
 };
 pub use trie::{NodeStore, SparseTrie, TrieError};
 pub use validate::{
-    RangeError, ValidatedBlock, ValidationError, stateless_range_result, stateless_result,
-    validate_stateless, validate_stateless_range,
+    BlockEvmFactory, RangeError, ValidatedBlock, ValidationError, expected_excess_blob_gas,
+    stateless_range_result, stateless_result, validate_stateless, validate_stateless_range,
 };
-pub use witness::{FullState, generate_witness};
+pub use witness::{FullState, StateDelta, generate_witness, generate_witness_with};
 
 /// Decodes `schema_id ++ SSZ(StatelessInput)`, looks up the chain, validates, and returns
 /// the SSZ result. Malformed input has no result (there is no request root to commit to)

@@ -36,7 +36,12 @@ use alloy_primitives::{
     map::{B256Map, HashMap},
 };
 use alloy_rlp::{Decodable, Encodable};
-use revm::database::{BundleState, State, states::bundle_state::BundleRetention};
+use revm::{
+    context::{BlockEnv, TxEnv},
+    context_interface::result::HaltReason,
+    database::{BundleState, State, states::bundle_state::BundleRetention},
+    primitives::hardfork::SpecId,
+};
 
 /// EIP-7934: the largest RLP-encoded block accepted from Osaka on.
 pub const MAX_RLP_BLOCK_SIZE: usize = 8 * 1024 * 1024;
@@ -161,7 +166,15 @@ pub fn validate_stateless(
     )?;
     let w = Witness::index(&input.witness, block.header.parent_hash)?;
     let mut db = TrieState::new(w.parent.state_root, &w.store, &w.codes, &w.ancestors);
-    execute_block(&block, &w.parent, config, &mut db, true).map(|(validated, _)| validated)
+    execute_block(
+        &block,
+        &w.parent,
+        config,
+        &mut db,
+        true,
+        &EthEvmFactory::default(),
+    )
+    .map(|(validated, _)| validated)
 }
 
 /// Which block of a range failed, and why.
@@ -207,7 +220,15 @@ pub fn validate_stateless_range(
             }));
         }
         let mut db = TrieState::new(parent.state_root, &store, &codes, &ancestors);
-        let (v, bundle) = execute_block(&block, &parent, config, &mut db, true).map_err(at(i))?;
+        let (v, bundle) = execute_block(
+            &block,
+            &parent,
+            config,
+            &mut db,
+            true,
+            &EthEvmFactory::default(),
+        )
+        .map_err(at(i))?;
         if i + 1 < count {
             // The next block reads what this one wrote: its new trie nodes and codes.
             let mut written = NodeStore::default();
@@ -282,7 +303,15 @@ pub fn validate_stateless_without_post_state(
     let PayloadBlock { block, .. } = block_from_payload(&input.new_payload_request, fork)?;
     let w = Witness::index(&input.witness, block.header.parent_hash)?;
     let mut db = TrieState::new(w.parent.state_root, &w.store, &w.codes, &w.ancestors);
-    execute_block(&block, &w.parent, config, &mut db, false).map(|_| ())
+    execute_block(
+        &block,
+        &w.parent,
+        config,
+        &mut db,
+        false,
+        &EthEvmFactory::default(),
+    )
+    .map(|_| ())
 }
 
 /// A witness checked against the block's parent and indexed for lookups.
@@ -423,25 +452,8 @@ pub fn validate_header_against_parent(
         });
     }
     if let Some(params) = config.blob_params_at(header.timestamp) {
-        // A parent from before Cancun counts as zero excess and zero used.
-        let parent_excess = parent.excess_blob_gas.unwrap_or(0);
-        let parent_used = parent.blob_gas_used.unwrap_or(0);
         let got = header.excess_blob_gas.unwrap_or_default();
-        let expected = match parent_excess.checked_add(parent_used) {
-            Some(_) => params.next_block_excess_blob_gas_osaka(
-                parent_excess,
-                parent_used,
-                parent.base_fee_per_gas.unwrap_or(0),
-            ),
-            None => u64::MAX,
-        };
-        let expected = if config.fork_at(header.timestamp) >= Fork::Osaka {
-            expected
-        } else {
-            // Before EIP-7918 the blob base fee has no reserve price.
-            (parent_excess.saturating_add(parent_used))
-                .saturating_sub(params.target_blob_gas_per_block())
-        };
+        let expected = expected_excess_blob_gas(parent, config, header.timestamp).unwrap_or(0);
         if got != expected {
             return Err(ValidationError::InvalidExcessBlobGas { got, expected });
         }
@@ -456,15 +468,54 @@ pub fn validate_header_against_parent(
     Ok(())
 }
 
+/// The excess blob gas a child of `parent` with this timestamp must carry (EIP-4844, with
+/// EIP-7918's reserve price from Osaka on); `None` before Cancun. Block builders use it too.
+pub fn expected_excess_blob_gas(
+    parent: &Header,
+    config: &ChainConfig,
+    timestamp: u64,
+) -> Option<u64> {
+    let params = config.blob_params_at(timestamp)?;
+    // A parent from before Cancun counts as zero excess and zero used.
+    let parent_excess = parent.excess_blob_gas.unwrap_or(0);
+    let parent_used = parent.blob_gas_used.unwrap_or(0);
+    if parent_excess.checked_add(parent_used).is_none() {
+        return Some(u64::MAX);
+    }
+    Some(if config.fork_at(timestamp) >= Fork::Osaka {
+        params.next_block_excess_blob_gas_osaka(
+            parent_excess,
+            parent_used,
+            parent.base_fee_per_gas.unwrap_or(0),
+        )
+    } else {
+        // Before EIP-7918 the blob base fee has no reserve price.
+        (parent_excess + parent_used).saturating_sub(params.target_blob_gas_per_block())
+    })
+}
+
+/// The EVMs a block can execute on: Ethereum's, or one with extra precompiles (an L1 with
+/// EXECUTE) that keeps Ethereum's transaction, block and spec types.
+pub trait BlockEvmFactory:
+    EvmFactory<Tx = TxEnv, Spec = SpecId, BlockEnv = BlockEnv, HaltReason = HaltReason>
+{
+}
+
+impl<F> BlockEvmFactory for F where
+    F: EvmFactory<Tx = TxEnv, Spec = SpecId, BlockEnv = BlockEnv, HaltReason = HaltReason>
+{
+}
+
 /// Checks, executes and compares one block over `db` (the parent's state). Shared by the
 /// stateless validator and the witness generator, so both walk the same tries in the same
 /// order. Also returns the bundle of changes, for callers that keep a full state.
-pub(crate) fn execute_block(
+pub(crate) fn execute_block<F: BlockEvmFactory>(
     block: &Block<TxEnvelope>,
     parent: &Header,
     config: &ChainConfig,
     db: &mut TrieState<'_>,
     check_post_state: bool,
+    factory: &F,
 ) -> Result<(ValidatedBlock, BundleState), ValidationError> {
     let header = &block.header;
     let fork = config.fork_at(header.timestamp);
@@ -493,7 +544,7 @@ pub(crate) fn execute_block(
         .with_bundle_update()
         .build();
     let result = {
-        let evm = EthEvmFactory::default().create_evm(&mut state, evm_env);
+        let evm = factory.create_evm(&mut state, evm_env);
         let ctx = EthBlockExecutionCtx {
             parent_hash: header.parent_hash,
             parent_beacon_block_root: header.parent_beacon_block_root,

@@ -11,10 +11,11 @@ use crate::{
     db::TrieState,
     ssz::ExecutionWitness,
     trie::{NodeStore, SparseTrie, TrieError},
-    validate::{ValidatedBlock, ValidationError, execute_block},
+    validate::{BlockEvmFactory, ValidatedBlock, ValidationError, execute_block},
 };
 use alloc::{collections::BTreeMap, vec::Vec};
 use alloy_consensus::{Block, Header, TxEnvelope};
+use alloy_evm::eth::EthEvmFactory;
 use alloy_primitives::{
     Address, B256, Bytes, U256, keccak256,
     map::{B256Map, HashMap},
@@ -66,6 +67,18 @@ pub struct GeneratedWitness {
     pub witness: ExecutionWitness,
     /// The outcome on the full state: `Ok` iff the block is valid (then it was imported).
     pub outcome: Result<ValidatedBlock, ValidationError>,
+    /// What the import added to the full state (empty for an invalid block): new trie nodes
+    /// and codes, for callers that persist the state.
+    pub added: StateDelta,
+}
+
+/// Trie nodes and codes a block added to a [`FullState`].
+#[derive(Debug, Clone, Default)]
+pub struct StateDelta {
+    /// New trie nodes (RLP).
+    pub nodes: Vec<Bytes>,
+    /// New contract codes.
+    pub codes: Vec<Bytes>,
 }
 
 impl FullState {
@@ -141,10 +154,21 @@ pub fn generate_witness(
     block: &Block<TxEnvelope>,
     config: &ChainConfig,
 ) -> Result<GeneratedWitness, WitnessError> {
+    generate_witness_with(state, block, config, &EthEvmFactory::default())
+}
+
+/// [`generate_witness`] on the EVM `factory` makes (e.g. an L1 whose EVM has EXECUTE).
+pub fn generate_witness_with<F: BlockEvmFactory>(
+    state: &mut FullState,
+    block: &Block<TxEnvelope>,
+    config: &ChainConfig,
+    factory: &F,
+) -> Result<GeneratedWitness, WitnessError> {
     if let Err(e) = crate::block::check_block_shape(block, config.fork_at(block.header.timestamp)) {
         return Ok(GeneratedWitness {
             witness: ExecutionWitness::default(),
             outcome: Err(e.into()),
+            added: StateDelta::default(),
         });
     }
     let parent_hash = block.header.parent_hash;
@@ -162,7 +186,7 @@ pub fn generate_witness(
         let mut db = TrieState::new(parent.state_root, &state.nodes, &state.codes, &hashes);
         // The validator checks the root preimage is present even when nothing is read.
         state.nodes.touch(&parent.state_root);
-        let outcome = execute_block(block, &parent, config, &mut db, true);
+        let outcome = execute_block(block, &parent, config, &mut db, true, factory);
         let read_codes = core::mem::take(&mut db.read_codes);
         let lowest = db.read_block_numbers.first().copied();
         if outcome.is_ok() {
@@ -200,13 +224,18 @@ pub fn generate_witness(
         headers: SszList::try_from(headers).expect("at most 256 headers"),
     };
 
+    let mut added = StateDelta::default();
     if let Ok((_, bundle)) = &outcome {
         for node in new_nodes.take_all() {
-            state.nodes.insert(node);
+            if !state.nodes.contains(&keccak256(&node)) {
+                state.nodes.insert(node.clone());
+                added.nodes.push(node);
+            }
         }
         for (hash, code) in &bundle.contracts {
-            if *hash != revm::primitives::KECCAK_EMPTY {
+            if *hash != revm::primitives::KECCAK_EMPTY && !state.codes.contains_key(hash) {
                 state.codes.insert(*hash, code.original_bytes());
+                added.codes.push(code.original_bytes());
             }
         }
         state.insert_header(block.header.clone());
@@ -214,5 +243,6 @@ pub fn generate_witness(
     Ok(GeneratedWitness {
         witness,
         outcome: outcome.map(|(v, _)| v),
+        added,
     })
 }

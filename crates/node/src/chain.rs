@@ -1,0 +1,441 @@
+//! The chain engine: state, pool, block building and import, one role-specific EVM.
+//!
+//! A block is built by executing pool transactions on alloy-evm's Ethereum block executor
+//! over the trie state (the executor reth uses), then imported through the stateless
+//! crate's witness generator, which re-executes it with the full validation rules and
+//! yields the block's execution witness: so every sealed block has passed the same checks
+//! `validate_stateless` makes, and an L2 block's `StatelessInput` comes for free.
+
+use crate::{
+    Role,
+    genesis::{ChainSpec, alloc_accounts},
+    pool::{Pool, PoolError},
+    store::{BlockRecord, Store, StoreError},
+};
+use alloy_consensus::{
+    Block, BlockBody, EMPTY_OMMER_ROOT_HASH, Header, ReceiptEnvelope, Transaction, TxEnvelope,
+    TxReceipt,
+    constants::EMPTY_WITHDRAWALS,
+    proofs,
+    transaction::{Recovered, SignerRecoverable},
+};
+use alloy_eips::{eip1559::BaseFeeParams, eip2718::Encodable2718, eip4844::DATA_GAS_PER_BLOB};
+use alloy_evm::{
+    EvmEnv,
+    block::{BlockExecutionError, BlockExecutor, BlockValidationError},
+    eth::{EthBlockExecutionCtx, EthBlockExecutor, receipt_builder::AlloyReceiptBuilder},
+};
+use alloy_primitives::{Address, B256, Bloom, Bytes, map::HashMap};
+use nr_stateless::{
+    BlockEvmFactory, FullState, SchemaId, StateDelta, StatelessInput, db::TrieState,
+    expected_excess_blob_gas, generate_witness_with, payload_from_block,
+};
+use revm::database::{State, states::bundle_state::BundleRetention};
+use std::{borrow::Cow, path::Path};
+
+/// Why the engine failed. Pool rejections are [`PoolError`]s; these are node faults.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// The datadir.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The genesis allocation does not hash to the genesis state root (a bug or a bad file).
+    #[error("genesis allocation does not build: {0}")]
+    Genesis(String),
+    /// A block this node built did not pass its own import: a bug, never ignored.
+    #[error("built block {number} failed import: {reason}")]
+    Import {
+        /// Block number.
+        number: u64,
+        /// What the validator said.
+        reason: String,
+    },
+}
+
+/// What a block is built from besides the pool.
+#[derive(Debug, Clone, Copy)]
+pub struct BlockAttributes {
+    /// Timestamp (strictly above the parent's).
+    pub timestamp: u64,
+    /// Fee recipient.
+    pub fee_recipient: Address,
+    /// `prevRandao` (mix hash).
+    pub prev_randao: B256,
+    /// Parent beacon block root (EIP-4788); on an L2, its L1 anchor.
+    pub parent_beacon_block_root: B256,
+}
+
+/// A sealed block with its receipts.
+#[derive(Debug, Clone)]
+pub struct SealedBlock {
+    /// The block.
+    pub block: Block<TxEnvelope>,
+    /// Its hash.
+    pub hash: B256,
+    /// Senders, in transaction order.
+    pub senders: Vec<Address>,
+    /// Receipts, in transaction order.
+    pub receipts: Vec<ReceiptEnvelope>,
+}
+
+/// The engine of one chain in one role.
+pub struct Chain<F> {
+    /// Which chain this is.
+    pub role: Role,
+    /// Rules and genesis.
+    pub spec: ChainSpec,
+    factory: F,
+    state: FullState,
+    head: Header,
+    head_hash: B256,
+    store: Store,
+    /// Pending transactions.
+    pub pool: Pool,
+}
+
+impl<F: BlockEvmFactory> Chain<F> {
+    /// Opens the chain in `datadir` (initialising it from the genesis if new) and loads its
+    /// state. `factory` makes the role's EVM.
+    pub fn open(
+        role: Role,
+        spec: ChainSpec,
+        factory: F,
+        datadir: &Path,
+    ) -> Result<Self, ChainError> {
+        let alloc = alloc_accounts(&spec.genesis);
+        let (genesis_state, root) =
+            FullState::from_alloc(&alloc).map_err(|e| ChainError::Genesis(e.to_string()))?;
+        if root != spec.header.state_root {
+            return Err(ChainError::Genesis(format!(
+                "state root {root} differs from the header's {}",
+                spec.header.state_root
+            )));
+        }
+        let (store, loaded) =
+            Store::open(datadir, spec.config.chain_id, &spec.header, move || {
+                StateDelta {
+                    codes: genesis_state.codes.values().cloned().collect(),
+                    nodes: genesis_state.nodes.take_all().collect(),
+                }
+            })?;
+        let head_hash = loaded.head.hash_slow();
+        Ok(Self {
+            pool: Pool::new(role, spec.config.chain_id),
+            role,
+            spec,
+            factory,
+            state: loaded.state,
+            head: loaded.head,
+            head_hash,
+            store,
+        })
+    }
+
+    /// The last sealed block's header.
+    pub fn head(&self) -> &Header {
+        &self.head
+    }
+
+    /// The last sealed block's hash.
+    pub fn head_hash(&self) -> B256 {
+        self.head_hash
+    }
+
+    /// The datadir.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The full state (every node and code of every sealed block).
+    pub fn state(&self) -> &FullState {
+        &self.state
+    }
+
+    /// The EVM factory of this role.
+    pub fn factory(&self) -> &F {
+        &self.factory
+    }
+
+    /// Hashes of the (up to 256) blocks before `number`, for BLOCKHASH.
+    pub fn block_hashes(&self, number: u64) -> HashMap<u64, B256> {
+        let mut out = HashMap::default();
+        let mut header = &self.head;
+        let mut hash = self.head_hash;
+        while header.number + 256 >= number {
+            if header.number < number {
+                out.insert(header.number, hash);
+            }
+            match self.state.headers.get(&header.parent_hash) {
+                Some(parent) if header.number > 0 => {
+                    hash = header.parent_hash;
+                    header = parent;
+                }
+                _ => break,
+            }
+        }
+        out
+    }
+
+    /// Submits a transaction (network encoding) to the pool.
+    pub fn submit(&mut self, raw: &[u8]) -> Result<B256, PoolError> {
+        let env = self.next_env(self.head.timestamp + 1);
+        let hashes = self.block_hashes(self.head.number + 1);
+        let db = TrieState::new(
+            self.head.state_root,
+            &self.state.nodes,
+            &self.state.codes,
+            &hashes,
+        );
+        self.pool
+            .add(raw, &self.factory, db, env, self.head.gas_limit)
+    }
+
+    /// The EVM environment of a child of the head at `timestamp` (for calls and pool checks).
+    pub fn next_env(&self, timestamp: u64) -> EvmEnv {
+        let header = self.child_header(timestamp, Address::ZERO, B256::ZERO, B256::ZERO);
+        let config = &self.spec.config;
+        EvmEnv::for_eth_block(
+            &header,
+            config,
+            config.chain_id,
+            config.blob_params_at(timestamp),
+        )
+    }
+
+    /// The header fields of a child of the head that do not depend on its transactions.
+    fn child_header(
+        &self,
+        timestamp: u64,
+        beneficiary: Address,
+        randao: B256,
+        beacon: B256,
+    ) -> Header {
+        let config = &self.spec.config;
+        let fork = config.fork_at(timestamp);
+        let parent = &self.head;
+        let blob = config.blob_params_at(timestamp).is_some();
+        Header {
+            parent_hash: self.head_hash,
+            ommers_hash: EMPTY_OMMER_ROOT_HASH,
+            beneficiary,
+            number: parent.number + 1,
+            gas_limit: parent.gas_limit,
+            timestamp,
+            mix_hash: randao,
+            base_fee_per_gas: Some(
+                parent
+                    .next_block_base_fee(BaseFeeParams::ethereum())
+                    .unwrap_or(0),
+            ),
+            withdrawals_root: (fork >= nr_stateless::Fork::Shanghai).then_some(EMPTY_WITHDRAWALS),
+            excess_blob_gas: expected_excess_blob_gas(parent, config, timestamp),
+            blob_gas_used: blob.then_some(0),
+            parent_beacon_block_root: blob.then_some(beacon),
+            ..Default::default()
+        }
+    }
+
+    /// Builds a block from the pool on top of the head, imports it and persists it.
+    pub fn seal(&mut self, attrs: BlockAttributes) -> Result<SealedBlock, ChainError> {
+        let timestamp = attrs.timestamp.max(self.head.timestamp + 1);
+        let mut header = self.child_header(
+            timestamp,
+            attrs.fee_recipient,
+            attrs.prev_randao,
+            attrs.parent_beacon_block_root,
+        );
+        let config = self.spec.config.clone();
+        let fork = config.fork_at(timestamp);
+        let blob_params = config.blob_params_at(timestamp);
+        let hashes = self.block_hashes(header.number);
+        let candidates = {
+            let mut reader = TrieState::new(
+                self.head.state_root,
+                &self.state.nodes,
+                &self.state.codes,
+                &hashes,
+            );
+            self.pool.best(header.base_fee_per_gas.unwrap_or(0), |a| {
+                revm::Database::basic(&mut reader, *a)
+                    .ok()
+                    .flatten()
+                    .map_or(0, |acc| acc.nonce)
+            })
+        };
+
+        let mut db = TrieState::new(
+            self.head.state_root,
+            &self.state.nodes,
+            &self.state.codes,
+            &hashes,
+        );
+        let mut state = State::builder()
+            .with_database(&mut db)
+            .with_bundle_update()
+            .build();
+        let env = EvmEnv::for_eth_block(&header, &config, config.chain_id, blob_params);
+        let evm = self.factory.create_evm(&mut state, env);
+        let ctx = EthBlockExecutionCtx {
+            parent_hash: header.parent_hash,
+            parent_beacon_block_root: header.parent_beacon_block_root,
+            ommers: &[],
+            withdrawals: (fork >= nr_stateless::Fork::Shanghai).then(|| Cow::Owned(Vec::new())),
+            extra_data: Bytes::new(),
+            tx_count_hint: Some(candidates.len()),
+            slot_number: None,
+        };
+        let mut executor = EthBlockExecutor::new(evm, ctx, &config, AlloyReceiptBuilder::default());
+        executor
+            .apply_pre_execution_changes()
+            .map_err(|e| self.import_error(header.number, e))?;
+        let mut included = Vec::new();
+        let mut dropped = Vec::new();
+        let max_blob_gas = blob_params.map_or(0, |p| p.max_blob_gas_per_block());
+        let (mut gas_used, mut blob_gas_used) = (0u64, 0u64);
+        for tx in candidates {
+            let blob_gas = tx.tx.blob_count().unwrap_or(0) * DATA_GAS_PER_BLOB;
+            if gas_used + tx.tx.gas_limit() > header.gas_limit
+                || blob_gas_used + blob_gas > max_blob_gas && blob_gas > 0
+            {
+                continue;
+            }
+            let recovered = Recovered::new_unchecked(&tx.tx, tx.sender);
+            match executor.execute_transaction(recovered) {
+                Ok(used) => {
+                    gas_used += used.tx_gas_used();
+                    blob_gas_used += blob_gas;
+                    included.push(tx);
+                }
+                // The transaction is invalid against the current state: drop it.
+                Err(BlockExecutionError::Validation(BlockValidationError::InvalidTx {
+                    error,
+                    ..
+                })) => {
+                    tracing::debug!(hash = %tx.hash, %error, "dropping invalid transaction");
+                    dropped.push(tx.hash);
+                }
+                Err(e) => return Err(self.import_error(header.number, e)),
+            }
+        }
+        let (_, result) = executor
+            .finish()
+            .map_err(|e| self.import_error(header.number, e))?;
+        state.merge_transitions(BundleRetention::PlainState);
+        let bundle = state.take_bundle();
+        drop(state);
+        let state_root = db.apply(&bundle).map_err(|e| ChainError::Import {
+            number: header.number,
+            reason: e.to_string(),
+        })?;
+        drop(db);
+
+        let transactions: Vec<TxEnvelope> = included.iter().map(|t| t.tx.clone()).collect();
+        header.state_root = state_root;
+        header.transactions_root = proofs::calculate_transaction_root(&transactions);
+        header.receipts_root =
+            proofs::ordered_trie_root_with_encoder(&result.receipts, |r, buf| r.encode_2718(buf));
+        header.logs_bloom = result
+            .receipts
+            .iter()
+            .fold(Bloom::ZERO, |b, r| b | r.bloom());
+        header.gas_used = result.gas_used;
+        if blob_params.is_some() {
+            header.blob_gas_used = Some(result.blob_gas_used);
+        }
+        if fork >= nr_stateless::Fork::Prague {
+            header.requests_hash = Some(result.requests.requests_hash());
+        }
+        let block = Block {
+            header,
+            body: BlockBody {
+                transactions,
+                ommers: Vec::new(),
+                withdrawals: (fork >= nr_stateless::Fork::Shanghai).then(Default::default),
+            },
+        };
+        self.import(block, included.iter().map(|t| t.sender).collect(), &dropped)
+    }
+
+    fn import_error(&self, number: u64, e: impl std::fmt::Display) -> ChainError {
+        ChainError::Import {
+            number,
+            reason: e.to_string(),
+        }
+    }
+
+    /// Re-executes a built block through the witness generator (full validation), persists
+    /// it with its state delta (and, on an L2, its stateless input), and makes it the head.
+    fn import(
+        &mut self,
+        block: Block<TxEnvelope>,
+        senders: Vec<Address>,
+        dropped: &[B256],
+    ) -> Result<SealedBlock, ChainError> {
+        let number = block.header.number;
+        let config = self.spec.config.clone();
+        let generated = generate_witness_with(&mut self.state, &block, &config, &self.factory)
+            .map_err(|e| self.import_error(number, e))?;
+        let validated = generated
+            .outcome
+            .map_err(|e| self.import_error(number, e))?;
+        let stateless_input = match self.role {
+            Role::L1 => None,
+            Role::L2 => {
+                let request = payload_from_block(&block, Some(&validated.requests))
+                    .map_err(|e| self.import_error(number, e))?;
+                nr_stateless::check_l2_rules(&request).map_err(|e| self.import_error(number, e))?;
+                let input = StatelessInput {
+                    schema: SchemaId::v1(config.fork_at(block.header.timestamp)),
+                    new_payload_request: request,
+                    witness: generated.witness,
+                    chain_id: config.chain_id,
+                };
+                Some(input.encode())
+            }
+        };
+        let hash = validated.block_hash;
+        let sidecars = self.pool.sidecars_of(&block.body.transactions);
+        self.store.write_block(&BlockRecord {
+            block: &block,
+            hash,
+            receipts: &validated.receipts,
+            added: &generated.added,
+            stateless_input: stateless_input.as_deref(),
+            sidecars: &sidecars,
+        })?;
+        self.pool
+            .remove_included(&block.body.transactions, &senders);
+        self.pool.remove(dropped);
+        self.head = block.header.clone();
+        self.head_hash = hash;
+        tracing::info!(
+            number,
+            %hash,
+            txs = block.body.transactions.len(),
+            gas_used = block.header.gas_used,
+            "sealed block"
+        );
+        Ok(SealedBlock {
+            block,
+            hash,
+            senders,
+            receipts: validated.receipts,
+        })
+    }
+
+    /// Senders of a stored block's transactions.
+    pub fn senders(block: &Block<TxEnvelope>) -> Vec<Address> {
+        block
+            .body
+            .transactions
+            .iter()
+            .map(|t| t.recover_signer().unwrap_or_default())
+            .collect()
+    }
+}
+
+/// A receipt's logs, with the transaction's share of gas (receipts carry cumulative gas).
+pub fn gas_used_by(receipts: &[ReceiptEnvelope], index: usize) -> u64 {
+    let cumulative = |i: usize| receipts[i].cumulative_gas_used();
+    cumulative(index) - if index == 0 { 0 } else { cumulative(index - 1) }
+}

@@ -1,0 +1,275 @@
+//! Chains from geth/reth-format genesis files, and the dev genesis each role starts from.
+//!
+//! A genesis file fixes the chain id, the fork schedule (`shanghaiTime`, `cancunTime`,
+//! `pragueTime`, `osakaTime`, `amsterdamTime`; the chain is post-merge from block 0), the
+//! blob schedule (EIP-7840) and the allocation. The genesis header is derived the way
+//! reth derives it, so the same file gives the same genesis hash here and there.
+
+use crate::Role;
+use alloy_consensus::{
+    EMPTY_OMMER_ROOT_HASH, Header, constants::EMPTY_WITHDRAWALS, proofs::state_root_ref_unhashed,
+};
+use alloy_eips::{eip1559::INITIAL_BASE_FEE, eip7685::EMPTY_REQUESTS_HASH};
+use alloy_genesis::{Genesis, GenesisAccount};
+use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_signer_local::{MnemonicBuilder, coins_bip39::English};
+use alloy_trie::EMPTY_ROOT_HASH;
+use nr_stateless::{ChainConfig, Fork, config::ethereum_blob_schedule};
+use std::collections::BTreeMap;
+
+/// The mnemonic of every Ethereum dev tool (anvil, hardhat, reth --dev).
+pub const DEV_MNEMONIC: &str = "test test test test test test test test test test test junk";
+/// Dev accounts funded from [`DEV_MNEMONIC`] (indexes 0..N).
+pub const DEV_ACCOUNTS: u32 = 10;
+/// Balance of each dev account: 10,000 ether, as anvil funds them.
+pub const DEV_BALANCE: U256 = U256::from_limbs([0x19e0_c9ba_b240_0000, 0x21e, 0, 0]);
+
+/// Why a genesis file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum GenesisError {
+    /// Not JSON, or not a genesis.
+    #[error("genesis is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Forks out of order, or a fork this engine cannot run.
+    #[error("fork schedule: {0}")]
+    Forks(String),
+    /// The allocation could not be built into a trie.
+    #[error("allocation: {0}")]
+    Alloc(String),
+}
+
+/// A chain: its rules and its genesis block.
+#[derive(Debug, Clone)]
+pub struct ChainSpec {
+    /// Fork schedule and chain id, as the validator reads them.
+    pub config: ChainConfig,
+    /// The genesis file it came from.
+    pub genesis: Genesis,
+    /// The genesis header.
+    pub header: Header,
+}
+
+impl ChainSpec {
+    /// Parses a genesis JSON file's contents.
+    pub fn from_json(json: &str) -> Result<Self, GenesisError> {
+        Self::from_genesis(serde_json::from_str(json)?)
+    }
+
+    /// The chain a parsed genesis describes.
+    pub fn from_genesis(genesis: Genesis) -> Result<Self, GenesisError> {
+        let c = &genesis.config;
+        let mut config = ChainConfig::all_at_genesis(c.chain_id, Fork::Paris);
+        config.shanghai_time = c.shanghai_time;
+        config.cancun_time = c.cancun_time;
+        config.prague_time = c.prague_time;
+        config.osaka_time = c.osaka_time;
+        // No Amsterdam in alloy-genesis' typed config; read it from the extra fields.
+        config.amsterdam_time = c.extra_fields.get("amsterdamTime").and_then(|v| v.as_u64());
+        config.deposit_contract = c.deposit_contract_address;
+        let times = [
+            ("shanghai", config.shanghai_time),
+            ("cancun", config.cancun_time),
+            ("prague", config.prague_time),
+            ("osaka", config.osaka_time),
+            ("amsterdam", config.amsterdam_time),
+        ];
+        for pair in times.windows(2) {
+            let [(a, ta), (b, tb)] = pair else {
+                unreachable!()
+            };
+            match (ta, tb) {
+                (None, Some(_)) => {
+                    return Err(GenesisError::Forks(format!(
+                        "{b} is scheduled but {a} is not"
+                    )));
+                }
+                (Some(x), Some(y)) if y < x => {
+                    return Err(GenesisError::Forks(format!("{b} ({y}) before {a} ({x})")));
+                }
+                _ => {}
+            }
+        }
+        if config.amsterdam_time.is_some() {
+            return Err(GenesisError::Forks(
+                "Amsterdam execution rules are not implemented".into(),
+            ));
+        }
+        let mut blobs = ethereum_blob_schedule();
+        for (name, params) in &c.blob_schedule {
+            let fork = match name.as_str() {
+                "cancun" => Fork::Cancun,
+                "prague" => Fork::Prague,
+                "osaka" => Fork::Osaka,
+                other => {
+                    return Err(GenesisError::Forks(format!(
+                        "blob schedule for unknown fork {other}"
+                    )));
+                }
+            };
+            blobs.insert(fork, *params);
+        }
+        config.blob_schedule = blobs;
+        let header = genesis_header(&genesis, &config);
+        Ok(Self {
+            config,
+            genesis,
+            header,
+        })
+    }
+
+    /// The dev chain of a role: every fork through Osaka at genesis, the dev accounts
+    /// funded, the system contracts deployed (the L1 also those of EIP-7002/7251; the L2,
+    /// which carries no execution requests, not).
+    pub fn dev(role: Role, chain_id: u64) -> Self {
+        Self::from_genesis(dev_genesis(role, chain_id)).expect("the dev genesis is valid")
+    }
+
+    /// The genesis block hash.
+    pub fn genesis_hash(&self) -> B256 {
+        self.header.hash_slow()
+    }
+}
+
+/// The dev accounts of [`DEV_MNEMONIC`], in index order.
+pub fn dev_accounts() -> Vec<Address> {
+    (0..DEV_ACCOUNTS)
+        .map(|i| {
+            MnemonicBuilder::<English>::default()
+                .phrase(DEV_MNEMONIC)
+                .index(i)
+                .expect("index below 2^31")
+                .build()
+                .expect("the dev mnemonic derives")
+                .address()
+        })
+        .collect()
+}
+
+/// A dev genesis for `role`: see [`ChainSpec::dev`].
+pub fn dev_genesis(role: Role, chain_id: u64) -> Genesis {
+    let mut alloc: BTreeMap<Address, GenesisAccount> = dev_accounts()
+        .into_iter()
+        .map(|a| (a, GenesisAccount::default().with_balance(DEV_BALANCE)))
+        .collect();
+    let mut system = vec![
+        (
+            alloy_eips::eip4788::BEACON_ROOTS_ADDRESS,
+            alloy_eips::eip4788::BEACON_ROOTS_CODE.clone(),
+        ),
+        (
+            alloy_eips::eip2935::HISTORY_STORAGE_ADDRESS,
+            alloy_eips::eip2935::HISTORY_STORAGE_CODE.clone(),
+        ),
+    ];
+    if role == Role::L1 {
+        system.push((
+            alloy_eips::eip7002::WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS,
+            alloy_eips::eip7002::WITHDRAWAL_REQUEST_PREDEPLOY_CODE.clone(),
+        ));
+        system.push((
+            alloy_eips::eip7251::CONSOLIDATION_REQUEST_PREDEPLOY_ADDRESS,
+            alloy_eips::eip7251::CONSOLIDATION_REQUEST_PREDEPLOY_CODE.clone(),
+        ));
+    }
+    for (address, code) in system {
+        alloc.insert(
+            address,
+            GenesisAccount::default()
+                .with_nonce(Some(1))
+                .with_code(Some(code)),
+        );
+    }
+    let mut genesis = Genesis::default()
+        .with_gas_limit(match role {
+            Role::L1 => 60_000_000,
+            Role::L2 => 30_000_000,
+        })
+        .with_base_fee(Some(INITIAL_BASE_FEE as u128))
+        .extend_accounts(alloc);
+    let c = &mut genesis.config;
+    c.chain_id = chain_id;
+    for fork in [
+        &mut c.homestead_block,
+        &mut c.eip150_block,
+        &mut c.eip155_block,
+        &mut c.eip158_block,
+        &mut c.byzantium_block,
+        &mut c.constantinople_block,
+        &mut c.petersburg_block,
+        &mut c.istanbul_block,
+        &mut c.berlin_block,
+        &mut c.london_block,
+    ] {
+        *fork = Some(0);
+    }
+    c.terminal_total_difficulty = Some(U256::ZERO);
+    c.terminal_total_difficulty_passed = true;
+    c.shanghai_time = Some(0);
+    c.cancun_time = Some(0);
+    c.prague_time = Some(0);
+    c.osaka_time = Some(0);
+    genesis.difficulty = U256::ZERO;
+    genesis
+}
+
+/// The genesis header: empty roots, the allocation's state root, and each fork's header
+/// fields as a block at genesis time requires them.
+fn genesis_header(genesis: &Genesis, config: &ChainConfig) -> Header {
+    let at = |fork| config.fork_at(genesis.timestamp) >= fork;
+    let blob = at(Fork::Cancun);
+    Header {
+        parent_hash: B256::ZERO,
+        ommers_hash: EMPTY_OMMER_ROOT_HASH,
+        beneficiary: genesis.coinbase,
+        state_root: state_root_ref_unhashed(&genesis.alloc),
+        transactions_root: EMPTY_ROOT_HASH,
+        receipts_root: EMPTY_ROOT_HASH,
+        logs_bloom: Default::default(),
+        difficulty: genesis.difficulty,
+        number: genesis.number.unwrap_or_default(),
+        gas_limit: genesis.gas_limit,
+        gas_used: 0,
+        timestamp: genesis.timestamp,
+        extra_data: genesis.extra_data.clone(),
+        mix_hash: genesis.mix_hash,
+        nonce: genesis.nonce.into(),
+        base_fee_per_gas: Some(
+            genesis
+                .base_fee_per_gas
+                .map(|f| f as u64)
+                .unwrap_or(INITIAL_BASE_FEE),
+        ),
+        withdrawals_root: at(Fork::Shanghai).then_some(EMPTY_WITHDRAWALS),
+        blob_gas_used: blob.then(|| genesis.blob_gas_used.unwrap_or_default()),
+        excess_blob_gas: blob.then(|| genesis.excess_blob_gas.unwrap_or_default()),
+        parent_beacon_block_root: blob.then_some(B256::ZERO),
+        requests_hash: at(Fork::Prague).then_some(EMPTY_REQUESTS_HASH),
+        block_access_list_hash: None,
+        slot_number: None,
+    }
+}
+
+/// The allocation as the stateless crate's full state takes it.
+pub fn alloc_accounts(
+    genesis: &Genesis,
+) -> BTreeMap<Address, nr_stateless::witness::GenesisAccount> {
+    genesis
+        .alloc
+        .iter()
+        .map(|(address, a)| {
+            let storage = a
+                .storage
+                .iter()
+                .flatten()
+                .map(|(k, v)| (U256::from_be_bytes(k.0), U256::from_be_bytes(v.0)))
+                .collect();
+            let account = nr_stateless::witness::GenesisAccount {
+                nonce: a.nonce.unwrap_or_default(),
+                balance: a.balance,
+                code: a.code.clone().unwrap_or_else(Bytes::new),
+                storage,
+            };
+            (*address, account)
+        })
+        .collect()
+}

@@ -1,0 +1,348 @@
+//! The transaction pool: admission checks with geth's error words (tools match on them),
+//! per-sender nonce order, replacement by a 10% higher fee, and best-first selection.
+//!
+//! Admission runs the transaction through the role's EVM on the head state without
+//! committing (the checks revm makes when the block is built: intrinsic gas, balance for
+//! `gas × fee + value`, chain id, initcode size, EIP-7825's cap), nonces excepted, which may
+//! run ahead of the account's (the transaction waits until the gap closes).
+
+use crate::Role;
+use alloy_consensus::{Transaction, TxEnvelope, transaction::SignerRecoverable};
+use alloy_eips::eip2718::Decodable2718;
+use alloy_evm::{Evm, EvmEnv, EvmError, FromRecoveredTx, InvalidTxError};
+use alloy_primitives::{Address, B256, U256};
+use nr_stateless::{BlockEvmFactory, db::TrieState};
+use revm::{Database, context::TxEnv, context_interface::result::InvalidTransaction};
+use std::collections::{BTreeMap, HashMap};
+
+/// Largest transaction accepted, as geth and reth bound it (128 KiB).
+pub const MAX_TX_BYTES: usize = 128 * 1024;
+/// Most pending transactions per sender.
+pub const MAX_PER_SENDER: usize = 64;
+/// A replacement must raise both fees by this percentage.
+pub const REPLACEMENT_BUMP_PERCENT: u128 = 10;
+
+/// Why a transaction was refused, in the words geth uses (JSON-RPC clients match on them).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PoolError {
+    /// Not a valid EIP-2718 transaction.
+    #[error("transaction could not be decoded: {0}")]
+    Decode(String),
+    /// Larger than [`MAX_TX_BYTES`].
+    #[error("oversized data: transaction of {0} bytes exceeds {MAX_TX_BYTES}")]
+    Oversized(usize),
+    /// The signature does not recover.
+    #[error("invalid sender: {0}")]
+    InvalidSignature(String),
+    /// Signed for another chain, or not replay-protected.
+    #[error("invalid chain id: transaction has {got:?}, chain is {expected}")]
+    WrongChainId {
+        /// The transaction's.
+        got: Option<u64>,
+        /// This chain's.
+        expected: u64,
+    },
+    /// A transaction type this chain does not carry.
+    #[error("transaction type not supported: {0}")]
+    UnsupportedType(&'static str),
+    /// Nonce below the account's.
+    #[error("nonce too low: next nonce {state}, tx nonce {tx}")]
+    NonceTooLow {
+        /// The account's nonce.
+        state: u64,
+        /// The transaction's.
+        tx: u64,
+    },
+    /// Balance below `gas × fee + value`.
+    #[error("insufficient funds for gas * price + value: have {have} want {want}")]
+    InsufficientFunds {
+        /// Balance.
+        have: U256,
+        /// Required.
+        want: U256,
+    },
+    /// Gas limit below the intrinsic cost (or EIP-7623's floor).
+    #[error("intrinsic gas too low: gas {gas}, minimum needed {needed}")]
+    IntrinsicGas {
+        /// The transaction's gas limit.
+        gas: u64,
+        /// What it needs at least.
+        needed: u64,
+    },
+    /// Gas limit above the block's.
+    #[error("exceeds block gas limit: {gas} > {limit}")]
+    ExceedsBlockGasLimit {
+        /// The transaction's.
+        gas: u64,
+        /// The block's.
+        limit: u64,
+    },
+    /// Already in the pool.
+    #[error("already known")]
+    AlreadyKnown,
+    /// Same sender and nonce, not enough more fee.
+    #[error("replacement transaction underpriced")]
+    ReplacementUnderpriced,
+    /// Too many pending transactions from one sender.
+    #[error("txpool is full: {MAX_PER_SENDER} pending transactions from this sender")]
+    SenderFull,
+    /// Another check of the EVM's.
+    #[error("invalid transaction: {0}")]
+    Invalid(String),
+    /// The state could not be read (a node fault, not the sender's).
+    #[error("state unavailable: {0}")]
+    State(String),
+}
+
+/// A pending transaction.
+#[derive(Debug, Clone)]
+pub struct PooledTx {
+    /// The transaction.
+    pub tx: TxEnvelope,
+    /// Its hash.
+    pub hash: B256,
+    /// Its recovered sender.
+    pub sender: Address,
+}
+
+impl PooledTx {
+    fn tip(&self, base_fee: u64) -> u128 {
+        self.tx.effective_tip_per_gas(base_fee).unwrap_or(0)
+    }
+}
+
+/// Pending transactions by sender and nonce.
+#[derive(Debug)]
+pub struct Pool {
+    role: Role,
+    chain_id: u64,
+    by_sender: HashMap<Address, BTreeMap<u64, PooledTx>>,
+    by_hash: HashMap<B256, (Address, u64)>,
+}
+
+impl Pool {
+    /// An empty pool for a chain.
+    pub fn new(role: Role, chain_id: u64) -> Self {
+        Self {
+            role,
+            chain_id,
+            by_sender: HashMap::new(),
+            by_hash: HashMap::new(),
+        }
+    }
+
+    /// Number of pending transactions.
+    pub fn len(&self) -> usize {
+        self.by_hash.len()
+    }
+
+    /// Whether the pool is empty.
+    pub fn is_empty(&self) -> bool {
+        self.by_hash.is_empty()
+    }
+
+    /// A pending transaction by hash.
+    pub fn get(&self, hash: &B256) -> Option<&PooledTx> {
+        let (sender, nonce) = self.by_hash.get(hash)?;
+        self.by_sender.get(sender)?.get(nonce)
+    }
+
+    /// The nonce after the sender's pending run starting at `state_nonce`.
+    pub fn pending_nonce(&self, sender: &Address, state_nonce: u64) -> u64 {
+        let mut next = state_nonce;
+        if let Some(txs) = self.by_sender.get(sender) {
+            while txs.contains_key(&next) {
+                next += 1;
+            }
+        }
+        next
+    }
+
+    /// Checks and adds a transaction in network encoding. `db` is the head state, `env`
+    /// the next block's environment.
+    pub fn add<F: BlockEvmFactory>(
+        &mut self,
+        raw: &[u8],
+        factory: &F,
+        mut db: TrieState<'_>,
+        mut env: EvmEnv,
+        block_gas_limit: u64,
+    ) -> Result<B256, PoolError> {
+        if raw.len() > MAX_TX_BYTES {
+            return Err(PoolError::Oversized(raw.len()));
+        }
+        let mut slice = raw;
+        let tx =
+            TxEnvelope::decode_2718(&mut slice).map_err(|e| PoolError::Decode(e.to_string()))?;
+        if !slice.is_empty() {
+            return Err(PoolError::Decode(format!("{} trailing bytes", slice.len())));
+        }
+        let hash = *tx.tx_hash();
+        if self.by_hash.contains_key(&hash) {
+            return Err(PoolError::AlreadyKnown);
+        }
+        let sender = tx
+            .recover_signer()
+            .map_err(|e| PoolError::InvalidSignature(e.to_string()))?;
+        if tx.chain_id() != Some(self.chain_id) {
+            return Err(PoolError::WrongChainId {
+                got: tx.chain_id(),
+                expected: self.chain_id,
+            });
+        }
+        if tx.is_eip4844() {
+            return Err(PoolError::UnsupportedType(match self.role {
+                Role::L2 => "blob transactions are not allowed on the L2",
+                Role::L1 => "blob transactions need their sidecar (network form)",
+            }));
+        }
+        if tx.gas_limit() > block_gas_limit {
+            return Err(PoolError::ExceedsBlockGasLimit {
+                gas: tx.gas_limit(),
+                limit: block_gas_limit,
+            });
+        }
+        let nonce = tx.nonce();
+        let queued = self.by_sender.get(&sender);
+        if let Some(old) = queued.and_then(|q| q.get(&nonce)) {
+            let bump = |old: u128, new: u128| new * 100 >= old * (100 + REPLACEMENT_BUMP_PERCENT);
+            let ok = bump(old.tx.max_fee_per_gas(), tx.max_fee_per_gas())
+                && bump(
+                    old.tx
+                        .max_priority_fee_per_gas()
+                        .unwrap_or(old.tx.max_fee_per_gas()),
+                    tx.max_priority_fee_per_gas()
+                        .unwrap_or(tx.max_fee_per_gas()),
+                );
+            if !ok {
+                return Err(PoolError::ReplacementUnderpriced);
+            }
+        } else if queued.is_some_and(|q| q.len() >= MAX_PER_SENDER) {
+            return Err(PoolError::SenderFull);
+        }
+        let state_nonce = db
+            .basic(sender)
+            .map_err(|e| PoolError::State(e.to_string()))?
+            .map_or(0, |a| a.nonce);
+        if nonce < state_nonce {
+            return Err(PoolError::NonceTooLow {
+                state: state_nonce,
+                tx: nonce,
+            });
+        }
+        // Dry run on the head state: every check but the nonce (which may run ahead) and the
+        // base fee (which may fall by the time the transaction is picked).
+        env.cfg_env.disable_nonce_check = true;
+        env.block_env.basefee = 0;
+        let mut evm = factory.create_evm(db, env);
+        let tx_env = TxEnv::from_recovered_tx(&tx, sender);
+        if let Err(e) = evm.transact(tx_env) {
+            return Err(match e.as_invalid_tx_err() {
+                Some(invalid) => match invalid.as_invalid_tx_err() {
+                    Some(eth) => pool_error(eth.clone(), tx.gas_limit()),
+                    None => PoolError::Invalid(invalid.to_string()),
+                },
+                None => PoolError::State(e.to_string()),
+            });
+        }
+        if let Some(old) = self
+            .by_sender
+            .entry(sender)
+            .or_default()
+            .insert(nonce, PooledTx { tx, hash, sender })
+        {
+            self.by_hash.remove(&old.hash);
+        }
+        self.by_hash.insert(hash, (sender, nonce));
+        tracing::debug!(%hash, %sender, nonce, "pooled transaction");
+        Ok(hash)
+    }
+
+    /// Executable transactions, best tip first per step, each sender's in nonce order from
+    /// its account nonce; those paying less than `base_fee` wait.
+    pub fn best(&self, base_fee: u64, mut nonce_of: impl FnMut(&Address) -> u64) -> Vec<PooledTx> {
+        let mut runs: Vec<std::collections::VecDeque<&PooledTx>> = Vec::new();
+        for (sender, txs) in &self.by_sender {
+            let mut next = nonce_of(sender);
+            let mut run = std::collections::VecDeque::new();
+            while let Some(tx) = txs.get(&next) {
+                if tx.tx.max_fee_per_gas() < base_fee as u128 {
+                    break;
+                }
+                run.push_back(tx);
+                next += 1;
+            }
+            if !run.is_empty() {
+                runs.push(run);
+            }
+        }
+        let mut out = Vec::new();
+        loop {
+            let best = runs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.front().map(|t| (i, t)))
+                .max_by_key(|(_, t)| (t.tip(base_fee), std::cmp::Reverse(t.hash)));
+            let Some((i, _)) = best else { break };
+            out.push(runs[i].pop_front().expect("non-empty").clone());
+        }
+        out
+    }
+
+    /// Removes transactions a sealed block included, and any others of their senders with
+    /// a nonce at or below the included one.
+    pub fn remove_included(&mut self, txs: &[TxEnvelope], senders: &[Address]) {
+        for (tx, sender) in txs.iter().zip(senders) {
+            if let Some(queue) = self.by_sender.get_mut(sender) {
+                let stale: Vec<u64> = queue.range(..=tx.nonce()).map(|(n, _)| *n).collect();
+                for n in stale {
+                    if let Some(old) = queue.remove(&n) {
+                        self.by_hash.remove(&old.hash);
+                    }
+                }
+                if queue.is_empty() {
+                    self.by_sender.remove(sender);
+                }
+            }
+        }
+    }
+
+    /// Removes transactions by hash.
+    pub fn remove(&mut self, hashes: &[B256]) {
+        for hash in hashes {
+            if let Some((sender, nonce)) = self.by_hash.remove(hash)
+                && let Some(queue) = self.by_sender.get_mut(&sender)
+            {
+                queue.remove(&nonce);
+                if queue.is_empty() {
+                    self.by_sender.remove(&sender);
+                }
+            }
+        }
+    }
+
+    /// Blob sidecars of these transactions, by versioned hash (none yet: see blob support).
+    pub fn sidecars_of(&self, _txs: &[TxEnvelope]) -> Vec<(B256, Vec<u8>)> {
+        Vec::new()
+    }
+}
+
+fn pool_error(e: InvalidTransaction, gas: u64) -> PoolError {
+    match e {
+        InvalidTransaction::LackOfFundForMaxFee { fee, balance } => PoolError::InsufficientFunds {
+            have: *balance,
+            want: *fee,
+        },
+        InvalidTransaction::CallGasCostMoreThanGasLimit { initial_gas, .. } => {
+            PoolError::IntrinsicGas {
+                gas,
+                needed: initial_gas,
+            }
+        }
+        InvalidTransaction::GasFloorMoreThanGasLimit { gas_floor, .. } => PoolError::IntrinsicGas {
+            gas,
+            needed: gas_floor,
+        },
+        other => PoolError::Invalid(other.to_string()),
+    }
+}

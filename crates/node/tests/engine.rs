@@ -1,0 +1,246 @@
+//! The engine in process: transactions through the pool into sealed blocks, every L2
+//! block's stored `StatelessInput` re-validated by `validate_stateless`, the datadir
+//! reopened at the same head and state root, and the pool's refusals in geth's words.
+
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+use alloy_eips::eip2718::Encodable2718;
+use alloy_evm::eth::EthEvmFactory;
+use alloy_primitives::{Address, B256, TxKind, U256, address};
+use alloy_signer::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
+use nr_node::{BlockAttributes, Chain, ChainSpec, Role, genesis, pool::PoolError};
+use nr_stateless::{StatelessInput, db::TrieState, validate_stateless};
+use revm::Database;
+
+const CHAIN_ID: u64 = 901;
+/// Dev account 0 of the "test ... junk" mnemonic.
+const DEV_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const RECIPIENT: Address = address!("0x000000000000000000000000000000000000bEEF");
+
+fn signer() -> PrivateKeySigner {
+    DEV_KEY.parse().unwrap()
+}
+
+fn transfer(
+    key: &PrivateKeySigner,
+    nonce: u64,
+    value: u64,
+    gas: u64,
+    chain_id: u64,
+    fee: u128,
+) -> Vec<u8> {
+    let tx = TxEip1559 {
+        chain_id,
+        nonce,
+        gas_limit: gas,
+        max_fee_per_gas: fee,
+        max_priority_fee_per_gas: 1,
+        to: TxKind::Call(RECIPIENT),
+        value: U256::from(value),
+        ..Default::default()
+    };
+    let signature = key.sign_hash_sync(&tx.signature_hash()).unwrap();
+    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
+}
+
+fn attrs(timestamp: u64) -> BlockAttributes {
+    BlockAttributes {
+        timestamp,
+        fee_recipient: Address::ZERO,
+        prev_randao: B256::ZERO,
+        parent_beacon_block_root: B256::ZERO,
+    }
+}
+
+fn balance(chain: &Chain<EthEvmFactory>, who: Address) -> U256 {
+    let hashes = Default::default();
+    let s = chain.state();
+    let mut db = TrieState::new(chain.head().state_root, &s.nodes, &s.codes, &hashes);
+    db.basic(who).unwrap().map_or(U256::ZERO, |a| a.balance)
+}
+
+#[test]
+fn dev_accounts_are_the_usual_ones() {
+    let accounts = genesis::dev_accounts();
+    assert_eq!(accounts[0], signer().address());
+    assert_eq!(
+        accounts[1],
+        address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
+    );
+}
+
+#[test]
+fn l2_blocks_seal_persist_and_validate_statelessly() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = ChainSpec::dev(Role::L2, CHAIN_ID);
+    let mut chain =
+        Chain::open(Role::L2, spec.clone(), EthEvmFactory::default(), dir.path()).unwrap();
+    assert_eq!(chain.head().number, 0);
+    let key = signer();
+    for nonce in 0..3 {
+        chain
+            .submit(&transfer(
+                &key,
+                nonce,
+                1000,
+                21_000,
+                CHAIN_ID,
+                10_000_000_000,
+            ))
+            .unwrap();
+    }
+    let sealed = chain.seal(attrs(12)).unwrap();
+    assert_eq!(sealed.block.body.transactions.len(), 3);
+    assert_eq!(sealed.block.header.gas_used, 3 * 21_000);
+    assert!(chain.pool.is_empty());
+    assert_eq!(balance(&chain, RECIPIENT), U256::from(3000));
+    // An empty block too.
+    chain.seal(attrs(24)).unwrap();
+
+    for number in 1..=2 {
+        let bytes = chain
+            .store()
+            .stateless_input(number)
+            .unwrap()
+            .expect("stored input");
+        let input = StatelessInput::decode(&bytes).unwrap();
+        let validated = validate_stateless(&input, &spec.config).expect("validates statelessly");
+        let block = chain.store().block(number).unwrap().unwrap();
+        assert_eq!(validated.block_hash, block.header.hash_slow());
+        assert_eq!(validated.state_root, block.header.state_root);
+    }
+
+    // Reopen: same head, same state.
+    let (head, root) = (chain.head_hash(), chain.head().state_root);
+    drop(chain);
+    let chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), dir.path()).unwrap();
+    assert_eq!(chain.head_hash(), head);
+    assert_eq!(chain.head().state_root, root);
+    assert_eq!(balance(&chain, RECIPIENT), U256::from(3000));
+}
+
+#[test]
+fn another_chains_datadir_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let l2 = ChainSpec::dev(Role::L2, CHAIN_ID);
+    drop(Chain::open(Role::L2, l2, EthEvmFactory::default(), dir.path()).unwrap());
+    let before = std::fs::read(dir.path().join(nr_node::store::DB_FILE)).unwrap();
+    let other = ChainSpec::dev(Role::L2, CHAIN_ID + 1);
+    let err = Chain::open(Role::L2, other, EthEvmFactory::default(), dir.path())
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().contains("holds chain id 901, not 902"),
+        "{err}"
+    );
+    let l1 = ChainSpec::dev(Role::L1, CHAIN_ID);
+    let err = Chain::open(Role::L1, l1, EthEvmFactory::default(), dir.path())
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().contains("holds the chain with genesis"),
+        "{err}"
+    );
+    assert!(
+        std::fs::read(dir.path().join(nr_node::store::DB_FILE)).unwrap() == before,
+        "a refused datadir was modified"
+    );
+
+    let garbage = tempfile::tempdir().unwrap();
+    std::fs::write(
+        garbage.path().join(nr_node::store::DB_FILE),
+        b"not a database",
+    )
+    .unwrap();
+    let err = Chain::open(
+        Role::L2,
+        ChainSpec::dev(Role::L2, CHAIN_ID),
+        EthEvmFactory::default(),
+        garbage.path(),
+    )
+    .err()
+    .unwrap();
+    assert!(
+        err.to_string().contains("not a readable chain database"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(garbage.path().join(nr_node::store::DB_FILE)).unwrap(),
+        b"not a database"
+    );
+}
+
+#[test]
+fn pool_refuses_with_geth_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = ChainSpec::dev(Role::L2, CHAIN_ID);
+    let mut chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), dir.path()).unwrap();
+    let key = signer();
+    let fee = 10_000_000_000;
+    chain
+        .submit(&transfer(&key, 0, 1, 21_000, CHAIN_ID, fee))
+        .unwrap();
+    assert_eq!(
+        chain.submit(&transfer(&key, 0, 1, 21_000, CHAIN_ID, fee)),
+        Err(PoolError::AlreadyKnown)
+    );
+    assert_eq!(
+        chain.submit(&transfer(&key, 0, 2, 21_000, CHAIN_ID, fee + 1)),
+        Err(PoolError::ReplacementUnderpriced)
+    );
+    chain.seal(attrs(12)).unwrap();
+    let err = chain
+        .submit(&transfer(&key, 0, 1, 21_000, CHAIN_ID, fee))
+        .unwrap_err();
+    assert_eq!(err, PoolError::NonceTooLow { state: 1, tx: 0 });
+    assert!(err.to_string().starts_with("nonce too low"));
+    let err = chain
+        .submit(&transfer(&key, 1, 1, 21_000, CHAIN_ID + 1, fee))
+        .unwrap_err();
+    assert!(err.to_string().starts_with("invalid chain id"), "{err}");
+    let err = chain
+        .submit(&transfer(&key, 1, 1, 20_000, CHAIN_ID, fee))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        PoolError::IntrinsicGas {
+            gas: 20_000,
+            needed: 21_000
+        }
+    );
+    let pauper = PrivateKeySigner::random();
+    let err = chain
+        .submit(&transfer(&pauper, 0, 1, 21_000, CHAIN_ID, fee))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("insufficient funds for gas * price + value"),
+        "{err}"
+    );
+    let err = chain
+        .submit(&transfer(&key, 1, 1, 40_000_000, CHAIN_ID, fee))
+        .unwrap_err();
+    assert!(
+        matches!(err, PoolError::ExceedsBlockGasLimit { .. }),
+        "{err}"
+    );
+    assert!(matches!(
+        chain.submit(&[0x02, 0xc0]),
+        Err(PoolError::Decode(_))
+    ));
+    // A nonce gap waits; closing it makes both executable.
+    chain
+        .submit(&transfer(&key, 2, 1, 21_000, CHAIN_ID, fee))
+        .unwrap();
+    assert_eq!(
+        chain.seal(attrs(24)).unwrap().block.body.transactions.len(),
+        0
+    );
+    chain
+        .submit(&transfer(&key, 1, 1, 21_000, CHAIN_ID, fee))
+        .unwrap();
+    assert_eq!(
+        chain.seal(attrs(36)).unwrap().block.body.transactions.len(),
+        2
+    );
+}
