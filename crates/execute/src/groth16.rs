@@ -23,8 +23,6 @@ use ark_ff::PrimeField;
 
 /// Length of a gnark Groth16 proof over BN254 (A, B, C uncompressed).
 pub const GNARK_PROOF_BYTES: usize = 256;
-/// Length of an SP1 v6 Groth16 proof.
-pub const PROOF_BYTES: usize = sp1::HEADER_BYTES + GNARK_PROOF_BYTES;
 
 /// A gnark Groth16 verifying key, checked and prepared for pairing once.
 #[derive(Clone, Debug)]

@@ -60,9 +60,9 @@ pub struct PlonkKey {
     qo: G1Affine,
     qk: G1Affine,
     qcp: Vec<G1Affine>,
-    /// ω^(public inputs + constraint index) of each BSB22 commitment: where its hashed
-    /// value enters the public-input polynomial.
-    qcp_omega: Vec<Fr>,
+    /// Where each public-input value enters the public-input polynomial: ω⁰..ω⁴ for the
+    /// five inputs, then ω^(public inputs + constraint index) for each BSB22 commitment.
+    lagrange_points: Vec<Fr>,
     /// KZG: `[1]₁`, and `[1]₂`, `[τ]₂` prepared for the Miller loop.
     g1: G1Affine,
     g2: [<Bn254 as Pairing>::G2Prepared; 2],
@@ -155,8 +155,13 @@ impl PlonkKey {
         if r.u32()? != commitments {
             return Err(KeyError::Commitments(commitments));
         }
-        let qcp_omega = (0..commitments)
-            .map(|_| Ok(omega.pow([public.saturating_add(r.u64()?)])))
+        let input_points = core::iter::successors(Some(Fr::one()), |w| Some(*w * omega))
+            .take(PUBLIC_INPUTS)
+            .map(Ok);
+        let commitment_points =
+            (0..commitments).map(|_| Ok(omega.pow([public.saturating_add(r.u64()?)])));
+        let lagrange_points = input_points
+            .chain(commitment_points)
             .collect::<Result<Vec<_>, KeyError>>()?;
         if r.at != bytes.len() {
             return Err(KeyError::Trailing(bytes.len() - r.at));
@@ -191,7 +196,7 @@ impl PlonkKey {
             qo,
             qk,
             qcp,
-            qcp_omega,
+            lagrange_points,
             g1,
             g2: g2.map(Into::into),
             gamma_prefix,
@@ -258,7 +263,6 @@ impl PlonkKey {
                 .ok_or(ProofError::NonCanonical("proof scalar"))
         };
         let m = self.qcp.len();
-        let values = FIXED_PROOF_BYTES;
         Ok(Proof {
             lro: [point(0, "L")?, point(64, "R")?, point(128, "O")?],
             h: [point(192, "H0")?, point(256, "H1")?, point(320, "H2")?],
@@ -274,10 +278,10 @@ impl PlonkKey {
             w_zeta: point(640, "W_ζ")?,
             w_zeta_omega: point(704, "W_ζω")?,
             qcp_evals: (0..m)
-                .map(|j| scalar(values + 32 * j))
+                .map(|j| scalar(FIXED_PROOF_BYTES + 32 * j))
                 .collect::<Result<_, _>>()?,
             bsb22: (0..m)
-                .map(|j| point(values + 32 * m + 64 * j, "BSB22"))
+                .map(|j| point(FIXED_PROOF_BYTES + 32 * m + 64 * j, "BSB22"))
                 .collect::<Result<_, _>>()?,
         })
     }
@@ -290,7 +294,10 @@ impl PlonkKey {
         inputs.iter().for_each(|x| h.update(field_bytes(*x)));
         p.lro.iter().for_each(|c| h.update(g1_to_gnark(c)));
         let gamma_raw: [u8; 32] = h.finalize().into();
-        let beta_raw = hash(&[b"beta", &gamma_raw]);
+        let beta_raw: [u8; 32] = Sha256::new_with_prefix(b"beta")
+            .chain_update(gamma_raw)
+            .finalize()
+            .into();
         let mut h = Sha256::new_with_prefix(b"alpha");
         h.update(beta_raw);
         p.bsb22
@@ -309,10 +316,7 @@ impl PlonkKey {
         // Lᵢ(ζ) = ωⁱ·(ζⁿ - 1) / (n·(ζ - ωⁱ)), for the public inputs and each commitment.
         let zeta_n = zeta.pow([self.size]);
         let zh = zeta_n - Fr::one();
-        let points: Vec<Fr> = core::iter::successors(Some(Fr::one()), |w| Some(*w * self.omega))
-            .take(PUBLIC_INPUTS)
-            .chain(self.qcp_omega.iter().copied())
-            .collect();
+        let points = &self.lagrange_points;
         let mut dens: Vec<Fr> = points.iter().map(|w| zeta - w).collect();
         if dens.iter().any(Zero::is_zero) {
             return Err(ProofError::Pairing);
@@ -416,12 +420,6 @@ struct Proof {
     w_zeta_omega: G1Affine,
     qcp_evals: Vec<Fr>,
     bsb22: Vec<G1Affine>,
-}
-
-fn hash(parts: &[&[u8]]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    parts.iter().for_each(|p| h.update(p));
-    h.finalize().into()
 }
 
 /// A computed point that enters a transcript must be finite (gnark would encode infinity

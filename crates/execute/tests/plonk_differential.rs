@@ -11,25 +11,10 @@
 use nr_execute::{PlonkKey, ProofError, bn254};
 use sha2::{Digest, Sha256};
 use sp1_verifier::PlonkVerifier;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn fixtures() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/sp1");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPING: SP1 fixtures not found at {}", dir.display());
-        None
-    }
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    let s = s.trim_start_matches("0x");
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
+mod common;
+use common::{R, add_be, corruptions, fixtures, hex};
 
 struct Fixture {
     vkey: [u8; 32],
@@ -124,20 +109,6 @@ const REGIONS: &[(&str, usize, usize)] = &[
     ("BSB22", 900, 964),
 ];
 
-/// A byte position and how to change it.
-type Corruption = (usize, fn(u8) -> u8);
-
-/// First, middle and last byte of a region, each with its low bit flipped and replaced
-/// by 0xff (the latter pushes field elements past the modulus).
-fn corruptions(start: usize, end: usize) -> Vec<Corruption> {
-    let mut out: Vec<Corruption> = Vec::new();
-    for at in [start, (start + end) / 2, end - 1] {
-        out.push((at, |b| b ^ 1));
-        out.push((at, |_| 0xff));
-    }
-    out
-}
-
 #[test]
 fn real_proof_verifies_in_both() {
     let Some(dir) = fixtures() else { return };
@@ -224,23 +195,6 @@ fn corrupted_public_values_and_vkey_agree_with_sp1_verifier() {
             &format!("vkey {v:02x?}"),
         );
     }
-}
-
-/// BN254 scalar field modulus r, big-endian.
-const R: [u8; 32] = [
-    0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
-    0x28, 0x33, 0xe8, 0x48, 0x79, 0xb9, 0x70, 0x91, 0x43, 0xe1, 0xf5, 0x93, 0xf0, 0x00, 0x00, 0x01,
-];
-
-fn add_be(a: &[u8], b: &[u8; 32]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    let mut carry = 0u16;
-    for i in (0..32).rev() {
-        let s = a[i] as u16 + b[i] as u16 + carry;
-        out[i] = s as u8;
-        carry = s >> 8;
-    }
-    out
 }
 
 /// Second encodings (x + r) of every scalar the verifier reads from the proof: the nonce

@@ -14,10 +14,7 @@ use crate::{
 };
 use alloy_consensus::{
     Block, BlockBody, EMPTY_OMMER_ROOT_HASH, Header, ReceiptEnvelope, Transaction, TxEnvelope,
-    TxReceipt,
-    constants::EMPTY_WITHDRAWALS,
-    proofs,
-    transaction::{Recovered, SignerRecoverable},
+    TxReceipt, constants::EMPTY_WITHDRAWALS, proofs, transaction::Recovered,
 };
 use alloy_eips::{eip1559::BaseFeeParams, eip2718::Encodable2718, eip4844::DATA_GAS_PER_BLOB};
 use alloy_evm::{
@@ -102,22 +99,24 @@ impl<F: BlockEvmFactory> Chain<F> {
         factory: F,
         datadir: &Path,
     ) -> Result<Self, ChainError> {
-        let alloc = alloc_accounts(&spec.genesis);
-        let (genesis_state, root) =
-            FullState::from_alloc(&alloc).map_err(|e| ChainError::Genesis(e.to_string()))?;
-        if root != spec.header.state_root {
-            return Err(ChainError::Genesis(format!(
-                "state root {root} differs from the header's {}",
-                spec.header.state_root
-            )));
-        }
+        // The genesis state is built only for a new datadir; an existing one has its nodes.
+        let genesis_state = || {
+            let alloc = alloc_accounts(&spec.genesis);
+            let (state, root) =
+                FullState::from_alloc(&alloc).map_err(|e| ChainError::Genesis(e.to_string()))?;
+            if root != spec.header.state_root {
+                return Err(ChainError::Genesis(format!(
+                    "state root {root} differs from the header's {}",
+                    spec.header.state_root
+                )));
+            }
+            Ok(StateDelta {
+                codes: state.codes.values().cloned().collect(),
+                nodes: state.nodes.take_all().collect(),
+            })
+        };
         let (store, loaded) =
-            Store::open(datadir, spec.config.chain_id, &spec.header, move || {
-                StateDelta {
-                    codes: genesis_state.codes.values().cloned().collect(),
-                    nodes: genesis_state.nodes.take_all().collect(),
-                }
-            })?;
+            Store::open(datadir, spec.config.chain_id, &spec.header, genesis_state)?;
         let head_hash = loaded.head.hash_slow();
         Ok(Self {
             pool: Pool::new(role, spec.config.chain_id),
@@ -149,11 +148,6 @@ impl<F: BlockEvmFactory> Chain<F> {
     /// The full state (every node and code of every sealed block).
     pub fn state(&self) -> &FullState {
         &self.state
-    }
-
-    /// The EVM factory of this role.
-    pub fn factory(&self) -> &F {
-        &self.factory
     }
 
     /// Hashes of the (up to 256) blocks before `number`, for BLOCKHASH.
@@ -394,14 +388,12 @@ impl<F: BlockEvmFactory> Chain<F> {
             }
         };
         let hash = validated.block_hash;
-        let sidecars = self.pool.sidecars_of(&block.body.transactions);
         self.store.write_block(&BlockRecord {
             block: &block,
             hash,
             receipts: &validated.receipts,
             added: &generated.added,
             stateless_input: stateless_input.as_deref(),
-            sidecars: &sidecars,
         })?;
         self.pool
             .remove_included(&block.body.transactions, &senders);
@@ -422,20 +414,4 @@ impl<F: BlockEvmFactory> Chain<F> {
             receipts: validated.receipts,
         })
     }
-
-    /// Senders of a stored block's transactions.
-    pub fn senders(block: &Block<TxEnvelope>) -> Vec<Address> {
-        block
-            .body
-            .transactions
-            .iter()
-            .map(|t| t.recover_signer().unwrap_or_default())
-            .collect()
-    }
-}
-
-/// A receipt's logs, with the transaction's share of gas (receipts carry cumulative gas).
-pub fn gas_used_by(receipts: &[ReceiptEnvelope], index: usize) -> u64 {
-    let cumulative = |i: usize| receipts[i].cumulative_gas_used();
-    cumulative(index) - if index == 0 { 0 } else { cumulative(index - 1) }
 }

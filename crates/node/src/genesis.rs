@@ -123,11 +123,6 @@ impl ChainSpec {
     pub fn dev(role: Role, chain_id: u64) -> Self {
         Self::from_genesis(dev_genesis(role, chain_id)).expect("the dev genesis is valid")
     }
-
-    /// The genesis block hash.
-    pub fn genesis_hash(&self) -> B256 {
-        self.header.hash_slow()
-    }
 }
 
 /// The dev accounts of [`DEV_MNEMONIC`], in index order.

@@ -141,23 +141,6 @@ impl Pool {
         self.by_hash.is_empty()
     }
 
-    /// A pending transaction by hash.
-    pub fn get(&self, hash: &B256) -> Option<&PooledTx> {
-        let (sender, nonce) = self.by_hash.get(hash)?;
-        self.by_sender.get(sender)?.get(nonce)
-    }
-
-    /// The nonce after the sender's pending run starting at `state_nonce`.
-    pub fn pending_nonce(&self, sender: &Address, state_nonce: u64) -> u64 {
-        let mut next = state_nonce;
-        if let Some(txs) = self.by_sender.get(sender) {
-            while txs.contains_key(&next) {
-                next += 1;
-            }
-        }
-        next
-    }
-
     /// Checks and adds a transaction in network encoding. `db` is the head state, `env`
     /// the next block's environment.
     pub fn add<F: BlockEvmFactory>(
@@ -193,7 +176,7 @@ impl Pool {
         if tx.is_eip4844() {
             return Err(PoolError::UnsupportedType(match self.role {
                 Role::L2 => "blob transactions are not allowed on the L2",
-                Role::L1 => "blob transactions need their sidecar (network form)",
+                Role::L1 => "blob transactions are not accepted by this node yet",
             }));
         }
         if tx.gas_limit() > block_gas_limit {
@@ -319,11 +302,6 @@ impl Pool {
                 }
             }
         }
-    }
-
-    /// Blob sidecars of these transactions, by versioned hash (none yet: see blob support).
-    pub fn sidecars_of(&self, _txs: &[TxEnvelope]) -> Vec<(B256, Vec<u8>)> {
-        Vec::new()
     }
 }
 

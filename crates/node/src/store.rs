@@ -1,8 +1,8 @@
 //! The datadir: every sealed block and the trie nodes and codes it added, in one embedded
 //! redb database, each block written in one durable transaction.
 //!
-//! A block is either fully on disk (block, receipts, indexes, state delta, head pointer,
-//! and for an L2 its stateless input) or not at all, so a node killed at any instant
+//! A block is either fully on disk (block, receipts, indexes, state delta, and for an L2
+//! its stateless input) or not at all (the genesis block with the chain's identity too), so a node killed at any instant
 //! restarts at its last sealed block with the same state root. The state itself is loaded
 //! into memory at start (a devnet's state is small); the database is its log.
 
@@ -11,7 +11,7 @@ use alloy_eips::eip2718::{Decodable2718, Encodable2718};
 use alloy_primitives::{B256, Bytes, keccak256};
 use alloy_rlp::{Decodable, Encodable};
 use nr_stateless::{FullState, StateDelta};
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::path::{Path, PathBuf};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
@@ -22,7 +22,6 @@ const RECEIPTS: TableDefinition<u64, &[u8]> = TableDefinition::new("receipts");
 const HASHES: TableDefinition<&[u8], u64> = TableDefinition::new("block_numbers");
 const TXS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_locations");
 const INPUTS: TableDefinition<u64, &[u8]> = TableDefinition::new("stateless_inputs");
-const SIDECARS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("blob_sidecars");
 
 /// File name of the database inside a datadir.
 pub const DB_FILE: &str = "chain.redb";
@@ -86,8 +85,6 @@ pub struct BlockRecord<'a> {
     pub added: &'a StateDelta,
     /// SSZ `StatelessInput` of the block (L2).
     pub stateless_input: Option<&'a [u8]>,
-    /// Blob sidecars it carried, by versioned hash (L1).
-    pub sidecars: &'a [(B256, Vec<u8>)],
 }
 
 /// What a datadir holds at start.
@@ -107,87 +104,60 @@ pub struct Store {
 
 impl Store {
     /// Opens (or creates) the database in `datadir` for the chain with this genesis. A new
-    /// datadir is initialised with the genesis block and its state; an existing one must
-    /// hold the same genesis.
-    pub fn open(
+    /// datadir is initialised with the genesis block, its state and the chain's identity in
+    /// one transaction; an existing one must hold the same genesis and chain id.
+    pub fn open<E: From<StoreError>>(
         datadir: &Path,
         chain_id: u64,
         genesis: &Header,
-        genesis_state: impl FnOnce() -> StateDelta,
-    ) -> Result<(Self, Loaded), StoreError> {
+        genesis_state: impl FnOnce() -> Result<StateDelta, E>,
+    ) -> Result<(Self, Loaded), E> {
         std::fs::create_dir_all(datadir).map_err(|e| StoreError::Datadir(datadir.into(), e))?;
         let path = datadir.join(DB_FILE);
         let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(path.clone(), e.to_string());
-        let fresh = !path.exists();
         // `create` would initialise a short or empty file as a new database, and a writable
         // open may write: an existing file is first checked read-only, then opened.
-        if !fresh {
+        let existing = path.exists();
+        let initialised = existing && {
             let ro = redb::ReadOnlyDatabase::open(&path).map_err(|e| corrupt(&e))?;
             check_identity(&ro, chain_id, genesis).map_err(|e| match e {
                 StoreError::Db(e) => corrupt(&e),
                 other => other,
-            })?;
-        }
-        let db = if fresh {
-            Database::create(&path)
-        } else {
+            })?
+        };
+        let db = if existing {
             Database::open(&path)
+        } else {
+            Database::create(&path)
         }
         .map_err(|e| corrupt(&e))?;
         let store = Self { db };
-        let genesis_hash = genesis.hash_slow();
-        match store.meta("genesis").map_err(|e| corrupt(&e))? {
-            Some(_) => {}
-            None if fresh || store.is_empty()? => {
-                let delta = genesis_state();
-                let block = Block::<TxEnvelope> {
-                    header: genesis.clone(),
-                    body: Default::default(),
-                };
-                store.write_block(&BlockRecord {
-                    block: &block,
-                    hash: genesis_hash,
+        if !initialised {
+            let tx = store.db.begin_write().map_err(db_error)?;
+            write_block(
+                &tx,
+                &BlockRecord {
+                    block: &Block {
+                        header: genesis.clone(),
+                        body: Default::default(),
+                    },
+                    hash: genesis.hash_slow(),
                     receipts: &[],
-                    added: &delta,
+                    added: &genesis_state()?,
                     stateless_input: None,
-                    sidecars: &[],
-                })?;
-                let tx = store.db.begin_write().map_err(db_error)?;
-                {
-                    let mut meta = tx.open_table(META).map_err(db_error)?;
-                    meta.insert("genesis", genesis_hash.as_slice())
-                        .map_err(db_error)?;
-                    meta.insert("chain_id", chain_id.to_be_bytes().as_slice())
-                        .map_err(db_error)?;
-                }
-                tx.commit().map_err(db_error)?;
+                },
+            )?;
+            {
+                let mut meta = tx.open_table(META).map_err(db_error)?;
+                meta.insert(GENESIS_KEY, genesis.hash_slow().as_slice())
+                    .map_err(db_error)?;
+                meta.insert(CHAIN_ID_KEY, chain_id.to_be_bytes().as_slice())
+                    .map_err(db_error)?;
             }
-            None => return Err(corrupt(&"database has no genesis record")),
+            tx.commit().map_err(db_error)?;
         }
         let loaded = store.load()?;
         Ok((store, loaded))
-    }
-
-    fn is_empty(&self) -> Result<bool, StoreError> {
-        let tx = self.db.begin_read().map_err(db_error)?;
-        match tx.open_table(BLOCKS) {
-            Ok(t) => Ok(t.is_empty().map_err(db_error)?),
-            Err(redb::TableError::TableDoesNotExist(_)) => Ok(true),
-            Err(e) => Err(db_error(e)),
-        }
-    }
-
-    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let tx = self.db.begin_read().map_err(db_error)?;
-        let table = match tx.open_table(META) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(e) => return Err(db_error(e)),
-        };
-        Ok(table
-            .get(key)
-            .map_err(db_error)?
-            .map(|v| v.value().to_vec()))
     }
 
     /// Reads the whole state and the head.
@@ -234,72 +204,29 @@ impl Store {
     /// Writes a sealed block and everything it adds, durably, in one transaction.
     pub fn write_block(&self, r: &BlockRecord<'_>) -> Result<(), StoreError> {
         let tx = self.db.begin_write().map_err(db_error)?;
-        let number = r.block.header.number;
-        {
-            let mut nodes = tx.open_table(NODES).map_err(db_error)?;
-            for node in &r.added.nodes {
-                nodes
-                    .insert(keccak256(node).as_slice(), node.as_ref())
-                    .map_err(db_error)?;
-            }
-            let mut codes = tx.open_table(CODES).map_err(db_error)?;
-            for code in &r.added.codes {
-                codes
-                    .insert(keccak256(code).as_slice(), code.as_ref())
-                    .map_err(db_error)?;
-            }
-            let mut rlp = Vec::new();
-            r.block.encode(&mut rlp);
-            tx.open_table(BLOCKS)
-                .map_err(db_error)?
-                .insert(number, rlp.as_slice())
-                .map_err(db_error)?;
-            tx.open_table(HASHES)
-                .map_err(db_error)?
-                .insert(r.hash.as_slice(), number)
-                .map_err(db_error)?;
-            let mut receipts = Vec::new();
-            for receipt in r.receipts {
-                let bytes = receipt.encoded_2718();
-                receipts.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
-                receipts.extend_from_slice(&bytes);
-            }
-            tx.open_table(RECEIPTS)
-                .map_err(db_error)?
-                .insert(number, receipts.as_slice())
-                .map_err(db_error)?;
-            let mut txs = tx.open_table(TXS).map_err(db_error)?;
-            for (index, t) in r.block.body.transactions.iter().enumerate() {
-                let mut at = number.to_be_bytes().to_vec();
-                at.extend_from_slice(&(index as u32).to_be_bytes());
-                txs.insert(t.tx_hash().as_slice(), at.as_slice())
-                    .map_err(db_error)?;
-            }
-            if let Some(input) = r.stateless_input {
-                tx.open_table(INPUTS)
-                    .map_err(db_error)?
-                    .insert(number, input)
-                    .map_err(db_error)?;
-            }
-            let mut sidecars = tx.open_table(SIDECARS).map_err(db_error)?;
-            for (hash, sidecar) in r.sidecars {
-                sidecars
-                    .insert(hash.as_slice(), sidecar.as_slice())
-                    .map_err(db_error)?;
-            }
-            // Create the remaining tables so a read transaction finds them all.
-            tx.open_table(INPUTS).map_err(db_error)?;
-            tx.open_table(META).map_err(db_error)?;
-        }
+        write_block(&tx, r)?;
         tx.commit().map_err(db_error)
+    }
+
+    /// The bytes stored under `key` in `table`.
+    fn read<'k, K: redb::Key + 'static>(
+        &self,
+        table: TableDefinition<K, &[u8]>,
+        key: impl std::borrow::Borrow<K::SelfType<'k>>,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self.db.begin_read().map_err(db_error)?;
+        let table = tx.open_table(table).map_err(db_error)?;
+        Ok(table
+            .get(key)
+            .map_err(db_error)?
+            .map(|v| v.value().to_vec()))
     }
 
     /// The block with this number.
     pub fn block(&self, number: u64) -> Result<Option<Block<TxEnvelope>>, StoreError> {
-        let tx = self.db.begin_read().map_err(db_error)?;
-        let table = tx.open_table(BLOCKS).map_err(db_error)?;
-        let value = table.get(number).map_err(db_error)?;
-        value.map(|v| decode_block(v.value())).transpose()
+        self.read(BLOCKS, number)?
+            .map(|bytes| decode_block(&bytes))
+            .transpose()
     }
 
     /// The number of the block with this hash.
@@ -314,24 +241,19 @@ impl Store {
 
     /// The receipts of block `number`, in transaction order.
     pub fn receipts(&self, number: u64) -> Result<Option<Vec<ReceiptEnvelope>>, StoreError> {
-        let tx = self.db.begin_read().map_err(db_error)?;
-        let table = tx.open_table(RECEIPTS).map_err(db_error)?;
-        let Some(value) = table.get(number).map_err(db_error)? else {
+        let Some(stored) = self.read(RECEIPTS, number)? else {
             return Ok(None);
         };
-        let mut bytes = value.value();
+        let malformed = || StoreError::Malformed("receipts");
+        let mut bytes = stored.as_slice();
         let mut out = Vec::new();
         while !bytes.is_empty() {
-            let malformed = StoreError::Malformed("receipts");
             let len = bytes
                 .get(..4)
                 .map(|b| u32::from_be_bytes(b.try_into().expect("4")) as usize)
-                .ok_or(StoreError::Malformed("receipts"))?;
-            let mut body = bytes.get(4..4 + len).ok_or(malformed)?;
-            out.push(
-                ReceiptEnvelope::decode_2718(&mut body)
-                    .map_err(|_| StoreError::Malformed("receipt"))?,
-            );
+                .ok_or_else(malformed)?;
+            let mut body = bytes.get(4..4 + len).ok_or_else(malformed)?;
+            out.push(ReceiptEnvelope::decode_2718(&mut body).map_err(|_| malformed())?);
             bytes = &bytes[4 + len..];
         }
         Ok(Some(out))
@@ -339,15 +261,12 @@ impl Store {
 
     /// Where the transaction with this hash was included.
     pub fn tx_location(&self, hash: &B256) -> Result<Option<TxLocation>, StoreError> {
-        let tx = self.db.begin_read().map_err(db_error)?;
-        let table = tx.open_table(TXS).map_err(db_error)?;
-        let Some(v) = table.get(hash.as_slice()).map_err(db_error)? else {
+        let Some(v) = self.read(TXS, hash.as_slice())? else {
             return Ok(None);
         };
-        let v = v.value();
-        if v.len() != 12 {
-            return Err(StoreError::Malformed("tx location"));
-        }
+        let v: [u8; 12] = v
+            .try_into()
+            .map_err(|_| StoreError::Malformed("tx location"))?;
         Ok(Some(TxLocation {
             block: u64::from_be_bytes(v[..8].try_into().expect("8")),
             index: u32::from_be_bytes(v[8..].try_into().expect("4")),
@@ -356,44 +275,37 @@ impl Store {
 
     /// The SSZ stateless input of L2 block `number`.
     pub fn stateless_input(&self, number: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        let tx = self.db.begin_read().map_err(db_error)?;
-        let table = tx.open_table(INPUTS).map_err(db_error)?;
-        Ok(table
-            .get(number)
-            .map_err(db_error)?
-            .map(|v| v.value().to_vec()))
-    }
-
-    /// The blob sidecar stored under a versioned hash.
-    pub fn sidecar(&self, versioned_hash: &B256) -> Result<Option<Vec<u8>>, StoreError> {
-        let tx = self.db.begin_read().map_err(db_error)?;
-        let table = tx.open_table(SIDECARS).map_err(db_error)?;
-        Ok(table
-            .get(versioned_hash.as_slice())
-            .map_err(db_error)?
-            .map(|v| v.value().to_vec()))
+        self.read(INPUTS, number)
     }
 }
 
-/// Refuses a datadir that holds another chain (genesis hash, then chain id).
+const GENESIS_KEY: &str = "genesis";
+const CHAIN_ID_KEY: &str = "chain_id";
+
+/// Whether an existing database is initialised (`false`: created, but the genesis
+/// transaction never committed), refusing one that holds another chain.
 fn check_identity(
     db: &impl ReadableDatabase,
     chain_id: u64,
     genesis: &Header,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let tx = db.begin_read().map_err(db_error)?;
-    let meta = tx.open_table(META).map_err(db_error)?;
+    let meta = match tx.open_table(META) {
+        Ok(meta) => meta,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(false),
+        Err(e) => return Err(db_error(e)),
+    };
     let get = |key: &str| -> Result<Option<Vec<u8>>, StoreError> {
         Ok(meta.get(key).map_err(db_error)?.map(|v| v.value().to_vec()))
     };
     let expected = genesis.hash_slow();
-    let found = get("genesis")?
+    let found = get(GENESIS_KEY)?
         .and_then(|b| B256::try_from(b.as_slice()).ok())
         .ok_or(StoreError::Malformed("genesis record"))?;
     if found != expected {
         return Err(StoreError::GenesisMismatch { expected, found });
     }
-    let found = get("chain_id")?
+    let found = get(CHAIN_ID_KEY)?
         .and_then(|b| <[u8; 8]>::try_from(b).ok())
         .map(u64::from_be_bytes)
         .ok_or(StoreError::Malformed("chain id record"))?;
@@ -402,6 +314,56 @@ fn check_identity(
             expected: chain_id,
             found,
         });
+    }
+    Ok(true)
+}
+
+/// Writes a block and everything it adds into an open write transaction.
+fn write_block(tx: &redb::WriteTransaction, r: &BlockRecord<'_>) -> Result<(), StoreError> {
+    let number = r.block.header.number;
+    let mut nodes = tx.open_table(NODES).map_err(db_error)?;
+    for node in &r.added.nodes {
+        nodes
+            .insert(keccak256(node).as_slice(), node.as_ref())
+            .map_err(db_error)?;
+    }
+    let mut codes = tx.open_table(CODES).map_err(db_error)?;
+    for code in &r.added.codes {
+        codes
+            .insert(keccak256(code).as_slice(), code.as_ref())
+            .map_err(db_error)?;
+    }
+    let mut rlp = Vec::new();
+    r.block.encode(&mut rlp);
+    tx.open_table(BLOCKS)
+        .map_err(db_error)?
+        .insert(number, rlp.as_slice())
+        .map_err(db_error)?;
+    tx.open_table(HASHES)
+        .map_err(db_error)?
+        .insert(r.hash.as_slice(), number)
+        .map_err(db_error)?;
+    let mut receipts = Vec::new();
+    for receipt in r.receipts {
+        let bytes = receipt.encoded_2718();
+        receipts.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+        receipts.extend_from_slice(&bytes);
+    }
+    tx.open_table(RECEIPTS)
+        .map_err(db_error)?
+        .insert(number, receipts.as_slice())
+        .map_err(db_error)?;
+    let mut txs = tx.open_table(TXS).map_err(db_error)?;
+    for (index, t) in r.block.body.transactions.iter().enumerate() {
+        let mut at = number.to_be_bytes().to_vec();
+        at.extend_from_slice(&(index as u32).to_be_bytes());
+        txs.insert(t.tx_hash().as_slice(), at.as_slice())
+            .map_err(db_error)?;
+    }
+    // Opened even when empty, so that readers find every table.
+    let mut inputs = tx.open_table(INPUTS).map_err(db_error)?;
+    if let Some(input) = r.stateless_input {
+        inputs.insert(number, input).map_err(db_error)?;
     }
     Ok(())
 }

@@ -91,6 +91,14 @@ fn l2_blocks_seal_persist_and_validate_statelessly() {
     }
     let sealed = chain.seal(attrs(12)).unwrap();
     assert_eq!(sealed.block.body.transactions.len(), 3);
+    let store = chain.store();
+    assert_eq!(store.block_number(&sealed.hash).unwrap(), Some(1));
+    let receipts = store.receipts(1).unwrap().unwrap();
+    assert_eq!(receipts, sealed.receipts);
+    assert_eq!(receipts[2].cumulative_gas_used(), 3 * 21_000);
+    let third = *sealed.block.body.transactions[2].tx_hash();
+    let at = store.tx_location(&third).unwrap().unwrap();
+    assert_eq!((at.block, at.index), (1, 2));
     assert_eq!(sealed.block.header.gas_used, 3 * 21_000);
     assert!(chain.pool.is_empty());
     assert_eq!(balance(&chain, RECIPIENT), U256::from(3000));
@@ -243,4 +251,42 @@ fn pool_refuses_with_geth_words() {
         chain.seal(attrs(36)).unwrap().block.body.transactions.len(),
         2
     );
+}
+
+#[test]
+fn genesis_files_parse_like_the_dev_genesis_and_bad_schedules_are_refused() {
+    let dev = genesis::dev_genesis(Role::L2, CHAIN_ID);
+    let json = serde_json::to_string(&dev).unwrap();
+    let parsed = ChainSpec::from_json(&json).unwrap();
+    assert_eq!(parsed.header, ChainSpec::dev(Role::L2, CHAIN_ID).header);
+    assert_eq!(parsed.config.chain_id, CHAIN_ID);
+
+    let mut late = dev.clone();
+    late.config.shanghai_time = Some(10);
+    late.config.cancun_time = Some(5);
+    let err = ChainSpec::from_genesis(late).unwrap_err();
+    assert!(
+        err.to_string().contains("cancun (5) before shanghai (10)"),
+        "{err}"
+    );
+    let mut gap = dev;
+    gap.config.cancun_time = None;
+    let err = ChainSpec::from_genesis(gap).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("prague is scheduled but cancun is not"),
+        "{err}"
+    );
+    assert!(ChainSpec::from_json("{not json").is_err());
+}
+
+/// A database created but killed before its genesis transaction committed holds no chain:
+/// it is initialised, not refused.
+#[test]
+fn an_uninitialised_database_is_initialised() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(redb::Database::create(dir.path().join(nr_node::store::DB_FILE)).unwrap());
+    let spec = ChainSpec::dev(Role::L2, CHAIN_ID);
+    let chain = Chain::open(Role::L2, spec.clone(), EthEvmFactory::default(), dir.path()).unwrap();
+    assert_eq!(chain.head_hash(), spec.header.hash_slow());
 }

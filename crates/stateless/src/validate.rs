@@ -158,6 +158,16 @@ pub fn validate_stateless(
     input: &StatelessInput,
     config: &ChainConfig,
 ) -> Result<ValidatedBlock, ValidationError> {
+    validate_single(input, config, true)
+}
+
+/// The checks of [`validate_stateless`], then execution, then (if `check_post_state`) the
+/// post-state root.
+fn validate_single(
+    input: &StatelessInput,
+    config: &ChainConfig,
+    check_post_state: bool,
+) -> Result<ValidatedBlock, ValidationError> {
     let block = checked_block(
         input.schema,
         input.chain_id,
@@ -166,13 +176,14 @@ pub fn validate_stateless(
     )?;
     let w = Witness::index(&input.witness, block.header.parent_hash)?;
     let mut db = TrieState::new(w.parent.state_root, &w.store, &w.codes, &w.ancestors);
+    let factory = EthEvmFactory::default();
     execute_block(
         &block,
         &w.parent,
         config,
         &mut db,
-        true,
-        &EthEvmFactory::default(),
+        check_post_state,
+        &factory,
     )
     .map(|(validated, _)| validated)
 }
@@ -299,19 +310,7 @@ pub fn validate_stateless_without_post_state(
     input: &StatelessInput,
     config: &ChainConfig,
 ) -> Result<(), ValidationError> {
-    let fork = config.fork_at(input.new_payload_request.execution_payload.timestamp);
-    let PayloadBlock { block, .. } = block_from_payload(&input.new_payload_request, fork)?;
-    let w = Witness::index(&input.witness, block.header.parent_hash)?;
-    let mut db = TrieState::new(w.parent.state_root, &w.store, &w.codes, &w.ancestors);
-    execute_block(
-        &block,
-        &w.parent,
-        config,
-        &mut db,
-        false,
-        &EthEvmFactory::default(),
-    )
-    .map(|_| ())
+    validate_single(input, config, false).map(|_| ())
 }
 
 /// A witness checked against the block's parent and indexed for lookups.
