@@ -140,6 +140,11 @@ impl<F: BlockEvmFactory> Chain<F> {
         self.head_hash
     }
 
+    /// The EVM factory of this chain's role.
+    pub fn factory(&self) -> &F {
+        &self.factory
+    }
+
     /// The datadir.
     pub fn store(&self) -> &Store {
         &self.store
@@ -180,8 +185,9 @@ impl<F: BlockEvmFactory> Chain<F> {
             &self.state.codes,
             &hashes,
         );
+        let osaka = self.spec.config.fork_at(self.head.timestamp + 1) >= nr_stateless::Fork::Osaka;
         self.pool
-            .add(raw, &self.factory, db, env, self.head.gas_limit)
+            .add(raw, &self.factory, db, env, self.head.gas_limit, osaka)
     }
 
     /// The EVM environment of a child of the head at `timestamp` (for calls and pool checks).
@@ -324,6 +330,11 @@ impl<F: BlockEvmFactory> Chain<F> {
         drop(db);
 
         let transactions: Vec<TxEnvelope> = included.iter().map(|t| t.tx.clone()).collect();
+        let blobs: Vec<(B256, Vec<u8>)> = included
+            .iter()
+            .filter_map(|t| t.sidecar.as_ref())
+            .flat_map(crate::blobs::records)
+            .collect();
         header.state_root = state_root;
         header.transactions_root = proofs::calculate_transaction_root(&transactions);
         header.receipts_root =
@@ -347,7 +358,12 @@ impl<F: BlockEvmFactory> Chain<F> {
                 withdrawals: (fork >= nr_stateless::Fork::Shanghai).then(Default::default),
             },
         };
-        self.import(block, included.iter().map(|t| t.sender).collect(), &dropped)
+        self.import(
+            block,
+            included.iter().map(|t| t.sender).collect(),
+            &dropped,
+            &blobs,
+        )
     }
 
     fn import_error(&self, number: u64, e: impl std::fmt::Display) -> ChainError {
@@ -358,12 +374,13 @@ impl<F: BlockEvmFactory> Chain<F> {
     }
 
     /// Re-executes a built block through the witness generator (full validation), persists
-    /// it with its state delta (and, on an L2, its stateless input), and makes it the head.
+    /// it with its state delta, stateless input and blobs, and makes it the head.
     fn import(
         &mut self,
         block: Block<TxEnvelope>,
         senders: Vec<Address>,
         dropped: &[B256],
+        blobs: &[(B256, Vec<u8>)],
     ) -> Result<SealedBlock, ChainError> {
         let number = block.header.number;
         let config = self.spec.config.clone();
@@ -372,28 +389,26 @@ impl<F: BlockEvmFactory> Chain<F> {
         let validated = generated
             .outcome
             .map_err(|e| self.import_error(number, e))?;
-        let stateless_input = match self.role {
-            Role::L1 => None,
-            Role::L2 => {
-                let request = payload_from_block(&block, Some(&validated.requests))
-                    .map_err(|e| self.import_error(number, e))?;
-                nr_stateless::check_l2_rules(&request).map_err(|e| self.import_error(number, e))?;
-                let input = StatelessInput {
-                    schema: SchemaId::v1(config.fork_at(block.header.timestamp)),
-                    new_payload_request: request,
-                    witness: generated.witness,
-                    chain_id: config.chain_id,
-                };
-                Some(input.encode())
-            }
-        };
+        let request = payload_from_block(&block, Some(&validated.requests))
+            .map_err(|e| self.import_error(number, e))?;
+        if self.role == Role::L2 {
+            nr_stateless::check_l2_rules(&request).map_err(|e| self.import_error(number, e))?;
+        }
+        let stateless_input = StatelessInput {
+            schema: SchemaId::v1(config.fork_at(block.header.timestamp)),
+            new_payload_request: request,
+            witness: generated.witness,
+            chain_id: config.chain_id,
+        }
+        .encode();
         let hash = validated.block_hash;
         self.store.write_block(&BlockRecord {
             block: &block,
             hash,
             receipts: &validated.receipts,
             added: &generated.added,
-            stateless_input: stateless_input.as_deref(),
+            stateless_input: Some(&stateless_input),
+            blobs,
         })?;
         self.pool
             .remove_included(&block.body.transactions, &senders);

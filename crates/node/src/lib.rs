@@ -12,13 +12,21 @@
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
+// Used by the `nr-node` binary only.
+use {nr_execute as _, tracing_subscriber as _};
+
+pub mod blobs;
 pub mod chain;
 pub mod genesis;
 pub mod pool;
+pub mod query;
+pub mod rpc;
+pub mod service;
 pub mod store;
 
 pub use chain::{BlockAttributes, Chain, ChainError, SealedBlock};
 pub use genesis::ChainSpec;
+pub use service::{Node, NodeConfig, RunningNode, start};
 
 /// Which chain a node runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

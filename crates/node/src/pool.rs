@@ -4,19 +4,37 @@
 //! Admission runs the transaction through the role's EVM on the head state without
 //! committing (the checks revm makes when the block is built: intrinsic gas, balance for
 //! `gas × fee + value`, chain id, initcode size, EIP-7825's cap), nonces excepted, which may
-//! run ahead of the account's (the transaction waits until the gap closes).
+//! run ahead of the account's (the transaction waits until the gap closes). Blob
+//! transactions arrive in network form and their sidecars are checked with c-kzg
+//! ([`crate::blobs`]); the pool keeps the canonical transaction and the sidecar apart.
 
-use crate::Role;
-use alloy_consensus::{Transaction, TxEnvelope, transaction::SignerRecoverable};
-use alloy_eips::eip2718::Decodable2718;
+use crate::{Role, blobs};
+use alloy_consensus::{
+    EthereumTxEnvelope, Transaction, TxEip4844Variant, TxEip4844WithSidecar, TxEnvelope,
+    transaction::SignerRecoverable,
+};
+use alloy_eips::{
+    eip2718::Decodable2718,
+    eip4844::BYTES_PER_BLOB,
+    eip7594::{BlobTransactionSidecarVariant, CELLS_PER_EXT_BLOB},
+};
 use alloy_evm::{Evm, EvmEnv, EvmError, FromRecoveredTx, InvalidTxError};
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{Address, B256, Bytes, U256};
 use nr_stateless::{BlockEvmFactory, db::TrieState};
 use revm::{Database, context::TxEnv, context_interface::result::InvalidTransaction};
 use std::collections::{BTreeMap, HashMap};
 
 /// Largest transaction accepted, as geth and reth bound it (128 KiB).
 pub const MAX_TX_BYTES: usize = 128 * 1024;
+/// Most blobs a pooled transaction may carry (the largest per-block maximum scheduled).
+pub const MAX_BLOBS_PER_TX: usize = 9;
+/// Largest blob transaction accepted in network form: [`MAX_TX_BYTES`] plus
+/// [`MAX_BLOBS_PER_TX`] blobs, each with a commitment and its EIP-7594 cell proofs.
+pub const MAX_BLOB_TX_BYTES: usize =
+    MAX_TX_BYTES + MAX_BLOBS_PER_TX * (BYTES_PER_BLOB + 48 * (1 + CELLS_PER_EXT_BLOB));
+
+/// A transaction as `eth_sendRawTransaction` takes it: a blob transaction with its sidecar.
+pub type NetworkTx = EthereumTxEnvelope<TxEip4844WithSidecar<BlobTransactionSidecarVariant>>;
 /// Most pending transactions per sender.
 pub const MAX_PER_SENDER: usize = 64;
 /// A replacement must raise both fees by this percentage.
@@ -28,9 +46,12 @@ pub enum PoolError {
     /// Not a valid EIP-2718 transaction.
     #[error("transaction could not be decoded: {0}")]
     Decode(String),
-    /// Larger than [`MAX_TX_BYTES`].
-    #[error("oversized data: transaction of {0} bytes exceeds {MAX_TX_BYTES}")]
-    Oversized(usize),
+    /// Larger than [`MAX_TX_BYTES`] ([`MAX_BLOB_TX_BYTES`] with blobs).
+    #[error("oversized data: transaction of {0} bytes exceeds {1}")]
+    Oversized(usize, usize),
+    /// A blob sidecar that does not check out.
+    #[error(transparent)]
+    Blob(#[from] blobs::BlobError),
     /// The signature does not recover.
     #[error("invalid sender: {0}")]
     InvalidSignature(String),
@@ -103,6 +124,10 @@ pub struct PooledTx {
     pub hash: B256,
     /// Its recovered sender.
     pub sender: Address,
+    /// A blob transaction's sidecar.
+    pub sidecar: Option<BlobTransactionSidecarVariant>,
+    /// The network encoding it arrived in (kept for the pool journal).
+    pub raw: Bytes,
 }
 
 impl PooledTx {
@@ -150,15 +175,25 @@ impl Pool {
         mut db: TrieState<'_>,
         mut env: EvmEnv,
         block_gas_limit: u64,
+        osaka: bool,
     ) -> Result<B256, PoolError> {
-        if raw.len() > MAX_TX_BYTES {
-            return Err(PoolError::Oversized(raw.len()));
+        if raw.len() > MAX_BLOB_TX_BYTES {
+            return Err(PoolError::Oversized(raw.len(), MAX_BLOB_TX_BYTES));
         }
         let mut slice = raw;
-        let tx =
-            TxEnvelope::decode_2718(&mut slice).map_err(|e| PoolError::Decode(e.to_string()))?;
+        let network =
+            NetworkTx::decode_2718(&mut slice).map_err(|e| PoolError::Decode(e.to_string()))?;
         if !slice.is_empty() {
             return Err(PoolError::Decode(format!("{} trailing bytes", slice.len())));
+        }
+        let mut sidecar = None;
+        let tx: TxEnvelope = network.map_eip4844(|with| {
+            let (tx, s) = with.into_parts();
+            sidecar = Some(s);
+            TxEip4844Variant::TxEip4844(tx)
+        });
+        if sidecar.is_none() && raw.len() > MAX_TX_BYTES {
+            return Err(PoolError::Oversized(raw.len(), MAX_TX_BYTES));
         }
         let hash = *tx.tx_hash();
         if self.by_hash.contains_key(&hash) {
@@ -173,11 +208,20 @@ impl Pool {
                 expected: self.chain_id,
             });
         }
-        if tx.is_eip4844() {
-            return Err(PoolError::UnsupportedType(match self.role {
-                Role::L2 => "blob transactions are not allowed on the L2",
-                Role::L1 => "blob transactions are not accepted by this node yet",
-            }));
+        if let Some(sidecar) = &sidecar {
+            if self.role == Role::L2 {
+                return Err(PoolError::UnsupportedType(
+                    "blob transactions are not allowed on the L2",
+                ));
+            }
+            let hashes = tx.blob_versioned_hashes().unwrap_or_default();
+            if hashes.len() > MAX_BLOBS_PER_TX {
+                return Err(PoolError::Invalid(format!(
+                    "blob transaction has {} blobs, at most {MAX_BLOBS_PER_TX} are pooled",
+                    hashes.len()
+                )));
+            }
+            blobs::validate_sidecar(sidecar, hashes, osaka)?;
         }
         if tx.gas_limit() > block_gas_limit {
             return Err(PoolError::ExceedsBlockGasLimit {
@@ -228,12 +272,16 @@ impl Pool {
                 None => PoolError::State(e.to_string()),
             });
         }
-        if let Some(old) = self
-            .by_sender
-            .entry(sender)
-            .or_default()
-            .insert(nonce, PooledTx { tx, hash, sender })
-        {
+        if let Some(old) = self.by_sender.entry(sender).or_default().insert(
+            nonce,
+            PooledTx {
+                tx,
+                hash,
+                sender,
+                sidecar,
+                raw: Bytes::copy_from_slice(raw),
+            },
+        ) {
             self.by_hash.remove(&old.hash);
         }
         self.by_hash.insert(hash, (sender, nonce));
@@ -270,6 +318,17 @@ impl Pool {
             out.push(runs[i].pop_front().expect("non-empty").clone());
         }
         out
+    }
+
+    /// Every pending transaction, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &PooledTx> {
+        self.by_sender.values().flat_map(|q| q.values())
+    }
+
+    /// The pending transaction with this hash.
+    pub fn get(&self, hash: &B256) -> Option<&PooledTx> {
+        let (sender, nonce) = self.by_hash.get(hash)?;
+        self.by_sender.get(sender)?.get(nonce)
     }
 
     /// Removes transactions a sealed block included, and any others of their senders with

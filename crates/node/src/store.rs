@@ -22,6 +22,7 @@ const RECEIPTS: TableDefinition<u64, &[u8]> = TableDefinition::new("receipts");
 const HASHES: TableDefinition<&[u8], u64> = TableDefinition::new("block_numbers");
 const TXS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_locations");
 const INPUTS: TableDefinition<u64, &[u8]> = TableDefinition::new("stateless_inputs");
+const BLOBS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("blobs");
 
 /// File name of the database inside a datadir.
 pub const DB_FILE: &str = "chain.redb";
@@ -83,8 +84,10 @@ pub struct BlockRecord<'a> {
     pub receipts: &'a [ReceiptEnvelope],
     /// Trie nodes and codes it added.
     pub added: &'a StateDelta,
-    /// SSZ `StatelessInput` of the block (L2).
+    /// `schema_id ++ SSZ StatelessInput` of the block (none for the genesis).
     pub stateless_input: Option<&'a [u8]>,
+    /// The blobs its transactions carried, by versioned hash ([`crate::blobs::records`]).
+    pub blobs: &'a [(B256, Vec<u8>)],
 }
 
 /// What a datadir holds at start.
@@ -145,6 +148,7 @@ impl Store {
                     receipts: &[],
                     added: &genesis_state()?,
                     stateless_input: None,
+                    blobs: &[],
                 },
             )?;
             {
@@ -273,9 +277,14 @@ impl Store {
         }))
     }
 
-    /// The SSZ stateless input of L2 block `number`.
+    /// The `schema_id ++ SSZ StatelessInput` of block `number`.
     pub fn stateless_input(&self, number: u64) -> Result<Option<Vec<u8>>, StoreError> {
         self.read(INPUTS, number)
+    }
+
+    /// A sealed blob by versioned hash, in [`crate::blobs::records`]' encoding.
+    pub fn blob(&self, versioned_hash: &B256) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(BLOBS, versioned_hash.as_slice())
     }
 }
 
@@ -364,6 +373,12 @@ fn write_block(tx: &redb::WriteTransaction, r: &BlockRecord<'_>) -> Result<(), S
     let mut inputs = tx.open_table(INPUTS).map_err(db_error)?;
     if let Some(input) = r.stateless_input {
         inputs.insert(number, input).map_err(db_error)?;
+    }
+    let mut blobs = tx.open_table(BLOBS).map_err(db_error)?;
+    for (hash, record) in r.blobs {
+        blobs
+            .insert(hash.as_slice(), record.as_slice())
+            .map_err(db_error)?;
     }
     Ok(())
 }

@@ -1,0 +1,201 @@
+//! `nr-node`: the chain engine as a process, in the L1 devnet role (EXECUTE in its EVM) or
+//! the native rollup's L2 role.
+
+use alloy_evm::eth::EthEvmFactory;
+use alloy_primitives::{Address, hex};
+use clap::{Args, Parser, Subcommand};
+use eyre::{WrapErr, bail, eyre};
+use nr_execute::{Backend, ExecuteConfig, NativeRollupEvmFactory, ProgramRegistry};
+use nr_node::{Chain, ChainSpec, NodeConfig, Role, genesis};
+use nr_stateless::{BlockEvmFactory, ChainRegistry};
+use std::{net::IpAddr, path::PathBuf, time::Duration};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "nr-node",
+    version,
+    about = "native-rollup chain engine: L1 devnet with EXECUTE, or the rollup's L2 node"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs a node until SIGINT or SIGTERM.
+    Run(RunArgs),
+    /// Prints a role's dev genesis (JSON, geth/reth format) to edit or share.
+    Genesis {
+        /// Which chain.
+        #[arg(long, value_enum)]
+        role: Role,
+        /// Chain id (default: 1337 for the L1, as reth --dev; 901 for the L2).
+        #[arg(long)]
+        chain_id: Option<u64>,
+    },
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Which chain this node runs.
+    #[arg(long, value_enum)]
+    role: Role,
+    /// Genesis file (geth/reth JSON); default: the role's dev genesis.
+    #[arg(long)]
+    genesis: Option<PathBuf>,
+    /// Chain id of the dev genesis (ignored with --genesis).
+    #[arg(long, conflicts_with = "genesis")]
+    chain_id: Option<u64>,
+    /// Directory of the chain database (created if missing).
+    #[arg(long)]
+    datadir: PathBuf,
+    /// JSON-RPC listen address.
+    #[arg(long = "http.addr", default_value = "127.0.0.1")]
+    http_addr: IpAddr,
+    /// JSON-RPC port (0: any free port; the log line says which).
+    #[arg(long = "http.port", default_value_t = 8545)]
+    http_port: u16,
+    /// Seconds between blocks (fractions allowed); without it, a block is sealed as soon
+    /// as transactions are pending.
+    #[arg(long, value_parser = parse_block_time)]
+    block_time: Option<Duration>,
+    /// Fee recipient of sealed blocks.
+    #[arg(long, default_value_t = Address::ZERO)]
+    fee_recipient: Address,
+    /// L1: first block timestamp with EXECUTE.
+    #[arg(long = "execute.activation", default_value_t = 0)]
+    execute_activation: u64,
+    /// L1: a proof program EXECUTE accepts, as `groth16:0x<vkey>` or `plonk:0x<vkey>`
+    /// (repeatable).
+    #[arg(long = "execute.program", value_parser = parse_program)]
+    execute_programs: Vec<(Backend, [u8; 32])>,
+    /// L1: how many distinct accepted programs must prove a statement.
+    #[arg(long = "execute.threshold", default_value_t = 1)]
+    execute_threshold: usize,
+    /// L1: genesis file of an L2 whose own fork schedule EXECUTE should apply (repeatable;
+    /// other chain ids run the fork their schema id names, from genesis).
+    #[arg(long = "execute.l2-genesis")]
+    execute_l2_genesis: Vec<PathBuf>,
+}
+
+fn parse_block_time(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(0.001..=3600.0).contains(&secs) {
+        return Err("block time must be between 0.001 and 3600 seconds".into());
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn parse_program(s: &str) -> Result<(Backend, [u8; 32]), String> {
+    let (backend, vkey) = s
+        .split_once(':')
+        .ok_or("expected <groth16|plonk>:0x<32-byte vkey>")?;
+    let backend = match backend {
+        "groth16" => Backend::Sp1Groth16,
+        "plonk" => Backend::Sp1Plonk,
+        other => return Err(format!("unknown proof backend {other:?}")),
+    };
+    let vkey = hex::decode(vkey).map_err(|e| format!("vkey: {e}"))?;
+    let vkey = <[u8; 32]>::try_from(vkey).map_err(|_| "vkey must be 32 bytes".to_string())?;
+    Ok((backend, vkey))
+}
+
+fn read_genesis(path: &PathBuf) -> eyre::Result<ChainSpec> {
+    let json =
+        std::fs::read_to_string(path).wrap_err_with(|| format!("reading {}", path.display()))?;
+    ChainSpec::from_json(&json).wrap_err_with(|| format!("genesis {}", path.display()))
+}
+
+fn default_chain_id(role: Role) -> u64 {
+    match role {
+        Role::L1 => 1337,
+        Role::L2 => 901,
+    }
+}
+
+#[tokio::main]
+async fn main() -> eyre::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Genesis { role, chain_id } => {
+            let g = genesis::dev_genesis(role, chain_id.unwrap_or(default_chain_id(role)));
+            println!("{}", serde_json::to_string_pretty(&g)?);
+            Ok(())
+        }
+        Command::Run(args) => run(args).await,
+    }
+}
+
+async fn run(args: RunArgs) -> eyre::Result<()> {
+    let spec = match &args.genesis {
+        Some(path) => read_genesis(path)?,
+        None => ChainSpec::dev(
+            args.role,
+            args.chain_id.unwrap_or(default_chain_id(args.role)),
+        ),
+    };
+    let config = NodeConfig {
+        http: (args.http_addr, args.http_port).into(),
+        block_time: args.block_time,
+        fee_recipient: args.fee_recipient,
+        datadir: args.datadir.clone(),
+    };
+    tracing::info!(
+        role = ?args.role,
+        chain_id = spec.config.chain_id,
+        genesis = %spec.header.hash_slow(),
+        datadir = %args.datadir.display(),
+        "starting"
+    );
+    match args.role {
+        Role::L2 => {
+            if !args.execute_programs.is_empty() || !args.execute_l2_genesis.is_empty() {
+                bail!("--execute.* flags configure the L1's EXECUTE; this is an L2 node");
+            }
+            serve(
+                Chain::open(Role::L2, spec, EthEvmFactory::default(), &args.datadir)?,
+                config,
+            )
+            .await
+        }
+        Role::L1 => {
+            let mut programs = ProgramRegistry::sp1_v6(args.execute_threshold);
+            for (backend, vkey) in &args.execute_programs {
+                programs = programs.with_program(*backend, *vkey);
+            }
+            let mut chains = ChainRegistry::default();
+            for path in &args.execute_l2_genesis {
+                chains.insert(read_genesis(path)?.config);
+            }
+            let factory = NativeRollupEvmFactory::new(ExecuteConfig {
+                activation_timestamp: args.execute_activation,
+                chains,
+                programs,
+            });
+            serve(Chain::open(Role::L1, spec, factory, &args.datadir)?, config).await
+        }
+    }
+}
+
+async fn serve<F: BlockEvmFactory + Send + Sync + 'static>(
+    chain: Chain<F>,
+    config: NodeConfig,
+) -> eyre::Result<()> {
+    tracing::info!(head = chain.head().number, state_root = %chain.head().state_root, "chain loaded");
+    let running = nr_node::start(chain, config).await?;
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| eyre!("installing the SIGTERM handler: {e}"))?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: stopping"),
+        _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+    }
+    running.stop().await
+}

@@ -1,0 +1,227 @@
+//! A running node: the chain behind a lock, the block sealer (on an interval, or as soon
+//! as a transaction arrives), the JSON-RPC server, and an orderly stop.
+//!
+//! Every sealed block is already durable when it becomes the head (one redb transaction
+//! each), so a stop only has to let an in-flight seal finish and keep the pending
+//! transactions: they are journaled to the datadir and re-admitted at the next start, as
+//! geth journals its pool.
+
+use crate::{Chain, ChainError, SealedBlock, chain::BlockAttributes, pool::PoolError, rpc};
+use alloy_primitives::{Address, B256};
+use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
+use nr_stateless::BlockEvmFactory;
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+use tokio::sync::{Notify, watch};
+
+/// File in the datadir that holds the pending transactions between runs.
+pub const POOL_JOURNAL: &str = "pool.journal";
+
+/// How a node runs.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    /// Where JSON-RPC listens (port 0: any free port).
+    pub http: SocketAddr,
+    /// Seal a block every interval; `None`: seal as soon as the pool has transactions.
+    pub block_time: Option<Duration>,
+    /// Fee recipient of sealed blocks.
+    pub fee_recipient: Address,
+    /// The datadir (for the pool journal).
+    pub datadir: PathBuf,
+}
+
+/// The chain and what its RPC handlers share.
+pub struct Node<F> {
+    chain: Mutex<Chain<F>>,
+    /// Signalled when a transaction enters the pool (wakes the sealer in automine mode).
+    pooled: Notify,
+    config: NodeConfig,
+}
+
+impl<F: BlockEvmFactory> Node<F> {
+    /// The chain, locked. A handler that panicked does not wedge the node: every block is
+    /// written in one transaction, so the chain is consistent between calls.
+    pub fn chain(&self) -> MutexGuard<'_, Chain<F>> {
+        self.chain.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How this node runs.
+    pub fn config(&self) -> &NodeConfig {
+        &self.config
+    }
+
+    /// Admits a transaction (network encoding) to the pool.
+    pub fn submit(&self, raw: &[u8]) -> Result<B256, PoolError> {
+        let hash = self.chain().submit(raw)?;
+        self.pooled.notify_one();
+        Ok(hash)
+    }
+
+    /// Seals a block now, timestamped with the wall clock (at least one second after its
+    /// parent).
+    pub fn seal(&self) -> Result<SealedBlock, ChainError> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        self.chain().seal(BlockAttributes {
+            timestamp: now,
+            fee_recipient: self.config.fee_recipient,
+            prev_randao: B256::ZERO,
+            parent_beacon_block_root: B256::ZERO,
+        })
+    }
+}
+
+/// A node serving JSON-RPC, sealing blocks in the background.
+pub struct RunningNode<F> {
+    /// The shared node.
+    pub node: Arc<Node<F>>,
+    /// Where JSON-RPC listens.
+    pub addr: SocketAddr,
+    server: ServerHandle,
+    stop: watch::Sender<bool>,
+    sealer: tokio::task::JoinHandle<()>,
+}
+
+/// Starts serving `chain`: re-admits the journaled pool, binds the RPC server, starts
+/// the sealer.
+pub async fn start<F>(mut chain: Chain<F>, config: NodeConfig) -> eyre::Result<RunningNode<F>>
+where
+    F: BlockEvmFactory + Send + Sync + 'static,
+{
+    restore_pool(&mut chain, &config.datadir)?;
+    // Blob transactions (~1.4 MB) and stateless inputs of full blocks exceed the defaults.
+    let limits = ServerConfig::builder()
+        .max_request_body_size(32 * 1024 * 1024)
+        .max_response_body_size(256 * 1024 * 1024)
+        .build();
+    let server = Server::builder()
+        .set_config(limits)
+        .build(config.http)
+        .await
+        .map_err(|e| eyre::eyre!("cannot listen on {}: {e}", config.http))?;
+    let addr = server.local_addr()?;
+    let node = Arc::new(Node {
+        chain: Mutex::new(chain),
+        pooled: Notify::new(),
+        config,
+    });
+    let server = server.start(rpc::module(node.clone())?);
+    let (stop, stopped) = watch::channel(false);
+    let sealer = tokio::spawn(seal_loop(node.clone(), stopped));
+    tracing::info!(%addr, "JSON-RPC listening");
+    Ok(RunningNode {
+        node,
+        addr,
+        server,
+        stop,
+        sealer,
+    })
+}
+
+impl<F: BlockEvmFactory + Send + Sync + 'static> RunningNode<F> {
+    /// Stops sealing (an in-flight seal completes), stops the server, and journals the
+    /// pending transactions.
+    pub async fn stop(self) -> eyre::Result<()> {
+        let _ = self.stop.send(true);
+        let _ = self.sealer.await;
+        let _ = self.server.stop();
+        self.server.stopped().await;
+        let chain = self.node.chain();
+        let kept = journal_pool(&chain, &self.node.config.datadir)?;
+        tracing::info!(
+            head = chain.head().number,
+            pending = kept,
+            "stopped; every sealed block is on disk"
+        );
+        Ok(())
+    }
+}
+
+async fn seal_loop<F>(node: Arc<Node<F>>, mut stopped: watch::Receiver<bool>)
+where
+    F: BlockEvmFactory + Send + Sync + 'static,
+{
+    let mut interval = node.config.block_time.map(|every| {
+        let mut i = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        i
+    });
+    loop {
+        tokio::select! {
+            _ = stopped.changed() => return,
+            _ = async {
+                match &mut interval {
+                    Some(i) => { i.tick().await; }
+                    None => node.pooled.notified().await,
+                }
+            } => {}
+        }
+        let n = node.clone();
+        let automine = interval.is_none();
+        let sealed = tokio::task::spawn_blocking(move || {
+            if automine && n.chain().pool.is_empty() {
+                return Ok(None);
+            }
+            n.seal().map(Some)
+        })
+        .await;
+        match sealed {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "sealing failed"),
+            Err(e) => tracing::error!(error = %e, "sealer panicked"),
+        }
+        // In automine mode, transactions that arrived while sealing wait for no one.
+        if automine && !node.chain().pool.is_empty() {
+            node.pooled.notify_one();
+        }
+    }
+}
+
+/// Writes the pending transactions (network encoding, length-prefixed) to the journal,
+/// atomically; returns how many.
+fn journal_pool<F>(chain: &Chain<F>, datadir: &Path) -> eyre::Result<usize> {
+    let mut out = Vec::new();
+    let mut txs: Vec<_> = chain.pool.iter().collect();
+    txs.sort_by_key(|t| (t.sender, alloy_consensus::Transaction::nonce(&t.tx)));
+    for tx in &txs {
+        out.extend_from_slice(&(tx.raw.len() as u32).to_be_bytes());
+        out.extend_from_slice(&tx.raw);
+    }
+    let path = datadir.join(POOL_JOURNAL);
+    let tmp = datadir.join(format!("{POOL_JOURNAL}.tmp"));
+    std::fs::write(&tmp, &out)?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(txs.len())
+}
+
+/// Re-admits journaled transactions (those no longer valid are dropped with a log line),
+/// then removes the journal.
+fn restore_pool<F: BlockEvmFactory>(chain: &mut Chain<F>, datadir: &Path) -> eyre::Result<()> {
+    let path = datadir.join(POOL_JOURNAL);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(eyre::eyre!("reading {}: {e}", path.display())),
+    };
+    let (mut rest, mut restored) = (bytes.as_slice(), 0);
+    while let Some((len, tail)) = rest.split_first_chunk::<4>() {
+        let len = u32::from_be_bytes(*len) as usize;
+        let Some(raw) = tail.get(..len) else {
+            tracing::warn!("pool journal is truncated; keeping what precedes the tear");
+            break;
+        };
+        match chain.submit(raw) {
+            Ok(_) => restored += 1,
+            Err(e) => tracing::info!(error = %e, "journaled transaction dropped"),
+        }
+        rest = &tail[len..];
+    }
+    std::fs::remove_file(&path)?;
+    tracing::info!(restored, "pool journal re-admitted");
+    Ok(())
+}
