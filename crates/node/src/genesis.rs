@@ -174,10 +174,12 @@ pub fn dev_genesis(role: Role, chain_id: u64) -> Genesis {
                 .with_code(Some(code)),
         );
     }
+    // EXECUTE charges an L2 block's gas limit up front, inside one L1 transaction: the L2
+    // limit must leave room under EIP-7825's 2^24 per-transaction cap (ethrex uses 15M too).
     let mut genesis = Genesis::default()
         .with_gas_limit(match role {
             Role::L1 => 60_000_000,
-            Role::L2 => 30_000_000,
+            Role::L2 => 15_000_000,
         })
         .with_base_fee(Some(INITIAL_BASE_FEE as u128))
         .extend_accounts(alloc);
