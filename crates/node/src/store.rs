@@ -119,21 +119,40 @@ impl Store {
         let path = datadir.join(DB_FILE);
         let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(path.clone(), e.to_string());
         // `create` would initialise a short or empty file as a new database, and a writable
-        // open may write: an existing file is first checked read-only, then opened.
+        // open may write: an existing file is first checked read-only, then opened. A file
+        // not shut down cleanly (a killed node) cannot be opened read-only: redb must first
+        // rebuild its allocator state, which keeps every committed transaction, so it is
+        // opened writable and checked after.
         let existing = path.exists();
-        let initialised = existing && {
-            let ro = redb::ReadOnlyDatabase::open(&path).map_err(|e| corrupt(&e))?;
-            check_identity(&ro, chain_id, genesis).map_err(|e| match e {
-                StoreError::Db(e) => corrupt(&e),
-                other => other,
-            })?
-        };
+        let mut checked = None;
+        if existing {
+            match redb::ReadOnlyDatabase::open(&path) {
+                Ok(ro) => {
+                    checked = Some(
+                        check_identity(&ro, chain_id, genesis)
+                            .map_err(|e| as_corrupt(e, &corrupt))?,
+                    )
+                }
+                Err(redb::DatabaseError::RepairAborted) => tracing::warn!(
+                    path = %path.display(),
+                    "database was not shut down cleanly; repairing (committed blocks are kept)"
+                ),
+                Err(e) => return Err(corrupt(&e).into()),
+            }
+        }
         let db = if existing {
             Database::open(&path)
         } else {
             Database::create(&path)
         }
         .map_err(|e| corrupt(&e))?;
+        let initialised = match checked {
+            Some(initialised) => initialised,
+            None if existing => {
+                check_identity(&db, chain_id, genesis).map_err(|e| as_corrupt(e, &corrupt))?
+            }
+            None => false,
+        };
         let store = Self { db };
         if !initialised {
             let tx = store.db.begin_write().map_err(db_error)?;
@@ -285,6 +304,17 @@ impl Store {
     /// A sealed blob by versioned hash, in [`crate::blobs::records`]' encoding.
     pub fn blob(&self, versioned_hash: &B256) -> Result<Option<Vec<u8>>, StoreError> {
         self.read(BLOBS, versioned_hash.as_slice())
+    }
+}
+
+/// A database error while reading the identity means the file is not a chain database.
+fn as_corrupt(
+    e: StoreError,
+    corrupt: &impl Fn(&dyn std::fmt::Display) -> StoreError,
+) -> StoreError {
+    match e {
+        StoreError::Db(e) => corrupt(&e),
+        other => other,
     }
 }
 

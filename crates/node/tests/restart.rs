@@ -1,0 +1,185 @@
+//! The datadir across process deaths: SIGKILL mid-run loses no sealed block; SIGTERM keeps
+//! the pending transactions; a corrupt datadir or a bad flag is refused clearly, untouched.
+
+mod common;
+
+use alloy_primitives::B256;
+use common::*;
+use std::{
+    process::Command,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+fn wait_for_block(node: &NodeProcess, at_least: u64) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while node.block_number() < at_least {
+        assert!(Instant::now() < deadline, "no block {at_least} within 60 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn sigkill_mid_run_loses_no_sealed_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = NodeProcess::start("l2", dir.path(), &["--block-time", "0.2"]);
+    let url = node.url.clone();
+
+    // Transactions keep arriving while the node is killed.
+    let stop = Arc::new(AtomicBool::new(false));
+    let sender = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut sent = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let ok = Command::new(cast_path())
+                    .args(["send", "--async", "--private-key", DEV_KEY])
+                    .arg(RECIPIENT.to_string())
+                    .args(["--value", "1"])
+                    .env("ETH_RPC_URL", &url)
+                    .output()
+                    .is_ok_and(|o| o.status.success());
+                sent += ok as u32;
+            }
+            sent
+        })
+    };
+    wait_for_block(&node, 5);
+    let sealed = node.block_number();
+    let before: Vec<(B256, B256)> = (0..=sealed).map(|n| node.block_ids(n)).collect();
+    let paid = node.cast(&[
+        "balance",
+        &RECIPIENT.to_string(),
+        "--block",
+        &sealed.to_string(),
+    ]);
+    assert_ne!(paid, "0", "transfers were sealed before the kill");
+    node.kill();
+    stop.store(true, Ordering::Relaxed);
+    assert!(sender.join().unwrap() > 0);
+
+    let node = NodeProcess::start("l2", dir.path(), &["--block-time", "0.2"]);
+    assert!(node.block_number() >= sealed, "a sealed block was lost");
+    for (n, ids) in before.iter().enumerate() {
+        assert_eq!(
+            &node.block_ids(n as u64),
+            ids,
+            "block {n} differs after restart"
+        );
+    }
+    assert_eq!(
+        node.cast(&[
+            "balance",
+            &RECIPIENT.to_string(),
+            "--block",
+            &sealed.to_string()
+        ]),
+        paid
+    );
+    // And it goes on sealing from there.
+    let receipt = json(&node.cast(&[
+        "send",
+        "--json",
+        "--private-key",
+        DEV_KEY_1,
+        &RECIPIENT.to_string(),
+        "--value",
+        "1",
+    ]));
+    assert_eq!(receipt["status"], "0x1");
+}
+
+#[test]
+fn sigterm_keeps_pending_transactions() {
+    let dir = tempfile::tempdir().unwrap();
+    // Blocks an hour apart: what is sent stays pending.
+    let node = NodeProcess::start("l2", dir.path(), &["--block-time", "3600"]);
+    let hash = node.cast(&[
+        "send",
+        "--async",
+        "--private-key",
+        DEV_KEY,
+        &RECIPIENT.to_string(),
+        "--value",
+        "5",
+    ]);
+    let tx = node.rpc("eth_getTransactionByHash", &[hash.clone().into()]);
+    assert!(tx["blockNumber"].is_null(), "pending: {tx}");
+    node.terminate();
+    assert!(dir.path().join(nr_node::service::POOL_JOURNAL).exists());
+
+    let node = NodeProcess::start("l2", dir.path(), &["--block-time", "3600"]);
+    let tx = node.rpc("eth_getTransactionByHash", &[hash.clone().into()]);
+    assert_eq!(
+        tx["hash"],
+        hash.as_str(),
+        "the journaled transaction is pending again"
+    );
+    assert_eq!(node.rpc("evm_mine", &[]), "0x1");
+    let receipt = json(&node.cast(&["receipt", "--json", &hash]));
+    assert_eq!(receipt["status"], "0x1");
+    assert_eq!(node.cast(&["balance", &RECIPIENT.to_string()]), "5");
+}
+
+#[test]
+fn corrupt_datadir_and_bad_flags_are_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(nr_node::store::DB_FILE);
+    std::fs::write(&db, b"not a database").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_nr-node"))
+        .args(["run", "--role", "l2", "--http.port", "0", "--datadir"])
+        .arg(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is not a readable chain database"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), b"not a database");
+
+    for (args, words) in [
+        (&["run", "--role", "l3"][..], "invalid value 'l3'"),
+        (
+            &[
+                "run",
+                "--role",
+                "l2",
+                "--datadir",
+                "x",
+                "--block-time",
+                "soon",
+            ],
+            "is not a number of seconds",
+        ),
+        (
+            &[
+                "run",
+                "--role",
+                "l1",
+                "--datadir",
+                "x",
+                "--execute.program",
+                "snark:0x00",
+            ],
+            "unknown proof backend",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_nr-node"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(words), "{args:?}: {stderr}");
+    }
+    assert!(
+        !std::path::Path::new("x").exists(),
+        "a refused flag created a datadir"
+    );
+}
