@@ -87,6 +87,11 @@ fn alloy_sol_revert_reason(output: &[u8]) -> Option<String> {
     String::from_utf8(bytes.to_vec()).ok()
 }
 
+/// Runs a handler body, so that `?` works inside it.
+fn handle<T>(body: impl FnOnce() -> RpcResult<T>) -> RpcResult<T> {
+    body()
+}
+
 /// Builds the RPC module over a node.
 pub fn module<F>(node: Arc<Node<F>>) -> eyre::Result<RpcModule<Arc<Node<F>>>>
 where
@@ -96,8 +101,7 @@ where
     macro_rules! method {
         ($name:literal, |$p:ident, $node:ident| $body:expr) => {
             m.register_blocking_method($name, |$p: Params, $node: Arc<Arc<Node<F>>>, _| {
-                let result: RpcResult<_> = (|| $body)();
-                result
+                handle(|| $body)
             })?;
         };
     }
