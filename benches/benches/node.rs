@@ -127,7 +127,12 @@ fn l1_execute(c: &mut Criterion) {
                 .collect();
             l2.submit_and_seal(&txs);
             let number = l2.chain.head().number;
-            l2.chain.store().stateless_input(number).unwrap().unwrap().into()
+            l2.chain
+                .store()
+                .stateless_input(number)
+                .unwrap()
+                .unwrap()
+                .into()
         })
         .collect();
     let gas = 16_000_000;
@@ -143,7 +148,10 @@ fn l1_execute(c: &mut Criterion) {
     );
     g.throughput(Throughput::Elements(per_block as u64));
     g.bench_function(
-        BenchmarkId::new("execute_calls_per_block", format!("{per_block} x 20-transfer L2 blocks")),
+        BenchmarkId::new(
+            "execute_calls_per_block",
+            format!("{per_block} x 20-transfer L2 blocks"),
+        ),
         |b| {
             let mut round = 0;
             b.iter_custom(|iters| {

@@ -733,7 +733,10 @@ fn blobs<F: BlockEvmFactory>(
                 .pool
                 .iter()
                 .filter_map(|t| t.sidecar.as_ref())
-                .find_map(|s| crate::blobs::records(s).into_iter().find(|(v, _)| v == h));
+                .find_map(|s| {
+                    let i = s.versioned_hash_index(h)?;
+                    Some(crate::blobs::records(s).swap_remove(i))
+                });
             let record = match pooled {
                 Some((_, r)) => Some(r),
                 None => chain.store().blob(h).map_err(internal)?,

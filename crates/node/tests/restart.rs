@@ -5,6 +5,7 @@ mod common;
 
 use alloy_primitives::B256;
 use common::*;
+use nr_node::{ChainSpec, Role};
 use std::{
     process::Command,
     sync::{
@@ -122,6 +123,7 @@ fn sigterm_keeps_pending_transactions() {
     let receipt = json(&node.cast(&["receipt", "--json", &hash]));
     assert_eq!(receipt["status"], "0x1");
     assert_eq!(node.cast(&["balance", &RECIPIENT.to_string()]), "5");
+    check_stateless_inputs(&node, &ChainSpec::dev(Role::L2, 901));
 }
 
 #[test]

@@ -17,7 +17,7 @@ use alloy_signer_local::PrivateKeySigner;
 use alloy_trie::{Nibbles, TrieAccount, proof::verify_proof};
 use common::*;
 use nr_node::{ChainSpec, Role};
-use nr_stateless::{StatelessInput, StatelessValidationResult, validate_stateless};
+use nr_stateless::{StatelessInput, StatelessValidationResult};
 use serde_json::Value;
 
 const ETHER: u128 = 1_000_000_000_000_000_000;
@@ -202,41 +202,13 @@ fn check_proof(node: &NodeProcess, root: B256, address: Address, slot: Option<(B
     }
 }
 
-/// Every sealed L2 block's input, as served, validates statelessly and names the block the
-/// node serves; `debug_executionWitness` is that input's witness.
-fn check_stateless_inputs(node: &NodeProcess, spec: &ChainSpec) {
-    let head = node.block_number();
-    assert!(head >= 3);
-    for number in 1..=head {
-        let tag = format!("0x{number:x}");
-        let bytes: Bytes = node
-            .rpc("nr_getStatelessInput", &[tag.clone().into()])
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        let input = StatelessInput::decode(&bytes).expect("decodes");
-        let validated = validate_stateless(&input, &spec.config).expect("validates statelessly");
-        let (hash, root) = node.block_ids(number);
-        assert_eq!((validated.block_hash, validated.state_root), (hash, root));
-        let witness = node.rpc("debug_executionWitness", &[tag.into()]);
-        let state: Vec<Bytes> = serde_json::from_value(witness["state"].clone()).unwrap();
-        assert_eq!(state.len(), input.witness.state.len());
-        assert!(
-            state
-                .iter()
-                .zip(input.witness.state.iter())
-                .all(|(a, b)| a.as_ref() == &b[..])
-        );
-    }
-}
-
 #[test]
 fn l2_node_is_driven_by_cast_and_its_blocks_validate_statelessly() {
     let dir = tempfile::tempdir().unwrap();
     let node = NodeProcess::start("l2", dir.path(), &[]);
     drive_with_cast(&node, 901);
     check_stateless_inputs(&node, &ChainSpec::dev(Role::L2, 901));
+    assert!(node.block_number() >= 3);
 
     // The L2 takes no blob transactions.
     let blob = dir.path().join("blob.bin");
@@ -404,25 +376,64 @@ fn l1_devnet_is_driven_by_cast_runs_execute_and_checks_blobs() {
         .unwrap();
     let receipt = json(&l1.cast(&["receipt", "--json", hash.as_str().unwrap()]));
     assert_eq!(receipt["status"], "0x1");
+
+    // BLOBHASH sees the transaction's versioned hash: a contract stores BLOBHASH(0).
+    // Runtime: PUSH1 0 BLOBHASH PUSH1 0 SSTORE STOP; the initcode CODECOPYs and RETURNs it.
+    let receipt = json(&l1.cast(&[
+        "send",
+        "--json",
+        "--private-key",
+        DEV_KEY,
+        "--create",
+        "0x6007600c60003960076000f360004960005500",
+    ]));
+    let contract: Address = field(&receipt, "contractAddress");
+    let nonce: u64 = l1
+        .cast(&["nonce", &DEV_ADDRESS.to_string()])
+        .parse()
+        .unwrap();
+    let (raw, versioned) = blob_call(nonce, contract);
+    l1.post("eth_sendRawTransaction", serde_json::json!([raw]))
+        .unwrap();
+    l1.rpc("evm_mine", &[]);
+    assert_eq!(
+        l1.cast(&["storage", &contract.to_string(), "0"]),
+        versioned.to_string()
+    );
 }
 
-/// A signed blob transaction (one blob, EIP-7594 sidecar) in network encoding, with
-/// `tamper` applied to its sidecar after signing.
+/// A signed blob transaction (one blob, EIP-7594 sidecar) to [`RECIPIENT`] in network
+/// encoding, with `tamper` applied to its sidecar after signing.
 fn blob_tx(nonce: u64, tamper: impl FnOnce(&mut BlobTransactionSidecarEip7594)) -> String {
+    signed_blob_tx(nonce, RECIPIENT, 21_000, tamper).0
+}
+
+/// A blob transaction calling `to`, and its blob's versioned hash.
+fn blob_call(nonce: u64, to: Address) -> (String, B256) {
+    signed_blob_tx(nonce, to, 100_000, |_| {})
+}
+
+fn signed_blob_tx(
+    nonce: u64,
+    to: Address,
+    gas_limit: u64,
+    tamper: impl FnOnce(&mut BlobTransactionSidecarEip7594),
+) -> (String, B256) {
     let mut blob = Blob::default();
     blob[..5].copy_from_slice(b"hello");
     let mut sidecar = BlobTransactionSidecarEip7594::try_from_blobs(vec![blob]).unwrap();
     let tx = TxEip4844 {
         chain_id: 1337,
         nonce,
-        gas_limit: 21_000,
+        gas_limit,
         max_fee_per_gas: 100_000_000_000,
         max_priority_fee_per_gas: 1_000_000_000,
-        to: RECIPIENT,
+        to,
         blob_versioned_hashes: sidecar.versioned_hashes().collect(),
         max_fee_per_blob_gas: 1_000_000_000,
         ..Default::default()
     };
+    let versioned = tx.blob_versioned_hashes[0];
     tamper(&mut sidecar);
     let tx = TxEip4844WithSidecar {
         tx,
@@ -433,7 +444,7 @@ fn blob_tx(nonce: u64, tamper: impl FnOnce(&mut BlobTransactionSidecarEip7594)) 
     let envelope: alloy_consensus::EthereumTxEnvelope<
         TxEip4844WithSidecar<BlobTransactionSidecarVariant>,
     > = tx.into_signed(signature).into();
-    hex::encode_prefixed(envelope.encoded_2718())
+    (hex::encode_prefixed(envelope.encoded_2718()), versioned)
 }
 
 fn blob_tx_with_wrong_cell_proof(nonce: u64) -> String {

@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 use alloy_primitives::{Address, B256, Bytes, U256, address, hex, keccak256};
+use nr_node::ChainSpec;
+use nr_stateless::{StatelessInput, validate_stateless};
 use serde_json::Value;
 use std::{
     io::{BufRead, BufReader},
@@ -269,4 +271,32 @@ pub fn quantity(v: &Value) -> u64 {
         .as_str()
         .unwrap_or_else(|| panic!("expected a quantity, got {v}"));
     u64::from_str_radix(s.trim_start_matches("0x"), 16).unwrap()
+}
+
+/// Every sealed L2 block's input, as served, validates statelessly and names the block the
+/// node serves; `debug_executionWitness` is that input's witness.
+pub fn check_stateless_inputs(node: &NodeProcess, spec: &ChainSpec) {
+    let head = node.block_number();
+    for number in 1..=head {
+        let tag = format!("0x{number:x}");
+        let bytes: Bytes = node
+            .rpc("nr_getStatelessInput", &[tag.clone().into()])
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let input = StatelessInput::decode(&bytes).expect("decodes");
+        let validated = validate_stateless(&input, &spec.config).expect("validates statelessly");
+        let (hash, root) = node.block_ids(number);
+        assert_eq!((validated.block_hash, validated.state_root), (hash, root));
+        let witness = node.rpc("debug_executionWitness", &[tag.into()]);
+        let state: Vec<Bytes> = serde_json::from_value(witness["state"].clone()).unwrap();
+        assert_eq!(state.len(), input.witness.state.len());
+        assert!(
+            state
+                .iter()
+                .zip(input.witness.state.iter())
+                .all(|(a, b)| a.as_ref() == &b[..])
+        );
+    }
 }
