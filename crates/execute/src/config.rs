@@ -29,6 +29,32 @@ impl Backend {
     }
 }
 
+impl core::str::FromStr for Backend {
+    type Err = String;
+
+    /// `groth16` or `plonk`, as node flags name them.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "groth16" => Ok(Self::Sp1Groth16),
+            "plonk" => Ok(Self::Sp1Plonk),
+            other => Err(format!(
+                "unknown proof backend {other:?} (groth16 or plonk)"
+            )),
+        }
+    }
+}
+
+/// Parses an accepted program as node flags give it: `groth16:0x<vkey>` or `plonk:0x<vkey>`.
+pub fn parse_program(s: &str) -> Result<(Backend, [u8; 32]), String> {
+    let (backend, vkey) = s
+        .split_once(':')
+        .ok_or("expected <groth16|plonk>:0x<32-byte vkey>")?;
+    let backend: Backend = backend.parse()?;
+    let vkey = alloy_primitives::hex::decode(vkey).map_err(|e| format!("vkey: {e}"))?;
+    let vkey = <[u8; 32]>::try_from(vkey).map_err(|_| "vkey must be 32 bytes".to_string())?;
+    Ok((backend, vkey))
+}
+
 /// A prepared verifying key of one backend (prepared once, shared by every call).
 #[derive(Debug, Clone)]
 pub enum Verifier {

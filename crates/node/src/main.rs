@@ -2,7 +2,7 @@
 //! the native rollup's L2 role.
 
 use alloy_evm::eth::EthEvmFactory;
-use alloy_primitives::{Address, hex};
+use alloy_primitives::Address;
 use clap::{Args, Parser, Subcommand};
 use eyre::{WrapErr, bail, eyre};
 use nr_execute::{Backend, ExecuteConfig, NativeRollupEvmFactory, ProgramRegistry};
@@ -69,7 +69,7 @@ struct RunArgs {
     execute_activation: u64,
     /// L1: a proof program EXECUTE accepts, as `groth16:0x<vkey>` or `plonk:0x<vkey>`
     /// (repeatable).
-    #[arg(long = "execute.program", value_parser = parse_program)]
+    #[arg(long = "execute.program", value_parser = nr_execute::config::parse_program)]
     execute_programs: Vec<(Backend, [u8; 32])>,
     /// L1: how many distinct accepted programs must prove a statement.
     #[arg(long = "execute.threshold", default_value_t = 1)]
@@ -88,20 +88,6 @@ fn parse_block_time(s: &str) -> Result<Duration, String> {
         return Err("block time must be between 0.001 and 3600 seconds".into());
     }
     Ok(Duration::from_secs_f64(secs))
-}
-
-fn parse_program(s: &str) -> Result<(Backend, [u8; 32]), String> {
-    let (backend, vkey) = s
-        .split_once(':')
-        .ok_or("expected <groth16|plonk>:0x<32-byte vkey>")?;
-    let backend = match backend {
-        "groth16" => Backend::Sp1Groth16,
-        "plonk" => Backend::Sp1Plonk,
-        other => return Err(format!("unknown proof backend {other:?}")),
-    };
-    let vkey = hex::decode(vkey).map_err(|e| format!("vkey: {e}"))?;
-    let vkey = <[u8; 32]>::try_from(vkey).map_err(|_| "vkey must be 32 bytes".to_string())?;
-    Ok((backend, vkey))
 }
 
 fn read_genesis(path: &PathBuf) -> eyre::Result<ChainSpec> {

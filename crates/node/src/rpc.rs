@@ -184,28 +184,14 @@ where
         }
     });
 
-    method!("eth_getBalance", |p, n| {
-        let mut seq = p.sequence();
-        let address: Address = seq.next()?;
-        let chain = n.chain();
-        let header = header_of(&chain, seq.optional_next()?)?;
-        let (_, balance, _) = chain
-            .account(header.state_root, address)
-            .map_err(internal)?;
-        Ok(balance)
-    });
+    method!("eth_getBalance", |p, n| account_at(&n, &p)
+        .map(|(_, _, (_, balance, _))| balance));
     method!("eth_getTransactionCount", |p, n| {
-        let mut seq = p.sequence();
-        let address: Address = seq.next()?;
-        let id: Option<BlockId> = seq.optional_next()?;
-        let chain = n.chain();
-        let header = header_of(&chain, id)?;
-        let (mut nonce, _, _) = chain
-            .account(header.state_root, address)
-            .map_err(internal)?;
+        let (address, id, (mut nonce, _, _)) = account_at(&n, &p)?;
         // "pending" counts the sender's transactions waiting in the pool, in nonce order.
         if id == Some(BlockId::Number(BlockNumberOrTag::Pending)) {
-            let pooled: std::collections::BTreeSet<u64> = chain
+            let pooled: std::collections::BTreeSet<u64> = n
+                .chain()
                 .pool
                 .iter()
                 .filter(|t| t.sender == address)
@@ -217,16 +203,8 @@ where
         }
         Ok(U64::from(nonce))
     });
-    method!("eth_getCode", |p, n| {
-        let mut seq = p.sequence();
-        let address: Address = seq.next()?;
-        let chain = n.chain();
-        let header = header_of(&chain, seq.optional_next()?)?;
-        let (_, _, code) = chain
-            .account(header.state_root, address)
-            .map_err(internal)?;
-        Ok(code)
-    });
+    method!("eth_getCode", |p, n| account_at(&n, &p)
+        .map(|(_, _, (_, _, code))| code));
     method!("eth_getStorageAt", |p, n| {
         let mut seq = p.sequence();
         let address: Address = seq.next()?;
@@ -343,6 +321,26 @@ where
         Ok(U64::from(sealed.block.header.number))
     });
     Ok(m)
+}
+
+/// The address, the block it was read at, and its `(nonce, balance, code)` there.
+type AccountAt = (Address, Option<BlockId>, (u64, U256, Bytes));
+
+/// `(address, block?)` as the account methods take them: the address, the block, and the
+/// account's nonce, balance and code there.
+fn account_at<F: BlockEvmFactory>(
+    node: &Node<F>,
+    p: &Params<'_>,
+) -> RpcResult<AccountAt> {
+    let mut seq = p.sequence();
+    let address: Address = seq.next()?;
+    let id: Option<BlockId> = seq.optional_next()?;
+    let chain = node.chain();
+    let header = header_of(&chain, id)?;
+    let account = chain
+        .account(header.state_root, address)
+        .map_err(internal)?;
+    Ok((address, id, account))
 }
 
 /// The block number a tag names, if that block is sealed.

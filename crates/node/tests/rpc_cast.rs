@@ -264,16 +264,19 @@ fn l1_devnet_is_driven_by_cast_runs_execute_and_checks_blobs() {
     );
 
     // In a transaction: included, successful, charged EXECUTE's up-front gas.
-    let receipt = json(&l1.cast(&[
-        "send",
-        "--json",
-        "--private-key",
-        DEV_KEY,
-        "--gas-limit",
-        "16000000",
-        &execute,
-        &input,
-    ]));
+    let send_execute = |data: &str| {
+        json(&l1.cast(&[
+            "send",
+            "--json",
+            "--private-key",
+            DEV_KEY,
+            "--gas-limit",
+            "16000000",
+            &execute,
+            data,
+        ]))
+    };
+    let receipt = send_execute(&input);
     assert_eq!(receipt["status"], "0x1", "{receipt}");
     let used = quantity(&receipt["gasUsed"]);
     let charge = nr_execute::gas::upfront_gas(&hex::decode(&input).unwrap());
@@ -286,16 +289,7 @@ fn l1_devnet_is_driven_by_cast_runs_execute_and_checks_blobs() {
     let mut bad = hex::decode(&input).unwrap();
     let last = bad.len() - 1;
     bad[last] ^= 1;
-    let receipt = json(&l1.cast(&[
-        "send",
-        "--json",
-        "--private-key",
-        DEV_KEY,
-        "--gas-limit",
-        "16000000",
-        &execute,
-        &hex::encode_prefixed(&bad),
-    ]));
+    let receipt = send_execute(&hex::encode_prefixed(&bad));
     assert_eq!(receipt["status"], "0x0", "{receipt}");
     assert_eq!(
         receipt["gasUsed"], "0xf42400",
