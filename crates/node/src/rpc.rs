@@ -328,10 +328,7 @@ type AccountAt = (Address, Option<BlockId>, (u64, U256, Bytes));
 
 /// `(address, block?)` as the account methods take them: the address, the block, and the
 /// account's nonce, balance and code there.
-fn account_at<F: BlockEvmFactory>(
-    node: &Node<F>,
-    p: &Params<'_>,
-) -> RpcResult<AccountAt> {
+fn account_at<F: BlockEvmFactory>(node: &Node<F>, p: &Params<'_>) -> RpcResult<AccountAt> {
     let mut seq = p.sequence();
     let address: Address = seq.next()?;
     let id: Option<BlockId> = seq.optional_next()?;
