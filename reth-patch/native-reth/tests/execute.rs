@@ -1,0 +1,298 @@
+//! EXECUTE inside reth: a dev node (auto-mining, Osaka) built exactly as `native-reth node
+//! --dev` builds it, driven over its JSON-RPC. A real L2 block, sealed by this project's L2
+//! engine, is settled by re-execution in `eth_call`, `eth_estimateGas` and a mined
+//! transaction (exact gas); a tampered one halts inside a transaction that is still mined;
+//! a real SP1 Groth16 proof in proof mode reaches the proof path and halts at the
+//! statement check (its public values are fibonacci's, not a statement); and
+//! `debug_executionWitness` serves the block that called EXECUTE.
+
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+use alloy_eips::eip2718::Encodable2718;
+use alloy_evm::eth::EthEvmFactory;
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address, hex};
+use alloy_signer::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
+use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
+use native_reth::{EXECUTE_ADDRESS, ExecuteArgs, NativeExecutorBuilder};
+use nr_execute::{
+    Backend,
+    input::{ExecuteInput, ProofEntry, ProofInput},
+};
+use nr_node::{BlockAttributes, Chain, ChainSpec, Role};
+use nr_stateless::StatelessValidationResult;
+use reth_ethereum::{
+    chainspec::DEV,
+    node::{
+        EthereumNode,
+        builder::{NodeBuilder, NodeHandle},
+        core::{
+            args::{DevArgs, RpcServerArgs},
+            node_config::NodeConfig,
+        },
+        node::EthereumAddOns,
+    },
+    rpc::builder::RpcModuleSelection,
+    tasks::Runtime,
+};
+use serde_json::Value;
+use std::time::Duration;
+
+/// Dev account 0 of the "test ... junk" mnemonic (funded in reth's dev genesis).
+const DEV_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const DEV_CHAIN_ID: u64 = 1337;
+const GAS: u64 = 16_000_000;
+
+/// A real L2 block of three transfers, sealed by the project's L2 engine: its EXECUTE input.
+fn l2_block_input() -> Vec<u8> {
+    let dir = tempfile_dir();
+    let spec = ChainSpec::dev(Role::L2, 901);
+    let mut chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), &dir).unwrap();
+    let key: PrivateKeySigner = DEV_KEY.parse().unwrap();
+    for nonce in 0..3 {
+        chain
+            .submit(&sign(
+                &key,
+                901,
+                nonce,
+                address!("0x000000000000000000000000000000000000bEEF"),
+                Bytes::new(),
+                21_000,
+            ))
+            .unwrap();
+    }
+    let sealed = chain
+        .seal(BlockAttributes {
+            timestamp: 12,
+            fee_recipient: Address::ZERO,
+            prev_randao: B256::ZERO,
+            parent_beacon_block_root: B256::ZERO,
+        })
+        .unwrap();
+    assert_eq!(sealed.block.body.transactions.len(), 3);
+    let input = chain.store().stateless_input(1).unwrap().unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    input
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("native-reth-l2-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn sign(
+    key: &PrivateKeySigner,
+    chain_id: u64,
+    nonce: u64,
+    to: Address,
+    input: Bytes,
+    gas: u64,
+) -> Vec<u8> {
+    let tx = TxEip1559 {
+        chain_id,
+        nonce,
+        gas_limit: gas,
+        max_fee_per_gas: 20_000_000_000,
+        max_priority_fee_per_gas: 1_000_000_000,
+        to: TxKind::Call(to),
+        value: U256::ZERO,
+        input,
+        ..Default::default()
+    };
+    let signature = key.sign_hash_sync(&tx.signature_hash()).unwrap();
+    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
+}
+
+/// Intrinsic gas of a call with this calldata (EIP-2028 prices; EIP-7623's floor is far
+/// below EXECUTE's charge here).
+fn intrinsic(data: &[u8]) -> u64 {
+    21_000
+        + data
+            .iter()
+            .map(|b| if *b == 0 { 4 } else { 16 })
+            .sum::<u64>()
+}
+
+async fn receipt(client: &HttpClient, hash: &Value) -> Value {
+    for _ in 0..200 {
+        let r: Value = client
+            .request("eth_getTransactionReceipt", rpc_params![hash])
+            .await
+            .unwrap();
+        if !r.is_null() {
+            return r;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("transaction {hash} not mined within 10 s");
+}
+
+fn quantity(v: &Value) -> u64 {
+    u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn execute_settles_l2_blocks_in_reth() -> eyre::Result<()> {
+    let input = l2_block_input();
+
+    // The real SP1 v6.1.0 Groth16 fixture; its program is accepted on this L1.
+    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/fixtures/sp1/groth16-v6.1.0.json"
+    ))?)?;
+    let unhex = |k: &str| hex::decode(fixture[k].as_str().unwrap()).unwrap();
+    let vkey: [u8; 32] = unhex("vkey").try_into().unwrap();
+    let args = ExecuteArgs {
+        programs: vec![(Backend::Sp1Groth16, vkey)],
+        ..Default::default()
+    };
+
+    let config = NodeConfig::test()
+        .with_chain(DEV.clone())
+        .with_dev(DevArgs {
+            dev: true,
+            ..Default::default()
+        })
+        .with_rpc(
+            RpcServerArgs::default()
+                .with_unused_ports()
+                .with_http()
+                .with_http_api(RpcModuleSelection::All),
+        );
+    let NodeHandle { node, .. } = NodeBuilder::new(config)
+        .testing_node(Runtime::test())
+        .with_types::<EthereumNode>()
+        .with_components(
+            EthereumNode::components().executor(NativeExecutorBuilder::new(args.config())),
+        )
+        .with_add_ons(EthereumAddOns::default())
+        .launch_with_debug_capabilities()
+        .await?;
+    let client = node
+        .rpc_server_handle()
+        .http_client()
+        .expect("HTTP RPC is on");
+    let key: PrivateKeySigner = DEV_KEY.parse()?;
+    let execute = EXECUTE_ADDRESS;
+    let call = serde_json::json!({"to": execute, "input": Bytes::from(input.clone()), "gas": format!("0x{GAS:x}")});
+
+    // eth_call: the SSZ validation result of the L2 block.
+    let out: Bytes = client
+        .request("eth_call", rpc_params![call.clone(), "latest"])
+        .await?;
+    let result = StatelessValidationResult::decode(&out).expect("43-byte SSZ result");
+    assert!(result.successful_validation);
+    assert_eq!(result.chain_id, 901);
+
+    // eth_estimateGas covers intrinsic gas plus EXECUTE's charge for the block's 15M gas
+    // limit; reth (like geth) ends its search within a 1.5% error ratio.
+    let charge = nr_execute::gas::reexecution_gas(input.len(), [15_000_000]);
+    let exact = intrinsic(&input) + charge;
+    let estimate: Value = client
+        .request("eth_estimateGas", rpc_params![call, "latest"])
+        .await?;
+    let estimate = quantity(&estimate);
+    assert!(
+        estimate >= exact && estimate - exact <= exact * 15 / 1000,
+        "estimate {estimate}, exact {exact}"
+    );
+
+    // Mined: status 1, exactly intrinsic gas plus EXECUTE's charge.
+    let hash: Value = client
+        .request(
+            "eth_sendRawTransaction",
+            rpc_params![Bytes::from(sign(
+                &key,
+                DEV_CHAIN_ID,
+                0,
+                execute,
+                input.clone().into(),
+                GAS
+            ))],
+        )
+        .await?;
+    let mined = receipt(&client, &hash).await;
+    assert_eq!(mined["status"], "0x1", "{mined}");
+    assert_eq!(quantity(&mined["gasUsed"]), exact);
+
+    // The block that called EXECUTE has an execution witness (built on the same EVM).
+    let witness: Value = client
+        .request(
+            "debug_executionWitness",
+            rpc_params![mined["blockNumber"].clone()],
+        )
+        .await?;
+    assert!(
+        !witness["state"].as_array().unwrap().is_empty(),
+        "{witness}"
+    );
+
+    // A tampered L2 block halts EXECUTE; the transaction is mined and burns its gas.
+    let mut bad = input.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    let hash: Value = client
+        .request(
+            "eth_sendRawTransaction",
+            rpc_params![Bytes::from(sign(
+                &key,
+                DEV_CHAIN_ID,
+                1,
+                execute,
+                bad.into(),
+                GAS
+            ))],
+        )
+        .await?;
+    let failed = receipt(&client, &hash).await;
+    assert_eq!(failed["status"], "0x0", "{failed}");
+    assert_eq!(quantity(&failed["gasUsed"]), GAS);
+
+    // Proof mode with the real SP1 proof: priced as one Groth16 proof, then halted at the
+    // statement (fibonacci's public values do not decode as one).
+    let proof_input = ExecuteInput::Proof(ProofInput {
+        statement: unhex("publicValues").try_into().unwrap(),
+        blob_openings: Vec::new().try_into().unwrap(),
+        proofs: vec![ProofEntry {
+            backend: Backend::Sp1Groth16 as u8,
+            program_vkey: vkey,
+            proof: unhex("proof").try_into().unwrap(),
+        }]
+        .try_into()
+        .unwrap(),
+    })
+    .encode();
+    let needed = nr_execute::gas::proof_gas(proof_input.len(), [Backend::Sp1Groth16], 0);
+    assert!(intrinsic(&proof_input) + needed < GAS);
+    let err = client
+        .request::<Bytes, _>(
+            "eth_call",
+            rpc_params![
+                serde_json::json!({"to": execute, "input": Bytes::from(proof_input.clone())}),
+                "latest"
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("EVM error: PrecompileError"),
+        "{err}"
+    );
+    let hash: Value = client
+        .request(
+            "eth_sendRawTransaction",
+            rpc_params![Bytes::from(sign(
+                &key,
+                DEV_CHAIN_ID,
+                2,
+                execute,
+                proof_input.into(),
+                GAS
+            ))],
+        )
+        .await?;
+    let halted = receipt(&client, &hash).await;
+    assert_eq!(halted["status"], "0x0", "{halted}");
+    assert_eq!(quantity(&halted["gasUsed"]), GAS);
+    Ok(())
+}
