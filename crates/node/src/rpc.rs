@@ -296,26 +296,23 @@ where
         let tag: BlockNumberOrTag = p.one()?;
         stateless_input(&n.chain(), tag).map(Bytes::from)
     });
-    method!("engine_getBlobsV1", |p, n| {
-        let blobs = blobs(&n.chain(), &p)?;
-        Ok(blobs
-            .into_iter()
-            .map(|b| match b {
-                Some(StoredBlob::V1(b)) => Some(b),
-                _ => None,
-            })
-            .collect::<Vec<_>>())
-    });
-    method!("engine_getBlobsV2", |p, n| {
-        let blobs = blobs(&n.chain(), &p)?;
-        Ok(blobs
-            .into_iter()
-            .map(|b| match b {
-                Some(StoredBlob::V2(b)) => Some(b),
-                _ => None,
-            })
-            .collect::<Vec<_>>())
-    });
+    // Each version serves the blobs whose proofs it carries; the others are null.
+    method!("engine_getBlobsV1", |p, n| blobs(
+        &n.chain(),
+        &p,
+        |b| match b {
+            StoredBlob::V1(b) => Some(b),
+            StoredBlob::V2(_) => None,
+        }
+    ));
+    method!("engine_getBlobsV2", |p, n| blobs(
+        &n.chain(),
+        &p,
+        |b| match b {
+            StoredBlob::V2(b) => Some(b),
+            StoredBlob::V1(_) => None,
+        }
+    ));
     method!("evm_mine", |_p, n| {
         let sealed = n.seal().map_err(internal)?;
         Ok(U64::from(sealed.block.header.number))
@@ -710,10 +707,13 @@ fn stateless_input<F: BlockEvmFactory>(
         .ok_or_else(|| internal(format!("stateless input of block {number} is missing")))
 }
 
-fn blobs<F: BlockEvmFactory>(
+/// The blobs of pooled or sealed transactions with these versioned hashes, in the shape
+/// `pick` takes from each (null where a blob is unknown or of the other version).
+fn blobs<F: BlockEvmFactory, T>(
     chain: &Chain<F>,
     p: &Params<'_>,
-) -> RpcResult<Vec<Option<StoredBlob>>> {
+    pick: impl Fn(StoredBlob) -> Option<T>,
+) -> RpcResult<Vec<Option<T>>> {
     let hashes: Vec<B256> = p.one()?;
     if hashes.len() > MAX_BLOB_HASHES {
         return Err(error(
@@ -736,7 +736,7 @@ fn blobs<F: BlockEvmFactory>(
                 Some((_, r)) => Some(r),
                 None => chain.store().blob(h).map_err(internal)?,
             };
-            Ok(record.as_deref().and_then(decode_record))
+            Ok(record.as_deref().and_then(decode_record).and_then(&pick))
         })
         .collect()
 }

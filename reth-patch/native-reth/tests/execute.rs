@@ -113,6 +113,22 @@ fn intrinsic(data: &[u8]) -> u64 {
             .sum::<u64>()
 }
 
+/// Sends a transaction from `key` calling EXECUTE with `data` (16M gas) and waits until
+/// it is mined; returns its receipt.
+async fn call_execute(
+    client: &HttpClient,
+    key: &PrivateKeySigner,
+    nonce: u64,
+    data: Bytes,
+) -> Value {
+    let raw = sign(key, DEV_CHAIN_ID, nonce, EXECUTE_ADDRESS, data, GAS);
+    let hash: Value = client
+        .request("eth_sendRawTransaction", rpc_params![Bytes::from(raw)])
+        .await
+        .unwrap();
+    receipt(client, &hash).await
+}
+
 async fn receipt(client: &HttpClient, hash: &Value) -> Value {
     for _ in 0..200 {
         let r: Value = client
@@ -198,20 +214,7 @@ async fn execute_settles_l2_blocks_in_reth() -> eyre::Result<()> {
     );
 
     // Mined: status 1, exactly intrinsic gas plus EXECUTE's charge.
-    let hash: Value = client
-        .request(
-            "eth_sendRawTransaction",
-            rpc_params![Bytes::from(sign(
-                &key,
-                DEV_CHAIN_ID,
-                0,
-                execute,
-                input.clone().into(),
-                GAS
-            ))],
-        )
-        .await?;
-    let mined = receipt(&client, &hash).await;
+    let mined = call_execute(&client, &key, 0, input.clone().into()).await;
     assert_eq!(mined["status"], "0x1", "{mined}");
     assert_eq!(quantity(&mined["gasUsed"]), exact);
 
@@ -231,20 +234,7 @@ async fn execute_settles_l2_blocks_in_reth() -> eyre::Result<()> {
     let mut bad = input.clone();
     let last = bad.len() - 1;
     bad[last] ^= 1;
-    let hash: Value = client
-        .request(
-            "eth_sendRawTransaction",
-            rpc_params![Bytes::from(sign(
-                &key,
-                DEV_CHAIN_ID,
-                1,
-                execute,
-                bad.into(),
-                GAS
-            ))],
-        )
-        .await?;
-    let failed = receipt(&client, &hash).await;
+    let failed = call_execute(&client, &key, 1, bad.into()).await;
     assert_eq!(failed["status"], "0x0", "{failed}");
     assert_eq!(quantity(&failed["gasUsed"]), GAS);
 
@@ -278,20 +268,7 @@ async fn execute_settles_l2_blocks_in_reth() -> eyre::Result<()> {
         err.to_string().contains("EVM error: PrecompileError"),
         "{err}"
     );
-    let hash: Value = client
-        .request(
-            "eth_sendRawTransaction",
-            rpc_params![Bytes::from(sign(
-                &key,
-                DEV_CHAIN_ID,
-                2,
-                execute,
-                proof_input.into(),
-                GAS
-            ))],
-        )
-        .await?;
-    let halted = receipt(&client, &hash).await;
+    let halted = call_execute(&client, &key, 2, proof_input.into()).await;
     assert_eq!(halted["status"], "0x0", "{halted}");
     assert_eq!(quantity(&halted["gasUsed"]), GAS);
     Ok(())
