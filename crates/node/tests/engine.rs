@@ -2,13 +2,24 @@
 //! block's stored `StatelessInput` re-validated by `validate_stateless`, the datadir
 //! reopened at the same head and state root, and the pool's refusals in geth's words.
 
-use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
-use alloy_eips::eip2718::Encodable2718;
+use alloy_consensus::{
+    SignableTransaction, TxEip1559, TxEip4844, TxEip4844WithSidecar, TxEnvelope,
+};
+use alloy_eips::{
+    eip2718::Encodable2718,
+    eip4844::{Blob, BlobTransactionSidecar, DATA_GAS_PER_BLOB},
+    eip7594::BlobTransactionSidecarVariant,
+};
 use alloy_evm::eth::EthEvmFactory;
 use alloy_primitives::{Address, B256, TxKind, U256, address};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
-use nr_node::{BlockAttributes, Chain, ChainSpec, Role, genesis, pool::PoolError};
+use nr_node::{
+    BlockAttributes, Chain, ChainSpec, Role,
+    blobs::{StoredBlob, decode_record},
+    genesis,
+    pool::{NetworkTx, PoolError},
+};
 use nr_stateless::{StatelessInput, db::TrieState, validate_stateless};
 use revm::Database;
 
@@ -289,4 +300,98 @@ fn an_uninitialised_database_is_initialised() {
     let spec = ChainSpec::dev(Role::L2, CHAIN_ID);
     let chain = Chain::open(Role::L2, spec.clone(), EthEvmFactory::default(), dir.path()).unwrap();
     assert_eq!(chain.head_hash(), spec.header.hash_slow());
+}
+
+/// A signed one-blob transaction in network form, carrying `sidecar`.
+fn blob_tx(
+    key: &PrivateKeySigner,
+    nonce: u64,
+    chain_id: u64,
+    sidecar: BlobTransactionSidecarVariant,
+) -> Vec<u8> {
+    let tx = TxEip4844 {
+        chain_id,
+        nonce,
+        gas_limit: 21_000,
+        max_fee_per_gas: 10_000_000_000,
+        max_priority_fee_per_gas: 1,
+        to: RECIPIENT,
+        blob_versioned_hashes: sidecar.versioned_hashes().collect(),
+        max_fee_per_blob_gas: 1_000_000_000,
+        ..Default::default()
+    };
+    let tx = TxEip4844WithSidecar { tx, sidecar };
+    let signature = key.sign_hash_sync(&tx.signature_hash()).unwrap();
+    NetworkTx::from(tx.into_signed(signature)).encoded_2718()
+}
+
+/// Before Osaka (a Prague L1), blob transactions carry EIP-4844 sidecars: one is accepted,
+/// sealed with its blob gas, and its blob kept with its proof (the `getBlobsV1` shape); a
+/// cell-proof sidecar is refused as the wrong version, and a wrong proof as invalid.
+#[test]
+fn prague_l1_takes_eip4844_sidecars() {
+    let mut genesis = genesis::dev_genesis(Role::L1, 1337);
+    genesis.config.osaka_time = None;
+    let spec = ChainSpec::from_genesis(genesis).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut chain = Chain::open(Role::L1, spec, EthEvmFactory::default(), dir.path()).unwrap();
+    let key = signer();
+    let mut blob = Blob::default();
+    blob[..4].copy_from_slice(b"data");
+    let legacy = BlobTransactionSidecar::try_from_blobs_with_settings(
+        vec![blob],
+        c_kzg::ethereum_kzg_settings(0),
+    )
+    .unwrap();
+    let cells = legacy
+        .clone()
+        .try_into_7594(c_kzg::ethereum_kzg_settings(0))
+        .unwrap();
+
+    let err = chain
+        .submit(&blob_tx(
+            &key,
+            0,
+            1337,
+            BlobTransactionSidecarVariant::Eip7594(cells),
+        ))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("EIP-7594 (cell proofs) is not accepted at this fork"),
+        "{err}"
+    );
+    let mut wrong = legacy.clone();
+    wrong.proofs[0] = wrong.commitments[0];
+    let err = chain
+        .submit(&blob_tx(
+            &key,
+            0,
+            1337,
+            BlobTransactionSidecarVariant::Eip4844(wrong),
+        ))
+        .unwrap_err();
+    assert!(matches!(err, PoolError::Blob(_)), "{err}");
+    assert!(err.to_string().starts_with("invalid blob sidecar"), "{err}");
+
+    chain
+        .submit(&blob_tx(
+            &key,
+            0,
+            1337,
+            BlobTransactionSidecarVariant::Eip4844(legacy.clone()),
+        ))
+        .unwrap();
+    let sealed = chain.seal(attrs(12)).unwrap();
+    assert_eq!(sealed.block.body.transactions.len(), 1);
+    assert_eq!(sealed.block.header.blob_gas_used, Some(DATA_GAS_PER_BLOB));
+    let hash = legacy.versioned_hashes().next().unwrap();
+    let stored = chain.store().blob(&hash).unwrap().expect("blob kept");
+    match decode_record(&stored) {
+        Some(StoredBlob::V1(b)) => {
+            assert_eq!(*b.blob, blob);
+            assert_eq!(b.proof, legacy.proofs[0]);
+        }
+        other => panic!("expected a V1 blob, got {other:?}"),
+    }
 }
