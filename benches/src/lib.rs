@@ -1,8 +1,21 @@
-//! Shared setup for the criterion benches: finding the heaviest shipped blocks.
+//! Shared setup for the criterion benches: the heaviest shipped blocks, and real blocks
+//! sealed by the node engine.
 
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+use alloy_eips::eip2718::Encodable2718;
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address};
+use alloy_signer::SignerSync;
+use alloy_signer_local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English};
 use ef_tests::{json_files, prepared_inputs};
-use nr_stateless::{ChainConfig, StatelessInput};
-use std::path::Path;
+use nr_node::{BlockAttributes, Chain, ChainSpec, Role, genesis::DEV_MNEMONIC};
+use nr_stateless::{BlockEvmFactory, ChainConfig, StatelessInput};
+use std::{
+    path::Path,
+    time::{Duration, Instant},
+};
+
+/// Where the benches' transfers go.
+pub const RECIPIENT: Address = address!("0x000000000000000000000000000000000000bEEF");
 
 /// One block to bench, with where it came from.
 pub struct BenchBlock {
@@ -81,4 +94,81 @@ pub fn heaviest_blocks(dir: &Path, count: usize) -> Vec<BenchBlock> {
         }
     }
     out
+}
+
+/// A dev chain of the node engine in a temporary datadir, with the dev keys and their
+/// next nonces: real blocks for the benches.
+pub struct DevChain<F> {
+    /// The chain.
+    pub chain: Chain<F>,
+    keys: Vec<PrivateKeySigner>,
+    nonces: Vec<u64>,
+    next: usize,
+    _dir: tempfile::TempDir,
+}
+
+impl<F: BlockEvmFactory> DevChain<F> {
+    /// A fresh dev chain of `role` on `factory`.
+    pub fn new(role: Role, chain_id: u64, factory: F) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let chain = Chain::open(role, ChainSpec::dev(role, chain_id), factory, dir.path()).unwrap();
+        let keys: Vec<PrivateKeySigner> = (0..nr_node::genesis::DEV_ACCOUNTS)
+            .map(|i| {
+                MnemonicBuilder::<English>::default()
+                    .phrase(DEV_MNEMONIC)
+                    .index(i)
+                    .unwrap()
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        Self {
+            nonces: vec![0; keys.len()],
+            keys,
+            chain,
+            next: 0,
+            _dir: dir,
+        }
+    }
+
+    /// A signed transaction from the next sender in turn.
+    pub fn sign(&mut self, to: Address, input: Bytes, gas_limit: u64) -> Vec<u8> {
+        let i = self.next % self.keys.len();
+        self.next += 1;
+        let tx = TxEip1559 {
+            chain_id: self.chain.spec.config.chain_id,
+            nonce: self.nonces[i],
+            gas_limit,
+            max_fee_per_gas: 100_000_000_000,
+            max_priority_fee_per_gas: 1,
+            to: TxKind::Call(to),
+            value: U256::from(1),
+            input,
+            ..Default::default()
+        };
+        self.nonces[i] += 1;
+        let signature = self.keys[i].sign_hash_sync(&tx.signature_hash()).unwrap();
+        TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
+    }
+
+    /// Submits `txs` and seals them into one block; returns the time it took.
+    pub fn submit_and_seal(&mut self, txs: &[Vec<u8>]) -> Duration {
+        let start = Instant::now();
+        for tx in txs {
+            self.chain.submit(tx).unwrap();
+        }
+        let sealed = self
+            .chain
+            .seal(BlockAttributes {
+                timestamp: self.chain.head().timestamp + 12,
+                fee_recipient: Address::ZERO,
+                prev_randao: B256::ZERO,
+                parent_beacon_block_root: B256::ZERO,
+            })
+            .unwrap();
+        let elapsed = start.elapsed();
+        assert_eq!(sealed.block.body.transactions.len(), txs.len());
+        assert!(sealed.receipts.iter().all(|r| r.status()));
+        elapsed
+    }
 }
