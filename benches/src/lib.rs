@@ -139,7 +139,8 @@ impl<F: BlockEvmFactory> DevChain<F> {
             chain_id: self.chain.spec.config.chain_id,
             nonce: self.nonces[i],
             gas_limit,
-            max_fee_per_gas: 100_000_000_000,
+            // Twice the next base fee: blocks above the gas target raise it every block.
+            max_fee_per_gas: 2 * u128::from(self.next_base_fee()) + 1,
             max_priority_fee_per_gas: 1,
             to: TxKind::Call(to),
             value: U256::from(1),
@@ -149,6 +150,13 @@ impl<F: BlockEvmFactory> DevChain<F> {
         self.nonces[i] += 1;
         let signature = self.keys[i].sign_hash_sync(&tx.signature_hash()).unwrap();
         TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
+    }
+
+    fn next_base_fee(&self) -> u64 {
+        self.chain
+            .head()
+            .next_block_base_fee(alloy_eips::eip1559::BaseFeeParams::ethereum())
+            .unwrap_or_default()
     }
 
     /// Submits `txs` and seals them into one block; returns the time it took.
