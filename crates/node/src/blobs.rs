@@ -25,12 +25,8 @@ pub enum BlobError {
     Invalid(String),
 }
 
-fn kind(sidecar: &BlobTransactionSidecarVariant) -> &'static str {
-    match sidecar {
-        BlobTransactionSidecarVariant::Eip4844(_) => "EIP-4844 (blob proofs)",
-        BlobTransactionSidecarVariant::Eip7594(_) => "EIP-7594 (cell proofs)",
-    }
-}
+const BLOB_PROOFS: &str = "EIP-4844 (blob proofs)";
+const CELL_PROOFS: &str = "EIP-7594 (cell proofs)";
 
 /// Checks a sidecar against the transaction's versioned hashes: the right kind for the
 /// fork, every commitment hashing to its versioned hash, every KZG proof verifying.
@@ -39,15 +35,12 @@ pub fn validate_sidecar(
     versioned_hashes: &[B256],
     osaka: bool,
 ) -> Result<(), BlobError> {
-    let expected = if osaka {
-        "EIP-7594 (cell proofs)"
-    } else {
-        "EIP-4844 (blob proofs)"
-    };
-    if kind(sidecar) != expected {
+    let cells = matches!(sidecar, BlobTransactionSidecarVariant::Eip7594(_));
+    if cells != osaka {
+        let name = |cells| if cells { CELL_PROOFS } else { BLOB_PROOFS };
         return Err(BlobError::WrongVersion {
-            got: kind(sidecar),
-            expected,
+            got: name(cells),
+            expected: name(osaka),
         });
     }
     sidecar

@@ -192,14 +192,7 @@ impl<F: BlockEvmFactory> Chain<F> {
 
     /// The EVM environment of a child of the head at `timestamp` (for calls and pool checks).
     pub fn next_env(&self, timestamp: u64) -> EvmEnv {
-        let header = self.child_header(timestamp, Address::ZERO, B256::ZERO, B256::ZERO);
-        let config = &self.spec.config;
-        EvmEnv::for_eth_block(
-            &header,
-            config,
-            config.chain_id,
-            config.blob_params_at(timestamp),
-        )
+        self.env_of(&self.child_header(timestamp, Address::ZERO, B256::ZERO, B256::ZERO))
     }
 
     /// The header fields of a child of the head that do not depend on its transactions.
@@ -273,7 +266,7 @@ impl<F: BlockEvmFactory> Chain<F> {
             .with_database(&mut db)
             .with_bundle_update()
             .build();
-        let env = EvmEnv::for_eth_block(&header, &config, config.chain_id, blob_params);
+        let env = self.env_of(&header);
         let evm = self.factory.create_evm(&mut state, env);
         let ctx = EthBlockExecutionCtx {
             parent_hash: header.parent_hash,

@@ -65,7 +65,7 @@ fn internal(message: impl std::fmt::Display) -> ErrorObjectOwned {
 fn call_error(e: CallError) -> ErrorObjectOwned {
     match e {
         CallError::Reverted { output } => {
-            let reason = alloy_sol_revert_reason(&output);
+            let reason = revert_reason(&output);
             let message = match reason {
                 Some(r) => format!("execution reverted: {r}"),
                 None => "execution reverted".into(),
@@ -78,7 +78,7 @@ fn call_error(e: CallError) -> ErrorObjectOwned {
 }
 
 /// The string of a Solidity `Error(string)` revert, if that is what `output` is.
-fn alloy_sol_revert_reason(output: &[u8]) -> Option<String> {
+fn revert_reason(output: &[u8]) -> Option<String> {
     const ERROR_SELECTOR: [u8; 4] = [0x08, 0xc3, 0x79, 0xa0];
     let body = output.strip_prefix(&ERROR_SELECTOR)?;
     let len = U256::from_be_slice(body.get(32..64)?);
@@ -650,13 +650,9 @@ fn logs<F: BlockEvmFactory>(chain: &Chain<F>, filter: &Filter) -> RpcResult<Vec<
             from_block,
             to_block,
         } => {
+            // A bound past the head is the head.
             let resolve = |tag: Option<BlockNumberOrTag>| {
-                let head = chain.head().number;
-                match tag.unwrap_or_default() {
-                    BlockNumberOrTag::Number(n) => n.min(head),
-                    BlockNumberOrTag::Earliest => 0,
-                    _ => head,
-                }
+                number_of(chain, tag.unwrap_or_default()).unwrap_or(chain.head().number)
             };
             (resolve(from_block), resolve(to_block))
         }

@@ -49,11 +49,6 @@ impl<F: BlockEvmFactory> Node<F> {
         self.chain.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// How this node runs.
-    pub fn config(&self) -> &NodeConfig {
-        &self.config
-    }
-
     /// Admits a transaction (network encoding) to the pool.
     pub fn submit(&self, raw: &[u8]) -> Result<B256, PoolError> {
         let hash = self.chain().submit(raw)?;
