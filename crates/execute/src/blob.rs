@@ -13,10 +13,8 @@
 
 use crate::input::{BlobEvaluation, BlobOpening};
 use alloy_primitives::B256;
-use sha2::{Digest, Sha256};
 
-/// EIP-4844 version byte of a KZG versioned hash.
-pub const VERSIONED_HASH_VERSION_KZG: u8 = 0x01;
+pub use nr_statement::VERSIONED_HASH_VERSION_KZG;
 
 /// Why a blob binding does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,9 +40,7 @@ pub enum BlobError {
 
 /// `0x01 ++ sha256(commitment)[1..]` (EIP-4844).
 pub fn kzg_to_versioned_hash(commitment: &[u8; 48]) -> B256 {
-    let mut hash: [u8; 32] = Sha256::digest(commitment).into();
-    hash[0] = VERSIONED_HASH_VERSION_KZG;
-    B256::from(hash)
+    B256::from(nr_statement::kzg_to_versioned_hash(commitment))
 }
 
 /// Checks every evaluation against its opening and the transaction's blob hashes.

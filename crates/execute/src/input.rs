@@ -25,10 +25,10 @@
 use libssz::{SszDecode, SszEncode};
 use libssz_derive::{SszDecode, SszEncode};
 use libssz_types::SszList;
-use nr_stateless::{
-    DecodeError, StatelessInput, StatelessRangeInput, StatelessRangeValidationResult,
-    StatelessValidationResult, ssz::MAX_RANGE_BLOCKS,
+pub use nr_statement::{
+    BlobEvaluation, ClaimedResult, MAX_BLOB_BINDINGS, MAX_RESULT_BYTES, Statement, StatementError,
 };
+use nr_stateless::{DecodeError, StatelessInput, StatelessRangeInput};
 
 /// Envelope id of a range of blocks (re-execution).
 pub const RANGE_ID: u16 = 0xFF01;
@@ -38,10 +38,6 @@ pub const PROOF_ID: u16 = 0xFF02;
 pub const MAX_PROOFS: usize = 8;
 /// Largest proof (SP1 v6 Groth16 is 356 bytes, Plonk 964).
 pub const MAX_PROOF_BYTES: usize = 4096;
-/// Most blobs one statement binds (above any per-transaction blob limit so far).
-pub const MAX_BLOB_BINDINGS: usize = 16;
-/// Largest result: a range result over [`MAX_RANGE_BLOCKS`] blocks.
-pub const MAX_RESULT_BYTES: usize = 15 + 32 * MAX_RANGE_BLOCKS;
 /// Largest statement.
 pub const MAX_STATEMENT_BYTES: usize = 16384;
 
@@ -76,71 +72,6 @@ pub struct ProofInput {
     pub proofs: SszList<ProofEntry, MAX_PROOFS>,
 }
 
-/// The evaluation of one blob's polynomial that a program committed to.
-#[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
-pub struct BlobEvaluation {
-    /// Versioned hash of the blob that carried the L2 data.
-    pub versioned_hash: [u8; 32],
-    /// The Fiat-Shamir point, derived by the program from the commitment and the data.
-    pub z: [u8; 32],
-    /// The blob polynomial's value at `z`.
-    pub y: [u8; 32],
-}
-
-/// What a zk program proves: a validation result and the blobs its blocks came from.
-#[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
-pub struct Statement {
-    /// 0: `result` is a [`StatelessValidationResult`]; 1: a [`StatelessRangeValidationResult`].
-    pub kind: u8,
-    /// The SSZ result, byte for byte what re-execution of the same blocks returns.
-    pub validation_result: SszList<u8, MAX_RESULT_BYTES>,
-    /// The blob evaluations binding the blocks' data to L1 blobs.
-    pub blob_evaluations: SszList<BlobEvaluation, MAX_BLOB_BINDINGS>,
-}
-
-/// The result a statement claims.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClaimedResult {
-    /// One block.
-    Single(StatelessValidationResult),
-    /// A range.
-    Range(StatelessRangeValidationResult),
-}
-
-impl ClaimedResult {
-    /// Whether the claimed validation succeeded.
-    pub fn successful(&self) -> bool {
-        match self {
-            Self::Single(r) => r.successful_validation,
-            Self::Range(r) => r.successful_validation,
-        }
-    }
-}
-
-impl Statement {
-    /// SSZ encoding: the public values a program commits.
-    pub fn encode(&self) -> Vec<u8> {
-        self.to_ssz()
-    }
-
-    /// Decodes a statement and the result inside it.
-    pub fn decode_with_result(bytes: &[u8]) -> Result<(Self, ClaimedResult), InputError> {
-        let s = Self::from_ssz_bytes(bytes).map_err(InputError::Ssz)?;
-        let result = match s.kind {
-            0 => ClaimedResult::Single(
-                StatelessValidationResult::decode(&s.validation_result)
-                    .map_err(InputError::Stateless)?,
-            ),
-            1 => ClaimedResult::Range(
-                StatelessRangeValidationResult::decode(&s.validation_result)
-                    .map_err(InputError::Stateless)?,
-            ),
-            k => return Err(InputError::StatementKind(k)),
-        };
-        Ok((s, result))
-    }
-}
-
 /// A decoded EXECUTE input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExecuteInput {
@@ -164,9 +95,9 @@ pub enum InputError {
     /// Proof-mode SSZ that does not decode.
     #[error("malformed proof-mode SSZ: {0:?}")]
     Ssz(libssz::DecodeError),
-    /// A statement kind other than 0 or 1.
-    #[error("unknown statement kind {0}")]
-    StatementKind(u8),
+    /// A statement that does not decode.
+    #[error(transparent)]
+    Statement(#[from] StatementError),
 }
 
 impl ExecuteInput {

@@ -185,7 +185,8 @@ fn execute_proof(
     );
     charge(gas_used, gas_limit)?;
 
-    let (statement, claimed) = Statement::decode_with_result(&input.statement)?;
+    let (statement, claimed) =
+        Statement::decode_with_result(&input.statement).map_err(InputError::from)?;
     if !claimed.successful() {
         return Err(ExecuteError::UnsuccessfulStatement);
     }

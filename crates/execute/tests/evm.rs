@@ -427,20 +427,14 @@ fn proof_config(circuit: &TestCircuit, threshold: usize) -> ExecuteConfig {
 
 /// A blob holding `data`, its commitment, and the opening at the Fiat-Shamir point.
 fn blob_binding(data: &[u8]) -> (BlobEvaluation, BlobOpening) {
-    let mut blob = vec![0u8; c_kzg::BYTES_PER_BLOB];
-    // 31 data bytes per field element keeps every element below the BLS modulus.
-    for (chunk, out) in data.chunks(31).zip(blob.chunks_mut(32)) {
-        out[1..1 + chunk.len()].copy_from_slice(chunk);
-    }
     let settings = c_kzg::ethereum_kzg_settings(0);
-    let blob = c_kzg::Blob::from_bytes(&blob).unwrap();
+    let blob = c_kzg::Blob::from_bytes(&nr_statement::kzg::blob_bytes(data)).unwrap();
     let commitment = settings.blob_to_kzg_commitment(&blob).unwrap().to_bytes();
-    let mut z: [u8; 32] = Sha256::digest([commitment.as_slice(), data].concat()).into();
-    z[0] = 0; // below the BLS12-381 scalar modulus
+    let commitment: [u8; 48] = commitment.into_inner();
+    let z = nr_statement::challenge(&commitment, data);
     let (proof, y) = settings
         .compute_kzg_proof(&blob, &c_kzg::Bytes32::new(z))
         .unwrap();
-    let commitment: [u8; 48] = commitment.into_inner();
     (
         BlobEvaluation {
             versioned_hash: kzg_to_versioned_hash(&commitment).0,

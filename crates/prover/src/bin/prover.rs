@@ -1,0 +1,313 @@
+//! `prover`: runs and proves native-rollup's zk program on L2 blocks.
+//!
+//! ```text
+//! prover execute --rpc http://127.0.0.1:8545 --from 1 [--to 4]   cycles + public values
+//! prover execute --input block.hex [--input next.hex ...]         same, from files
+//! prover prove   <blocks> --mode compressed --out proof.bin       verified proof file (feature sdk)
+//! prover verify  --proof proof.bin                                 (feature sdk)
+//! prover vkey    [--check]                                         (feature sdk)
+//! ```
+
+use clap::{Args, Parser, Subcommand};
+use eyre::{Result, WrapErr, bail, eyre};
+use nr_prover::{Job, PROGRAM_ELF, PROGRAM_VKEY, exec, source};
+use nr_statement::{ClaimedResult, Statement};
+use std::{path::PathBuf, time::Instant};
+
+#[derive(Parser)]
+#[command(name = "prover", version, about = "SP1 prover of native-rollup L2 blocks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the program in SP1's executor: cycles and the committed statement, checked
+    /// against the native statement.
+    Execute {
+        #[command(flatten)]
+        blocks: BlockArgs,
+        #[command(flatten)]
+        program: ProgramArgs,
+    },
+    /// Prove the blocks, verify the proof, and write it (bincode, SP1's format).
+    Prove {
+        #[command(flatten)]
+        blocks: BlockArgs,
+        #[command(flatten)]
+        program: ProgramArgs,
+        /// core | compressed (CPU or GPU) | groth16 | plonk (need SP1's circuit artifacts).
+        #[arg(long, default_value = "compressed")]
+        mode: String,
+        /// Prove on an NVIDIA GPU (a prover built with `--features cuda`).
+        #[arg(long)]
+        cuda: bool,
+        /// Where to write the verified proof.
+        #[arg(long)]
+        out: PathBuf,
+        /// Prove on CPU even when this machine has less memory than SP1 needs.
+        #[arg(long)]
+        ignore_memory: bool,
+    },
+    /// Verify a proof file against the program and print its statement.
+    Verify {
+        /// The proof file `prove` wrote.
+        #[arg(long)]
+        proof: PathBuf,
+        #[command(flatten)]
+        program: ProgramArgs,
+    },
+    /// Print the program's verifying-key hash (`vk.bytes32()`).
+    Vkey {
+        #[command(flatten)]
+        program: ProgramArgs,
+        /// Fail unless it equals the committed `elf/nr-program.vkey`.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Args)]
+struct BlockArgs {
+    /// An L2 node's JSON-RPC URL (`nr_getStatelessInput`).
+    #[arg(long, conflicts_with = "input")]
+    rpc: Option<String>,
+    /// First block to fetch from `--rpc`.
+    #[arg(long, requires = "rpc")]
+    from: Option<u64>,
+    /// Last block to fetch (default: `--from`); several blocks are proven as one range.
+    #[arg(long, requires = "from")]
+    to: Option<u64>,
+    /// Files of `schema_id ++ SSZ(StatelessInput)`, raw or 0x-hex; several make a range.
+    #[arg(long)]
+    input: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct ProgramArgs {
+    /// Another program ELF instead of the committed one.
+    #[arg(long)]
+    elf: Option<PathBuf>,
+}
+
+impl ProgramArgs {
+    fn elf(&self) -> Result<Vec<u8>> {
+        match &self.elf {
+            Some(path) => std::fs::read(path).wrap_err_with(|| path.display().to_string()),
+            None => Ok(PROGRAM_ELF.to_vec()),
+        }
+    }
+}
+
+impl BlockArgs {
+    async fn job(&self) -> Result<Job> {
+        let inputs = match (&self.rpc, self.from) {
+            (Some(url), Some(from)) => {
+                let to = self.to.unwrap_or(from);
+                if to < from {
+                    bail!("--to {to} is before --from {from}");
+                }
+                tracing::info!(url, from, to, "fetching stateless inputs");
+                source::fetch_inputs(url, from, to).await?
+            }
+            (Some(_), None) => bail!("--rpc needs --from"),
+            _ if self.input.is_empty() => bail!("give blocks with --rpc/--from or --input"),
+            _ => self
+                .input
+                .iter()
+                .map(|p| source::read_input_file(p))
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let job = Job::from_inputs(inputs)?;
+        let (first, last) = job.block_numbers();
+        tracing::info!(
+            first,
+            last,
+            gas_used = job.gas_used(),
+            blobs = job.blobs.blobs.len(),
+            "blocks loaded"
+        );
+        Ok(job)
+    }
+}
+
+fn describe(statement: &[u8]) -> Result<serde_json::Value> {
+    let (s, claimed) = Statement::decode_with_result(statement)
+        .map_err(|e| eyre!("public values are not a statement: {e}"))?;
+    let hex = |b: &[u8]| format!("0x{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>());
+    let result = match &claimed {
+        ClaimedResult::Single(r) => serde_json::json!({
+            "newPayloadRequestRoot": hex(&r.new_payload_request_root),
+            "chainId": r.chain_id,
+            "schemaId": r.schema_id,
+        }),
+        ClaimedResult::Range(r) => serde_json::json!({
+            "newPayloadRequestRoots": r.new_payload_request_roots.iter().map(|x| hex(x)).collect::<Vec<_>>(),
+            "chainId": r.chain_id,
+            "schemaId": r.schema_id,
+        }),
+    };
+    Ok(serde_json::json!({
+        "successfulValidation": claimed.successful(),
+        "result": result,
+        "blobEvaluations": s.blob_evaluations.iter().map(|e| serde_json::json!({
+            "versionedHash": hex(&e.versioned_hash), "z": hex(&e.z), "y": hex(&e.y),
+        })).collect::<Vec<_>>(),
+        "statement": hex(statement),
+    }))
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Execute { blocks, program } => {
+            let job = blocks.job().await?;
+            let elf = program.elf()?;
+            let native = job
+                .native_statement()
+                .map_err(|e| eyre!("no statement for these blocks: {e}"))?
+                .encode();
+            let start = Instant::now();
+            let run = exec::execute(&elf, &job.program_input().encode())?;
+            let seconds = start.elapsed().as_secs_f64();
+            if run.exit_code != 0 {
+                bail!("the program exited with code {}", run.exit_code);
+            }
+            if run.public_values != native {
+                bail!("the program's public values differ from the native statement");
+            }
+            let gas = job.gas_used();
+            let mut out = describe(&run.public_values)?;
+            out["cycles"] = run.cycles.into();
+            out["gasUsed"] = gas.into();
+            out["cyclesPerGas"] = (gas > 0)
+                .then(|| run.cycles as f64 / gas as f64)
+                .into();
+            out["executorSeconds"] = seconds.into();
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(())
+        }
+        #[cfg(feature = "sdk")]
+        Command::Prove {
+            blocks,
+            program,
+            mode,
+            cuda,
+            out,
+            ignore_memory,
+        } => {
+            use nr_prover::prove::{Device, Mode};
+            let mode = <Mode as clap::ValueEnum>::from_str(&mode, true)
+                .map_err(|_| eyre!("--mode must be core, compressed, groth16 or plonk"))?;
+            if matches!(mode, Mode::Groth16 | Mode::Plonk) {
+                tracing::warn!(
+                    "Groth16/Plonk wrapping downloads SP1's circuit artifacts (several GB) \
+                     into ~/.sp1/circuits and runs gnark: it needs internet access"
+                );
+            }
+            if !cuda && !ignore_memory {
+                check_memory(mode)?;
+            }
+            let job = blocks.job().await?;
+            let elf = program.elf()?;
+            let input = job.program_input().encode();
+            let expected = job
+                .native_statement()
+                .map_err(|e| eyre!("no statement for these blocks: {e}"))?
+                .encode();
+            let run = exec::execute(&elf, &input)?;
+            tracing::info!(cycles = run.cycles, ?mode, cuda, "proving");
+            let start = Instant::now();
+            let heartbeat = tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+                tick.tick().await;
+                loop {
+                    tick.tick().await;
+                    tracing::info!(elapsed_s = start.elapsed().as_secs(), "still proving");
+                }
+            });
+            let device = if cuda { Device::Cuda } else { Device::Cpu };
+            let proven = nr_prover::prove::prove(&elf, &input, &expected, mode, device).await;
+            heartbeat.abort();
+            let proven = proven?;
+            proven
+                .proof
+                .save(&out)
+                .map_err(|e| eyre!("writing {}: {e}", out.display()))?;
+            let mut summary = describe(&expected)?;
+            summary["proof"] = out.display().to_string().into();
+            summary["mode"] = format!("{mode:?}").to_lowercase().into();
+            summary["vkey"] = sp1_vkey(&proven.vk).into();
+            summary["cycles"] = run.cycles.into();
+            summary["gasUsed"] = job.gas_used().into();
+            summary["proveSeconds"] = start.elapsed().as_secs_f64().into();
+            summary["verified"] = true.into();
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+            Ok(())
+        }
+        #[cfg(feature = "sdk")]
+        Command::Verify { proof, program } => {
+            let elf = program.elf()?;
+            let public_values = nr_prover::prove::verify_file(&elf, &proof).await?;
+            let mut out = describe(&public_values)?;
+            out["verified"] = true.into();
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(())
+        }
+        #[cfg(feature = "sdk")]
+        Command::Vkey { program, check } => {
+            let vkey = nr_prover::prove::vkey(&program.elf()?).await?;
+            println!("{vkey}");
+            if check && vkey != PROGRAM_VKEY.trim() {
+                bail!("vkey {vkey} differs from the committed {}", PROGRAM_VKEY.trim());
+            }
+            Ok(())
+        }
+        #[cfg(not(feature = "sdk"))]
+        Command::Prove { .. } | Command::Verify { .. } | Command::Vkey { .. } => bail!(
+            "this prover was built without SP1's SDK; build it with \
+             `cargo build --release -p nr-prover --features sdk` (committed vkey: {})",
+            PROGRAM_VKEY.trim()
+        ),
+    }
+}
+
+#[cfg(feature = "sdk")]
+fn sp1_vkey(vk: &sp1_sdk::SP1VerifyingKey) -> String {
+    use sp1_sdk::HashableKey;
+    vk.bytes32()
+}
+
+/// SP1's CPU prover peaks near 10 GB for core proofs and 17.5 GB for compressed ones
+/// (measured on small programs); below that it is killed by the kernel, not refused.
+#[cfg(feature = "sdk")]
+fn check_memory(mode: nr_prover::prove::Mode) -> Result<()> {
+    use nr_prover::prove::Mode;
+    let need_gib = match mode {
+        Mode::Core => 10,
+        _ => 16,
+    };
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let available_kib: Option<u64> = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemAvailable:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
+    if let Some(kib) = available_kib {
+        let gib = kib / (1024 * 1024);
+        if gib < need_gib {
+            bail!(
+                "{gib} GiB of memory available, SP1's CPU prover needs about {need_gib} GiB for \
+                 a {mode:?} proof (pass --ignore-memory to try anyway, or use --cuda)"
+            );
+        }
+    }
+    Ok(())
+}

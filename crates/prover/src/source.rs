@@ -1,0 +1,199 @@
+//! Where the blocks come from (an L2 node's `nr_getStatelessInput`, or files) and the
+//! program input made of them.
+
+use crate::blobs::BlobSet;
+use jsonrpsee::{
+    core::client::ClientT,
+    http_client::{HttpClient, HttpClientBuilder},
+    rpc_params,
+};
+use nr_statement::{
+    Blocks, KIND_RANGE, KIND_SINGLE, ProgramError, ProgramInput, Statement, batch_data,
+};
+use nr_stateless::{DecodeError, StatelessInput, StatelessRangeInput};
+use std::{path::Path, time::Duration};
+
+/// Why no job could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// A file could not be read.
+    #[error("{path}: {error}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        error: std::io::Error,
+    },
+    /// A file or response is not hex or raw input.
+    #[error("{0}: not 0x-hex text")]
+    Hex(String),
+    /// An input does not decode as `schema_id ++ SSZ(StatelessInput)`.
+    #[error("input {index} is not a stateless input: {error}")]
+    Decode {
+        /// Position among the inputs.
+        index: usize,
+        /// The decoder's reason.
+        error: DecodeError,
+    },
+    /// The inputs are not consecutive blocks of one chain and schema (or too many).
+    #[error("inputs do not form a range (one chain, one schema, at most 256 blocks)")]
+    NotARange,
+    /// No input at all.
+    #[error("no blocks given")]
+    Empty,
+    /// The L2 node's RPC failed.
+    #[error("L2 RPC: {0}")]
+    Rpc(String),
+    /// KZG commitment of the batch's blobs failed.
+    #[error("KZG: {0:?}")]
+    Kzg(c_kzg::Error),
+}
+
+/// Blocks to prove, with the blobs their data is posted in.
+pub struct Job {
+    /// The blocks.
+    pub blocks: Blocks,
+    /// `schema_id ++ SSZ` of the single input or the range.
+    pub stateless: Vec<u8>,
+    /// The batch's blobs and commitments.
+    pub blobs: BlobSet,
+}
+
+impl Job {
+    /// A job of one block (one input) or of a range (several consecutive blocks).
+    pub fn from_inputs(inputs: Vec<Vec<u8>>) -> Result<Self, SourceError> {
+        let mut decoded = inputs
+            .iter()
+            .enumerate()
+            .map(|(index, bytes)| {
+                StatelessInput::decode(bytes).map_err(|error| SourceError::Decode { index, error })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let (blocks, stateless) = match decoded.len() {
+            0 => return Err(SourceError::Empty),
+            1 => {
+                let single = decoded.pop().expect("one");
+                let bytes = inputs.into_iter().next().expect("one");
+                (Blocks::Single(single), bytes)
+            }
+            _ => {
+                let range =
+                    StatelessRangeInput::from_inputs(&decoded).ok_or(SourceError::NotARange)?;
+                let bytes = range.encode();
+                (Blocks::Range(range), bytes)
+            }
+        };
+        let blobs = BlobSet::from_data(&batch_data(&blocks))?;
+        Ok(Self {
+            blocks,
+            stateless,
+            blobs,
+        })
+    }
+
+    /// What the program reads.
+    pub fn program_input(&self) -> ProgramInput {
+        ProgramInput {
+            kind: match self.blocks {
+                Blocks::Single(_) => KIND_SINGLE,
+                Blocks::Range(_) => KIND_RANGE,
+            },
+            stateless: self
+                .stateless
+                .clone()
+                .try_into()
+                .expect("decoded within MAX_INPUT_BYTES"),
+            blob_commitments: self
+                .blobs
+                .commitments
+                .clone()
+                .try_into()
+                .expect("at most MAX_BLOB_BINDINGS blobs"),
+        }
+    }
+
+    /// The statement computed natively: what the program must commit.
+    pub fn native_statement(&self) -> Result<Statement, ProgramError> {
+        nr_statement::statement(&self.program_input())
+    }
+
+    /// Total gas used by the blocks (from their payloads).
+    pub fn gas_used(&self) -> u64 {
+        match &self.blocks {
+            Blocks::Single(b) => b.new_payload_request.execution_payload.gas_used,
+            Blocks::Range(r) => r
+                .new_payload_requests
+                .iter()
+                .map(|p| p.execution_payload.gas_used)
+                .sum(),
+        }
+    }
+
+    /// Block numbers covered, first and last.
+    pub fn block_numbers(&self) -> (u64, u64) {
+        match &self.blocks {
+            Blocks::Single(b) => {
+                let n = b.new_payload_request.execution_payload.block_number;
+                (n, n)
+            }
+            Blocks::Range(r) => {
+                let n = |i: usize| r.new_payload_requests[i].execution_payload.block_number;
+                (n(0), n(r.new_payload_requests.len() - 1))
+            }
+        }
+    }
+}
+
+/// Reads an input file: raw `schema_id ++ SSZ` bytes, or that as `0x`-hex text (what
+/// `nr_getStatelessInput` returns).
+pub fn read_input_file(path: &Path) -> Result<Vec<u8>, SourceError> {
+    let bytes = std::fs::read(path).map_err(|error| SourceError::Io {
+        path: path.display().to_string(),
+        error,
+    })?;
+    match bytes.strip_prefix(b"0x") {
+        Some(hex) => {
+            let text = std::str::from_utf8(hex).map_err(|_| SourceError::Hex(path.display().to_string()))?;
+            decode_hex(text.trim().trim_matches('"')).ok_or_else(|| SourceError::Hex(path.display().to_string()))
+        }
+        None => Ok(bytes),
+    }
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Fetches blocks `from..=to` from an L2 node (`nr_getStatelessInput`).
+pub async fn fetch_inputs(url: &str, from: u64, to: u64) -> Result<Vec<Vec<u8>>, SourceError> {
+    let client: HttpClient = HttpClientBuilder::default()
+        .max_response_size(u32::MAX)
+        .request_timeout(Duration::from_secs(120))
+        .build(url)
+        .map_err(|e| SourceError::Rpc(e.to_string()))?;
+    let mut out = Vec::new();
+    for number in from..=to {
+        let hex: String = client
+            .request("nr_getStatelessInput", rpc_params![format!("{number:#x}")])
+            .await
+            .map_err(|e| SourceError::Rpc(format!("block {number}: {e}")))?;
+        let bytes = hex
+            .strip_prefix("0x")
+            .and_then(decode_hex)
+            .ok_or_else(|| SourceError::Hex(format!("block {number}")))?;
+        out.push(bytes);
+    }
+    Ok(out)
+}
+
+impl From<c_kzg::Error> for SourceError {
+    fn from(e: c_kzg::Error) -> Self {
+        Self::Kzg(e)
+    }
+}

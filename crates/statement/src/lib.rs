@@ -1,0 +1,324 @@
+//! What an EXECUTE proof claims, and the one function that computes it.
+//!
+//! In proof mode EXECUTE never sees the L2 blocks: it checks zk proofs that a program
+//! committed a [`Statement`], the SSZ bytes of which are the proof's public values. This
+//! crate is that program's logic, `no_std` so the zk guest (`crates/prover/program`) and
+//! the native host run the very same code: [`statement`] validates the blocks with
+//! [`nr_stateless`] under EXECUTE's L2 rules and binds their data to L1 blobs.
+//!
+//! ```text
+//! ProgramInput   { kind: u8 (0 single, 1 range),
+//!                  stateless: List[u8, 2^26],        schema_id ++ SSZ StatelessInput | StatelessRangeInput
+//!                  blob_commitments: List[Bytes48, 16] }
+//! Statement      { kind: u8,
+//!                  validation_result: List[u8, 8207], the SSZ result re-execution returns
+//!                  blob_evaluations: List[BlobEvaluation, 16] }
+//! BlobEvaluation { versioned_hash: Bytes32, z: Bytes32, y: Bytes32 }
+//! ```
+//!
+//! Blob data ([`batch_data`]): the blocks' range encoding with an empty witness,
+//! `schema_id ++ SSZ { new_payload_requests, witness: {}, chain_id }`, which
+//! `StatelessRangeInput::decode` reads back. It fills blobs 31 bytes per field element
+//! (the element's first byte zero), [`BYTES_PER_BLOB_DATA`] bytes a blob. For blob `i`
+//! with data `d_i` and commitment `C_i`, `z = sha256(C_i ++ d_i)` with its first byte
+//! cleared (below the BLS12-381 scalar modulus) and `y = p_i(z)` ([`kzg`]).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
+extern crate alloc;
+
+pub mod kzg;
+
+use alloc::vec::Vec;
+use libssz::{SszDecode, SszEncode};
+use libssz_derive::{SszDecode, SszEncode};
+use libssz_types::SszList;
+use nr_stateless::{
+    ChainRegistry, DecodeError, ExecutionWitness, StatelessInput, StatelessRangeInput,
+    StatelessRangeValidationResult, StatelessValidationResult, l2_chain_config,
+    ssz::{MAX_INPUT_BYTES, MAX_RANGE_BLOCKS},
+    validate_l2, validate_l2_range,
+};
+use sha2::{Digest, Sha256};
+
+/// Most blobs one statement binds (above any per-transaction blob limit so far).
+pub const MAX_BLOB_BINDINGS: usize = 16;
+/// Largest result: a range result over [`MAX_RANGE_BLOCKS`] blocks.
+pub const MAX_RESULT_BYTES: usize = 15 + 32 * MAX_RANGE_BLOCKS;
+/// Statement kind of one block.
+pub const KIND_SINGLE: u8 = 0;
+/// Statement kind of a range of blocks.
+pub const KIND_RANGE: u8 = 1;
+/// EIP-4844 version byte of a KZG versioned hash.
+pub const VERSIONED_HASH_VERSION_KZG: u8 = 0x01;
+/// Data bytes one blob carries: 4096 field elements of 31 bytes.
+pub const BYTES_PER_BLOB_DATA: usize = kzg::FIELD_ELEMENTS_PER_BLOB * 31;
+
+/// The evaluation of one blob's polynomial that a program committed to.
+#[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
+pub struct BlobEvaluation {
+    /// Versioned hash of the blob that carried the L2 data.
+    pub versioned_hash: [u8; 32],
+    /// The Fiat-Shamir point, derived by the program from the commitment and the data.
+    pub z: [u8; 32],
+    /// The blob polynomial's value at `z`.
+    pub y: [u8; 32],
+}
+
+/// What a zk program proves: a validation result and the blobs its blocks came from.
+#[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
+pub struct Statement {
+    /// [`KIND_SINGLE`]: the result is a [`StatelessValidationResult`]; [`KIND_RANGE`]: a
+    /// [`StatelessRangeValidationResult`].
+    pub kind: u8,
+    /// The SSZ result, byte for byte what re-execution of the same blocks returns.
+    pub validation_result: SszList<u8, MAX_RESULT_BYTES>,
+    /// The blob evaluations binding the blocks' data to L1 blobs.
+    pub blob_evaluations: SszList<BlobEvaluation, MAX_BLOB_BINDINGS>,
+}
+
+/// The result a statement claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimedResult {
+    /// One block.
+    Single(StatelessValidationResult),
+    /// A range.
+    Range(StatelessRangeValidationResult),
+}
+
+impl ClaimedResult {
+    /// Whether the claimed validation succeeded.
+    pub fn successful(&self) -> bool {
+        match self {
+            Self::Single(r) => r.successful_validation,
+            Self::Range(r) => r.successful_validation,
+        }
+    }
+}
+
+/// Why statement bytes do not decode.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StatementError {
+    /// Not SSZ of a [`Statement`].
+    #[error("malformed statement SSZ: {0:?}")]
+    Ssz(libssz::DecodeError),
+    /// The result inside does not decode.
+    #[error(transparent)]
+    Result(DecodeError),
+    /// A kind other than 0 or 1.
+    #[error("unknown statement kind {0}")]
+    Kind(u8),
+}
+
+impl Statement {
+    /// SSZ encoding: the public values a program commits.
+    pub fn encode(&self) -> Vec<u8> {
+        self.to_ssz()
+    }
+
+    /// Decodes a statement and the result inside it.
+    pub fn decode_with_result(bytes: &[u8]) -> Result<(Self, ClaimedResult), StatementError> {
+        let s = Self::from_ssz_bytes(bytes).map_err(StatementError::Ssz)?;
+        let result = match s.kind {
+            KIND_SINGLE => ClaimedResult::Single(
+                StatelessValidationResult::decode(&s.validation_result)
+                    .map_err(StatementError::Result)?,
+            ),
+            KIND_RANGE => ClaimedResult::Range(
+                StatelessRangeValidationResult::decode(&s.validation_result)
+                    .map_err(StatementError::Result)?,
+            ),
+            k => return Err(StatementError::Kind(k)),
+        };
+        Ok((s, result))
+    }
+}
+
+/// What the prover hands the program: the blocks to validate and the KZG commitments of
+/// the blobs their data travels in.
+#[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
+pub struct ProgramInput {
+    /// [`KIND_SINGLE`] or [`KIND_RANGE`].
+    pub kind: u8,
+    /// `schema_id ++ SSZ(StatelessInput)` or `schema_id ++ SSZ(StatelessRangeInput)`: the
+    /// exact bytes EXECUTE's re-execution mode reads (without a range's envelope id).
+    pub stateless: SszList<u8, MAX_INPUT_BYTES>,
+    /// One commitment per blob of [`batch_data`], in order.
+    pub blob_commitments: SszList<[u8; 48], MAX_BLOB_BINDINGS>,
+}
+
+impl ProgramInput {
+    /// SSZ encoding: what the program reads.
+    pub fn encode(&self) -> Vec<u8> {
+        self.to_ssz()
+    }
+
+    /// Decodes the program's input.
+    pub fn decode(bytes: &[u8]) -> Result<Self, ProgramError> {
+        Self::from_ssz_bytes(bytes).map_err(ProgramError::Ssz)
+    }
+}
+
+/// Why the program has no statement to commit (so no proof can exist). Invalid blocks
+/// are not errors: they have a statement that says so.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProgramError {
+    /// The input is not SSZ of a [`ProgramInput`].
+    #[error("malformed program input SSZ: {0:?}")]
+    Ssz(libssz::DecodeError),
+    /// A kind other than 0 or 1.
+    #[error("unknown input kind {0}")]
+    Kind(u8),
+    /// The stateless input does not decode: there is no request root to commit to.
+    #[error(transparent)]
+    Stateless(DecodeError),
+    /// The blob data needs another number of blobs than commitments were given.
+    #[error("batch data of {bytes} bytes fills {needed} blobs, {given} commitments given")]
+    BlobCount {
+        /// Length of the batch data.
+        bytes: usize,
+        /// Blobs it fills.
+        needed: usize,
+        /// Commitments in the input.
+        given: usize,
+    },
+}
+
+/// The decoded blocks of a [`ProgramInput`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocks {
+    /// One block.
+    Single(StatelessInput),
+    /// A range.
+    Range(StatelessRangeInput),
+}
+
+impl Blocks {
+    /// Decodes `stateless` as `kind` says.
+    pub fn decode(kind: u8, stateless: &[u8]) -> Result<Self, ProgramError> {
+        match kind {
+            KIND_SINGLE => StatelessInput::decode(stateless).map(Self::Single),
+            KIND_RANGE => StatelessRangeInput::decode(stateless).map(Self::Range),
+            k => return Err(ProgramError::Kind(k)),
+        }
+        .map_err(ProgramError::Stateless)
+    }
+
+    /// The statement kind.
+    pub fn kind(&self) -> u8 {
+        match self {
+            Self::Single(_) => KIND_SINGLE,
+            Self::Range(_) => KIND_RANGE,
+        }
+    }
+
+    /// Validates under EXECUTE's L2 rules and returns the SSZ result, exactly as
+    /// re-execution mode with no chain registered (the schema's fork from genesis).
+    pub fn validation_result(&self) -> Vec<u8> {
+        let chains = ChainRegistry::default();
+        match self {
+            Self::Single(b) => {
+                let config = l2_chain_config(&chains, b.chain_id, b.schema.fork);
+                b.result(validate_l2(b, &config).is_ok()).encode()
+            }
+            Self::Range(r) => {
+                let config = l2_chain_config(&chains, r.chain_id, r.schema.fork);
+                r.result(validate_l2_range(r, &config).is_ok()).encode()
+            }
+        }
+    }
+}
+
+/// The data the blocks' blobs carry: their range encoding without the witness.
+pub fn batch_data(blocks: &Blocks) -> Vec<u8> {
+    let (schema, new_payload_requests, chain_id) = match blocks {
+        Blocks::Single(b) => (b.schema, alloc::vec![b.new_payload_request.clone()], b.chain_id),
+        Blocks::Range(r) => (r.schema, r.new_payload_requests.clone(), r.chain_id),
+    };
+    StatelessRangeInput {
+        schema,
+        new_payload_requests,
+        witness: ExecutionWitness::default(),
+        chain_id,
+    }
+    .encode()
+}
+
+/// How many blobs `len` bytes of batch data fill (at least one).
+pub fn blobs_for(len: usize) -> usize {
+    len.div_ceil(BYTES_PER_BLOB_DATA).max(1)
+}
+
+/// The blob data chunks of `data`, one per blob.
+pub fn blob_chunks(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let empty: &[u8] = &[];
+    data.chunks(BYTES_PER_BLOB_DATA)
+        .chain(data.is_empty().then_some(empty))
+}
+
+/// `0x01 ++ sha256(commitment)[1..]` (EIP-4844).
+pub fn kzg_to_versioned_hash(commitment: &[u8; 48]) -> [u8; 32] {
+    let mut hash: [u8; 32] = Sha256::digest(commitment).into();
+    hash[0] = VERSIONED_HASH_VERSION_KZG;
+    hash
+}
+
+/// The Fiat-Shamir point of a blob: `sha256(commitment ++ data)`, first byte cleared.
+pub fn challenge(commitment: &[u8; 48], data: &[u8]) -> [u8; 32] {
+    let mut z: [u8; 32] = Sha256::new()
+        .chain_update(commitment)
+        .chain_update(data)
+        .finalize()
+        .into();
+    z[0] = 0;
+    z
+}
+
+/// The evaluations binding `data` to the blobs committed to by `commitments`.
+pub fn blob_evaluations(
+    data: &[u8],
+    commitments: &[[u8; 48]],
+) -> Result<Vec<BlobEvaluation>, ProgramError> {
+    let needed = blobs_for(data.len());
+    if needed != commitments.len() || needed > MAX_BLOB_BINDINGS {
+        return Err(ProgramError::BlobCount {
+            bytes: data.len(),
+            needed,
+            given: commitments.len(),
+        });
+    }
+    Ok(blob_chunks(data)
+        .zip(commitments)
+        .map(|(chunk, commitment)| {
+            let z = challenge(commitment, chunk);
+            BlobEvaluation {
+                versioned_hash: kzg_to_versioned_hash(commitment),
+                z,
+                y: kzg::evaluate_packed(chunk, &z),
+            }
+        })
+        .collect())
+}
+
+/// The program: validates the blocks and binds their data to the blobs. Its result's SSZ
+/// encoding is what the zk guest commits, byte for byte.
+pub fn statement(input: &ProgramInput) -> Result<Statement, ProgramError> {
+    let blocks = Blocks::decode(input.kind, &input.stateless)?;
+    let evaluations = blob_evaluations(&batch_data(&blocks), &input.blob_commitments)?;
+    Ok(Statement {
+        kind: blocks.kind(),
+        validation_result: blocks
+            .validation_result()
+            .try_into()
+            .expect("a result of at most MAX_RANGE_BLOCKS roots"),
+        blob_evaluations: evaluations
+            .try_into()
+            .expect("checked against MAX_BLOB_BINDINGS"),
+    })
+}
+
+/// [`statement`] on encoded input, encoded: the program's bytes in, public values out.
+pub fn statement_bytes(input: &[u8]) -> Result<Vec<u8>, ProgramError> {
+    statement(&ProgramInput::decode(input)?).map(|s| s.encode())
+}
