@@ -133,6 +133,16 @@ impl<F: BlockEvmFactory> DevChain<F> {
 
     /// A signed transaction from the next sender in turn.
     pub fn sign(&mut self, to: Address, input: Bytes, gas_limit: u64) -> Vec<u8> {
+        self.sign_kind(TxKind::Call(to), input, gas_limit)
+    }
+
+    /// The dev accounts, in sender order.
+    pub fn addresses(&self) -> Vec<Address> {
+        self.keys.iter().map(|k| k.address()).collect()
+    }
+
+    /// A signed call or creation from the next sender in turn.
+    pub fn sign_kind(&mut self, to: TxKind, input: Bytes, gas_limit: u64) -> Vec<u8> {
         let i = self.next % self.keys.len();
         self.next += 1;
         let tx = TxEip1559 {
@@ -142,8 +152,8 @@ impl<F: BlockEvmFactory> DevChain<F> {
             // Twice the next base fee: blocks above the gas target raise it every block.
             max_fee_per_gas: 2 * u128::from(self.next_base_fee()) + 1,
             max_priority_fee_per_gas: 1,
-            to: TxKind::Call(to),
-            value: U256::from(1),
+            to,
+            value: U256::from(u8::from(to.is_call())),
             input,
             ..Default::default()
         };
@@ -178,5 +188,77 @@ impl<F: BlockEvmFactory> DevChain<F> {
         assert_eq!(sealed.block.body.transactions.len(), txs.len());
         assert!(sealed.receipts.iter().all(|r| r.status()));
         elapsed
+    }
+}
+
+/// A minimal ERC-20 token built from opcodes (no compiler here): `transfer(to, amount)`
+/// with Solidity's balance layout (`keccak256(holder ++ 0)`), the balance check, the
+/// `Transfer` event and a `true` return, so its blocks cost what token transfers cost.
+pub mod erc20 {
+    use alloy_primitives::{Address, Bytes, U256, keccak256};
+
+    /// 4-byte selector of `transfer(address,uint256)`.
+    pub const TRANSFER_SELECTOR: [u8; 4] = [0xa9, 0x05, 0x9c, 0xbb];
+
+    const PUSH1: u8 = 0x60;
+    const PUSH2: u8 = 0x61;
+
+    /// Runtime code of `transfer` (the selector is not dispatched on: one function).
+    pub fn runtime() -> Vec<u8> {
+        let topic = keccak256("Transfer(address,address,uint256)");
+        let mut c = vec![PUSH1, 0x24, 0x35]; // amount
+        // balance slot of the caller: keccak256(caller ++ 0)
+        c.extend([0x33, PUSH1, 0, 0x52, PUSH1, 0x40, PUSH1, 0, 0x20]);
+        c.extend([0x80, 0x54]); // bal, slot, amount
+        c.extend([0x82, 0x81, 0x10]); // bal < amount
+        let revert_at = c.len() + 2;
+        c.extend([PUSH1, 0x00, 0x57]); // patched below
+        c.extend([0x82, 0x90, 0x03, 0x90, 0x55]); // sstore(slot, bal - amount)
+        c.extend([
+            PUSH1, 0x04, 0x35, PUSH1, 0, 0x52, PUSH1, 0x40, PUSH1, 0, 0x20,
+        ]); // slot(to)
+        c.extend([0x80, 0x54, 0x82, 0x01, 0x90, 0x55]); // sstore(slot, bal + amount)
+        c.extend([PUSH1, 0, 0x52]); // mem[0] = amount
+        c.extend([PUSH1, 0x04, 0x35, 0x33, 0x7f]); // to, from, topic
+        c.extend_from_slice(topic.as_slice());
+        c.extend([PUSH1, 0x20, PUSH1, 0, 0xa3]); // LOG3
+        c.extend([PUSH1, 1, PUSH1, 0, 0x52, PUSH1, 0x20, PUSH1, 0, 0xf3]); // return true
+        let dest = c.len() as u8;
+        c[revert_at - 1] = dest;
+        c.extend([0x5b, PUSH1, 0, 0x80, 0xfd]); // JUMPDEST; revert(0, 0)
+        c
+    }
+
+    /// Creation code: credits each holder with `2^128` tokens, then returns [`runtime`].
+    pub fn initcode(holders: &[Address]) -> Bytes {
+        let runtime = runtime();
+        let mut c = Vec::new();
+        for holder in holders {
+            c.push(0x7f);
+            c.extend_from_slice(&U256::from(1u128 << 127).to_be_bytes::<32>());
+            c.push(0x73);
+            c.extend_from_slice(holder.as_slice());
+            c.extend([PUSH1, 0, 0x52, PUSH1, 0x40, PUSH1, 0, 0x20, 0x55]);
+        }
+        // codecopy(0, offset, len); return(0, len)
+        let offset = c.len() + 13;
+        let len = runtime.len() as u16;
+        c.extend([PUSH2]);
+        c.extend(len.to_be_bytes());
+        c.extend([0x80, PUSH2]);
+        c.extend((offset as u16).to_be_bytes());
+        c.extend([PUSH1, 0, 0x39, PUSH1, 0, 0xf3]);
+        assert_eq!(c.len(), offset);
+        c.extend(runtime);
+        c.into()
+    }
+
+    /// Calldata of `transfer(to, amount)`.
+    pub fn transfer(to: Address, amount: u64) -> Bytes {
+        let mut data = TRANSFER_SELECTOR.to_vec();
+        data.extend_from_slice(&[0; 12]);
+        data.extend_from_slice(to.as_slice());
+        data.extend_from_slice(&U256::from(amount).to_be_bytes::<32>());
+        data.into()
     }
 }

@@ -87,6 +87,12 @@ impl Verifier {
     }
 }
 
+/// `vk.bytes32()` of native-rollup's own SP1 program under SP1 6.10.0: the ELF that
+/// `scripts/build-program` reproduces (`crates/prover/elf/`), which commits exactly the
+/// statement proof mode checks.
+pub const NATIVE_ROLLUP_PROGRAM_VKEY: [u8; 32] =
+    alloy_primitives::hex!("006ad66ada2ad60959afd9f9fe0bc0d4f6e4dc92b55afe8012254b9346f1b8ef");
+
 /// The proof programs EXECUTE accepts: a verifying key per backend, the accepted
 /// `(backend, program vkey)` pairs, and how many distinct ones must verify a statement.
 #[derive(Debug, Clone, Default)]
@@ -116,6 +122,14 @@ impl ProgramRegistry {
         Self::new(threshold)
             .with_verifier(Verifier::Groth16(Arc::new(groth16)))
             .with_verifier(Verifier::Plonk(Arc::new(plonk)))
+    }
+
+    /// [`Self::sp1_v6`] accepting native-rollup's program
+    /// ([`NATIVE_ROLLUP_PROGRAM_VKEY`]) wrapped in Groth16 or in Plonk.
+    pub fn native_rollup(threshold: usize) -> Self {
+        Self::sp1_v6(threshold)
+            .with_program(Backend::Sp1Groth16, NATIVE_ROLLUP_PROGRAM_VKEY)
+            .with_program(Backend::Sp1Plonk, NATIVE_ROLLUP_PROGRAM_VKEY)
     }
 
     /// Sets the key of a backend.

@@ -25,10 +25,10 @@
 use libssz::{SszDecode, SszEncode};
 use libssz_derive::{SszDecode, SszEncode};
 use libssz_types::SszList;
+use nr_stateless::{DecodeError, StatelessInput, StatelessRangeInput};
 pub use nr_statement::{
     BlobEvaluation, ClaimedResult, MAX_BLOB_BINDINGS, MAX_RESULT_BYTES, Statement, StatementError,
 };
-use nr_stateless::{DecodeError, StatelessInput, StatelessRangeInput};
 
 /// Envelope id of a range of blocks (re-execution).
 pub const RANGE_ID: u16 = 0xFF01;

@@ -28,7 +28,7 @@ pub mod plonk;
 pub mod precompile;
 pub mod sp1;
 
-pub use config::{Backend, ExecuteConfig, ProgramRegistry, Verifier};
+pub use config::{Backend, ExecuteConfig, NATIVE_ROLLUP_PROGRAM_VKEY, ProgramRegistry, Verifier};
 pub use factory::NativeRollupEvmFactory;
 pub use groth16::{Groth16Key, KeyError};
 pub use input::{ExecuteInput, InputError};

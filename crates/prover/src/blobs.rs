@@ -23,7 +23,12 @@ impl BlobSet {
             .collect::<Result<Vec<_>, _>>()?;
         let commitments = blobs
             .iter()
-            .map(|b| Ok(settings().blob_to_kzg_commitment(b)?.to_bytes().into_inner()))
+            .map(|b| {
+                Ok(settings()
+                    .blob_to_kzg_commitment(b)?
+                    .to_bytes()
+                    .into_inner())
+            })
             .collect::<Result<Vec<_>, c_kzg::Error>>()?;
         Ok(Self { blobs, commitments })
     }

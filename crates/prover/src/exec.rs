@@ -1,6 +1,7 @@
 //! Running the program in SP1's executor: no proof, the exact public values and cycles.
 
-use sp1_core_executor::{MinimalExecutorEnum, Program};
+use sp1_core_executor::MinimalExecutorEnum;
+pub use sp1_core_executor::Program;
 use std::sync::Arc;
 
 /// One run of the program.

@@ -10,9 +10,9 @@
 
 pub mod blobs;
 pub mod exec;
-pub mod source;
 #[cfg(feature = "sdk")]
 pub mod prove;
+pub mod source;
 
 pub use blobs::BlobSet;
 pub use exec::{Execution, ExecutionError, execute};

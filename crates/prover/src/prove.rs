@@ -53,7 +53,6 @@ pub enum Device {
     Cuda,
 }
 
-
 /// `vk.bytes32()` of `elf`: the key EXECUTE's registry names.
 pub async fn vkey(elf: &[u8]) -> Result<String, ProveError> {
     let prover = ProverClient::builder().cpu().build().await;

@@ -7,10 +7,10 @@ use jsonrpsee::{
     http_client::{HttpClient, HttpClientBuilder},
     rpc_params,
 };
+use nr_stateless::{DecodeError, StatelessInput, StatelessRangeInput};
 use nr_statement::{
     Blocks, KIND_RANGE, KIND_SINGLE, ProgramError, ProgramInput, Statement, batch_data,
 };
-use nr_stateless::{DecodeError, StatelessInput, StatelessRangeInput};
 use std::{path::Path, time::Duration};
 
 /// Why no job could be made.
@@ -153,8 +153,10 @@ pub fn read_input_file(path: &Path) -> Result<Vec<u8>, SourceError> {
     })?;
     match bytes.strip_prefix(b"0x") {
         Some(hex) => {
-            let text = std::str::from_utf8(hex).map_err(|_| SourceError::Hex(path.display().to_string()))?;
-            decode_hex(text.trim().trim_matches('"')).ok_or_else(|| SourceError::Hex(path.display().to_string()))
+            let text = std::str::from_utf8(hex)
+                .map_err(|_| SourceError::Hex(path.display().to_string()))?;
+            decode_hex(text.trim().trim_matches('"'))
+                .ok_or_else(|| SourceError::Hex(path.display().to_string()))
         }
         None => Ok(bytes),
     }

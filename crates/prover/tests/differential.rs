@@ -99,3 +99,24 @@ fn input_without_a_statement_fails_the_program() {
         assert!(nr_statement::statement_bytes(input).is_err());
     }
 }
+
+#[test]
+fn execute_registry_names_the_committed_program() {
+    let committed = nr_prover::PROGRAM_VKEY.trim();
+    let named: String = nr_execute::NATIVE_ROLLUP_PROGRAM_VKEY
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(committed, format!("0x{named}"));
+    let registry = nr_execute::ProgramRegistry::native_rollup(1);
+    for backend in [
+        nr_execute::Backend::Sp1Groth16,
+        nr_execute::Backend::Sp1Plonk,
+    ] {
+        assert!(
+            registry
+                .verifier(backend, &nr_execute::NATIVE_ROLLUP_PROGRAM_VKEY)
+                .is_some()
+        );
+    }
+}

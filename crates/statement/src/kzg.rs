@@ -29,7 +29,10 @@ const PRIMITIVE_ROOT_OF_UNITY: u64 = 7;
 /// The blob (131072 bytes) whose elements carry `data` 31 bytes each, behind a zero byte.
 /// Panics if `data` exceeds one blob.
 pub fn blob_bytes(data: &[u8]) -> Vec<u8> {
-    assert!(data.len() <= FIELD_ELEMENTS_PER_BLOB * 31, "data exceeds a blob");
+    assert!(
+        data.len() <= FIELD_ELEMENTS_PER_BLOB * 31,
+        "data exceeds a blob"
+    );
     let mut blob = alloc::vec![0u8; BYTES_PER_BLOB];
     for (chunk, out) in data.chunks(31).zip(blob.chunks_mut(32)) {
         out[1..1 + chunk.len()].copy_from_slice(chunk);

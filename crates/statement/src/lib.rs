@@ -233,7 +233,11 @@ impl Blocks {
 /// The data the blocks' blobs carry: their range encoding without the witness.
 pub fn batch_data(blocks: &Blocks) -> Vec<u8> {
     let (schema, new_payload_requests, chain_id) = match blocks {
-        Blocks::Single(b) => (b.schema, alloc::vec![b.new_payload_request.clone()], b.chain_id),
+        Blocks::Single(b) => (
+            b.schema,
+            alloc::vec![b.new_payload_request.clone()],
+            b.chain_id,
+        ),
         Blocks::Range(r) => (r.schema, r.new_payload_requests.clone(), r.chain_id),
     };
     StatelessRangeInput {

@@ -15,7 +15,11 @@ use nr_statement::{ClaimedResult, Statement};
 use std::{path::PathBuf, time::Instant};
 
 #[derive(Parser)]
-#[command(name = "prover", version, about = "SP1 prover of native-rollup L2 blocks")]
+#[command(
+    name = "prover",
+    version,
+    about = "SP1 prover of native-rollup L2 blocks"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -135,7 +139,12 @@ impl BlockArgs {
 fn describe(statement: &[u8]) -> Result<serde_json::Value> {
     let (s, claimed) = Statement::decode_with_result(statement)
         .map_err(|e| eyre!("public values are not a statement: {e}"))?;
-    let hex = |b: &[u8]| format!("0x{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>());
+    let hex = |b: &[u8]| {
+        format!(
+            "0x{}",
+            b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+        )
+    };
     let result = match &claimed {
         ClaimedResult::Single(r) => serde_json::json!({
             "newPayloadRequestRoot": hex(&r.new_payload_request_root),
@@ -158,15 +167,61 @@ fn describe(statement: &[u8]) -> Result<serde_json::Value> {
     }))
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+/// SP1's worker pool defaults (4 core provers, 8 recursion provers in flight) are sized for
+/// big machines; on one with less than 64 GiB they exhaust memory (a compressed proof of a
+/// 1.5M-cycle block was killed at 24 GiB). Unless set, each pool gets one worker there.
+const LOW_MEMORY_WORKERS: [(&str, &str); 10] = [
+    ("SP1_WORKER_NUM_CORE_WORKERS", "1"),
+    ("SP1_WORKER_CORE_BUFFER_SIZE", "1"),
+    ("SP1_WORKER_NUM_SPLICING_WORKERS", "1"),
+    ("SP1_WORKER_SPLICING_BUFFER_SIZE", "1"),
+    ("SP1_WORKER_NUM_RECURSION_PROVER_WORKERS", "1"),
+    ("SP1_WORKER_RECURSION_PROVER_BUFFER_SIZE", "1"),
+    ("SP1_WORKER_NUM_RECURSION_EXECUTOR_WORKERS", "1"),
+    ("SP1_WORKER_NUM_PREPARE_REDUCE_WORKERS", "1"),
+    ("SP1_WORKER_NUM_SETUP_WORKERS", "1"),
+    ("TRACE_CHUNK_SLOTS", "2"),
+];
+
+fn meminfo_gib(field: &str) -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib: u64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix(field))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib / (1024 * 1024))
+}
+
+fn main() -> Result<()> {
+    let low_memory = meminfo_gib("MemTotal:").is_some_and(|gib| gib < 64);
+    if low_memory {
+        for (key, value) in LOW_MEMORY_WORKERS {
+            if std::env::var_os(key).is_none() {
+                // SAFETY: no other thread exists yet (the runtime starts below).
+                unsafe { std::env::set_var(key, value) };
+            }
+        }
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(low_memory))
+}
+
+async fn run(low_memory: bool) -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
+    if low_memory {
+        tracing::debug!("under 64 GiB of memory: SP1 worker pools default to one worker");
+    }
     match Cli::parse().command {
         Command::Execute { blocks, program } => {
             let job = blocks.job().await?;
@@ -188,9 +243,7 @@ async fn main() -> Result<()> {
             let mut out = describe(&run.public_values)?;
             out["cycles"] = run.cycles.into();
             out["gasUsed"] = gas.into();
-            out["cyclesPerGas"] = (gas > 0)
-                .then(|| run.cycles as f64 / gas as f64)
-                .into();
+            out["cyclesPerGas"] = (gas > 0).then(|| run.cycles as f64 / gas as f64).into();
             out["executorSeconds"] = seconds.into();
             println!("{}", serde_json::to_string_pretty(&out)?);
             Ok(())
@@ -226,17 +279,20 @@ async fn main() -> Result<()> {
             let run = exec::execute(&elf, &input)?;
             tracing::info!(cycles = run.cycles, ?mode, cuda, "proving");
             let start = Instant::now();
-            let heartbeat = tokio::spawn(async move {
-                let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
-                tick.tick().await;
-                loop {
-                    tick.tick().await;
+            // A thread, not a task: SP1's prover keeps the runtime's workers busy.
+            let (done, stop) = std::sync::mpsc::channel::<()>();
+            let heartbeat = std::thread::spawn(move || {
+                let period = std::time::Duration::from_secs(30);
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stop.recv_timeout(period)
+                {
                     tracing::info!(elapsed_s = start.elapsed().as_secs(), "still proving");
                 }
             });
             let device = if cuda { Device::Cuda } else { Device::Cpu };
             let proven = nr_prover::prove::prove(&elf, &input, &expected, mode, device).await;
-            heartbeat.abort();
+            drop(done);
+            let _ = heartbeat.join();
             let proven = proven?;
             proven
                 .proof
@@ -267,7 +323,10 @@ async fn main() -> Result<()> {
             let vkey = nr_prover::prove::vkey(&program.elf()?).await?;
             println!("{vkey}");
             if check && vkey != PROGRAM_VKEY.trim() {
-                bail!("vkey {vkey} differs from the committed {}", PROGRAM_VKEY.trim());
+                bail!(
+                    "vkey {vkey} differs from the committed {}",
+                    PROGRAM_VKEY.trim()
+                );
             }
             Ok(())
         }
@@ -286,8 +345,8 @@ fn sp1_vkey(vk: &sp1_sdk::SP1VerifyingKey) -> String {
     vk.bytes32()
 }
 
-/// SP1's CPU prover peaks near 10 GB for core proofs and 17.5 GB for compressed ones
-/// (measured on small programs); below that it is killed by the kernel, not refused.
+/// SP1's CPU prover, one worker per pool, peaked at 16 GB for a compressed proof of an L2
+/// block here; short of memory it is killed by the kernel, not refused.
 #[cfg(feature = "sdk")]
 fn check_memory(mode: nr_prover::prove::Mode) -> Result<()> {
     use nr_prover::prove::Mode;
@@ -295,19 +354,13 @@ fn check_memory(mode: nr_prover::prove::Mode) -> Result<()> {
         Mode::Core => 10,
         _ => 16,
     };
-    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    let available_kib: Option<u64> = meminfo
-        .lines()
-        .find_map(|l| l.strip_prefix("MemAvailable:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
-    if let Some(kib) = available_kib {
-        let gib = kib / (1024 * 1024);
-        if gib < need_gib {
-            bail!(
-                "{gib} GiB of memory available, SP1's CPU prover needs about {need_gib} GiB for \
-                 a {mode:?} proof (pass --ignore-memory to try anyway, or use --cuda)"
-            );
-        }
+    if let Some(gib) = meminfo_gib("MemAvailable:")
+        && gib < need_gib
+    {
+        bail!(
+            "{gib} GiB of memory available, SP1's CPU prover needs about {need_gib} GiB for \
+             a {mode:?} proof (pass --ignore-memory to try anyway, or use --cuda)"
+        );
     }
     Ok(())
 }
