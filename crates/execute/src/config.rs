@@ -91,7 +91,7 @@ impl Verifier {
 /// `scripts/build-program` reproduces (`crates/prover/elf/`), which commits exactly the
 /// statement proof mode checks.
 pub const NATIVE_ROLLUP_PROGRAM_VKEY: [u8; 32] =
-    alloy_primitives::hex!("006ad66ada2ad60959afd9f9fe0bc0d4f6e4dc92b55afe8012254b9346f1b8ef");
+    alloy_primitives::hex!("0043471de9ec853da009a03a03d8898011adce7d96e06c90f4640d42a3332825");
 
 /// The proof programs EXECUTE accepts: a verifying key per backend, the accepted
 /// `(backend, program vkey)` pairs, and how many distinct ones must verify a statement.

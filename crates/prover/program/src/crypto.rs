@@ -77,10 +77,8 @@ pub fn recover(sig: &[u8; 64], recid: u8, msg: &[u8; 32]) -> Option<[u8; 64]> {
     let s = nonzero_scalar(&sig[32..])?;
     // R from x = r (below p, since r < n < p) and y's parity, in software: it also rejects
     // an x with no point, where SP1's decompress syscall would not be provable.
-    let big_r: AffinePoint = Option::from(AffinePoint::decompress(
-        &r.to_repr(),
-        Choice::from(recid),
-    ))?;
+    let big_r: AffinePoint =
+        Option::from(AffinePoint::decompress(&r.to_repr(), Choice::from(recid)))?;
     let z = <Scalar as Reduce<U256>>::reduce_bytes(&field_bytes(msg));
     let r_inv: Scalar = Option::from(r.invert())?;
     let u1 = -(z * r_inv);
@@ -181,8 +179,7 @@ impl Crypto for Sp1Crypto {
 }
 
 const SHA256_IV: [u64; 8] = [
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
-    0x5be0cd19,
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
 
 /// SHA-256 with SP1's message-schedule and compression syscalls (one word per u64).
