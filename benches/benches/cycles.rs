@@ -125,7 +125,9 @@ fn main() {
          SP1 6.10.0 executor on the committed `crates/prover/elf/nr-program.elf`, \
          `cargo bench -p nr-benches --bench cycles`. Cycles include decoding, sender \
          recovery, execution, the state-root update and the blob evaluation; every row's \
-         public values equal the native statement.\n\n\
+         public values equal the native statement. The fixture blocks' gas is mostly burnt by \
+         halting transactions (a halt consumes all gas left), so only their cycle counts \
+         mean anything.\n\n\
          | block | txs | gas used | RISC-V cycles | cycles / gas |\n|---|---:|---:|---:|---:|\n",
     );
     for r in &rows {
