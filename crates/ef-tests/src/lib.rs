@@ -303,6 +303,18 @@ pub fn default_fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/ethereum-tests")
 }
 
+/// [`default_fixtures`] where it exists; otherwise `None`, after a loud SKIPPING line (tests
+/// on the shipped fixtures skip only when the folder is absent).
+pub fn shipped_fixtures() -> Option<PathBuf> {
+    let dir = default_fixtures();
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPING: shared fixtures not found at {}", dir.display());
+        None
+    }
+}
+
 /// The stateless inputs of every block in the blockchain tests of `file` (valid blocks and
 /// invalid ones), with the chain configuration each was made for.
 pub fn prepared_inputs(file: &Path) -> Result<Vec<(String, ChainConfig, PreparedBlock)>, String> {

@@ -3,7 +3,7 @@
 
 use alloy_primitives::{Bytes, keccak256};
 use alloy_rlp::{Decodable, Encodable};
-use ef_tests::{default_fixtures, prepared_inputs};
+use ef_tests::{prepared_inputs, shipped_fixtures};
 use nr_stateless::{
     ChainConfig, ChainRegistry, DecodeError, StatelessInput, TrieError, ValidationError,
     block_from_payload,
@@ -12,19 +12,9 @@ use nr_stateless::{
     stateless_result, validate_stateless, validate_stateless_bytes,
 };
 
-fn fixtures() -> Option<std::path::PathBuf> {
-    let dir = default_fixtures();
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPING: shared fixtures not found at {}", dir.display());
-        None
-    }
-}
-
 /// A valid block with transactions and a multi-node witness (from `bcEIP1559/medDemand`).
 fn valid_input() -> Option<(StatelessInput, ChainConfig)> {
-    let file = fixtures()?.join("BlockchainTests/ValidBlocks/bcEIP1559/medDemand.json");
+    let file = shipped_fixtures()?.join("BlockchainTests/ValidBlocks/bcEIP1559/medDemand.json");
     let blocks = prepared_inputs(&file).expect("fixture runs");
     let (_, config, block) = blocks
         .into_iter()
@@ -272,7 +262,9 @@ fn tampered_header_fields() {
 
 #[test]
 fn header_chain_with_a_gap() {
-    let Some(dir) = fixtures() else { return };
+    let Some(dir) = shipped_fixtures() else {
+        return;
+    };
     // A chain of valid blocks: each input carries its parent header, so the inputs of
     // blocks 1..n together hold headers 0..n-1.
     let inputs: Vec<(StatelessInput, ChainConfig)> =

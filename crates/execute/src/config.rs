@@ -91,7 +91,7 @@ impl Verifier {
 /// `scripts/build-program` reproduces (`crates/prover/elf/`), which commits exactly the
 /// statement proof mode checks.
 pub const NATIVE_ROLLUP_PROGRAM_VKEY: [u8; 32] =
-    alloy_primitives::hex!("0043471de9ec853da009a03a03d8898011adce7d96e06c90f4640d42a3332825");
+    alloy_primitives::hex!("007d141a443643d19cc2012787989184fd0e19074d122e0cebd1c0e7920094d9");
 
 /// The proof programs EXECUTE accepts: a verifying key per backend, the accepted
 /// `(backend, program vkey)` pairs, and how many distinct ones must verify a statement.

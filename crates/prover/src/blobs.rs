@@ -34,12 +34,9 @@ impl BlobSet {
     }
 
     /// The KZG proof opening each blob at its statement evaluation's point, in order, as
-    /// EXECUTE's `BlobOpening`s take them: `(commitment, proof)`. Fails if a blob's value
-    /// at `z` is not the statement's `y`.
-    pub fn openings(
-        &self,
-        evaluations: &[BlobEvaluation],
-    ) -> Result<Vec<([u8; 48], [u8; 48])>, OpeningError> {
+    /// EXECUTE's `BlobOpening`s take them. Fails if a blob's value at `z` is not the
+    /// statement's `y`.
+    pub fn openings(&self, evaluations: &[BlobEvaluation]) -> Result<Vec<Opening>, OpeningError> {
         if evaluations.len() != self.blobs.len() {
             return Err(OpeningError::Count(evaluations.len(), self.blobs.len()));
         }
@@ -62,10 +59,22 @@ impl BlobSet {
                 if !ok {
                     return Err(OpeningError::Value(index));
                 }
-                Ok((*commitment, proof.to_bytes().into_inner()))
+                Ok(Opening {
+                    commitment: *commitment,
+                    proof: proof.to_bytes().into_inner(),
+                })
             })
             .collect()
     }
+}
+
+/// A blob's commitment and the KZG proof of its value at the statement's point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opening {
+    /// The blob's KZG commitment.
+    pub commitment: [u8; 48],
+    /// The KZG proof of `p(z) = y`.
+    pub proof: [u8; 48],
 }
 
 /// Why blob openings could not be made.

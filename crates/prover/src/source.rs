@@ -74,7 +74,7 @@ impl Job {
             1 => {
                 let single = decoded.pop().expect("one");
                 let bytes = inputs.into_iter().next().expect("one");
-                (Blocks::Single(single), bytes)
+                (Blocks::Single(Box::new(single)), bytes)
             }
             _ => {
                 let range =
@@ -163,7 +163,7 @@ pub fn read_input_file(path: &Path) -> Result<Vec<u8>, SourceError> {
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

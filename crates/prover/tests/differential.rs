@@ -3,20 +3,9 @@
 //! rules, invalid ones, and precompile-heavy ones (ecrecover, sha256, ripemd, modexp go
 //! through the guest's SP1 crypto hooks).
 
-use ef_tests::{default_fixtures, json_files, prepared_inputs};
+use ef_tests::{json_files, prepared_inputs, shipped_fixtures};
 use nr_prover::{Job, PROGRAM_ELF, exec};
 use nr_statement::{ClaimedResult, Statement};
-use std::path::PathBuf;
-
-fn fixtures() -> Option<PathBuf> {
-    let dir = default_fixtures();
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPING: shared fixtures not found at {}", dir.display());
-        None
-    }
-}
 
 #[derive(Default, Debug)]
 struct Tally {
@@ -26,11 +15,10 @@ struct Tally {
     cycles: u64,
 }
 
-/// Runs every block of every test file under `dirs` natively and in the executor.
-fn differential(dirs: &[&str]) -> Tally {
-    let Some(root) = fixtures() else {
-        return Tally::default();
-    };
+/// Runs every block of every test file under `dirs` natively and in the executor; `None`
+/// where the fixtures are absent.
+fn differential(dirs: &[&str]) -> Option<Tally> {
+    let root = shipped_fixtures()?;
     let program = exec::load(PROGRAM_ELF).expect("committed ELF loads");
     let mut tally = Tally::default();
     for dir in dirs {
@@ -54,38 +42,40 @@ fn differential(dirs: &[&str]) -> Tally {
             }
         }
     }
-    eprintln!("{dirs:?}: {tally:?}");
-    tally
+    assert!(tally.blocks > 0, "no blocks under {dirs:?}");
+    eprintln!(
+        "{dirs:?}: {} blocks ({} successful, {} not), {} cycles",
+        tally.blocks, tally.successful, tally.unsuccessful, tally.cycles
+    );
+    Some(tally)
 }
 
 #[test]
 fn valid_blocks_and_l2_rule_breakers() {
-    let t = differential(&[
+    let Some(t) = differential(&[
         "BlockchainTests/ValidBlocks/bcEIP1559",
         "BlockchainTests/ValidBlocks/bcEIP4844-blobtransactions",
-    ]);
-    if t.blocks == 0 {
+    ]) else {
         return;
-    }
+    };
     assert!(t.successful > 10, "{t:?}");
     assert!(t.unsuccessful > 0, "{t:?}");
 }
 
 #[test]
 fn invalid_blocks() {
-    let t = differential(&["BlockchainTests/InvalidBlocks/bcEIP1559"]);
-    if t.blocks == 0 {
+    let Some(t) = differential(&["BlockchainTests/InvalidBlocks/bcEIP1559"]) else {
         return;
-    }
+    };
     assert!(t.unsuccessful > 5, "{t:?}");
 }
 
 #[test]
 fn precompiles_through_the_sp1_hooks() {
-    let t = differential(&["BlockchainTests/GeneralStateTests/stPreCompiledContracts2"]);
-    if t.blocks == 0 {
+    let Some(t) = differential(&["BlockchainTests/GeneralStateTests/stPreCompiledContracts2"])
+    else {
         return;
-    }
+    };
     assert!(t.successful > 50, "{t:?}");
 }
 
@@ -119,4 +109,43 @@ fn execute_registry_names_the_committed_program() {
                 .is_some()
         );
     }
+}
+
+/// A block sealed by the L2 node (`nr_getStatelessInput` of block 1 after one transfer):
+/// the program commits the native statement, and the prover's blob openings pass EXECUTE's
+/// own binding check, which a wrong `y` fails.
+#[test]
+fn l2_node_block_statement_and_openings_satisfy_execute() {
+    use nr_execute::{blob::check_blob_bindings, input::BlobOpening};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/l2-transfer.hex");
+    let job = Job::from_inputs(vec![nr_prover::source::read_input_file(&path).unwrap()]).unwrap();
+    let statement = job.native_statement().unwrap();
+    let run = exec::execute(PROGRAM_ELF, &job.program_input().encode()).unwrap();
+    assert_eq!(
+        (run.exit_code, &run.public_values),
+        (0, &statement.encode())
+    );
+    let (_, claimed) = Statement::decode_with_result(&run.public_values).unwrap();
+    assert!(claimed.successful());
+
+    let openings: Vec<BlobOpening> = job
+        .blobs
+        .openings(&statement.blob_evaluations)
+        .unwrap()
+        .into_iter()
+        .map(|o| BlobOpening {
+            commitment: o.commitment,
+            proof: o.proof,
+        })
+        .collect();
+    let hashes: Vec<_> = statement
+        .blob_evaluations
+        .iter()
+        .map(|e| e.versioned_hash.into())
+        .collect();
+    check_blob_bindings(&statement.blob_evaluations, &openings, &hashes).unwrap();
+    let mut wrong = statement.blob_evaluations.to_vec();
+    wrong[0].y[31] ^= 1;
+    assert!(check_blob_bindings(&wrong, &openings, &hashes).is_err());
+    assert!(job.blobs.openings(&wrong).is_err());
 }

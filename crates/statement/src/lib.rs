@@ -30,7 +30,7 @@ extern crate alloc;
 
 pub mod kzg;
 
-use alloc::vec::Vec;
+use alloc::{boxed::Box, vec::Vec};
 use libssz::{SszDecode, SszEncode};
 use libssz_derive::{SszDecode, SszEncode};
 use libssz_types::SszList;
@@ -189,7 +189,7 @@ pub enum ProgramError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Blocks {
     /// One block.
-    Single(StatelessInput),
+    Single(Box<StatelessInput>),
     /// A range.
     Range(StatelessRangeInput),
 }
@@ -198,7 +198,7 @@ impl Blocks {
     /// Decodes `stateless` as `kind` says.
     pub fn decode(kind: u8, stateless: &[u8]) -> Result<Self, ProgramError> {
         match kind {
-            KIND_SINGLE => StatelessInput::decode(stateless).map(Self::Single),
+            KIND_SINGLE => StatelessInput::decode(stateless).map(|b| Self::Single(Box::new(b))),
             KIND_RANGE => StatelessRangeInput::decode(stateless).map(Self::Range),
             k => return Err(ProgramError::Kind(k)),
         }
