@@ -17,7 +17,10 @@ use nr_execute::{
     blob::BlobError,
     blob::kzg_to_versioned_hash,
     bn254, execute, gas,
-    input::{BlobEvaluation, BlobOpening, ExecuteInput, ProofEntry, ProofInput, Statement},
+    input::{
+        BlobEvaluation, BlobOpening, ExecuteInput, ProofEntry, ProofInput, Statement,
+        StatementError,
+    },
 };
 use nr_stateless::{
     DecodeError, L2RuleError, RangeError, StatelessInput, StatelessRangeInput, ValidationError,
@@ -687,7 +690,12 @@ fn proof_mode_failures_halt() {
             hashes.clone(),
         ),
         "malformed statement",
-        |e| matches!(e, ExecuteError::Input(InputError::Ssz(_))),
+        |e| {
+            matches!(
+                e,
+                ExecuteError::Input(InputError::Statement(StatementError::Ssz(_)))
+            )
+        },
     );
 
     // Blob binding.
@@ -772,7 +780,12 @@ fn real_sp1_fixture_reaches_the_statement_check() {
     assert_halt(
         &call(&config, &data, vec![]),
         "fixture public values are no statement",
-        |e| matches!(e, ExecuteError::Input(InputError::Ssz(_))),
+        |e| {
+            matches!(
+                e,
+                ExecuteError::Input(InputError::Statement(StatementError::Ssz(_)))
+            )
+        },
     );
 }
 
