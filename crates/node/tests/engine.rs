@@ -348,14 +348,10 @@ fn prague_l1_takes_eip4844_sidecars() {
         .try_into_7594(c_kzg::ethereum_kzg_settings(0))
         .unwrap();
 
-    let err = chain
-        .submit(&blob_tx(
-            &key,
-            0,
-            1337,
-            BlobTransactionSidecarVariant::Eip7594(cells),
-        ))
-        .unwrap_err();
+    let refused = |chain: &mut Chain<EthEvmFactory>, sidecar| {
+        chain.submit(&blob_tx(&key, 0, 1337, sidecar)).unwrap_err()
+    };
+    let err = refused(&mut chain, BlobTransactionSidecarVariant::Eip7594(cells));
     assert!(
         err.to_string()
             .contains("EIP-7594 (cell proofs) is not accepted at this fork"),
@@ -363,14 +359,7 @@ fn prague_l1_takes_eip4844_sidecars() {
     );
     let mut wrong = legacy.clone();
     wrong.proofs[0] = wrong.commitments[0];
-    let err = chain
-        .submit(&blob_tx(
-            &key,
-            0,
-            1337,
-            BlobTransactionSidecarVariant::Eip4844(wrong),
-        ))
-        .unwrap_err();
+    let err = refused(&mut chain, BlobTransactionSidecarVariant::Eip4844(wrong));
     assert!(matches!(err, PoolError::Blob(_)), "{err}");
     assert!(err.to_string().starts_with("invalid blob sidecar"), "{err}");
 

@@ -53,13 +53,19 @@ pub enum Device {
     Cuda,
 }
 
-/// `vk.bytes32()` of `elf`: the key EXECUTE's registry names.
-pub async fn vkey(elf: &[u8]) -> Result<String, ProveError> {
+/// A CPU prover with `elf` set up.
+async fn cpu_setup(elf: &[u8]) -> Result<(sp1_sdk::CpuProver, sp1_sdk::SP1ProvingKey), ProveError> {
     let prover = ProverClient::builder().cpu().build().await;
     let pk = prover
         .setup(Elf::from(elf))
         .await
         .map_err(|e| ProveError::Prove(e.to_string()))?;
+    Ok((prover, pk))
+}
+
+/// `vk.bytes32()` of `elf`: the key EXECUTE's registry names.
+pub async fn vkey(elf: &[u8]) -> Result<String, ProveError> {
+    let (_, pk) = cpu_setup(elf).await?;
     Ok(pk.verifying_key().bytes32())
 }
 
@@ -126,11 +132,7 @@ async fn prove_with<P: Prover>(
 pub async fn verify_file(elf: &[u8], path: &std::path::Path) -> Result<Vec<u8>, ProveError> {
     let proof =
         SP1ProofWithPublicValues::load(path).map_err(|e| ProveError::Verify(e.to_string()))?;
-    let prover = ProverClient::builder().cpu().build().await;
-    let pk = prover
-        .setup(Elf::from(elf))
-        .await
-        .map_err(|e| ProveError::Prove(e.to_string()))?;
+    let (prover, pk) = cpu_setup(elf).await?;
     prover
         .verify(&proof, pk.verifying_key(), None)
         .map_err(|e| ProveError::Verify(e.to_string()))?;

@@ -2,6 +2,7 @@
 //! program input made of them.
 
 use crate::blobs::BlobSet;
+use alloy_primitives::{Bytes, hex};
 use jsonrpsee::{
     core::client::ClientT,
     http_client::{HttpClient, HttpClientBuilder},
@@ -151,25 +152,13 @@ pub fn read_input_file(path: &Path) -> Result<Vec<u8>, SourceError> {
         path: path.display().to_string(),
         error,
     })?;
-    match bytes.strip_prefix(b"0x") {
-        Some(hex) => {
-            let text = std::str::from_utf8(hex)
-                .map_err(|_| SourceError::Hex(path.display().to_string()))?;
-            decode_hex(text.trim().trim_matches('"'))
-                .ok_or_else(|| SourceError::Hex(path.display().to_string()))
-        }
-        None => Ok(bytes),
+    if !bytes.starts_with(b"0x") {
+        return Ok(bytes);
     }
-}
-
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
+    std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| hex::decode(text.trim().trim_matches('"')).ok())
+        .ok_or_else(|| SourceError::Hex(path.display().to_string()))
 }
 
 /// Fetches blocks `from..=to` from an L2 node (`nr_getStatelessInput`).
@@ -181,15 +170,11 @@ pub async fn fetch_inputs(url: &str, from: u64, to: u64) -> Result<Vec<Vec<u8>>,
         .map_err(|e| SourceError::Rpc(e.to_string()))?;
     let mut out = Vec::new();
     for number in from..=to {
-        let hex: String = client
+        let bytes: Bytes = client
             .request("nr_getStatelessInput", rpc_params![format!("{number:#x}")])
             .await
             .map_err(|e| SourceError::Rpc(format!("block {number}: {e}")))?;
-        let bytes = hex
-            .strip_prefix("0x")
-            .and_then(decode_hex)
-            .ok_or_else(|| SourceError::Hex(format!("block {number}")))?;
-        out.push(bytes);
+        out.push(bytes.into());
     }
     Ok(out)
 }

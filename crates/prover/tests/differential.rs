@@ -93,11 +93,10 @@ fn input_without_a_statement_fails_the_program() {
 #[test]
 fn execute_registry_names_the_committed_program() {
     let committed = nr_prover::PROGRAM_VKEY.trim();
-    let named: String = nr_execute::NATIVE_ROLLUP_PROGRAM_VKEY
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    assert_eq!(committed, format!("0x{named}"));
+    assert_eq!(
+        committed,
+        alloy_primitives::hex::encode_prefixed(nr_execute::NATIVE_ROLLUP_PROGRAM_VKEY)
+    );
     let registry = nr_execute::ProgramRegistry::native_rollup(1);
     for backend in [
         nr_execute::Backend::Sp1Groth16,

@@ -8,6 +8,7 @@
 //! prover vkey    [--check]                                         (feature sdk)
 //! ```
 
+use alloy_primitives::hex;
 use clap::{Args, Parser, Subcommand};
 use eyre::{Result, WrapErr, bail, eyre};
 use nr_prover::{Job, PROGRAM_ELF, PROGRAM_VKEY, exec, source};
@@ -139,12 +140,7 @@ impl BlockArgs {
 fn describe(statement: &[u8]) -> Result<serde_json::Value> {
     let (s, claimed) = Statement::decode_with_result(statement)
         .map_err(|e| eyre!("public values are not a statement: {e}"))?;
-    let hex = |b: &[u8]| {
-        format!(
-            "0x{}",
-            b.iter().map(|x| format!("{x:02x}")).collect::<String>()
-        )
-    };
+    let hex = |b: &[u8]| hex::encode_prefixed(b);
     let result = match &claimed {
         ClaimedResult::Single(r) => serde_json::json!({
             "newPayloadRequestRoot": hex(&r.new_payload_request_root),
