@@ -6,10 +6,12 @@
 //! crate prepares that input from L2 blocks ([`Job`]: the stateless inputs plus the KZG
 //! commitments of the blobs carrying their data), runs the program in SP1's executor
 //! ([`execute`]: cycles, exit code, public values) and, with the `sdk` feature, proves and
-//! verifies it ([`prove`]).
+//! verifies it ([`prove`]), on CPU or, with `cuda`, on an NVIDIA GPU (`gpu`).
 
 pub mod blobs;
 pub mod exec;
+#[cfg(feature = "cuda")]
+pub mod gpu;
 #[cfg(feature = "sdk")]
 pub mod prove;
 pub mod source;

@@ -42,6 +42,24 @@ pub struct Proven {
     pub proof: SP1ProofWithPublicValues,
     /// The program's verifying key.
     pub vk: SP1VerifyingKey,
+    /// What the proof cost on the GPU (`None` on CPU).
+    pub gpu: Option<GpuStats>,
+}
+
+/// Time and device memory of a GPU proof.
+#[derive(Debug, Clone)]
+pub struct GpuStats {
+    /// The device, as CUDA names it.
+    pub device: String,
+    /// Seconds to start the prover and set the program up (once per process in a service).
+    pub setup_seconds: f64,
+    /// Seconds from the start of proving to the proof (execution, tracegen, proving), of
+    /// each run on the same set-up prover.
+    pub prove_seconds: Vec<f64>,
+    /// The most device memory in use while proving (bytes, sampled every 50 ms).
+    pub peak_device_bytes: usize,
+    /// The device's memory (bytes).
+    pub device_total_bytes: usize,
 }
 
 /// Where the proof is made.
@@ -49,23 +67,30 @@ pub struct Proven {
 pub enum Device {
     /// This machine's CPUs.
     Cpu,
-    /// An NVIDIA GPU (feature `cuda`).
-    Cuda,
+    /// An NVIDIA GPU (feature `cuda`), proving `runs` times on one set-up prover (timings of
+    /// a warm prover; the last proof is kept).
+    Cuda {
+        /// How many proofs to make.
+        runs: usize,
+    },
 }
 
-/// A CPU prover with `elf` set up.
-async fn cpu_setup(elf: &[u8]) -> Result<(sp1_sdk::CpuProver, sp1_sdk::SP1ProvingKey), ProveError> {
-    let prover = ProverClient::builder().cpu().build().await;
-    let pk = prover
+/// SP1's verifier with `elf` set up: the light node computes the verifying key without the
+/// proving machinery a CPU prover starts.
+async fn light_setup(
+    elf: &[u8],
+) -> Result<(sp1_sdk::LightProver, sp1_sdk::SP1ProvingKey), ProveError> {
+    let verifier = ProverClient::builder().light().build().await;
+    let pk = verifier
         .setup(Elf::from(elf))
         .await
         .map_err(|e| ProveError::Prove(e.to_string()))?;
-    Ok((prover, pk))
+    Ok((verifier, pk))
 }
 
 /// `vk.bytes32()` of `elf`: the key EXECUTE's registry names.
 pub async fn vkey(elf: &[u8]) -> Result<String, ProveError> {
-    let (_, pk) = cpu_setup(elf).await?;
+    let (_, pk) = light_setup(elf).await?;
     Ok(pk.verifying_key().bytes32())
 }
 
@@ -84,12 +109,24 @@ pub async fn prove(
             prove_with(&prover, elf, input, expected, mode).await
         }
         #[cfg(feature = "cuda")]
-        Device::Cuda => {
-            let prover = ProverClient::builder().cuda().build().await;
-            prove_with(&prover, elf, input, expected, mode).await
+        Device::Cuda { runs } => {
+            let made = crate::gpu::prove(elf, input, mode, runs).await?;
+            let (verifier, pk) = light_setup(elf).await?;
+            if made.vk.bytes32() != pk.verifying_key().bytes32() {
+                return Err(ProveError::Verify(
+                    "the GPU prover's verifying key differs from the program's".into(),
+                ));
+            }
+            let proof = made.proof;
+            check(&verifier, &proof, pk.verifying_key(), expected)?;
+            Ok(Proven {
+                proof,
+                vk: made.vk,
+                gpu: Some(made.stats),
+            })
         }
         #[cfg(not(feature = "cuda"))]
-        Device::Cuda => Err(ProveError::Prove(
+        Device::Cuda { .. } => Err(ProveError::Prove(
             "this prover was built without the `cuda` feature".into(),
         )),
     }
@@ -119,21 +156,37 @@ async fn prove_with<P: Prover>(
         .await
         .map_err(|e| ProveError::Prove(e.to_string()))?;
     let vk = pk.verifying_key().clone();
-    prover
-        .verify(&proof, &vk, None)
+    check(prover, &proof, &vk, expected)?;
+    Ok(Proven {
+        proof,
+        vk,
+        gpu: None,
+    })
+}
+
+/// Verifies `proof` under `vk` (SP1 checks that the public values are the ones the proof
+/// commits to) and requires those public values to be `expected`.
+fn check<P: Prover>(
+    verifier: &P,
+    proof: &SP1ProofWithPublicValues,
+    vk: &SP1VerifyingKey,
+    expected: &[u8],
+) -> Result<(), ProveError> {
+    verifier
+        .verify(proof, vk, None)
         .map_err(|e| ProveError::Verify(e.to_string()))?;
     if proof.public_values.as_slice() != expected {
         return Err(ProveError::Statement);
     }
-    Ok(Proven { proof, vk })
+    Ok(())
 }
 
 /// Loads a proof file and verifies it against `elf`'s key; returns its public values.
 pub async fn verify_file(elf: &[u8], path: &std::path::Path) -> Result<Vec<u8>, ProveError> {
     let proof =
         SP1ProofWithPublicValues::load(path).map_err(|e| ProveError::Verify(e.to_string()))?;
-    let (prover, pk) = cpu_setup(elf).await?;
-    prover
+    let (verifier, pk) = light_setup(elf).await?;
+    verifier
         .verify(&proof, pk.verifying_key(), None)
         .map_err(|e| ProveError::Verify(e.to_string()))?;
     Ok(proof.public_values.to_vec())

@@ -130,6 +130,18 @@ impl Job {
         }
     }
 
+    /// Total transactions in the blocks.
+    pub fn transactions(&self) -> usize {
+        match &self.blocks {
+            Blocks::Single(b) => b.new_payload_request.execution_payload.transactions.len(),
+            Blocks::Range(r) => r
+                .new_payload_requests
+                .iter()
+                .map(|p| p.execution_payload.transactions.len())
+                .sum(),
+        }
+    }
+
     /// Block numbers covered, first and last.
     pub fn block_numbers(&self) -> (u64, u64) {
         match &self.blocks {

@@ -118,6 +118,7 @@ fn l2_node_block_statement_and_openings_satisfy_execute() {
     use nr_execute::{blob::check_blob_bindings, input::BlobOpening};
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/l2-transfer.hex");
     let job = Job::from_inputs(vec![nr_prover::source::read_input_file(&path).unwrap()]).unwrap();
+    assert_eq!((job.transactions(), job.gas_used()), (1, 21_000));
     let statement = job.native_statement().unwrap();
     let run = exec::execute(PROGRAM_ELF, &job.program_input().encode()).unwrap();
     assert_eq!(

@@ -45,9 +45,14 @@ enum Command {
         /// core | compressed (CPU or GPU) | groth16 | plonk (need SP1's circuit artifacts).
         #[arg(long, default_value = "compressed")]
         mode: String,
-        /// Prove on an NVIDIA GPU (a prover built with `--features cuda`).
+        /// Prove on an NVIDIA GPU in this process (a prover built with `--features cuda`,
+        /// see `scripts/build-gpu-prover`).
         #[arg(long)]
         cuda: bool,
+        /// With `--cuda`: prove this many times on one set-up prover and report each time
+        /// (the first run includes the device's warm-up).
+        #[arg(long, default_value_t = 1, requires = "cuda")]
+        runs: usize,
         /// Where to write the verified proof.
         #[arg(long)]
         out: PathBuf,
@@ -250,6 +255,7 @@ async fn run(low_memory: bool) -> Result<()> {
             program,
             mode,
             cuda,
+            runs,
             out,
             ignore_memory,
         } => {
@@ -285,7 +291,11 @@ async fn run(low_memory: bool) -> Result<()> {
                     tracing::info!(elapsed_s = start.elapsed().as_secs(), "still proving");
                 }
             });
-            let device = if cuda { Device::Cuda } else { Device::Cpu };
+            let device = if cuda {
+                Device::Cuda { runs }
+            } else {
+                Device::Cpu
+            };
             let proven = nr_prover::prove::prove(&elf, &input, &expected, mode, device).await;
             drop(done);
             let _ = heartbeat.join();
@@ -300,7 +310,22 @@ async fn run(low_memory: bool) -> Result<()> {
             summary["vkey"] = sp1_vkey(&proven.vk).into();
             summary["cycles"] = run.cycles.into();
             summary["gasUsed"] = job.gas_used().into();
-            summary["proveSeconds"] = start.elapsed().as_secs_f64().into();
+            summary["transactions"] = job.transactions().into();
+            summary["totalSeconds"] = start.elapsed().as_secs_f64().into();
+            if let Some(gpu) = &proven.gpu {
+                let gib = |bytes: usize| bytes as f64 / f64::from(1u32 << 30);
+                summary["device"] = gpu.device.clone().into();
+                summary["setupSeconds"] = gpu.setup_seconds.into();
+                let best = gpu
+                    .prove_seconds
+                    .iter()
+                    .copied()
+                    .fold(f64::INFINITY, f64::min);
+                summary["proveSeconds"] = best.into();
+                summary["proveSecondsPerRun"] = gpu.prove_seconds.clone().into();
+                summary["peakDeviceMemoryGiB"] = gib(gpu.peak_device_bytes).into();
+                summary["deviceMemoryGiB"] = gib(gpu.device_total_bytes).into();
+            }
             summary["verified"] = true.into();
             println!("{}", serde_json::to_string_pretty(&summary)?);
             Ok(())
