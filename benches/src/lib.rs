@@ -191,6 +191,51 @@ impl<F: BlockEvmFactory> DevChain<F> {
     }
 }
 
+/// An L2 block sealed by the engine, as the prover reads it.
+pub struct SealedL2Block {
+    /// `schema_id ++ SSZ(StatelessInput)`.
+    pub input: Vec<u8>,
+    /// Transactions in it.
+    pub transactions: usize,
+    /// Gas it uses.
+    pub gas_used: u64,
+}
+
+/// Gas limit of each ERC-20 transfer in [`erc20_block`].
+const TRANSFER_GAS_LIMIT: u64 = 60_000;
+
+/// One L2 block of ERC-20 transfers using at least `target` gas, or as much as the block's
+/// gas limit admits, on a fresh L2 chain after the block that deploys [`erc20`]'s token.
+pub fn erc20_block(target: u64) -> Result<SealedL2Block, nr_node::store::StoreError> {
+    let mut l2 = DevChain::new(Role::L2, 901, alloy_evm::EthEvmFactory::default());
+    let holders = l2.addresses();
+    let create = l2.sign_kind(TxKind::Create, erc20::initcode(&holders), 2_000_000);
+    l2.submit_and_seal(&[create]);
+    let token = holders[0].create(0);
+    let limit = l2.chain.head().gas_limit;
+    // The first transfer to the recipient uses about 50,400 gas, each later one about 33,300;
+    // the builder admits a transaction while its gas limit fits in what is left.
+    let (first, next) = (50_400, 33_300);
+    let wanted = 1 + target.saturating_sub(first).div_ceil(next);
+    let admitted = 1 + (limit - TRANSFER_GAS_LIMIT - first) / next;
+    let count = wanted.min(admitted) as usize;
+    let txs: Vec<_> = (0..count)
+        .map(|_| l2.sign(token, erc20::transfer(RECIPIENT, 1), TRANSFER_GAS_LIMIT))
+        .collect();
+    l2.submit_and_seal(&txs);
+    let head = l2.chain.head();
+    let input = l2
+        .chain
+        .store()
+        .stateless_input(head.number)?
+        .expect("the engine keeps the stateless input of every block it seals");
+    Ok(SealedL2Block {
+        input,
+        transactions: count,
+        gas_used: head.gas_used,
+    })
+}
+
 /// A minimal ERC-20 token built from opcodes (no compiler here): `transfer(to, amount)`
 /// with Solidity's balance layout (`keccak256(holder ++ 0)`), the balance check, the
 /// `Transfer` event and a `true` return, so its blocks cost what token transfers cost.

@@ -6,19 +6,12 @@
 //! cargo run --release -p nr-benches --bin l2-blocks -- --out DIR [--gas 100000,1000000,...]
 //! ```
 //!
-//! Each block is ERC-20 transfers on the opcode-built token (`nr_benches::erc20`), on a fresh
-//! L2 chain after the block that deploys the token; a target above the block's gas limit
-//! gets as many transfers as the limit admits.
+//! Each block is ERC-20 transfers (`nr_benches::erc20_block`); a target above the block's
+//! gas limit gets as many transfers as the limit admits.
 
-use alloy_evm::EthEvmFactory;
-use alloy_primitives::TxKind;
 use eyre::{Result, WrapErr, bail, eyre};
-use nr_benches::{DevChain, RECIPIENT, erc20};
-use nr_node::Role;
+use nr_benches::erc20_block;
 use std::path::PathBuf;
-
-/// Gas limit of each transfer.
-const TRANSFER_GAS_LIMIT: u64 = 60_000;
 
 struct Args {
     out: PathBuf,
@@ -57,39 +50,12 @@ fn parse_args() -> Result<Args> {
     Ok(Args { out, gas })
 }
 
-/// Seals one block of ERC-20 transfers using at least `target` gas, or as much as the block
-/// admits; returns the input file's bytes, the transfers and the gas used.
-fn block(target: u64) -> Result<(Vec<u8>, usize, u64)> {
-    let mut l2 = DevChain::new(Role::L2, 901, EthEvmFactory::default());
-    let holders = l2.addresses();
-    let create = l2.sign_kind(TxKind::Create, erc20::initcode(&holders), 2_000_000);
-    l2.submit_and_seal(&[create]);
-    let token = holders[0].create(0);
-    let limit = l2.chain.head().gas_limit;
-    // The first transfer to the recipient uses about 50,400 gas, each later one about 33,300;
-    // the builder admits a transaction while its gas limit fits in what is left.
-    let (first, next) = (50_400, 33_300);
-    let wanted = 1 + target.saturating_sub(first).div_ceil(next);
-    let admitted = 1 + (limit - TRANSFER_GAS_LIMIT - first) / next;
-    let count = wanted.min(admitted) as usize;
-    let txs: Vec<_> = (0..count)
-        .map(|_| l2.sign(token, erc20::transfer(RECIPIENT, 1), TRANSFER_GAS_LIMIT))
-        .collect();
-    l2.submit_and_seal(&txs);
-    let head = l2.chain.head();
-    let input = l2
-        .chain
-        .store()
-        .stateless_input(head.number)?
-        .ok_or_else(|| eyre!("no stateless input for block {}", head.number))?;
-    Ok((input, count, head.gas_used))
-}
-
 fn main() -> Result<()> {
     let args = parse_args()?;
     std::fs::create_dir_all(&args.out).wrap_err_with(|| args.out.display().to_string())?;
     for target in args.gas {
-        let (input, txs, gas) = block(target)?;
+        let block = erc20_block(target).map_err(|e| eyre!("sealing a {target}-gas block: {e}"))?;
+        let (input, txs, gas) = (block.input, block.transactions, block.gas_used);
         let path = args.out.join(format!("erc20-{gas:09}.bin"));
         std::fs::write(&path, &input).wrap_err_with(|| path.display().to_string())?;
         println!(
