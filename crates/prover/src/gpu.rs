@@ -158,14 +158,14 @@ pub async fn prove(
     mode: Mode,
     runs: usize,
 ) -> Result<GpuProof, ProveError> {
-    // The task pool hands results back only for types it can move between streams; the
-    // proof leaves through a channel instead.
     // SP1's task pool panics without a usable device: ask CUDA first, for a clear error.
     let (_, total) = sp1_gpu_cudart::cuda_memory_info()
         .map_err(|e| ProveError::Prove(format!("no usable CUDA device: {e}")))?;
     let name = sp1_gpu_cudart::cuda_device_name()
         .map(str::to_owned)
         .unwrap_or_else(|_| "unknown CUDA device".into());
+    // The task pool hands results back only for types it can move between streams; the
+    // proof leaves through a channel instead.
     let (tx, rx) = tokio::sync::oneshot::channel();
     sp1_gpu_cudart::run_in_place(|scope| async move {
         let _ = tx.send(prove_in_scope(scope, (name, total), elf, input, mode, runs).await);
