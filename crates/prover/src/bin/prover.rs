@@ -366,14 +366,15 @@ fn sp1_vkey(vk: &sp1_sdk::SP1VerifyingKey) -> String {
     vk.bytes32()
 }
 
-/// SP1's CPU prover, one worker per pool, peaked at 16 GB for a compressed proof of an L2
-/// block here; short of memory it is killed by the kernel, not refused.
+/// SP1's CPU prover, one worker per pool, peaked at 16 GB for a compressed proof of a
+/// 1.5M-cycle L2 block here and at 21.7 GB for a 2.7M-cycle one; short of memory it is
+/// killed by the kernel, not refused.
 #[cfg(feature = "sdk")]
 fn check_memory(mode: nr_prover::prove::Mode) -> Result<()> {
     use nr_prover::prove::Mode;
     let need_gib = match mode {
         Mode::Core => 10,
-        _ => 16,
+        _ => 20,
     };
     if let Some(gib) = meminfo_gib("MemAvailable:")
         && gib < need_gib
