@@ -6,11 +6,11 @@
 //! `cargo bench -p nr-benches --bench cycles`
 
 use alloy_evm::EthEvmFactory;
-use alloy_primitives::{Address, Bytes, TxKind};
+use alloy_primitives::{Address, Bytes};
 use nr_benches::{DevChain, RECIPIENT, erc20, heaviest_blocks};
 use nr_node::Role;
 use nr_prover::{Job, PROGRAM_ELF, exec};
-use nr_statement::{ClaimedResult, Statement};
+use nr_statement::Statement;
 use std::fmt::Write;
 
 struct Row {
@@ -21,12 +21,7 @@ struct Row {
     successful: bool,
 }
 
-fn measure(
-    program: &std::sync::Arc<exec::Program>,
-    shape: String,
-    txs: usize,
-    input: Vec<u8>,
-) -> Row {
+fn measure(program: &std::sync::Arc<exec::Program>, shape: String, input: Vec<u8>) -> Row {
     let job = Job::from_inputs(vec![input]).expect("a stateless input");
     let run = exec::run(program, &job.program_input().encode());
     assert_eq!(run.exit_code, 0, "{shape}: the program failed");
@@ -36,13 +31,12 @@ fn measure(
         "{shape}: guest and native differ"
     );
     let (_, claimed) = Statement::decode_with_result(&native).unwrap();
-    let successful = matches!(claimed, ClaimedResult::Single(r) if r.successful_validation);
     let row = Row {
         shape,
-        txs,
+        txs: job.transactions(),
         gas: job.gas_used(),
         cycles: run.cycles,
-        successful,
+        successful: claimed.successful(),
     };
     eprintln!(
         "{:<48} {:>5} txs {:>10} gas {:>13} cycles {:>8.1} cycles/gas",
@@ -60,58 +54,41 @@ fn l2_block(
     count: usize,
     setup: impl FnOnce(&mut DevChain<EthEvmFactory>) -> Address,
     tx: impl Fn(&mut DevChain<EthEvmFactory>, Address) -> Vec<u8>,
-) -> (usize, Vec<u8>) {
+) -> Vec<u8> {
     let mut l2 = DevChain::new(Role::L2, 901, EthEvmFactory::default());
     let target = setup(&mut l2);
     let txs: Vec<_> = (0..count).map(|_| tx(&mut l2, target)).collect();
     l2.submit_and_seal(&txs);
-    let head = l2.chain.head().number;
-    let input = l2.chain.store().stateless_input(head).unwrap().unwrap();
-    (txs.len(), input)
+    l2.head_input().unwrap()
 }
 
 fn main() {
     let program = exec::load(PROGRAM_ELF).expect("committed ELF loads");
     let mut rows = Vec::new();
     for count in [1, 10, 100, 640] {
-        let (txs, input) = l2_block(
+        let input = l2_block(
             count,
             |_| RECIPIENT,
             |l2, to| l2.sign(to, Bytes::new(), 21_000),
         );
-        rows.push(measure(
-            &program,
-            "ETH transfers (L2 engine)".into(),
-            txs,
-            input,
-        ));
+        rows.push(measure(&program, "ETH transfers (L2 engine)".into(), input));
     }
     for count in [1, 10, 100, 300] {
-        let (txs, input) = l2_block(
+        let input = l2_block(
             count,
-            |l2| {
-                let holders = l2.addresses();
-                let create = l2.sign_kind(TxKind::Create, erc20::initcode(&holders), 2_000_000);
-                l2.submit_and_seal(&[create]);
-                let deployer = holders[0];
-                deployer.create(0)
-            },
+            |l2| l2.deploy_erc20(),
             |l2, token| l2.sign(token, erc20::transfer(RECIPIENT, 1), 60_000),
         );
         rows.push(measure(
             &program,
             "ERC-20 transfers (L2 engine)".into(),
-            txs,
             input,
         ));
     }
     let dir = ef_tests::default_fixtures();
     if dir.is_dir() {
         for b in heaviest_blocks(&dir, 8) {
-            let txs = nr_stateless::StatelessInput::decode(&b.input)
-                .map(|i| i.new_payload_request.execution_payload.transactions.len())
-                .unwrap_or(0);
-            let row = measure(&program, format!("fixture: {}", b.name), txs, b.input);
+            let row = measure(&program, format!("fixture: {}", b.name), b.input);
             if row.successful {
                 rows.push(row);
             }

@@ -191,6 +191,27 @@ impl<F: BlockEvmFactory> DevChain<F> {
     }
 }
 
+impl<F: BlockEvmFactory> DevChain<F> {
+    /// Deploys [`erc20`]'s token crediting every dev account, in a block of its own;
+    /// returns its address.
+    pub fn deploy_erc20(&mut self) -> Address {
+        let holders = self.addresses();
+        let create = self.sign_kind(TxKind::Create, erc20::initcode(&holders), 2_000_000);
+        self.submit_and_seal(&[create]);
+        holders[0].create(0)
+    }
+
+    /// `schema_id ++ SSZ(StatelessInput)` of the head block, as the prover reads it.
+    pub fn head_input(&self) -> Result<Vec<u8>, nr_node::store::StoreError> {
+        let head = self.chain.head().number;
+        Ok(self
+            .chain
+            .store()
+            .stateless_input(head)?
+            .expect("the engine keeps the stateless input of every block it seals"))
+    }
+}
+
 /// An L2 block sealed by the engine, as the prover reads it.
 pub struct SealedL2Block {
     /// `schema_id ++ SSZ(StatelessInput)`.
@@ -208,10 +229,7 @@ const TRANSFER_GAS_LIMIT: u64 = 60_000;
 /// gas limit admits, on a fresh L2 chain after the block that deploys [`erc20`]'s token.
 pub fn erc20_block(target: u64) -> Result<SealedL2Block, nr_node::store::StoreError> {
     let mut l2 = DevChain::new(Role::L2, 901, alloy_evm::EthEvmFactory::default());
-    let holders = l2.addresses();
-    let create = l2.sign_kind(TxKind::Create, erc20::initcode(&holders), 2_000_000);
-    l2.submit_and_seal(&[create]);
-    let token = holders[0].create(0);
+    let token = l2.deploy_erc20();
     let limit = l2.chain.head().gas_limit;
     // The first transfer to the recipient uses about 50,400 gas, each later one about 33,300;
     // the builder admits a transaction while its gas limit fits in what is left.
@@ -223,16 +241,10 @@ pub fn erc20_block(target: u64) -> Result<SealedL2Block, nr_node::store::StoreEr
         .map(|_| l2.sign(token, erc20::transfer(RECIPIENT, 1), TRANSFER_GAS_LIMIT))
         .collect();
     l2.submit_and_seal(&txs);
-    let head = l2.chain.head();
-    let input = l2
-        .chain
-        .store()
-        .stateless_input(head.number)?
-        .expect("the engine keeps the stateless input of every block it seals");
     Ok(SealedL2Block {
-        input,
+        input: l2.head_input()?,
         transactions: count,
-        gas_used: head.gas_used,
+        gas_used: l2.chain.head().gas_used,
     })
 }
 

@@ -164,17 +164,26 @@ async fn prove_with<P: Prover>(
     })
 }
 
-/// Verifies `proof` under `vk` (SP1 checks that the public values are the ones the proof
-/// commits to) and requires those public values to be `expected`.
+/// Verifies `proof` under `vk`: SP1 also checks that the public values are the ones the
+/// proof commits to.
+fn verify<P: Prover>(
+    verifier: &P,
+    proof: &SP1ProofWithPublicValues,
+    vk: &SP1VerifyingKey,
+) -> Result<(), ProveError> {
+    verifier
+        .verify(proof, vk, None)
+        .map_err(|e| ProveError::Verify(e.to_string()))
+}
+
+/// [`verify`], and requires the public values to be `expected`.
 fn check<P: Prover>(
     verifier: &P,
     proof: &SP1ProofWithPublicValues,
     vk: &SP1VerifyingKey,
     expected: &[u8],
 ) -> Result<(), ProveError> {
-    verifier
-        .verify(proof, vk, None)
-        .map_err(|e| ProveError::Verify(e.to_string()))?;
+    verify(verifier, proof, vk)?;
     if proof.public_values.as_slice() != expected {
         return Err(ProveError::Statement);
     }
@@ -186,8 +195,6 @@ pub async fn verify_file(elf: &[u8], path: &std::path::Path) -> Result<Vec<u8>, 
     let proof =
         SP1ProofWithPublicValues::load(path).map_err(|e| ProveError::Verify(e.to_string()))?;
     let (verifier, pk) = light_setup(elf).await?;
-    verifier
-        .verify(&proof, pk.verifying_key(), None)
-        .map_err(|e| ProveError::Verify(e.to_string()))?;
+    verify(&verifier, &proof, pk.verifying_key())?;
     Ok(proof.public_values.to_vec())
 }

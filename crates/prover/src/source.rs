@@ -8,10 +8,8 @@ use jsonrpsee::{
     http_client::{HttpClient, HttpClientBuilder},
     rpc_params,
 };
-use nr_stateless::{DecodeError, StatelessInput, StatelessRangeInput};
-use nr_statement::{
-    Blocks, KIND_RANGE, KIND_SINGLE, ProgramError, ProgramInput, Statement, batch_data,
-};
+use nr_stateless::{DecodeError, NewPayloadRequest, StatelessInput, StatelessRangeInput};
+use nr_statement::{Blocks, ProgramError, ProgramInput, Statement, batch_data};
 use std::{path::Path, time::Duration};
 
 /// Why no job could be made.
@@ -95,10 +93,7 @@ impl Job {
     /// What the program reads.
     pub fn program_input(&self) -> ProgramInput {
         ProgramInput {
-            kind: match self.blocks {
-                Blocks::Single(_) => KIND_SINGLE,
-                Blocks::Range(_) => KIND_RANGE,
-            },
+            kind: self.blocks.kind(),
             stateless: self
                 .stateless
                 .clone()
@@ -118,42 +113,38 @@ impl Job {
         nr_statement::statement(&self.program_input())
     }
 
+    /// The blocks' new-payload requests, in order.
+    fn payloads(&self) -> &[NewPayloadRequest] {
+        match &self.blocks {
+            Blocks::Single(b) => std::slice::from_ref(&b.new_payload_request),
+            Blocks::Range(r) => &r.new_payload_requests,
+        }
+    }
+
     /// Total gas used by the blocks (from their payloads).
     pub fn gas_used(&self) -> u64 {
-        match &self.blocks {
-            Blocks::Single(b) => b.new_payload_request.execution_payload.gas_used,
-            Blocks::Range(r) => r
-                .new_payload_requests
-                .iter()
-                .map(|p| p.execution_payload.gas_used)
-                .sum(),
-        }
+        self.payloads()
+            .iter()
+            .map(|p| p.execution_payload.gas_used)
+            .sum()
     }
 
     /// Total transactions in the blocks.
     pub fn transactions(&self) -> usize {
-        match &self.blocks {
-            Blocks::Single(b) => b.new_payload_request.execution_payload.transactions.len(),
-            Blocks::Range(r) => r
-                .new_payload_requests
-                .iter()
-                .map(|p| p.execution_payload.transactions.len())
-                .sum(),
-        }
+        self.payloads()
+            .iter()
+            .map(|p| p.execution_payload.transactions.len())
+            .sum()
     }
 
     /// Block numbers covered, first and last.
     pub fn block_numbers(&self) -> (u64, u64) {
-        match &self.blocks {
-            Blocks::Single(b) => {
-                let n = b.new_payload_request.execution_payload.block_number;
-                (n, n)
-            }
-            Blocks::Range(r) => {
-                let n = |i: usize| r.new_payload_requests[i].execution_payload.block_number;
-                (n(0), n(r.new_payload_requests.len() - 1))
-            }
-        }
+        let payloads = self.payloads();
+        let number = |p: &NewPayloadRequest| p.execution_payload.block_number;
+        (
+            payloads.first().map_or(0, number),
+            payloads.last().map_or(0, number),
+        )
     }
 }
 
