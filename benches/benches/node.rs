@@ -11,7 +11,7 @@ use alloy_evm::eth::EthEvmFactory;
 use alloy_primitives::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nr_benches::{DevChain, RECIPIENT};
-use nr_execute::{EXECUTE_ADDRESS, ExecuteConfig, NativeRollupEvmFactory};
+use nr_execute::{EXECUTE_ADDRESS, NativeRollupEvmFactory};
 use nr_node::Role;
 
 fn l2_sequencing(c: &mut Criterion) {
@@ -64,7 +64,14 @@ fn l1_execute(c: &mut Criterion) {
     let mut l1 = DevChain::new(
         Role::L1,
         1337,
-        NativeRollupEvmFactory::new(ExecuteConfig::default()),
+        // The dev L1's EXECUTE configuration, from its genesis: it settles the dev L2.
+        NativeRollupEvmFactory::new(
+            nr_execute::spec::execute_config(
+                &nr_node::ChainSpec::dev(Role::L1, 1337).genesis.config,
+            )
+            .expect("the dev genesis is valid")
+            .expect("the dev L1 configures EXECUTE"),
+        ),
     );
     g.throughput(Throughput::Elements(per_block as u64));
     g.bench_function(

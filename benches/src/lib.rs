@@ -248,6 +248,46 @@ pub fn erc20_block(target: u64) -> Result<SealedL2Block, nr_node::store::StoreEr
     })
 }
 
+/// An L2 block of transfers sealed by the L2 engine: as many as the ten dev accounts can
+/// have pending at once (640, 13.4M gas), close to a full 15M-gas block.
+pub fn l2_transfer_block() -> BenchBlock {
+    let mut l2 = DevChain::new(Role::L2, 901, alloy_evm::EthEvmFactory::default());
+    let count = (u64::from(nr_node::genesis::DEV_ACCOUNTS) * nr_node::pool::MAX_PER_SENDER as u64)
+        .min(l2.chain.head().gas_limit / 21_000);
+    let txs: Vec<_> = (0..count)
+        .map(|_| l2.sign(RECIPIENT, Bytes::new(), 21_000))
+        .collect();
+    l2.submit_and_seal(&txs);
+    let head = l2.chain.head().clone();
+    BenchBlock {
+        name: format!("L2 block of {count} transfers"),
+        config: l2.chain.spec.config.clone(),
+        input: l2
+            .chain
+            .store()
+            .stateless_input(head.number)
+            .unwrap()
+            .unwrap(),
+        gas_used: head.gas_used,
+    }
+}
+
+/// An L2 block of ERC-20 transfers filling the 15M-gas limit (`nr_benches::erc20_block`).
+pub fn l2_erc20_block() -> BenchBlock {
+    let block = erc20_block(15_000_000).expect("an ERC-20 block seals");
+    BenchBlock {
+        name: format!("L2 block of {} ERC-20 transfers", block.transactions),
+        config: nr_node::ChainSpec::dev(Role::L2, 901).config,
+        input: block.input,
+        gas_used: block.gas_used,
+    }
+}
+
+/// The sealed L2 blocks the benches measure: [`l2_transfer_block`] and [`l2_erc20_block`].
+pub fn l2_blocks_for_benches() -> Vec<BenchBlock> {
+    vec![l2_transfer_block(), l2_erc20_block()]
+}
+
 /// A minimal ERC-20 token built from opcodes (no compiler here): `transfer(to, amount)`
 /// with Solidity's balance layout (`keccak256(holder ++ 0)`), the balance check, the
 /// `Transfer` event and a `true` return, so its blocks cost what token transfers cost.

@@ -6,8 +6,10 @@ use libfuzzer_sys::fuzz_target;
 use nr_execute::{ExecuteConfig, execute};
 use std::sync::LazyLock;
 
+// An open L1 (any chain id settles under its schema's fork), so inputs reach validation.
 static CONFIG: LazyLock<ExecuteConfig> = LazyLock::new(|| ExecuteConfig {
-    programs: nr_execute::ProgramRegistry::sp1_v6(1),
+    programs: nr_execute::ProgramRegistry::native_rollup(1),
+    chains: nr_statement::L2Chains::open([]),
     ..Default::default()
 });
 

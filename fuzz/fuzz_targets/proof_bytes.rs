@@ -38,8 +38,8 @@ static KEY: LazyLock<Groth16Key> = LazyLock::new(|| {
 });
 
 fuzz_target!(|data: &[u8]| {
-    let _ = KEY.verify_sp1(data, &[0; 32], b"");
-    let _ = PLONK.verify_sp1(data, &[0; 32], b"");
+    let _ = KEY.verify_sp1(data, &[0; 32], b"", nr_execute::ValuesDigest::Sha256);
+    let _ = PLONK.verify_sp1(data, &[0; 32], b"", nr_execute::ValuesDigest::Blake3);
     if let Ok(g1) = <&[u8; 64]>::try_from(data.get(..64).unwrap_or_default()) {
         let _ = bn254::g1_uncompressed(g1);
     }

@@ -5,8 +5,7 @@ use alloy_primitives::{Bytes, keccak256};
 use alloy_rlp::{Decodable, Encodable};
 use ef_tests::{prepared_inputs, shipped_fixtures};
 use nr_stateless::{
-    ChainConfig, ChainRegistry, DecodeError, StatelessInput, TrieError, ValidationError,
-    block_from_payload,
+    ChainConfig, DecodeError, StatelessInput, TrieError, ValidationError, block_from_payload,
     db::StateError,
     ssz::{MAX_INPUT_BYTES, MAX_WITHDRAWALS, Withdrawal},
     stateless_result, validate_stateless, validate_stateless_bytes,
@@ -57,16 +56,18 @@ fn real_block_validates_and_result_commits_to_it() {
         input.new_payload_request_root()
     );
     assert_eq!(result.schema_id, input.schema.to_u16());
-    // Through bytes, with the chain found by id.
-    let registry: ChainRegistry = [config.clone()].into_iter().collect();
+    // Through bytes.
     assert_eq!(
-        validate_stateless_bytes(&input.encode(), &registry).unwrap(),
+        validate_stateless_bytes(&input.encode(), &config).unwrap(),
         result
     );
-    // An unknown chain is a failed validation, not an error.
-    let empty = ChainRegistry::default();
+    // Another chain's rules are a failed validation, not an error.
+    let other = ChainConfig {
+        chain_id: config.chain_id + 1,
+        ..config.clone()
+    };
     assert!(
-        !validate_stateless_bytes(&input.encode(), &empty)
+        !validate_stateless_bytes(&input.encode(), &other)
             .unwrap()
             .successful_validation
     );

@@ -11,8 +11,8 @@
 //! proven data is the blob's data (the technique of EIP-4844 point evaluation as used by
 //! rollups that prove over blob data).
 
-use crate::input::{BlobEvaluation, BlobOpening};
 use alloy_primitives::B256;
+use nr_statement::{BlobEvaluation, BlobOpening};
 
 pub use nr_statement::VERSIONED_HASH_VERSION_KZG;
 

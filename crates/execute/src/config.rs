@@ -1,8 +1,8 @@
-//! What the L1 fork configures: when EXECUTE activates, which L2 chains have their own fork
-//! schedule, and which proof programs it accepts with what threshold.
+//! What the L1 fork configures: when EXECUTE activates, which L2 chains it settles under
+//! which fork schedule, and which proof programs it accepts with what threshold.
 
-use crate::{ProofError, groth16::Groth16Key, plonk::PlonkKey};
-use nr_stateless::ChainRegistry;
+use crate::{ProofError, groth16::Groth16Key, plonk::PlonkKey, sp1::ValuesDigest};
+use nr_statement::L2Chains;
 use std::{
     collections::{BTreeMap, BTreeSet},
     sync::Arc,
@@ -32,7 +32,7 @@ impl Backend {
 impl core::str::FromStr for Backend {
     type Err = String;
 
-    /// `groth16` or `plonk`, as node flags name them.
+    /// `groth16` or `plonk`, as chain specifications name them.
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "groth16" => Ok(Self::Sp1Groth16),
@@ -42,17 +42,6 @@ impl core::str::FromStr for Backend {
             )),
         }
     }
-}
-
-/// Parses an accepted program as node flags give it: `groth16:0x<vkey>` or `plonk:0x<vkey>`.
-pub fn parse_program(s: &str) -> Result<(Backend, [u8; 32]), String> {
-    let (backend, vkey) = s
-        .split_once(':')
-        .ok_or("expected <groth16|plonk>:0x<32-byte vkey>")?;
-    let backend: Backend = backend.parse()?;
-    let vkey = alloy_primitives::hex::decode(vkey).map_err(|e| format!("vkey: {e}"))?;
-    let vkey = <[u8; 32]>::try_from(vkey).map_err(|_| "vkey must be 32 bytes".to_string())?;
-    Ok((backend, vkey))
 }
 
 /// A prepared verifying key of one backend (prepared once, shared by every call).
@@ -73,16 +62,18 @@ impl Verifier {
         }
     }
 
-    /// Verifies `proof` for `program_vkey` over exactly `public_values`.
+    /// Verifies `proof` for `program_vkey` over exactly `public_values`, hashed with the
+    /// program's `digest`.
     pub fn verify(
         &self,
         proof: &[u8],
         program_vkey: &[u8; 32],
         public_values: &[u8],
+        digest: ValuesDigest,
     ) -> Result<(), ProofError> {
         match self {
-            Self::Groth16(key) => key.verify_sp1(proof, program_vkey, public_values),
-            Self::Plonk(key) => key.verify_sp1(proof, program_vkey, public_values),
+            Self::Groth16(key) => key.verify_sp1(proof, program_vkey, public_values, digest),
+            Self::Plonk(key) => key.verify_sp1(proof, program_vkey, public_values, digest),
         }
     }
 }
@@ -93,12 +84,30 @@ impl Verifier {
 pub const NATIVE_ROLLUP_PROGRAM_VKEY: [u8; 32] =
     alloy_primitives::hex!("007d141a443643d19cc2012787989184fd0e19074d122e0cebd1c0e7920094d9");
 
-/// The proof programs EXECUTE accepts: a verifying key per backend, the accepted
-/// `(backend, program vkey)` pairs, and how many distinct ones must verify a statement.
+/// A proof program the L1 accepts: one zkVM guest, identified by its verifying-key hash
+/// (which fixes the zkVM version and the guest), with the public-values digest it commits
+/// with and the SNARK wrappers its proofs may come in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    /// SP1 `vk.bytes32()`.
+    pub vkey: [u8; 32],
+    /// How the program hashes its public values.
+    pub digest: ValuesDigest,
+    /// Wrappers whose proofs of this program are accepted.
+    pub wrappers: BTreeSet<Backend>,
+}
+
+/// The proof programs EXECUTE accepts and how many distinct ones must prove a statement.
+///
+/// The threshold counts programs, not proofs: a Groth16 and a Plonk wrap of the same SP1
+/// program are one program (the same guest on the same zkVM, so one bug breaks both).
+/// k-of-n therefore guarantees that a false statement settles only if k independent
+/// programs (different guests or different zkVMs) are all unsound, given that the
+/// wrappers' circuits and the pairing-based verification are sound.
 #[derive(Debug, Clone, Default)]
 pub struct ProgramRegistry {
     verifiers: BTreeMap<Backend, Verifier>,
-    programs: BTreeSet<(Backend, [u8; 32])>,
+    programs: BTreeMap<[u8; 32], Program>,
     threshold: usize,
 }
 
@@ -124,12 +133,10 @@ impl ProgramRegistry {
             .with_verifier(Verifier::Plonk(Arc::new(plonk)))
     }
 
-    /// [`Self::sp1_v6`] accepting native-rollup's program
-    /// ([`NATIVE_ROLLUP_PROGRAM_VKEY`]) wrapped in Groth16 or in Plonk.
+    /// [`Self::sp1_v6`] accepting native-rollup's program ([`NATIVE_ROLLUP_PROGRAM_VKEY`],
+    /// SHA-256 public values) wrapped in Groth16 or in Plonk.
     pub fn native_rollup(threshold: usize) -> Self {
-        Self::sp1_v6(threshold)
-            .with_program(Backend::Sp1Groth16, NATIVE_ROLLUP_PROGRAM_VKEY)
-            .with_program(Backend::Sp1Plonk, NATIVE_ROLLUP_PROGRAM_VKEY)
+        Self::sp1_v6(threshold).with_program(Program::native_rollup())
     }
 
     /// Sets the key of a backend.
@@ -138,9 +145,9 @@ impl ProgramRegistry {
         self
     }
 
-    /// Accepts proofs of `program_vkey` made with `backend`.
-    pub fn with_program(mut self, backend: Backend, program_vkey: [u8; 32]) -> Self {
-        self.programs.insert((backend, program_vkey));
+    /// Accepts proofs of `program` (replacing an entry with the same vkey).
+    pub fn with_program(mut self, program: Program) -> Self {
+        self.programs.insert(program.vkey, program);
         self
     }
 
@@ -149,24 +156,47 @@ impl ProgramRegistry {
         self.threshold
     }
 
-    /// The key to verify `program_vkey` with, if that program is accepted.
-    pub fn verifier(&self, backend: Backend, program_vkey: &[u8; 32]) -> Option<&Verifier> {
-        if self.programs.contains(&(backend, *program_vkey)) {
-            self.verifiers.get(&backend)
-        } else {
-            None
+    /// The accepted programs, by vkey.
+    pub fn programs(&self) -> impl Iterator<Item = &Program> {
+        self.programs.values()
+    }
+
+    /// The key to verify a `backend` proof of `program_vkey` with, and the program's
+    /// digest, if the program is accepted in that wrapper.
+    pub fn verifier(
+        &self,
+        backend: Backend,
+        program_vkey: &[u8; 32],
+    ) -> Option<(&Verifier, ValuesDigest)> {
+        let program = self.programs.get(program_vkey)?;
+        if !program.wrappers.contains(&backend) {
+            return None;
+        }
+        Some((self.verifiers.get(&backend)?, program.digest))
+    }
+}
+
+impl Program {
+    /// native-rollup's own program: [`NATIVE_ROLLUP_PROGRAM_VKEY`], SHA-256 public values,
+    /// Groth16 or Plonk.
+    pub fn native_rollup() -> Self {
+        Self {
+            vkey: NATIVE_ROLLUP_PROGRAM_VKEY,
+            digest: ValuesDigest::Sha256,
+            wrappers: [Backend::Sp1Groth16, Backend::Sp1Plonk].into(),
         }
     }
 }
 
-/// Everything EXECUTE needs from the chain it runs on.
+/// Everything EXECUTE needs from the chain it runs on: chain data of the L1, identical on
+/// every node ([`crate::spec`] reads it from the genesis file).
 #[derive(Debug, Clone, Default)]
 pub struct ExecuteConfig {
     /// First L1 block timestamp at which EXECUTE exists.
     pub activation_timestamp: u64,
-    /// L2 chains with their own fork schedule; any other chain id runs the fork its
-    /// schema id names, from genesis ([`nr_stateless::l2_chain_config`]).
-    pub chains: ChainRegistry,
+    /// The L2 chains this L1 settles and their fork schedules
+    /// ([`nr_statement::L2Chains::rules`]).
+    pub chains: L2Chains,
     /// Accepted proof programs.
     pub programs: ProgramRegistry,
 }

@@ -12,11 +12,11 @@ use crate::{
     bn254::{
         fr_canonical, g1_uncompressed, g2_uncompressed, gnark_g1_compressed, gnark_g2_compressed,
     },
-    sp1::{self, PUBLIC_INPUTS},
+    sp1::{self, PUBLIC_INPUTS, ValuesDigest},
 };
 use ark_bn254::{Bn254, G1Affine, G1Projective, G2Affine};
 use ark_ec::{
-    AffineRepr, CurveGroup,
+    AffineRepr, CurveGroup, VariableBaseMSM,
     pairing::{Pairing, PairingOutput},
 };
 use ark_ff::PrimeField;
@@ -126,12 +126,13 @@ impl Groth16Key {
     }
 
     /// Verifies an SP1 Groth16 proof that the program `program_vkey` committed exactly
-    /// `public_values`, exiting with code 0.
+    /// `public_values` (hashed with `digest`), exiting with code 0: one pairing check.
     pub fn verify_sp1(
         &self,
         proof: &[u8],
         program_vkey: &[u8; 32],
         public_values: &[u8],
+        digest: ValuesDigest,
     ) -> Result<(), ProofError> {
         let sp1 = sp1::open(
             proof,
@@ -141,14 +142,16 @@ impl Groth16Key {
             program_vkey,
         )?;
         let gnark = parse_gnark_proof(sp1.body.try_into().expect("256"))?;
-        // Inputs [vkey, digest, exit code = 0, vk root, nonce]: all but the digest once.
-        let without_digest = self.sp1_base + self.ic[1] * sp1.program_vkey + self.ic[5] * sp1.nonce;
-        for digest in sp1::digests(public_values) {
-            if self.check(&gnark, without_digest + self.ic[2] * digest) {
-                return Ok(());
-            }
+        // Inputs [vkey, digest, exit code = 0, vk root, nonce]; K0 + root·K4 is precomputed.
+        let l = G1Projective::msm_unchecked(
+            &[self.ic[1], self.ic[2], self.ic[5]],
+            &[sp1.program_vkey, digest.scalar(public_values), sp1.nonce],
+        ) + self.sp1_base;
+        if self.check(&gnark, l) {
+            Ok(())
+        } else {
+            Err(ProofError::Pairing)
         }
-        Err(ProofError::Pairing)
     }
 
     /// Verifies a bare gnark proof (256 bytes) against explicit public inputs, each 32

@@ -5,15 +5,17 @@
 //! * **re-execution**: the input carries the blocks and their execution witness; EXECUTE
 //!   runs the canonical [`nr_stateless`] validation under the L2 rules and returns its SSZ
 //!   result.
-//! * **proof**: the input carries that same result (the *statement*), zk proofs of it
+//! * **proof**: the input carries that same result (the *statement*, which also commits to
+//!   the chain rules it was validated under), zk proofs of it
 //!   (SP1 v6 Groth16 or Plonk over BN254, verified with arkworks against keys prepared once), and KZG
 //!   openings that bind the statement to the blobs of the calling transaction.
 //!
 //! Both modes return the same bytes for the same blocks, so a rollup contract treats them
 //! alike. Every failure halts the call (all gas consumed, empty output); EXECUTE never
 //! returns a fatal error, never writes state, and charges gas before it works
-//! ([`gas`]). The wire format is in [`input`]; the seam into an EVM is
-//! [`NativeRollupEvmFactory`].
+//! ([`gas`]). The wire format, the statement and the L2 and chain rules are the protocol
+//! crate's ([`nr_statement`]); EXECUTE's configuration is chain data ([`spec`]); the seam
+//! into an EVM is [`NativeRollupEvmFactory`].
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
@@ -23,17 +25,23 @@ pub mod config;
 pub mod factory;
 pub mod gas;
 pub mod groth16;
-pub mod input;
 pub mod plonk;
 pub mod precompile;
 pub mod sp1;
+pub mod spec;
 
-pub use config::{Backend, ExecuteConfig, NATIVE_ROLLUP_PROGRAM_VKEY, ProgramRegistry, Verifier};
+/// EXECUTE's input format, defined by the protocol crate (re-exported for callers).
+pub use nr_statement::envelope as input;
+
+pub use config::{
+    Backend, ExecuteConfig, NATIVE_ROLLUP_PROGRAM_VKEY, Program, ProgramRegistry, Verifier,
+};
 pub use factory::NativeRollupEvmFactory;
 pub use groth16::{Groth16Key, KeyError};
-pub use input::{ExecuteInput, InputError};
+pub use nr_statement::{ExecuteInput, InputError};
 pub use plonk::PlonkKey;
 pub use precompile::{ExecuteError, Settled, execute, execute_precompile};
+pub use sp1::ValuesDigest;
 
 use alloy_primitives::{Address, address};
 

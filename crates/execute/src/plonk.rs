@@ -23,7 +23,7 @@ use crate::{
         gnark_g2_compressed,
     },
     groth16::KeyError,
-    sp1::{self, PUBLIC_INPUTS},
+    sp1::{self, PUBLIC_INPUTS, ValuesDigest},
 };
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM, pairing::Pairing};
@@ -209,12 +209,13 @@ impl PlonkKey {
     }
 
     /// Verifies an SP1 Plonk proof that the program `program_vkey` committed exactly
-    /// `public_values`, exiting with code 0.
+    /// `public_values` (hashed with `digest`), exiting with code 0: one verifier run.
     pub fn verify_sp1(
         &self,
         proof: &[u8],
         program_vkey: &[u8; 32],
         public_values: &[u8],
+        digest: ValuesDigest,
     ) -> Result<(), ProofError> {
         let sp1 = sp1::open(
             proof,
@@ -224,15 +225,14 @@ impl PlonkKey {
             program_vkey,
         )?;
         let proof = self.parse(sp1.body)?;
-        let mut outcome = Err(ProofError::Pairing);
-        for digest in sp1::digests(public_values) {
-            let inputs = [sp1.program_vkey, digest, Fr::zero(), self.root, sp1.nonce];
-            outcome = self.check(&proof, &inputs);
-            if outcome.is_ok() {
-                break;
-            }
-        }
-        outcome
+        let inputs = [
+            sp1.program_vkey,
+            digest.scalar(public_values),
+            Fr::zero(),
+            self.root,
+            sp1.nonce,
+        ];
+        self.check(&proof, &inputs)
     }
 
     /// Verifies a bare gnark proof against explicit public inputs, each 32 bytes

@@ -5,12 +5,13 @@ use crate::{
     blob::{BlobError, check_blob_bindings},
     config::Backend,
     gas,
-    input::{ExecuteInput, InputError, ProofInput, Statement},
 };
 use alloy_evm::precompiles::{DynPrecompile, PrecompileInput};
 use alloy_primitives::{B256, Bytes};
-use nr_stateless::{
-    ChainConfig, Fork, RangeError, ValidationError, l2_chain_config, validate_l2, validate_l2_range,
+use nr_stateless::{ChainConfig, SchemaId};
+use nr_statement::{
+    ChainRules, ExecuteInput, InputError, L2Error, ProofInput, RulesError, Statement, validate_l2,
+    validate_l2_range,
 };
 use revm::precompile::{PrecompileHalt, PrecompileId, PrecompileOutput};
 use std::{collections::BTreeSet, sync::Arc};
@@ -38,12 +39,20 @@ pub enum ExecuteError {
     /// The input does not decode.
     #[error("malformed input: {0}")]
     Input(#[from] InputError),
-    /// The L2 block is invalid (or breaks an L2 rule).
+    /// The L1 assigns no rules to the blocks' chain.
+    #[error(transparent)]
+    Rules(#[from] RulesError),
+    /// The L2 block (or a block of the range) is invalid, or breaks an L2 rule.
     #[error("L2 block invalid: {0}")]
-    Invalid(#[from] ValidationError),
-    /// A block of the range is invalid.
-    #[error("L2 range invalid: {0}")]
-    InvalidRange(#[from] RangeError),
+    Invalid(#[from] L2Error),
+    /// The statement was proven under other chain rules than the L1 assigns to its chain.
+    #[error("statement proven under chain rules {proven}, the L1 applies {expected}")]
+    ChainRulesMismatch {
+        /// The statement's `chain_rules_hash`.
+        proven: B256,
+        /// [`ChainRules::hash`] of the rules re-execution would apply.
+        expected: B256,
+    },
     /// The statement claims a failed validation: nothing to settle.
     #[error("statement claims an unsuccessful validation")]
     UnsuccessfulStatement,
@@ -63,7 +72,7 @@ pub enum ExecuteError {
         /// Its program vkey.
         program: B256,
     },
-    /// The same program twice.
+    /// The same program twice (in any wrapper).
     #[error("proof {0} repeats a program")]
     DuplicateProgram(usize),
     /// Fewer distinct programs than the threshold.
@@ -110,7 +119,7 @@ pub fn execute(
                 gas_limit,
                 [limit],
                 single.chain_id,
-                single.schema.fork,
+                single.schema,
                 |chain| {
                     validate_l2(&single, chain)?;
                     Ok(single.result(true).encode())
@@ -128,7 +137,7 @@ pub fn execute(
                 gas_limit,
                 limits,
                 range.chain_id,
-                range.schema.fork,
+                range.schema,
                 |chain| {
                     validate_l2_range(&range, chain)?;
                     Ok(range.result(true).encode())
@@ -139,19 +148,20 @@ pub fn execute(
     }
 }
 
-/// Charges for the blocks' gas limits, then validates them under their chain's rules.
+/// Charges for the blocks' gas limits, then validates them under the rules the L1
+/// assigns to their chain.
 fn reexecute(
     config: &ExecuteConfig,
     len: usize,
     gas_limit: u64,
     block_gas_limits: impl IntoIterator<Item = u64>,
     chain_id: u64,
-    fork: Fork,
+    schema: SchemaId,
     validate: impl FnOnce(&ChainConfig) -> Result<Vec<u8>, ExecuteError>,
 ) -> Result<Settled, ExecuteError> {
     let gas_used = gas::reexecution_gas(len, block_gas_limits);
     charge(gas_used, gas_limit)?;
-    let output = validate(&l2_chain_config(&config.chains, chain_id, fork))?;
+    let output = validate(&config.chains.rules(chain_id, schema)?)?;
     Ok(Settled { gas_used, output })
 }
 
@@ -163,6 +173,7 @@ fn execute_proof(
     tx_blob_hashes: &[B256],
 ) -> Result<Settled, ExecuteError> {
     // Which key checks each proof: bookkeeping only, no cryptography before the charge.
+    // Programs are counted by vkey: two wrappers of one program are one program.
     let registry = &config.programs;
     let mut seen = BTreeSet::new();
     let mut verifiers = Vec::with_capacity(input.proofs.len());
@@ -173,14 +184,14 @@ fn execute_proof(
             program: B256::from(p.program_vkey),
         };
         let backend = Backend::from_id(p.backend).ok_or(unknown.clone())?;
-        if !seen.insert((backend, p.program_vkey)) {
+        if !seen.insert(p.program_vkey) {
             return Err(ExecuteError::DuplicateProgram(index));
         }
         verifiers.push(registry.verifier(backend, &p.program_vkey).ok_or(unknown)?);
     }
     let gas_used = gas::proof_gas(
         len,
-        verifiers.iter().map(|v| v.backend()),
+        verifiers.iter().map(|(v, _)| v.backend()),
         input.blob_openings.len(),
     );
     charge(gas_used, gas_limit)?;
@@ -189,6 +200,18 @@ fn execute_proof(
         Statement::decode_with_result(&input.statement).map_err(InputError::from)?;
     if !claimed.successful() {
         return Err(ExecuteError::UnsuccessfulStatement);
+    }
+    // The rules re-execution would apply to this chain and schema, and none other.
+    let schema = claimed
+        .schema()
+        .map_err(|e| InputError::from(nr_statement::StatementError::Result(e)))?;
+    let rules = config.chains.rules(claimed.chain_id(), schema)?;
+    let expected = ChainRules::from_config(&rules).hash();
+    if statement.chain_rules_hash != expected {
+        return Err(ExecuteError::ChainRulesMismatch {
+            proven: B256::from(statement.chain_rules_hash),
+            expected: B256::from(expected),
+        });
     }
     check_blob_bindings(
         &statement.blob_evaluations,
@@ -205,9 +228,9 @@ fn execute_proof(
             threshold: registry.threshold(),
         });
     }
-    for (index, (p, verifier)) in input.proofs.iter().zip(verifiers).enumerate() {
+    for (index, (p, (verifier, digest))) in input.proofs.iter().zip(verifiers).enumerate() {
         verifier
-            .verify(&p.proof, &p.program_vkey, &input.statement)
+            .verify(&p.proof, &p.program_vkey, &input.statement, digest)
             .map_err(|error| ExecuteError::BadProof { index, error })?;
     }
     Ok(Settled {

@@ -4,7 +4,7 @@
 //! proof`. The selector is the first four bytes of SHA-256 of the wrapper circuit's gnark
 //! verifying key; the circuit's public inputs are `[program_vkey, digest(public_values),
 //! exit_code, vk_root, nonce]`, where the digest is SHA-256 (or, as SP1 also allows,
-//! BLAKE3) of the public values with the top three bits cleared.
+//! BLAKE3) of the public values with the top three bits cleared ([`ValuesDigest`]).
 
 use crate::{ProofError, bn254::fr_canonical};
 use ark_bn254::Fr;
@@ -60,17 +60,45 @@ pub fn open<'a>(
     })
 }
 
-/// The public-values digests SP1 accepts, in the order it tries them: SHA-256, then
-/// BLAKE3 (computed only if the first did not verify).
-pub fn digests(public_values: &[u8]) -> impl Iterator<Item = Fr> + '_ {
-    let sha = core::iter::once_with(move || Sha256::digest(public_values).into());
-    let blake = core::iter::once_with(move || *blake3::hash(public_values).as_bytes());
-    sha.chain(blake).map(public_values_digest)
+/// How a program hashes its public values into the wrapper circuit's digest input. SP1's
+/// wrappers accept either; which one a program uses is fixed when it is written
+/// (`sp1_zkvm` commits with SHA-256 unless built for BLAKE3), so the registry records it
+/// per program and one pairing check decides a proof.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ValuesDigest {
+    /// SHA-256 of the public values (SP1's default).
+    Sha256,
+    /// BLAKE3 of the public values.
+    Blake3,
 }
 
-/// The digest SP1 puts in the circuit: a 256-bit hash with its top three bits cleared so it
-/// fits the 254-bit scalar field.
-fn public_values_digest(mut hash: [u8; 32]) -> Fr {
-    hash[0] &= 0x1f;
-    Fr::from_be_bytes_mod_order(&hash)
+impl ValuesDigest {
+    /// Both, in the order `sp1-verifier` tries them.
+    pub const ALL: [Self; 2] = [Self::Sha256, Self::Blake3];
+
+    /// The digest scalar of `public_values`: the 256-bit hash with its top three bits
+    /// cleared so that it fits the 254-bit scalar field.
+    pub fn scalar(self, public_values: &[u8]) -> Fr {
+        let mut hash: [u8; 32] = match self {
+            Self::Sha256 => Sha256::digest(public_values).into(),
+            Self::Blake3 => *blake3::hash(public_values).as_bytes(),
+        };
+        hash[0] &= 0x1f;
+        Fr::from_be_bytes_mod_order(&hash)
+    }
+}
+
+impl core::str::FromStr for ValuesDigest {
+    type Err = String;
+
+    /// `sha256` or `blake3`, as chain specifications name them.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "sha256" => Ok(Self::Sha256),
+            "blake3" => Ok(Self::Blake3),
+            other => Err(format!(
+                "unknown public-values digest {other:?} (sha256 or blake3)"
+            )),
+        }
+    }
 }

@@ -13,18 +13,19 @@ use ef_tests::{default_fixtures, prepared_inputs};
 use libssz::SszEncode;
 use nr_execute::{
     Backend, ExecuteConfig, ExecuteError, Groth16Key, InputError, NativeRollupEvmFactory, PlonkKey,
-    ProgramRegistry, ProofError, Verifier,
+    Program, ProgramRegistry, ProofError, ValuesDigest, Verifier,
     blob::BlobError,
     blob::kzg_to_versioned_hash,
     bn254, execute, gas,
-    input::{
-        BlobEvaluation, BlobOpening, ExecuteInput, ProofEntry, ProofInput, Statement,
-        StatementError,
-    },
+    input::{BlobOpening, ExecuteInput, ProofEntry, ProofInput},
 };
 use nr_stateless::{
-    DecodeError, L2RuleError, RangeError, StatelessInput, StatelessRangeInput, ValidationError,
-    block_from_payload, check_l2_rules,
+    ChainConfig, DecodeError, Fork, RangeError, StatelessInput, StatelessRangeInput,
+    ValidationError, block_from_payload,
+};
+use nr_statement::{
+    BlobEvaluation, ChainRules, L2Chains, L2Error, L2RuleError, RulesError, Statement,
+    StatementError, check_l2_rules,
 };
 use revm::{
     context::{BlockEnv, CfgEnv, TxEnv},
@@ -182,8 +183,17 @@ fn l2_blocks() -> Option<Vec<StatelessInput>> {
     Some(blocks)
 }
 
-fn reexecution_config() -> ExecuteConfig {
-    ExecuteConfig::default()
+/// The fixture chain's rules as the tests' L1 assigns them: the blocks' fork from genesis.
+fn chain_of(block: &StatelessInput) -> ChainConfig {
+    ChainConfig::all_at_genesis(block.chain_id, block.schema.fork)
+}
+
+/// An L1 that settles exactly the fixture blocks' chain.
+fn reexecution_config(block: &StatelessInput) -> ExecuteConfig {
+    ExecuteConfig {
+        chains: L2Chains::pinned([chain_of(block)]),
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -191,7 +201,7 @@ fn single_block_settles_with_its_result_and_exact_gas() {
     let Some(blocks) = l2_blocks() else { return };
     let input = &blocks[1];
     let data = input.encode();
-    let o = call(&reexecution_config(), &data, vec![]);
+    let o = call(&reexecution_config(input), &data, vec![]);
     assert!(o.success);
     assert_eq!(o.output, input.result(true).encode());
     assert_eq!(o.output.len(), 43);
@@ -204,12 +214,13 @@ fn range_settles_cheaper_than_its_blocks_one_by_one() {
     let Some(blocks) = l2_blocks() else { return };
     let range = StatelessRangeInput::from_inputs(&blocks).unwrap();
     let data = ExecuteInput::Range(range.clone()).encode();
-    let o = call(&reexecution_config(), &data, vec![]);
+    let config = reexecution_config(&blocks[0]);
+    let o = call(&config, &data, vec![]);
     assert!(o.success);
     assert_eq!(o.output, range.result(true).encode());
     let one_by_one: u64 = blocks
         .iter()
-        .map(|b| call(&reexecution_config(), &b.encode(), vec![]).precompile_gas)
+        .map(|b| call(&config, &b.encode(), vec![]).precompile_gas)
         .sum();
     assert!(
         o.precompile_gas < one_by_one,
@@ -221,7 +232,7 @@ fn range_settles_cheaper_than_its_blocks_one_by_one() {
 #[test]
 fn reexecution_failures_halt() {
     let Some(blocks) = l2_blocks() else { return };
-    let config = reexecution_config();
+    let config = reexecution_config(&blocks[0]);
     let good = blocks[1].clone();
 
     assert_halt(&call(&config, &[], vec![]), "empty input", |e| {
@@ -261,7 +272,9 @@ fn reexecution_failures_halt() {
         |e| {
             matches!(
                 e,
-                ExecuteError::Invalid(ValidationError::PostStateRootMismatch { .. })
+                ExecuteError::Invalid(L2Error::Invalid(
+                    ValidationError::PostStateRootMismatch { .. }
+                ))
             )
         },
     );
@@ -272,7 +285,10 @@ fn reexecution_failures_halt() {
     assert_halt(&call(&config, &blobby.encode(), vec![]), "L2 rule", |e| {
         matches!(
             e,
-            ExecuteError::Invalid(ValidationError::L2Rule(L2RuleError::ExcessBlobGas(1)))
+            ExecuteError::Invalid(L2Error::Rule {
+                index: 0,
+                error: L2RuleError::ExcessBlobGas(1)
+            })
         )
     });
 
@@ -283,10 +299,10 @@ fn reexecution_failures_halt() {
     assert_halt(&call(&config, &range, vec![]), "range with a gap", |e| {
         matches!(
             e,
-            ExecuteError::InvalidRange(RangeError {
+            ExecuteError::Invalid(L2Error::InvalidRange(RangeError {
                 index: 1,
                 error: ValidationError::UnknownParent { .. }
-            })
+            }))
         )
     });
 }
@@ -298,7 +314,7 @@ fn out_of_gas_halts_before_any_work() {
     // A gas limit the call cannot pay for: charged from the payload before validation.
     input.new_payload_request.execution_payload.gas_limit = 1 << 40;
     assert_halt(
-        &call(&reexecution_config(), &input.encode(), vec![]),
+        &call(&reexecution_config(&input), &input.encode(), vec![]),
         "out of gas",
         |e| matches!(e, ExecuteError::OutOfGas { .. }),
     );
@@ -309,7 +325,7 @@ fn execute_is_absent_before_activation() {
     let Some(blocks) = l2_blocks() else { return };
     let config = ExecuteConfig {
         activation_timestamp: 2_000,
-        ..reexecution_config()
+        ..reexecution_config(&blocks[1])
     };
     // Before activation 0x0101 is an empty account: the call succeeds and returns nothing.
     let o = call_at(&config, &blocks[1].encode(), vec![], 1_000, false);
@@ -323,7 +339,7 @@ fn execute_is_absent_before_activation() {
 #[test]
 fn execute_is_installed_in_inspecting_evms_too() {
     let Some(blocks) = l2_blocks() else { return };
-    let config = reexecution_config();
+    let config = reexecution_config(&blocks[1]);
     let data = blocks[1].encode();
     let plain = call(&config, &data, vec![]);
     let inspected = call_at(&config, &data, vec![], 1_000, true);
@@ -335,7 +351,9 @@ fn execute_is_installed_in_inspecting_evms_too() {
     assert_halt(&halted, "truncated header, inspected", |e| {
         matches!(
             e,
-            ExecuteError::Invalid(ValidationError::MalformedWitnessHeader { .. })
+            ExecuteError::Invalid(L2Error::Invalid(
+                ValidationError::MalformedWitnessHeader { .. }
+            ))
         )
     });
 }
@@ -418,13 +436,23 @@ impl TestCircuit {
 const PROGRAM_A: [u8; 32] = [0x0a; 32];
 const PROGRAM_B: [u8; 32] = [0x0b; 32];
 
-fn proof_config(circuit: &TestCircuit, threshold: usize) -> ExecuteConfig {
+/// A program whose proofs come in `wrappers`, committing with SHA-256.
+fn program(vkey: [u8; 32], wrappers: &[Backend]) -> Program {
+    Program {
+        vkey,
+        digest: ValuesDigest::Sha256,
+        wrappers: wrappers.iter().copied().collect(),
+    }
+}
+
+/// An L1 that settles `block`'s chain and accepts programs A and B in Groth16.
+fn proof_config(circuit: &TestCircuit, threshold: usize, block: &StatelessInput) -> ExecuteConfig {
     ExecuteConfig {
         programs: ProgramRegistry::new(threshold)
             .with_verifier(Verifier::Groth16(Arc::new(circuit.key())))
-            .with_program(Backend::Sp1Groth16, PROGRAM_A)
-            .with_program(Backend::Sp1Groth16, PROGRAM_B),
-        ..Default::default()
+            .with_program(program(PROGRAM_A, &[Backend::Sp1Groth16]))
+            .with_program(program(PROGRAM_B, &[Backend::Sp1Groth16])),
+        ..reexecution_config(block)
     }
 }
 
@@ -458,11 +486,17 @@ struct ProofCase {
 }
 
 fn proof_case(single: &StatelessInput) -> ProofCase {
+    proof_case_under(single, &chain_of(single))
+}
+
+/// The statement a program validating `single` under `rules` commits to.
+fn proof_case_under(single: &StatelessInput, rules: &ChainConfig) -> ProofCase {
     let (evaluation, opening) = blob_binding(&single.encode());
     let blob_hash = B256::from(evaluation.versioned_hash);
     ProofCase {
         statement: Statement {
             kind: 0,
+            chain_rules_hash: ChainRules::from_config(rules).hash(),
             validation_result: single.result(true).encode().try_into().unwrap(),
             blob_evaluations: vec![evaluation].try_into().unwrap(),
         },
@@ -499,11 +533,15 @@ fn proofs_settle_the_statement_with_exact_gas() {
         entry(PROGRAM_B, circuit.prove(&PROGRAM_B, &statement)),
     ];
     let data = proof_input(&statement, vec![case.opening.clone()], proofs);
-    let o = call(&proof_config(&circuit, 2), &data, vec![case.blob_hash]);
+    let o = call(
+        &proof_config(&circuit, 2, &blocks[1]),
+        &data,
+        vec![case.blob_hash],
+    );
     assert!(o.success);
     // Proof mode returns what re-execution of the same block returns.
     assert_eq!(o.output, blocks[1].result(true).encode());
-    let reexecuted = call(&reexecution_config(), &blocks[1].encode(), vec![]);
+    let reexecuted = call(&reexecution_config(&blocks[1]), &blocks[1].encode(), vec![]);
     assert_eq!(o.output, reexecuted.output);
     assert_eq!(
         o.precompile_gas,
@@ -519,8 +557,8 @@ fn proof_mode_failures_halt() {
     let statement = case.statement.to_ssz();
     let good_a = entry(PROGRAM_A, circuit.prove(&PROGRAM_A, &statement));
     let good_b = entry(PROGRAM_B, circuit.prove(&PROGRAM_B, &statement));
-    let k2 = proof_config(&circuit, 2);
-    let k1 = proof_config(&circuit, 1);
+    let k2 = proof_config(&circuit, 2, &blocks[1]);
+    let k1 = proof_config(&circuit, 1, &blocks[1]);
     let hashes = vec![case.blob_hash];
     let run = |config: &ExecuteConfig, stmt: &[u8], openings: Vec<BlobOpening>, proofs, hashes| {
         call(config, &proof_input(stmt, openings, proofs), hashes)
@@ -647,10 +685,10 @@ fn proof_mode_failures_halt() {
         "one bad proof of two",
         |e| matches!(e, ExecuteError::BadProof { index: 1, .. }),
     );
-    // The proof is for one statement; another one (here: claiming another chain) fails.
+    // The proof is for one statement; another one (here: claiming another block) fails.
     let mut other = case.statement.clone();
     let mut result = blocks[1].result(true);
-    result.chain_id += 1;
+    result.new_payload_request_root = blocks[2].new_payload_request_root();
     other.validation_result = result.encode().try_into().unwrap();
     assert_halt(
         &run(
@@ -769,7 +807,7 @@ fn real_sp1_fixture_reaches_the_statement_check() {
     let hex = |s: &str| alloy_primitives::hex::decode(s).unwrap();
     let vkey: [u8; 32] = hex(v["vkey"].as_str().unwrap()).try_into().unwrap();
     let config = ExecuteConfig {
-        programs: ProgramRegistry::sp1_v6(1).with_program(Backend::Sp1Groth16, vkey),
+        programs: ProgramRegistry::sp1_v6(1).with_program(program(vkey, &[Backend::Sp1Groth16])),
         ..Default::default()
     };
     let data = proof_input(
@@ -816,12 +854,18 @@ fn plonk_proofs_reach_the_plonk_verifier() {
     let circuit = TestCircuit::new();
     let case = proof_case(&blocks[1]);
     let statement = case.statement.to_ssz();
-    let config = |threshold| ExecuteConfig {
-        programs: proof_config(&circuit, threshold)
-            .programs
-            .with_verifier(Verifier::Plonk(Arc::new(plonk.clone())))
-            .with_program(Backend::Sp1Plonk, PROGRAM_B),
-        ..Default::default()
+    let config = |threshold| {
+        let base = proof_config(&circuit, threshold, &blocks[1]);
+        ExecuteConfig {
+            programs: base
+                .programs
+                .with_verifier(Verifier::Plonk(Arc::new(plonk.clone())))
+                .with_program(program(
+                    PROGRAM_B,
+                    &[Backend::Sp1Groth16, Backend::Sp1Plonk],
+                )),
+            ..base
+        }
     };
     let plonk_entry = ProofEntry {
         backend: Backend::Sp1Plonk as u8,
@@ -877,4 +921,163 @@ fn plonk_proofs_reach_the_plonk_verifier() {
             )
         },
     );
+}
+
+/// The threshold counts programs, not wrappers: a Groth16 and a Plonk proof of one
+/// program are one program, so they neither reach k = 2 nor pass as two.
+#[test]
+fn wrappers_of_one_program_count_once() {
+    let Some(blocks) = l2_blocks() else { return };
+    let circuit = TestCircuit::new();
+    let case = proof_case(&blocks[1]);
+    let statement = case.statement.to_ssz();
+    let base = proof_config(&circuit, 2, &blocks[1]);
+    let config = ExecuteConfig {
+        programs: base.programs.with_program(program(
+            PROGRAM_A,
+            &[Backend::Sp1Groth16, Backend::Sp1Plonk],
+        )),
+        ..base
+    };
+    let groth16 = entry(PROGRAM_A, circuit.prove(&PROGRAM_A, &statement));
+    let mut plonk = groth16.clone();
+    plonk.backend = Backend::Sp1Plonk as u8;
+    let data = proof_input(&statement, vec![case.opening.clone()], vec![groth16, plonk]);
+    assert_halt(
+        &call(&config, &data, vec![case.blob_hash]),
+        "two wrappers of one program",
+        |e| matches!(e, ExecuteError::DuplicateProgram(1)),
+    );
+}
+
+/// Each program is checked under the digest the registry gives it, once: a proof over the
+/// SHA-256 digest does not verify for a program registered with BLAKE3.
+#[test]
+fn a_program_is_checked_under_its_own_digest_only() {
+    let Some(blocks) = l2_blocks() else { return };
+    let circuit = TestCircuit::new();
+    let case = proof_case(&blocks[1]);
+    let statement = case.statement.to_ssz();
+    let base = proof_config(&circuit, 1, &blocks[1]);
+    let config = ExecuteConfig {
+        programs: base.programs.with_program(Program {
+            digest: ValuesDigest::Blake3,
+            ..program(PROGRAM_A, &[Backend::Sp1Groth16])
+        }),
+        ..base
+    };
+    let proof = entry(PROGRAM_A, circuit.prove(&PROGRAM_A, &statement));
+    let data = proof_input(&statement, vec![case.opening.clone()], vec![proof.clone()]);
+    assert_halt(
+        &call(&config, &data, vec![case.blob_hash]),
+        "SHA-256 proof of a BLAKE3 program",
+        |e| {
+            matches!(
+                e,
+                ExecuteError::BadProof {
+                    index: 0,
+                    error: ProofError::Pairing
+                }
+            )
+        },
+    );
+    let sha = proof_config(&circuit, 1, &blocks[1]);
+    assert!(call(&sha, &data, vec![case.blob_hash]).success);
+}
+
+/// Both modes apply the rules the L1 assigns to the chain. An L1 that runs the fixture
+/// chain on a later fork than the blocks' schema names refuses them in re-execution
+/// (schema/fork mismatch) and in proof mode: a statement proven under the schema's own
+/// fork carries other rules, and one proven under the L1's rules claims a failed
+/// validation. A chain the L1 does not list is refused in both modes.
+#[test]
+fn both_modes_refuse_off_schedule_blocks_and_unlisted_chains() {
+    let Some(blocks) = l2_blocks() else { return };
+    let block = &blocks[1];
+    let circuit = TestCircuit::new();
+    // The fork the chain has moved on to (or, for a block of the last fork, came from).
+    let forks = [
+        Fork::Paris,
+        Fork::Shanghai,
+        Fork::Cancun,
+        Fork::Prague,
+        Fork::Osaka,
+    ];
+    let at = forks.iter().position(|f| *f == block.schema.fork).unwrap();
+    let other = forks.get(at + 1).unwrap_or(&forks[at - 1]);
+    let l1_rules = ChainConfig::all_at_genesis(block.chain_id, *other);
+    let moved = |config: ExecuteConfig| ExecuteConfig {
+        chains: L2Chains::pinned([l1_rules.clone()]),
+        ..config
+    };
+
+    // Re-execution.
+    assert_halt(
+        &call(&moved(reexecution_config(block)), &block.encode(), vec![]),
+        "re-execution of an off-schedule block",
+        |e| {
+            matches!(
+                e,
+                ExecuteError::Invalid(L2Error::Invalid(ValidationError::SchemaForkMismatch { .. }))
+            )
+        },
+    );
+
+    // Proof mode, statement proven under the schema's fork from genesis.
+    let config = moved(proof_config(&circuit, 1, block));
+    let prove = |case: &ProofCase| {
+        let statement = case.statement.to_ssz();
+        let proof = entry(PROGRAM_A, circuit.prove(&PROGRAM_A, &statement));
+        proof_input(&statement, vec![case.opening.clone()], vec![proof])
+    };
+    let case = proof_case(block);
+    assert_halt(
+        &call(&config, &prove(&case), vec![case.blob_hash]),
+        "proof under other chain rules",
+        |e| matches!(e, ExecuteError::ChainRulesMismatch { .. }),
+    );
+    // Proof mode, statement proven under the L1's rules: the program found the mismatch.
+    let mut under_l1 = proof_case_under(block, &l1_rules);
+    under_l1.statement.validation_result = block.result(false).encode().try_into().unwrap();
+    assert_halt(
+        &call(&config, &prove(&under_l1), vec![under_l1.blob_hash]),
+        "proof of the failed validation",
+        |e| matches!(e, ExecuteError::UnsuccessfulStatement),
+    );
+
+    // A chain the L1 does not settle, in both modes.
+    let unlisted = |config: ExecuteConfig| ExecuteConfig {
+        chains: L2Chains::pinned([ChainConfig::all_at_genesis(
+            block.chain_id + 1,
+            block.schema.fork,
+        )]),
+        ..config
+    };
+    let unknown = |e: &ExecuteError| matches!(e, ExecuteError::Rules(RulesError::UnknownChain(id)) if *id == block.chain_id);
+    assert_halt(
+        &call(
+            &unlisted(reexecution_config(block)),
+            &block.encode(),
+            vec![],
+        ),
+        "re-execution of an unlisted chain",
+        unknown,
+    );
+    let case = proof_case(block);
+    assert_halt(
+        &call(
+            &unlisted(proof_config(&circuit, 1, block)),
+            &prove(&case),
+            vec![case.blob_hash],
+        ),
+        "proof for an unlisted chain",
+        unknown,
+    );
+    // An open L1 settles any chain under its schema's fork from genesis, as before.
+    let open = ExecuteConfig {
+        chains: L2Chains::open([]),
+        ..proof_config(&circuit, 1, block)
+    };
+    assert!(call(&open, &block.encode(), vec![]).success);
+    assert!(call(&open, &prove(&case), vec![case.blob_hash]).success);
 }

@@ -3,7 +3,7 @@
 //! both must accept and reject exactly the same inputs. The one deliberate difference
 //! (non-canonical scalars, which `sp1-verifier` reduces modulo r) has its own test.
 
-use nr_execute::{Groth16Key, ProofError, bn254};
+use nr_execute::{Groth16Key, ProofError, ValuesDigest, bn254};
 use sp1_verifier::Groth16Verifier;
 
 mod common;
@@ -56,7 +56,12 @@ const REGIONS: &[(&str, usize, usize)] = &[
 
 fn ours(key: &Groth16Key, proof: &[u8], vkey: &str, pv: &[u8]) -> bool {
     let vkey: Option<[u8; 32]> = hex(vkey).try_into().ok();
-    vkey.is_some_and(|v| key.verify_sp1(proof, &v, pv).is_ok())
+    // sp1-verifier tries both digests; a registry fixes one per program.
+    vkey.is_some_and(|v| {
+        ValuesDigest::ALL
+            .iter()
+            .any(|d| key.verify_sp1(proof, &v, pv, *d).is_ok())
+    })
 }
 
 fn reference(proof: &[u8], vkey: &str, pv: &[u8]) -> bool {
@@ -69,7 +74,12 @@ fn real_proof_verifies_in_both() {
     let f = load(&dir, "groth16-v6.1.0.json");
     assert!(reference(&f.proof, &f.vkey, &f.public_values));
     current_key()
-        .verify_sp1(&f.proof, &vkey_bytes(&f.vkey), &f.public_values)
+        .verify_sp1(
+            &f.proof,
+            &vkey_bytes(&f.vkey),
+            &f.public_values,
+            ValuesDigest::Sha256,
+        )
         .expect("real SP1 proof verifies on the arkworks path");
 }
 
@@ -179,7 +189,12 @@ fn non_canonical_nonce_is_rejected_where_sp1_verifier_reduces_it() {
     // sp1-verifier reads the nonce modulo r, so the same proof verifies a second encoding.
     assert!(reference(&proof, &f.vkey, &f.public_values));
     assert_eq!(
-        current_key().verify_sp1(&proof, &vkey_bytes(&f.vkey), &f.public_values),
+        current_key().verify_sp1(
+            &proof,
+            &vkey_bytes(&f.vkey),
+            &f.public_values,
+            ValuesDigest::Sha256
+        ),
         Err(ProofError::NonCanonical("nonce"))
     );
 }
@@ -197,8 +212,13 @@ fn older_circuit_proofs_agree_at_both_levels() {
     let vk_root: [u8; 32] = f.proof[36..68].try_into().unwrap();
     let old = Groth16Key::from_gnark_bytes(&vk_bytes, vk_root).unwrap();
     // Through the full SP1 path with the old key and root.
-    old.verify_sp1(&f.proof, &vkey_bytes(&f.vkey), &f.public_values)
-        .expect("v6.0.0 proof verifies against the v6.0.0 key");
+    old.verify_sp1(
+        &f.proof,
+        &vkey_bytes(&f.vkey),
+        &f.public_values,
+        ValuesDigest::Sha256,
+    )
+    .expect("v6.0.0 proof verifies against the v6.0.0 key");
     let inputs = [
         vkey_bytes(&f.vkey),
         sp1_verifier::hash_public_inputs(&f.public_values),

@@ -8,7 +8,7 @@
 //! fixture's own key, wrapped in SP1's header rules (selector, exit code 0, vk root, the
 //! SHA-256 then BLAKE3 public-values digest) exactly as `PlonkVerifier::verify` applies them.
 
-use nr_execute::{PlonkKey, ProofError, bn254};
+use nr_execute::{PlonkKey, ProofError, ValuesDigest, bn254};
 use sha2::{Digest, Sha256};
 use sp1_verifier::PlonkVerifier;
 use std::path::Path;
@@ -46,7 +46,10 @@ impl Fixture {
     }
 
     fn ours(&self, key: &PlonkKey, proof: &[u8], vkey: &[u8; 32], pv: &[u8]) -> bool {
-        key.verify_sp1(proof, vkey, pv).is_ok()
+        // sp1-verifier tries both digests; a registry fixes one per program.
+        ValuesDigest::ALL
+            .iter()
+            .any(|d| key.verify_sp1(proof, vkey, pv, *d).is_ok())
     }
 
     /// sp1-verifier's SP1 header rules around its gnark-level verifier, for this key/root.
@@ -116,7 +119,7 @@ fn real_proof_verifies_in_both() {
     assert_eq!(f.proof.len(), 964);
     assert!(f.reference(&f.proof, &f.vkey, &f.public_values));
     f.key()
-        .verify_sp1(&f.proof, &f.vkey, &f.public_values)
+        .verify_sp1(&f.proof, &f.vkey, &f.public_values, ValuesDigest::Sha256)
         .expect("real SP1 Plonk proof verifies on the arkworks path");
     // And at the gnark level, with explicit public inputs.
     let inputs = [
@@ -217,7 +220,7 @@ fn non_canonical_scalars_are_rejected_where_sp1_verifier_reduces_them() {
         proof[start..end].copy_from_slice(&plus_r);
         assert!(f.reference(&proof, &f.vkey, &f.public_values), "{name}");
         assert_eq!(
-            key.verify_sp1(&proof, &f.vkey, &f.public_values),
+            key.verify_sp1(&proof, &f.vkey, &f.public_values, ValuesDigest::Sha256),
             Err(ProofError::NonCanonical(if name == "nonce" {
                 "nonce"
             } else {
@@ -230,7 +233,12 @@ fn non_canonical_scalars_are_rejected_where_sp1_verifier_reduces_them() {
     assert_eq!(cases, 8);
     let vkey_plus_r = add_be(&f.vkey, &R);
     assert_eq!(
-        key.verify_sp1(&f.proof, &vkey_plus_r, &f.public_values),
+        key.verify_sp1(
+            &f.proof,
+            &vkey_plus_r,
+            &f.public_values,
+            ValuesDigest::Sha256
+        ),
         Err(ProofError::NonCanonical("program vkey"))
     );
 }
@@ -280,7 +288,7 @@ fn current_key_loads_and_refuses_the_older_circuit() {
             .unwrap();
     assert_eq!(current.gnark_proof_bytes(), 864);
     assert_eq!(
-        current.verify_sp1(&f.proof, &f.vkey, &f.public_values),
+        current.verify_sp1(&f.proof, &f.vkey, &f.public_values, ValuesDigest::Sha256),
         Err(ProofError::Selector)
     );
     let vkey = format!(

@@ -385,7 +385,7 @@ impl<F: BlockEvmFactory> Chain<F> {
         let request = payload_from_block(&block, Some(&validated.requests))
             .map_err(|e| self.import_error(number, e))?;
         if self.role == Role::L2 {
-            nr_stateless::check_l2_rules(&request).map_err(|e| self.import_error(number, e))?;
+            nr_statement::check_l2_rules(&request).map_err(|e| self.import_error(number, e))?;
         }
         let stateless_input = StatelessInput {
             schema: SchemaId::v1(config.fork_at(block.header.timestamp)),

@@ -14,7 +14,7 @@ use alloy_genesis::{Genesis, GenesisAccount};
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer_local::{MnemonicBuilder, coins_bip39::English};
 use alloy_trie::EMPTY_ROOT_HASH;
-use nr_stateless::{ChainConfig, Fork, config::ethereum_blob_schedule};
+use nr_stateless::{ChainConfig, Fork};
 use std::collections::BTreeMap;
 
 /// The mnemonic of every Ethereum dev tool (anvil, hardhat, reth --dev).
@@ -30,9 +30,9 @@ pub enum GenesisError {
     /// Not JSON, or not a genesis.
     #[error("genesis is not valid JSON: {0}")]
     Json(#[from] serde_json::Error),
-    /// Forks out of order, or a fork this engine cannot run.
-    #[error("fork schedule: {0}")]
-    Forks(String),
+    /// Forks out of order, a fork this engine cannot run, or a malformed EXECUTE section.
+    #[error(transparent)]
+    Spec(#[from] nr_execute::spec::SpecError),
     /// The allocation could not be built into a trie.
     #[error("allocation: {0}")]
     Alloc(String),
@@ -57,58 +57,9 @@ impl ChainSpec {
 
     /// The chain a parsed genesis describes.
     pub fn from_genesis(genesis: Genesis) -> Result<Self, GenesisError> {
-        let c = &genesis.config;
-        let mut config = ChainConfig::all_at_genesis(c.chain_id, Fork::Paris);
-        config.shanghai_time = c.shanghai_time;
-        config.cancun_time = c.cancun_time;
-        config.prague_time = c.prague_time;
-        config.osaka_time = c.osaka_time;
-        // No Amsterdam in alloy-genesis' typed config; read it from the extra fields.
-        config.amsterdam_time = c.extra_fields.get("amsterdamTime").and_then(|v| v.as_u64());
-        config.deposit_contract = c.deposit_contract_address;
-        let times = [
-            ("shanghai", config.shanghai_time),
-            ("cancun", config.cancun_time),
-            ("prague", config.prague_time),
-            ("osaka", config.osaka_time),
-            ("amsterdam", config.amsterdam_time),
-        ];
-        for pair in times.windows(2) {
-            let [(a, ta), (b, tb)] = pair else {
-                unreachable!()
-            };
-            match (ta, tb) {
-                (None, Some(_)) => {
-                    return Err(GenesisError::Forks(format!(
-                        "{b} is scheduled but {a} is not"
-                    )));
-                }
-                (Some(x), Some(y)) if y < x => {
-                    return Err(GenesisError::Forks(format!("{b} ({y}) before {a} ({x})")));
-                }
-                _ => {}
-            }
-        }
-        if config.amsterdam_time.is_some() {
-            return Err(GenesisError::Forks(
-                "Amsterdam execution rules are not implemented".into(),
-            ));
-        }
-        let mut blobs = ethereum_blob_schedule();
-        for (name, params) in &c.blob_schedule {
-            let fork = match name.as_str() {
-                "cancun" => Fork::Cancun,
-                "prague" => Fork::Prague,
-                "osaka" => Fork::Osaka,
-                other => {
-                    return Err(GenesisError::Forks(format!(
-                        "blob schedule for unknown fork {other}"
-                    )));
-                }
-            };
-            blobs.insert(fork, *params);
-        }
-        config.blob_schedule = blobs;
+        let config = nr_execute::spec::chain_config(&genesis.config)?;
+        // EXECUTE's section is checked with the rest of the file, before any use of it.
+        nr_execute::spec::execute_config(&genesis.config)?;
         let header = genesis_header(&genesis, &config);
         Ok(Self {
             config,
@@ -140,8 +91,30 @@ pub fn dev_accounts() -> Vec<Address> {
         .collect()
 }
 
-/// A dev genesis for `role`: see [`ChainSpec::dev`].
+/// Chain id of the dev L2 (`nr-node genesis --role l2`), which the dev L1 settles.
+pub const DEV_L2_CHAIN_ID: u64 = 901;
+
+/// A dev genesis for `role`: see [`ChainSpec::dev`]. The dev L1 settles the dev L2
+/// ([`DEV_L2_CHAIN_ID`]) with native-rollup's program ([`l1_genesis_settling`]).
 pub fn dev_genesis(role: Role, chain_id: u64) -> Genesis {
+    let genesis = base_genesis(role, chain_id);
+    match role {
+        Role::L1 => l1_genesis_settling(genesis, &[base_genesis(Role::L2, DEV_L2_CHAIN_ID).config]),
+        Role::L2 => genesis,
+    }
+}
+
+/// `l1` with EXECUTE's section (`config.nativeRollup`): active from genesis, settling
+/// the chains of `l2_configs` (L2 genesis `config` objects) with native-rollup's program.
+pub fn l1_genesis_settling(mut l1: Genesis, l2_configs: &[alloy_genesis::ChainConfig]) -> Genesis {
+    l1.config.extra_fields.insert(
+        nr_execute::spec::SECTION.into(),
+        nr_execute::spec::dev_section(l2_configs),
+    );
+    l1
+}
+
+fn base_genesis(role: Role, chain_id: u64) -> Genesis {
     let mut alloc: BTreeMap<Address, GenesisAccount> = dev_accounts()
         .into_iter()
         .map(|a| (a, GenesisAccount::default().with_balance(DEV_BALANCE)))

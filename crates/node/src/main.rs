@@ -5,9 +5,9 @@ use alloy_evm::eth::EthEvmFactory;
 use alloy_primitives::Address;
 use clap::{Args, Parser, Subcommand};
 use eyre::{WrapErr, bail, eyre};
-use nr_execute::{Backend, ExecuteConfig, NativeRollupEvmFactory, ProgramRegistry};
+use nr_execute::{ExecuteConfig, NativeRollupEvmFactory};
 use nr_node::{Chain, ChainSpec, NodeConfig, Role, genesis};
-use nr_stateless::{BlockEvmFactory, ChainRegistry};
+use nr_stateless::BlockEvmFactory;
 use std::{net::IpAddr, path::PathBuf, time::Duration};
 use tracing_subscriber::EnvFilter;
 
@@ -26,7 +26,9 @@ struct Cli {
 enum Command {
     /// Runs a node until SIGINT or SIGTERM.
     Run(RunArgs),
-    /// Prints a role's dev genesis (JSON, geth/reth format) to edit or share.
+    /// Prints a role's dev genesis (JSON, geth/reth format) to edit or share. An L1 genesis
+    /// carries EXECUTE's configuration (`config.nativeRollup`): the L2 chains it settles
+    /// and the proof programs it accepts.
     Genesis {
         /// Which chain.
         #[arg(long, value_enum)]
@@ -34,6 +36,10 @@ enum Command {
         /// Chain id (default: 1337 for the L1, as reth --dev; 901 for the L2).
         #[arg(long)]
         chain_id: Option<u64>,
+        /// L1 only: genesis file of an L2 the L1 settles, under that file's fork schedule
+        /// (repeatable; default: the dev L2, chain 901).
+        #[arg(long = "l2-genesis")]
+        l2_genesis: Vec<PathBuf>,
     },
 }
 
@@ -64,20 +70,6 @@ struct RunArgs {
     /// Fee recipient of sealed blocks.
     #[arg(long, default_value_t = Address::ZERO)]
     fee_recipient: Address,
-    /// L1: first block timestamp with EXECUTE.
-    #[arg(long = "execute.activation", default_value_t = 0)]
-    execute_activation: u64,
-    /// L1: a proof program EXECUTE accepts, as `groth16:0x<vkey>` or `plonk:0x<vkey>`
-    /// (repeatable).
-    #[arg(long = "execute.program", value_parser = nr_execute::config::parse_program)]
-    execute_programs: Vec<(Backend, [u8; 32])>,
-    /// L1: how many distinct accepted programs must prove a statement.
-    #[arg(long = "execute.threshold", default_value_t = 1)]
-    execute_threshold: usize,
-    /// L1: genesis file of an L2 whose own fork schedule EXECUTE should apply (repeatable;
-    /// other chain ids run the fork their schema id names, from genesis).
-    #[arg(long = "execute.l2-genesis")]
-    execute_l2_genesis: Vec<PathBuf>,
 }
 
 fn parse_block_time(s: &str) -> Result<Duration, String> {
@@ -111,8 +103,24 @@ async fn main() -> eyre::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Genesis { role, chain_id } => {
-            let g = genesis::dev_genesis(role, chain_id.unwrap_or(default_chain_id(role)));
+        Command::Genesis {
+            role,
+            chain_id,
+            l2_genesis,
+        } => {
+            let mut g = genesis::dev_genesis(role, chain_id.unwrap_or(default_chain_id(role)));
+            if !l2_genesis.is_empty() {
+                if role != Role::L1 {
+                    bail!("--l2-genesis names the L2s an L1 settles; this is an L2 genesis");
+                }
+                let l2s = l2_genesis
+                    .iter()
+                    .map(|p| read_genesis(p).map(|s| s.genesis.config))
+                    .collect::<eyre::Result<Vec<_>>>()?;
+                g = genesis::l1_genesis_settling(g, &l2s);
+                // The result must read back as a valid L1 genesis.
+                ChainSpec::from_genesis(g.clone()).wrap_err("the L1 genesis with these L2s")?;
+            }
             println!("{}", serde_json::to_string_pretty(&g)?);
             Ok(())
         }
@@ -121,6 +129,12 @@ async fn main() -> eyre::Result<()> {
 }
 
 async fn run(args: RunArgs) -> eyre::Result<()> {
+    if args.role == Role::L1 && args.chain_id == Some(genesis::DEV_L2_CHAIN_ID) {
+        bail!(
+            "chain id {} is the dev L2's, which the dev L1 settles: pick another L1 chain id",
+            genesis::DEV_L2_CHAIN_ID
+        );
+    }
     let spec = match &args.genesis {
         Some(path) => read_genesis(path)?,
         None => ChainSpec::dev(
@@ -143,8 +157,12 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
     );
     match args.role {
         Role::L2 => {
-            if !args.execute_programs.is_empty() || !args.execute_l2_genesis.is_empty() {
-                bail!("--execute.* flags configure the L1's EXECUTE; this is an L2 node");
+            if nr_execute::spec::execute_config(&spec.genesis.config)?.is_some() {
+                bail!(
+                    "the genesis has an EXECUTE section (config.{}): it is an L1 genesis, \
+                     this is an L2 node",
+                    nr_execute::spec::SECTION
+                );
             }
             serve(
                 Chain::open(Role::L2, spec, EthEvmFactory::default(), &args.datadir)?,
@@ -153,19 +171,30 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
             .await
         }
         Role::L1 => {
-            let mut programs = ProgramRegistry::sp1_v6(args.execute_threshold);
-            for (backend, vkey) in &args.execute_programs {
-                programs = programs.with_program(*backend, *vkey);
-            }
-            let mut chains = ChainRegistry::default();
-            for path in &args.execute_l2_genesis {
-                chains.insert(read_genesis(path)?.config);
-            }
-            let factory = NativeRollupEvmFactory::new(ExecuteConfig {
-                activation_timestamp: args.execute_activation,
-                chains,
-                programs,
-            });
+            let execute = match nr_execute::spec::execute_config(&spec.genesis.config)? {
+                Some(execute) => {
+                    tracing::info!(
+                        activation = execute.activation_timestamp,
+                        programs = execute.programs.programs().count(),
+                        threshold = execute.programs.threshold(),
+                        l2_chains = ?execute.chains.iter().map(|c| c.chain_id).collect::<Vec<_>>(),
+                        open_chains = execute.chains.open,
+                        "EXECUTE configured by the genesis"
+                    );
+                    execute
+                }
+                None => {
+                    tracing::warn!(
+                        "the genesis has no config.{} section: EXECUTE is not active on this chain",
+                        nr_execute::spec::SECTION
+                    );
+                    ExecuteConfig {
+                        activation_timestamp: u64::MAX,
+                        ..ExecuteConfig::default()
+                    }
+                }
+            };
+            let factory = NativeRollupEvmFactory::new(execute);
             serve(Chain::open(Role::L1, spec, factory, &args.datadir)?, config).await
         }
     }

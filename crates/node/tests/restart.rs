@@ -167,9 +167,10 @@ fn corrupt_datadir_and_bad_flags_are_refused_untouched() {
                 "--datadir",
                 "x",
                 "--execute.program",
-                "snark:0x00",
+                "groth16:0x00",
             ],
-            "unknown proof backend",
+            // EXECUTE's configuration is chain data (the genesis), never a node flag.
+            "unexpected argument '--execute.program'",
         ),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_nr-node"))

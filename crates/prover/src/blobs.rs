@@ -1,7 +1,7 @@
 //! The blobs an L2 batch travels in: what the batcher posts and what EXECUTE opens.
 
 use c_kzg::{Blob, Bytes32, KzgSettings};
-use nr_statement::{BlobEvaluation, blob_chunks, kzg::blob_bytes};
+use nr_statement::{BlobEvaluation, BlobOpening, blob_chunks, kzg::blob_bytes};
 
 /// A batch's blobs and their KZG commitments (Ethereum's trusted setup, via c-kzg).
 pub struct BlobSet {
@@ -34,9 +34,12 @@ impl BlobSet {
     }
 
     /// The KZG proof opening each blob at its statement evaluation's point, in order, as
-    /// EXECUTE's `BlobOpening`s take them. Fails if a blob's value at `z` is not the
+    /// EXECUTE's proof mode takes them. Fails if a blob's value at `z` is not the
     /// statement's `y`.
-    pub fn openings(&self, evaluations: &[BlobEvaluation]) -> Result<Vec<Opening>, OpeningError> {
+    pub fn openings(
+        &self,
+        evaluations: &[BlobEvaluation],
+    ) -> Result<Vec<BlobOpening>, OpeningError> {
         if evaluations.len() != self.blobs.len() {
             return Err(OpeningError::Count(evaluations.len(), self.blobs.len()));
         }
@@ -50,22 +53,13 @@ impl BlobSet {
                 if y.as_slice() != e.y {
                     return Err(OpeningError::Value(index));
                 }
-                Ok(Opening {
+                Ok(BlobOpening {
                     commitment: *commitment,
                     proof: proof.to_bytes().into_inner(),
                 })
             })
             .collect()
     }
-}
-
-/// A blob's commitment and the KZG proof of its value at the statement's point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Opening {
-    /// The blob's KZG commitment.
-    pub commitment: [u8; 48],
-    /// The KZG proof of `p(z) = y`.
-    pub proof: [u8; 48],
 }
 
 /// Why blob openings could not be made.

@@ -2,14 +2,20 @@
 //! program input made of them.
 
 use crate::blobs::BlobSet;
+use crate::blobs::OpeningError;
 use alloy_primitives::{Bytes, hex};
 use jsonrpsee::{
     core::client::ClientT,
     http_client::{HttpClient, HttpClientBuilder},
     rpc_params,
 };
-use nr_stateless::{DecodeError, NewPayloadRequest, StatelessInput, StatelessRangeInput};
-use nr_statement::{Blocks, ProgramError, ProgramInput, Statement, batch_data};
+use nr_stateless::{
+    ChainConfig, DecodeError, NewPayloadRequest, StatelessInput, StatelessRangeInput,
+};
+use nr_statement::{
+    Blocks, ChainRules, ExecuteInput, ProgramError, ProgramInput, ProofEntry, ProofInput,
+    Statement, batch_data,
+};
 use std::{path::Path, time::Duration};
 
 /// Why no job could be made.
@@ -48,10 +54,26 @@ pub enum SourceError {
     Kzg(c_kzg::Error),
 }
 
-/// Blocks to prove, with the blobs their data is posted in.
+/// Why no EXECUTE input could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvelopeError {
+    /// The blobs do not open to the statement's evaluations.
+    #[error(transparent)]
+    Opening(#[from] OpeningError),
+    /// More proofs than one EXECUTE call takes.
+    #[error("{0} proofs, EXECUTE takes at most {max}", max = nr_statement::envelope::MAX_PROOFS)]
+    TooManyProofs(usize),
+}
+
+/// Blocks to prove, with the blobs their data is posted in and the chain rules they are
+/// validated under.
 pub struct Job {
     /// The blocks.
     pub blocks: Blocks,
+    /// The rules the settling L1 assigns to the blocks' chain (`nr_statement::L2Chains::
+    /// rules`): by default the schema's fork from genesis, which is what the dev L1 assigns
+    /// to the dev L2; [`Job::with_rules`] for a chain with its own schedule.
+    pub rules: ChainConfig,
     /// `schema_id ++ SSZ` of the single input or the range.
     pub stateless: Vec<u8>,
     /// The batch's blobs and commitments.
@@ -84,16 +106,24 @@ impl Job {
         };
         let blobs = BlobSet::from_data(&batch_data(&blocks))?;
         Ok(Self {
+            rules: ChainConfig::all_at_genesis(blocks.chain_id(), blocks.schema().fork),
             blocks,
             stateless,
             blobs,
         })
     }
 
+    /// The same job under the chain rules `rules` (a chain the L1 lists with its own fork
+    /// schedule).
+    pub fn with_rules(self, rules: ChainConfig) -> Self {
+        Self { rules, ..self }
+    }
+
     /// What the program reads.
     pub fn program_input(&self) -> ProgramInput {
         ProgramInput {
             kind: self.blocks.kind(),
+            chain_rules: ChainRules::from_config(&self.rules),
             stateless: self
                 .stateless
                 .clone()
@@ -111,6 +141,30 @@ impl Job {
     /// The statement computed natively: what the program must commit.
     pub fn native_statement(&self) -> Result<Statement, ProgramError> {
         nr_statement::statement(&self.program_input())
+    }
+
+    /// A ready EXECUTE proof-mode input: the statement, its proofs, and the openings of
+    /// this job's blobs (which the settling transaction must carry).
+    pub fn execute_input(
+        &self,
+        statement: &Statement,
+        proofs: Vec<ProofEntry>,
+    ) -> Result<ExecuteInput, EnvelopeError> {
+        let count = proofs.len();
+        Ok(ExecuteInput::Proof(ProofInput {
+            statement: statement
+                .encode()
+                .try_into()
+                .expect("a statement fits MAX_STATEMENT_BYTES"),
+            blob_openings: self
+                .blobs
+                .openings(&statement.blob_evaluations)?
+                .try_into()
+                .expect("at most MAX_BLOB_BINDINGS blobs"),
+            proofs: proofs
+                .try_into()
+                .map_err(|_| EnvelopeError::TooManyProofs(count))?,
+        }))
     }
 
     /// The blocks' new-payload requests, in order.

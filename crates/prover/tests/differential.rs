@@ -102,11 +102,11 @@ fn execute_registry_names_the_committed_program() {
         nr_execute::Backend::Sp1Groth16,
         nr_execute::Backend::Sp1Plonk,
     ] {
-        assert!(
-            registry
-                .verifier(backend, &nr_execute::NATIVE_ROLLUP_PROGRAM_VKEY)
-                .is_some()
-        );
+        let (_, digest) = registry
+            .verifier(backend, &nr_execute::NATIVE_ROLLUP_PROGRAM_VKEY)
+            .unwrap();
+        // The guest commits with `commit_slice`, which SP1 hashes with SHA-256.
+        assert_eq!(digest, nr_execute::ValuesDigest::Sha256);
     }
 }
 
@@ -115,9 +115,8 @@ fn execute_registry_names_the_committed_program() {
 /// own binding check, which a wrong `y` fails.
 #[test]
 fn l2_node_block_statement_and_openings_satisfy_execute() {
-    use nr_execute::{blob::check_blob_bindings, input::BlobOpening};
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/l2-transfer.hex");
-    let job = Job::from_inputs(vec![nr_prover::source::read_input_file(&path).unwrap()]).unwrap();
+    use nr_execute::blob::check_blob_bindings;
+    let job = l2_transfer_job();
     assert_eq!((job.transactions(), job.gas_used()), (1, 21_000));
     let statement = job.native_statement().unwrap();
     let run = exec::execute(PROGRAM_ELF, &job.program_input().encode()).unwrap();
@@ -128,16 +127,15 @@ fn l2_node_block_statement_and_openings_satisfy_execute() {
     let (_, claimed) = Statement::decode_with_result(&run.public_values).unwrap();
     assert!(claimed.successful());
 
-    let openings: Vec<BlobOpening> = job
-        .blobs
-        .openings(&statement.blob_evaluations)
-        .unwrap()
-        .into_iter()
-        .map(|o| BlobOpening {
-            commitment: o.commitment,
-            proof: o.proof,
-        })
-        .collect();
+    // The ready EXECUTE input carries the statement and these openings.
+    let nr_statement::ExecuteInput::Proof(input) = nr_statement::ExecuteInput::decode(
+        &job.execute_input(&statement, vec![]).unwrap().encode(),
+    )
+    .unwrap() else {
+        panic!("a proof-mode input")
+    };
+    assert_eq!(input.statement.to_vec(), statement.encode());
+    let openings = input.blob_openings.to_vec();
     let hashes: Vec<_> = statement
         .blob_evaluations
         .iter()
@@ -148,4 +146,50 @@ fn l2_node_block_statement_and_openings_satisfy_execute() {
     wrong[0].y[31] ^= 1;
     assert!(check_blob_bindings(&wrong, &openings, &hashes).is_err());
     assert!(job.blobs.openings(&wrong).is_err());
+}
+
+fn l2_transfer_job() -> Job {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/l2-transfer.hex");
+    Job::from_inputs(vec![nr_prover::source::read_input_file(&path).unwrap()]).unwrap()
+}
+
+/// A chain the L1 lists with its own fork schedule: the program validates under exactly
+/// the rules it is given and commits their hash, byte for byte as natively, whether the
+/// schedule admits the block (Osaka from the block's timestamp) or not (Osaka one second
+/// later, so the block's Osaka schema names a fork the chain does not run yet); and
+/// EXECUTE's re-execution under the same listing agrees on both.
+#[test]
+fn registered_chain_with_a_fork_schedule() {
+    use nr_stateless::{ChainConfig, Fork};
+    let program = exec::load(PROGRAM_ELF).unwrap();
+    let job = l2_transfer_job();
+    let nr_statement::Blocks::Single(block) = &job.blocks else {
+        panic!("one block")
+    };
+    let at = block.new_payload_request.execution_payload.timestamp;
+    let (chain, stateless) = (block.chain_id, job.stateless.clone());
+    for (osaka, valid) in [(at, true), (at + 1, false)] {
+        let rules =
+            ChainConfig::all_at_genesis(chain, Fork::Prague).with_fork_time(Fork::Osaka, osaka);
+        let job = l2_transfer_job().with_rules(rules.clone());
+        let native = job.native_statement().unwrap();
+        let run = exec::run(&program, &job.program_input().encode());
+        assert_eq!(
+            (run.exit_code, &run.public_values),
+            (0, &native.encode()),
+            "osaka at {osaka}"
+        );
+        assert_eq!(
+            native.chain_rules_hash,
+            nr_statement::ChainRules::from_config(&rules).hash()
+        );
+        let (_, claimed) = Statement::decode_with_result(&run.public_values).unwrap();
+        assert_eq!(claimed.successful(), valid, "osaka at {osaka}");
+        let config = nr_execute::ExecuteConfig {
+            chains: nr_statement::L2Chains::pinned([rules]),
+            ..Default::default()
+        };
+        let reexecuted = nr_execute::execute(&config, &stateless, u64::MAX, &[]);
+        assert_eq!(reexecuted.is_ok(), valid, "{reexecuted:?}");
+    }
 }

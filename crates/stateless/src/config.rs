@@ -159,7 +159,8 @@ impl ChainConfig {
             .map(|(_, p)| *p)
     }
 
-    fn time_of(&self, fork: Fork) -> Option<u64> {
+    /// When `fork` activates (`Some(0)` for Paris, `None`: never).
+    pub fn activation(&self, fork: Fork) -> Option<u64> {
         match fork {
             Fork::Paris => Some(0),
             Fork::Shanghai => self.shanghai_time,
@@ -195,7 +196,7 @@ impl EthereumHardforks for ChainConfig {
         ] {
             if ours.hardfork() == fork {
                 return self
-                    .time_of(ours)
+                    .activation(ours)
                     .map_or(ForkCondition::Never, ForkCondition::Timestamp);
             }
         }
@@ -206,33 +207,6 @@ impl EthereumHardforks for ChainConfig {
 impl EthExecutorSpec for ChainConfig {
     fn deposit_contract_address(&self) -> Option<Address> {
         self.deposit_contract
-    }
-}
-
-/// Chain configurations keyed by chain id: how a verifier that settles several chains
-/// finds the rules for the `chain_id` an input names.
-#[derive(Debug, Clone, Default)]
-pub struct ChainRegistry {
-    chains: BTreeMap<ChainId, ChainConfig>,
-}
-
-impl ChainRegistry {
-    /// Adds (or replaces) a chain.
-    pub fn insert(&mut self, config: ChainConfig) {
-        self.chains.insert(config.chain_id, config);
-    }
-
-    /// The configuration of `chain_id`, if registered.
-    pub fn get(&self, chain_id: ChainId) -> Option<&ChainConfig> {
-        self.chains.get(&chain_id)
-    }
-}
-
-impl FromIterator<ChainConfig> for ChainRegistry {
-    fn from_iter<T: IntoIterator<Item = ChainConfig>>(iter: T) -> Self {
-        let mut r = Self::default();
-        iter.into_iter().for_each(|c| r.insert(c));
-        r
     }
 }
 

@@ -17,15 +17,13 @@ extern crate alloc;
 pub mod block;
 pub mod config;
 pub mod db;
-pub mod l2;
 pub mod ssz;
 pub mod trie;
 pub mod validate;
 pub mod witness;
 
 pub use block::{PayloadError, block_from_payload, payload_from_block};
-pub use config::{ChainConfig, ChainRegistry, Fork};
-pub use l2::{L2RuleError, check_l2_rules, l2_chain_config, validate_l2, validate_l2_range};
+pub use config::{ChainConfig, Fork};
 pub use ssz::{
     DecodeError, ExecutionPayload, ExecutionWitness, NewPayloadRequest, SchemaId, StatelessInput,
     StatelessRangeInput, StatelessRangeValidationResult, StatelessValidationResult,
@@ -37,21 +35,12 @@ pub use validate::{
 };
 pub use witness::{FullState, StateDelta, generate_witness, generate_witness_with};
 
-/// Decodes `schema_id ++ SSZ(StatelessInput)`, looks up the chain, validates, and returns
+/// Decodes `schema_id ++ SSZ(StatelessInput)`, validates it under `config`, and returns
 /// the SSZ result. Malformed input has no result (there is no request root to commit to)
-/// and is a [`DecodeError`]; an unknown chain id is reported as a failed validation.
+/// and is a [`DecodeError`]; an input for another chain id is a failed validation.
 pub fn validate_stateless_bytes(
     bytes: &[u8],
-    chains: &ChainRegistry,
+    config: &ChainConfig,
 ) -> Result<StatelessValidationResult, DecodeError> {
-    let input = StatelessInput::decode(bytes)?;
-    Ok(match chains.get(input.chain_id) {
-        Some(config) => stateless_result(&input, config),
-        None => StatelessValidationResult {
-            new_payload_request_root: input.new_payload_request_root(),
-            successful_validation: false,
-            chain_id: input.chain_id,
-            schema_id: input.schema.to_u16(),
-        },
-    })
+    Ok(stateless_result(&StatelessInput::decode(bytes)?, config))
 }

@@ -129,9 +129,6 @@ pub enum ValidationError {
     /// EIP-7685 requests differ.
     #[error("requests hash mismatch: header {header}, computed {computed}")]
     RequestsHashMismatch { header: B256, computed: B256 },
-    /// An L2 rule (see [`crate::l2`]).
-    #[error(transparent)]
-    L2Rule(#[from] crate::l2::L2RuleError),
     /// Post-state root differs.
     #[error("post-state root mismatch: header {header}, computed {computed}")]
     PostStateRootMismatch { header: B256, computed: B256 },
@@ -158,16 +155,6 @@ pub fn validate_stateless(
     input: &StatelessInput,
     config: &ChainConfig,
 ) -> Result<ValidatedBlock, ValidationError> {
-    validate_single(input, config, true)
-}
-
-/// The checks of [`validate_stateless`], then execution, then (if `check_post_state`) the
-/// post-state root.
-fn validate_single(
-    input: &StatelessInput,
-    config: &ChainConfig,
-    check_post_state: bool,
-) -> Result<ValidatedBlock, ValidationError> {
     let block = checked_block(
         input.schema,
         input.chain_id,
@@ -177,15 +164,7 @@ fn validate_single(
     let w = Witness::index(&input.witness, block.header.parent_hash)?;
     let mut db = TrieState::new(w.parent.state_root, &w.store, &w.codes, &w.ancestors);
     let factory = EthEvmFactory::default();
-    execute_block(
-        &block,
-        &w.parent,
-        config,
-        &mut db,
-        check_post_state,
-        &factory,
-    )
-    .map(|(validated, _)| validated)
+    execute_block(&block, &w.parent, config, &mut db, &factory).map(|(validated, _)| validated)
 }
 
 /// Which block of a range failed, and why.
@@ -231,15 +210,9 @@ pub fn validate_stateless_range(
             }));
         }
         let mut db = TrieState::new(parent.state_root, &store, &codes, &ancestors);
-        let (v, bundle) = execute_block(
-            &block,
-            &parent,
-            config,
-            &mut db,
-            true,
-            &EthEvmFactory::default(),
-        )
-        .map_err(at(i))?;
+        let (v, bundle) =
+            execute_block(&block, &parent, config, &mut db, &EthEvmFactory::default())
+                .map_err(at(i))?;
         if i + 1 < count {
             // The next block reads what this one wrote: its new trie nodes and codes.
             let mut written = NodeStore::default();
@@ -301,16 +274,6 @@ fn checked_block(
         return Err(ValidationError::VersionedHashesMismatch);
     }
     Ok(block)
-}
-
-/// [`validate_stateless`] up to, but not including, the post-state root: for benches that
-/// split the cost of trie updates from execution. Never a verdict on a block.
-#[doc(hidden)]
-pub fn validate_stateless_without_post_state(
-    input: &StatelessInput,
-    config: &ChainConfig,
-) -> Result<(), ValidationError> {
-    validate_single(input, config, false).map(|_| ())
 }
 
 /// A witness checked against the block's parent and indexed for lookups.
@@ -513,7 +476,6 @@ pub(crate) fn execute_block<F: BlockEvmFactory>(
     parent: &Header,
     config: &ChainConfig,
     db: &mut TrieState<'_>,
-    check_post_state: bool,
     factory: &F,
 ) -> Result<(ValidatedBlock, BundleState), ValidationError> {
     let header = &block.header;
@@ -617,16 +579,6 @@ pub(crate) fn execute_block<F: BlockEvmFactory>(
                 computed,
             });
         }
-    }
-    if !check_post_state {
-        let v = ValidatedBlock {
-            block_hash: B256::ZERO,
-            state_root: B256::ZERO,
-            gas_used: result.gas_used,
-            receipts: result.receipts,
-            requests: result.requests,
-        };
-        return Ok((v, bundle));
     }
     let state_root = db.apply(&bundle)?;
     if state_root != header.state_root {

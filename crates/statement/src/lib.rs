@@ -1,16 +1,25 @@
-//! What an EXECUTE proof claims, and the one function that computes it.
+//! native-rollup's protocol: what EXECUTE accepts and what a proof of it claims.
 //!
-//! In proof mode EXECUTE never sees the L2 blocks: it checks zk proofs that a program
-//! committed a [`Statement`], the SSZ bytes of which are the proof's public values. This
-//! crate is that program's logic, `no_std` so the zk guest (`crates/prover/program`) and
-//! the native host run the very same code: [`statement`] validates the blocks with
-//! [`nr_stateless`] under EXECUTE's L2 rules and binds their data to L1 blobs.
+//! Every caller shares these definitions: the precompile (`nr-execute`), the zk program
+//! (`crates/prover/program`), the prover and the nodes. `no_std` + `alloc`, so the zk guest
+//! runs the very same code as the native host.
+//!
+//! * [`envelope`]: EXECUTE's input, single block, range, or proof mode with its proof
+//!   entries and blob openings;
+//! * [`l2`]: the rules an L2 block obeys on top of Ethereum's, and validation under them;
+//! * [`rules`]: which chain rules apply to a (chain id, schema id) on a given L1, and
+//!   their canonical form a statement commits to;
+//! * this module: the [`Statement`] a proof claims and [`statement`], the program that
+//!   computes it: it validates the blocks under the given chain rules and binds their data
+//!   to L1 blobs.
 //!
 //! ```text
 //! ProgramInput   { kind: u8 (0 single, 1 range),
+//!                  chain_rules: ChainRules,           the rules to validate under (rules)
 //!                  stateless: List[u8, 2^26],        schema_id ++ SSZ StatelessInput | StatelessRangeInput
 //!                  blob_commitments: List[Bytes48, 16] }
 //! Statement      { kind: u8,
+//!                  chain_rules_hash: Bytes32,         sha256(SSZ(ChainRules)) validated under
 //!                  validation_result: List[u8, 8207], the SSZ result re-execution returns
 //!                  blob_evaluations: List[BlobEvaluation, 16] }
 //! BlobEvaluation { versioned_hash: Bytes32, z: Bytes32, y: Bytes32 }
@@ -28,17 +37,23 @@
 
 extern crate alloc;
 
+pub mod envelope;
 pub mod kzg;
+pub mod l2;
+pub mod rules;
+
+pub use envelope::{BlobOpening, ExecuteInput, InputError, ProofEntry, ProofInput};
+pub use l2::{L2Error, L2RuleError, check_l2_rules, validate_l2, validate_l2_range};
+pub use rules::{ChainRules, L2Chains, RulesError};
 
 use alloc::{boxed::Box, vec::Vec};
 use libssz::{SszDecode, SszEncode};
 use libssz_derive::{SszDecode, SszEncode};
 use libssz_types::SszList;
 use nr_stateless::{
-    ChainRegistry, DecodeError, ExecutionWitness, StatelessInput, StatelessRangeInput,
-    StatelessRangeValidationResult, StatelessValidationResult, l2_chain_config,
+    ChainConfig, DecodeError, ExecutionWitness, SchemaId, StatelessInput, StatelessRangeInput,
+    StatelessRangeValidationResult, StatelessValidationResult,
     ssz::{MAX_INPUT_BYTES, MAX_RANGE_BLOCKS},
-    validate_l2, validate_l2_range,
 };
 use sha2::{Digest, Sha256};
 
@@ -72,6 +87,9 @@ pub struct Statement {
     /// [`KIND_SINGLE`]: the result is a [`StatelessValidationResult`]; [`KIND_RANGE`]: a
     /// [`StatelessRangeValidationResult`].
     pub kind: u8,
+    /// [`ChainRules::hash`] of the rules the blocks were validated under. EXECUTE refuses
+    /// a statement whose rules are not the ones the L1 assigns to its chain.
+    pub chain_rules_hash: [u8; 32],
     /// The SSZ result, byte for byte what re-execution of the same blocks returns.
     pub validation_result: SszList<u8, MAX_RESULT_BYTES>,
     /// The blob evaluations binding the blocks' data to L1 blobs.
@@ -94,6 +112,22 @@ impl ClaimedResult {
             Self::Single(r) => r.successful_validation,
             Self::Range(r) => r.successful_validation,
         }
+    }
+
+    /// The chain id the result echoes.
+    pub fn chain_id(&self) -> u64 {
+        match self {
+            Self::Single(r) => r.chain_id,
+            Self::Range(r) => r.chain_id,
+        }
+    }
+
+    /// The schema the result echoes (it decoded, so it names a known fork).
+    pub fn schema(&self) -> Result<SchemaId, DecodeError> {
+        SchemaId::from_u16(match self {
+            Self::Single(r) => r.schema_id,
+            Self::Range(r) => r.schema_id,
+        })
     }
 }
 
@@ -141,6 +175,9 @@ impl Statement {
 pub struct ProgramInput {
     /// [`KIND_SINGLE`] or [`KIND_RANGE`].
     pub kind: u8,
+    /// The chain rules to validate under: those the settling L1 assigns to the blocks'
+    /// chain ([`L2Chains::rules`]).
+    pub chain_rules: ChainRules,
     /// `schema_id ++ SSZ(StatelessInput)` or `schema_id ++ SSZ(StatelessRangeInput)`: the
     /// exact bytes EXECUTE's re-execution mode reads (without a range's envelope id).
     pub stateless: SszList<u8, MAX_INPUT_BYTES>,
@@ -173,6 +210,17 @@ pub enum ProgramError {
     /// The stateless input does not decode: there is no request root to commit to.
     #[error(transparent)]
     Stateless(DecodeError),
+    /// The chain rules are not in canonical form.
+    #[error(transparent)]
+    Rules(#[from] RulesError),
+    /// The chain rules are another chain's.
+    #[error("chain rules are for chain {rules}, the blocks for chain {blocks}")]
+    ChainId {
+        /// The rules' chain id.
+        rules: u64,
+        /// The blocks' chain id.
+        blocks: u64,
+    },
     /// The blob data needs another number of blobs than commitments were given.
     #[error("batch data of {bytes} bytes fills {needed} blobs, {given} commitments given")]
     BlobCount {
@@ -213,19 +261,28 @@ impl Blocks {
         }
     }
 
-    /// Validates under EXECUTE's L2 rules and returns the SSZ result, exactly as
-    /// re-execution mode with no chain registered (the schema's fork from genesis).
-    pub fn validation_result(&self) -> Vec<u8> {
-        let chains = ChainRegistry::default();
+    /// The chain id the blocks name.
+    pub fn chain_id(&self) -> u64 {
         match self {
-            Self::Single(b) => {
-                let config = l2_chain_config(&chains, b.chain_id, b.schema.fork);
-                b.result(validate_l2(b, &config).is_ok()).encode()
-            }
-            Self::Range(r) => {
-                let config = l2_chain_config(&chains, r.chain_id, r.schema.fork);
-                r.result(validate_l2_range(r, &config).is_ok()).encode()
-            }
+            Self::Single(b) => b.chain_id,
+            Self::Range(r) => r.chain_id,
+        }
+    }
+
+    /// The schema the blocks name.
+    pub fn schema(&self) -> SchemaId {
+        match self {
+            Self::Single(b) => b.schema,
+            Self::Range(r) => r.schema,
+        }
+    }
+
+    /// Validates under the L2 rules and `config` and returns the SSZ result: byte for
+    /// byte what EXECUTE's re-execution mode returns (or halts on) under the same rules.
+    pub fn validation_result(&self, config: &ChainConfig) -> Vec<u8> {
+        match self {
+            Self::Single(b) => b.result(validate_l2(b, config).is_ok()).encode(),
+            Self::Range(r) => r.result(validate_l2_range(r, config).is_ok()).encode(),
         }
     }
 }
@@ -305,15 +362,23 @@ pub fn blob_evaluations(
         .collect())
 }
 
-/// The program: validates the blocks and binds their data to the blobs. Its result's SSZ
-/// encoding is what the zk guest commits, byte for byte.
+/// The program: validates the blocks under the input's chain rules and binds their data to
+/// the blobs. Its result's SSZ encoding is what the zk guest commits, byte for byte.
 pub fn statement(input: &ProgramInput) -> Result<Statement, ProgramError> {
     let blocks = Blocks::decode(input.kind, &input.stateless)?;
+    let config = input.chain_rules.to_config()?;
+    if config.chain_id != blocks.chain_id() {
+        return Err(ProgramError::ChainId {
+            rules: config.chain_id,
+            blocks: blocks.chain_id(),
+        });
+    }
     let evaluations = blob_evaluations(&batch_data(&blocks), &input.blob_commitments)?;
     Ok(Statement {
         kind: blocks.kind(),
+        chain_rules_hash: input.chain_rules.hash(),
         validation_result: blocks
-            .validation_result()
+            .validation_result(&config)
             .try_into()
             .expect("a result of at most MAX_RANGE_BLOCKS roots"),
         blob_evaluations: evaluations

@@ -1,19 +1,16 @@
 //! The rules a native rollup's L2 blocks obey on top of Ethereum's, and the validation
-//! entry points EXECUTE (and later the zk guest) run.
+//! entry points that EXECUTE's re-execution mode, the zk program and the L2 node run.
 //!
 //! An L2 block has no consensus layer behind it: nothing pays withdrawals, produces
 //! EIP-7685 requests or carries blobs. So (EIP-8079, L2BEAT native-rollups book):
 //! `blob_gas_used == excess_blob_gas == 0`, no withdrawals, no execution requests, no
 //! versioned hashes, and no blob (EIP-4844) or unknown transaction types.
 
-use crate::{
-    config::{ChainConfig, ChainRegistry, Fork},
-    ssz::{NewPayloadRequest, StatelessInput, StatelessRangeInput},
-    validate::{
-        RangeError, ValidatedBlock, ValidationError, validate_stateless, validate_stateless_range,
-    },
-};
 use alloc::vec::Vec;
+use nr_stateless::{
+    ChainConfig, NewPayloadRequest, RangeError, StatelessInput, StatelessRangeInput,
+    ValidatedBlock, ValidationError, validate_stateless, validate_stateless_range,
+};
 
 /// An L2 rule a payload breaks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,35 +73,42 @@ pub fn check_l2_rules(request: &NewPayloadRequest) -> Result<(), L2RuleError> {
     Ok(())
 }
 
-/// The configuration an L2 chain is validated under: its registry entry, or else the
-/// schema's fork and every fork before it active from genesis (a native rollup runs the
-/// L1's EVM at the fork its input names).
-pub fn l2_chain_config(chains: &ChainRegistry, chain_id: u64, fork: Fork) -> ChainConfig {
-    chains
-        .get(chain_id)
-        .cloned()
-        .unwrap_or_else(|| ChainConfig::all_at_genesis(chain_id, fork))
+/// Why L2 blocks are invalid: an L2 rule, or Ethereum's validation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum L2Error {
+    /// Block `index` (0 for a single block) breaks an L2 rule.
+    #[error("block {index}: {error}")]
+    Rule {
+        /// Position in the range.
+        index: usize,
+        /// The rule.
+        error: L2RuleError,
+    },
+    /// The block fails Ethereum's stateless validation.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// A block of the range fails Ethereum's stateless validation.
+    #[error(transparent)]
+    InvalidRange(#[from] RangeError),
 }
 
 /// [`validate_stateless`] under the L2 rules.
 pub fn validate_l2(
     input: &StatelessInput,
     config: &ChainConfig,
-) -> Result<ValidatedBlock, ValidationError> {
-    check_l2_rules(&input.new_payload_request)?;
-    validate_stateless(input, config)
+) -> Result<ValidatedBlock, L2Error> {
+    check_l2_rules(&input.new_payload_request)
+        .map_err(|error| L2Error::Rule { index: 0, error })?;
+    Ok(validate_stateless(input, config)?)
 }
 
 /// [`validate_stateless_range`] under the L2 rules.
 pub fn validate_l2_range(
     input: &StatelessRangeInput,
     config: &ChainConfig,
-) -> Result<Vec<ValidatedBlock>, RangeError> {
+) -> Result<Vec<ValidatedBlock>, L2Error> {
     for (index, request) in input.new_payload_requests.iter().enumerate() {
-        check_l2_rules(request).map_err(|e| RangeError {
-            index,
-            error: e.into(),
-        })?;
+        check_l2_rules(request).map_err(|error| L2Error::Rule { index, error })?;
     }
-    validate_stateless_range(input, config)
+    Ok(validate_stateless_range(input, config)?)
 }

@@ -16,19 +16,16 @@
 //!                 proofs: List[ProofEntry, 8] }
 //! BlobOpening   { commitment: Bytes48, proof: Bytes48 }            KZG opening at (z, y)
 //! ProofEntry    { backend: u8, program_vkey: Bytes32, proof: List[u8, 4096] }
-//! Statement     { kind: u8 (0 single, 1 range),
-//!                 validation_result: List[u8, 8207],                        the SSZ result re-execution returns
-//!                 blob_evaluations: List[BlobEvaluation, 16] }
-//! BlobEvaluation{ versioned_hash: Bytes32, z: Bytes32, y: Bytes32 }
 //! ```
+//!
+//! The statement inside is [`crate::Statement`].
 
+use crate::{MAX_BLOB_BINDINGS, StatementError};
+use alloc::{boxed::Box, vec::Vec};
 use libssz::{SszDecode, SszEncode};
 use libssz_derive::{SszDecode, SszEncode};
 use libssz_types::SszList;
 use nr_stateless::{DecodeError, StatelessInput, StatelessRangeInput};
-pub use nr_statement::{
-    BlobEvaluation, ClaimedResult, MAX_BLOB_BINDINGS, MAX_RESULT_BYTES, Statement, StatementError,
-};
 
 /// Envelope id of a range of blocks (re-execution).
 pub const RANGE_ID: u16 = 0xFF01;
@@ -53,7 +50,7 @@ pub struct BlobOpening {
 /// One proof: which verifier, which program, the proof bytes.
 #[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
 pub struct ProofEntry {
-    /// [`crate::Backend`] id.
+    /// Wrapper id: 1 SP1 Groth16, 2 SP1 Plonk (`nr_execute::Backend`).
     pub backend: u8,
     /// The SP1 program verifying-key hash (`vk.bytes32()`).
     pub program_vkey: [u8; 32],

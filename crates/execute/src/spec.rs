@@ -1,0 +1,337 @@
+//! EXECUTE's configuration as chain data: the `nativeRollup` section of an L1 genesis
+//! file's `config`, and the fork schedule of any geth/reth-format chain `config`.
+//!
+//! Activation, accepted programs, threshold and the L2 chains' schedules decide whether an
+//! L1 block is valid, so every node of one L1 must hold the same values. They live where
+//! the L1's other consensus parameters live (fork times, blob schedule): in its chain
+//! specification, which `nr-node` and `native-reth` both read with [`execute_config`]. A
+//! change is a coordinated fork of the L1, like any other parameter change.
+//!
+//! ```json
+//! "config": {
+//!   "chainId": 1337, "osakaTime": 0, ...,
+//!   "nativeRollup": {
+//!     "activationTime": 0,
+//!     "threshold": 1,
+//!     "programs": [
+//!       { "vkey": "0x00…", "digest": "sha256", "wrappers": ["groth16", "plonk"] }
+//!     ],
+//!     "l2Chains": [ { "chainId": 901, "shanghaiTime": 0, "cancunTime": 0, … } ],
+//!     "openChains": false
+//!   }
+//! }
+//! ```
+//!
+//! Each `l2Chains` entry is an L2 genesis file's `config` object, read by [`chain_config`]
+//! exactly as the L2's own nodes read it. Unknown keys in the section are refused.
+
+use crate::{Backend, ExecuteConfig, ProgramRegistry, config::Program, sp1::ValuesDigest};
+use alloy_primitives::B256;
+use nr_stateless::{ChainConfig, Fork, config::ethereum_blob_schedule};
+use nr_statement::L2Chains;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+
+/// The key of EXECUTE's section in a genesis file's `config`.
+pub const SECTION: &str = "nativeRollup";
+
+/// Why a chain specification was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpecError {
+    /// Forks out of order, or a fork this engine cannot run.
+    #[error("fork schedule: {0}")]
+    Forks(String),
+    /// The `nativeRollup` section is not what [`execute_config`] reads.
+    #[error("config.nativeRollup: {0}")]
+    Section(String),
+}
+
+/// A chain's fork schedule from its genesis `config` (the chain is post-merge from block
+/// 0; forks after Paris by timestamp; Ethereum's blob schedule unless the file sets one).
+pub fn chain_config(c: &alloy_genesis::ChainConfig) -> Result<ChainConfig, SpecError> {
+    let mut config = ChainConfig::all_at_genesis(c.chain_id, Fork::Paris);
+    config.shanghai_time = c.shanghai_time;
+    config.cancun_time = c.cancun_time;
+    config.prague_time = c.prague_time;
+    config.osaka_time = c.osaka_time;
+    // No Amsterdam in alloy-genesis' typed config; read it from the extra fields.
+    config.amsterdam_time = c.extra_fields.get("amsterdamTime").and_then(|v| v.as_u64());
+    config.deposit_contract = c.deposit_contract_address;
+    let times = [
+        ("shanghai", config.shanghai_time),
+        ("cancun", config.cancun_time),
+        ("prague", config.prague_time),
+        ("osaka", config.osaka_time),
+        ("amsterdam", config.amsterdam_time),
+    ];
+    for pair in times.windows(2) {
+        let [(a, ta), (b, tb)] = pair else {
+            unreachable!("windows of two")
+        };
+        match (ta, tb) {
+            (None, Some(_)) => {
+                return Err(SpecError::Forks(format!("{b} is scheduled but {a} is not")));
+            }
+            (Some(x), Some(y)) if y < x => {
+                return Err(SpecError::Forks(format!("{b} ({y}) before {a} ({x})")));
+            }
+            _ => {}
+        }
+    }
+    if config.amsterdam_time.is_some() {
+        return Err(SpecError::Forks(
+            "Amsterdam execution rules are not implemented".into(),
+        ));
+    }
+    let mut blobs = ethereum_blob_schedule();
+    for (name, params) in &c.blob_schedule {
+        let fork = match name.as_str() {
+            "cancun" => Fork::Cancun,
+            "prague" => Fork::Prague,
+            "osaka" => Fork::Osaka,
+            other => {
+                return Err(SpecError::Forks(format!(
+                    "blob schedule for unknown fork {other}"
+                )));
+            }
+        };
+        blobs.insert(fork, *params);
+    }
+    config.blob_schedule = blobs;
+    Ok(config)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Section {
+    activation_time: u64,
+    threshold: usize,
+    #[serde(default)]
+    programs: Vec<ProgramEntry>,
+    #[serde(default)]
+    l2_chains: Vec<alloy_genesis::ChainConfig>,
+    #[serde(default)]
+    open_chains: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ProgramEntry {
+    vkey: B256,
+    digest: String,
+    wrappers: Vec<String>,
+}
+
+/// EXECUTE's configuration from an L1 genesis `config`: `None` where the chain has no
+/// `nativeRollup` section (EXECUTE never activates on it). Every value is checked; a
+/// section that could not settle anything as written (threshold above the programs
+/// given, a program twice, an L2 that is the L1 itself) is refused.
+pub fn execute_config(l1: &alloy_genesis::ChainConfig) -> Result<Option<ExecuteConfig>, SpecError> {
+    let Some(value) = l1.extra_fields.get(SECTION) else {
+        return Ok(None);
+    };
+    let bad = |m: String| SpecError::Section(m);
+    let section: Section = serde_json::from_value(value.clone()).map_err(|e| bad(e.to_string()))?;
+    if section.threshold == 0 {
+        return Err(bad("threshold must be at least 1".into()));
+    }
+    let mut registry = ProgramRegistry::sp1_v6(section.threshold);
+    let mut vkeys = BTreeSet::new();
+    for (i, p) in section.programs.iter().enumerate() {
+        if !vkeys.insert(p.vkey) {
+            return Err(bad(format!("programs[{i}]: vkey {} listed twice", p.vkey)));
+        }
+        if crate::bn254::fr_canonical(&p.vkey.0).is_none() {
+            return Err(bad(format!(
+                "programs[{i}]: vkey {} is not a BN254 scalar (SP1 vkeys are)",
+                p.vkey
+            )));
+        }
+        let digest: ValuesDigest = p
+            .digest
+            .parse()
+            .map_err(|e| bad(format!("programs[{i}]: {e}")))?;
+        let wrappers = p
+            .wrappers
+            .iter()
+            .map(|w| w.parse::<Backend>())
+            .collect::<Result<BTreeSet<_>, _>>()
+            .map_err(|e| bad(format!("programs[{i}]: {e}")))?;
+        if wrappers.is_empty() {
+            return Err(bad(format!("programs[{i}]: no wrappers")));
+        }
+        registry = registry.with_program(Program {
+            vkey: p.vkey.0,
+            digest,
+            wrappers,
+        });
+    }
+    if section.threshold > section.programs.len() {
+        return Err(bad(format!(
+            "threshold {} with {} programs: proof mode could never settle",
+            section.threshold,
+            section.programs.len()
+        )));
+    }
+    let mut chains = Vec::new();
+    let mut ids = BTreeSet::new();
+    for (i, c) in section.l2_chains.iter().enumerate() {
+        let config = chain_config(c)
+            .map_err(|e| bad(format!("l2Chains[{i}] (chain {}): {e}", c.chain_id)))?;
+        if config.chain_id == l1.chain_id {
+            return Err(bad(format!(
+                "l2Chains[{i}]: chain id {} is the L1's",
+                l1.chain_id
+            )));
+        }
+        if !ids.insert(config.chain_id) {
+            return Err(bad(format!(
+                "l2Chains[{i}]: chain {} listed twice",
+                config.chain_id
+            )));
+        }
+        chains.push(config);
+    }
+    Ok(Some(ExecuteConfig {
+        activation_timestamp: section.activation_time,
+        chains: if section.open_chains {
+            L2Chains::open(chains)
+        } else {
+            L2Chains::pinned(chains)
+        },
+        programs: registry,
+    }))
+}
+
+/// The `nativeRollup` section for an L1 that settles `l2_chains` (their genesis
+/// `config`s) from genesis with native-rollup's own program, threshold 1: what the dev L1
+/// genesis carries.
+pub fn dev_section(l2_chains: &[alloy_genesis::ChainConfig]) -> serde_json::Value {
+    let program = Program::native_rollup();
+    serde_json::json!({
+        "activationTime": 0,
+        "threshold": 1,
+        "programs": [{
+            "vkey": B256::from(program.vkey),
+            "digest": "sha256",
+            "wrappers": ["groth16", "plonk"],
+        }],
+        "l2Chains": l2_chains,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn l1(section: serde_json::Value) -> alloy_genesis::ChainConfig {
+        let mut c = alloy_genesis::ChainConfig {
+            chain_id: 1337,
+            ..Default::default()
+        };
+        c.extra_fields.insert(SECTION.into(), section);
+        c
+    }
+
+    fn l2(chain_id: u64) -> alloy_genesis::ChainConfig {
+        alloy_genesis::ChainConfig {
+            chain_id,
+            shanghai_time: Some(0),
+            cancun_time: Some(0),
+            prague_time: Some(0),
+            osaka_time: Some(100),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn dev_section_reads_back() {
+        let config = execute_config(&l1(dev_section(&[l2(901)])))
+            .unwrap()
+            .unwrap();
+        assert_eq!(config.activation_timestamp, 0);
+        assert_eq!(config.programs.threshold(), 1);
+        let program = config.programs.programs().next().unwrap();
+        assert_eq!(program, &Program::native_rollup());
+        let rules = config
+            .chains
+            .rules(901, nr_stateless::SchemaId::v1(Fork::Prague))
+            .unwrap();
+        assert_eq!(rules.osaka_time, Some(100));
+        assert!(
+            config
+                .chains
+                .rules(902, nr_stateless::SchemaId::v1(Fork::Osaka))
+                .is_err()
+        );
+        assert!(execute_config(&l2(901)).unwrap().is_none());
+    }
+
+    #[test]
+    fn malformed_sections_are_refused_with_the_reason() {
+        let cases = [
+            (
+                serde_json::json!({"activationTime": 0, "threshold": 1, "programz": []}),
+                "unknown field `programz`",
+            ),
+            (
+                serde_json::json!({"threshold": 1}),
+                "missing field `activationTime`",
+            ),
+            (
+                serde_json::json!({"activationTime": 0, "threshold": 0}),
+                "threshold must be at least 1",
+            ),
+            (
+                serde_json::json!({"activationTime": 0, "threshold": 2, "programs": [
+                {"vkey": B256::repeat_byte(1), "digest": "sha256", "wrappers": ["groth16"]}]}),
+                "proof mode could never settle",
+            ),
+            (
+                serde_json::json!({"activationTime": 0, "threshold": 1, "programs": [
+                {"vkey": B256::repeat_byte(1), "digest": "keccak", "wrappers": ["groth16"]}]}),
+                "unknown public-values digest",
+            ),
+            (
+                serde_json::json!({"activationTime": 0, "threshold": 1, "programs": [
+                {"vkey": B256::repeat_byte(1), "digest": "sha256", "wrappers": ["stark"]}]}),
+                "unknown proof backend",
+            ),
+            (
+                serde_json::json!({"activationTime": 0, "threshold": 1, "programs": [
+                {"vkey": B256::repeat_byte(0xff), "digest": "sha256", "wrappers": ["plonk"]}]}),
+                "not a BN254 scalar",
+            ),
+            (
+                serde_json::json!({"activationTime": 0, "threshold": 1, "programs": [
+                {"vkey": B256::repeat_byte(1), "digest": "sha256", "wrappers": ["plonk"]},
+                {"vkey": B256::repeat_byte(1), "digest": "blake3", "wrappers": ["groth16"]}]}),
+                "listed twice",
+            ),
+            (
+                serde_json::json!({"activationTime": 0, "threshold": 1, "programs": [
+                {"vkey": B256::repeat_byte(1), "digest": "sha256", "wrappers": ["plonk"]}],
+                "l2Chains": [l2(1337)]}),
+                "is the L1's",
+            ),
+            (
+                serde_json::json!({"activationTime": 0, "threshold": 1, "programs": [
+                {"vkey": B256::repeat_byte(1), "digest": "sha256", "wrappers": ["plonk"]}],
+                "l2Chains": [l2(5), l2(5)]}),
+                "chain 5 listed twice",
+            ),
+            (
+                serde_json::json!({"activationTime": 0, "threshold": 1, "programs": [
+                {"vkey": B256::repeat_byte(1), "digest": "sha256", "wrappers": ["plonk"]}],
+                "l2Chains": [{"chainId": 5, "cancunTime": 0}]}),
+                "cancun is scheduled but shanghai is not",
+            ),
+        ];
+        for (section, reason) in cases {
+            let err = execute_config(&l1(section.clone()))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(reason), "{section}: {err}");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! EXECUTE's configuration is chain data: two L1 nodes started from one genesis file give
+//! the same verdict on the same calls, the L1 settles only the L2 chains its genesis lists,
+//! under their own fork schedules, and a genesis with a malformed EXECUTE section is
+//! refused before anything is written.
+
+mod common;
+
+use alloy_primitives::{Bytes, hex};
+use common::*;
+use nr_stateless::{Fork, SchemaId, StatelessInput, StatelessValidationResult};
+use std::process::Command;
+
+fn nr_node(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nr-node"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn l1_nodes_from_one_genesis_agree_on_execute() {
+    let dir = tempfile::tempdir().unwrap();
+    // The L1 genesis as a user shares it: printed once, read by both nodes.
+    let out = nr_node(&["genesis", "--role", "l1"]);
+    assert!(out.status.success());
+    let genesis = dir.path().join("l1.json");
+    std::fs::write(&genesis, &out.stdout).unwrap();
+    let section = &json(std::str::from_utf8(&out.stdout).unwrap())["config"]["nativeRollup"];
+    assert_eq!(section["l2Chains"][0]["chainId"], 901, "{section}");
+    let genesis = genesis.to_str().unwrap();
+    let a = NodeProcess::start("l1", &dir.path().join("a"), &["--genesis", genesis]);
+    let b = NodeProcess::start("l1", &dir.path().join("b"), &["--genesis", genesis]);
+
+    // A real L2 block (Osaka schedule from genesis, chain 901).
+    let l2 = NodeProcess::start("l2", &dir.path().join("l2"), &[]);
+    l2.cast(&[
+        "send",
+        "--private-key",
+        DEV_KEY_1,
+        &RECIPIENT.to_string(),
+        "--value",
+        "1",
+    ]);
+    let input = hex::decode(
+        l2.rpc("nr_getStatelessInput", &["latest".into()])
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let decoded = StatelessInput::decode(&input).unwrap();
+    assert_eq!(decoded.schema, SchemaId::v1(Fork::Osaka));
+
+    // The same block under a schema whose fork the chain has left (Prague), and the same
+    // block for a chain the L1 does not settle.
+    let mut off_schedule = input.clone();
+    off_schedule[..2].copy_from_slice(&SchemaId::v1(Fork::Prague).to_u16().to_be_bytes());
+    assert!(StatelessInput::decode(&off_schedule).is_ok(), "same layout");
+    let mut other_chain = decoded.clone();
+    other_chain.chain_id = 902;
+
+    let execute = nr_execute::EXECUTE_ADDRESS.to_string();
+    let call = |node: &NodeProcess, data: &[u8]| {
+        node.try_cast(&["call", &execute, &hex::encode_prefixed(data)])
+    };
+    let mut verdicts = Vec::new();
+    for node in [&a, &b] {
+        let ok: Bytes = call(node, &input)
+            .expect("the dev L2's block settles")
+            .parse()
+            .unwrap();
+        let result = StatelessValidationResult::decode(&ok).unwrap();
+        assert!(result.successful_validation);
+        assert_eq!(result.chain_id, 901);
+        let off = call(node, &off_schedule).expect_err("off-schedule block halts");
+        let unknown = call(node, &other_chain.encode()).expect_err("unknown chain halts");
+        verdicts.push((ok, off, unknown));
+    }
+    assert_eq!(verdicts[0], verdicts[1], "two nodes of one L1 disagree");
+}
+
+#[test]
+fn malformed_execute_section_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nr_node(&["genesis", "--role", "l1"]);
+    let mut genesis = json(std::str::from_utf8(&out.stdout).unwrap());
+    genesis["config"]["nativeRollup"]["threshold"] = 0.into();
+    let file = dir.path().join("bad.json");
+    std::fs::write(&file, genesis.to_string()).unwrap();
+    let datadir = dir.path().join("data");
+    let out = nr_node(&[
+        "run",
+        "--role",
+        "l1",
+        "--genesis",
+        file.to_str().unwrap(),
+        "--datadir",
+        datadir.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("config.nativeRollup: threshold must be at least 1"),
+        "{stderr}"
+    );
+    assert!(!datadir.exists(), "a refused genesis created the datadir");
+
+    // An unknown key is a typo, not something to ignore.
+    genesis["config"]["nativeRollup"]["threshold"] = 1.into();
+    genesis["config"]["nativeRollup"]["treshold"] = 1.into();
+    std::fs::write(&file, genesis.to_string()).unwrap();
+    let out = nr_node(&[
+        "run",
+        "--role",
+        "l1",
+        "--genesis",
+        file.to_str().unwrap(),
+        "--datadir",
+        datadir.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `treshold`"));
+    assert!(!datadir.exists());
+
+    // An L2 node refuses an L1 genesis.
+    genesis["config"]["nativeRollup"]
+        .as_object_mut()
+        .unwrap()
+        .remove("treshold");
+    std::fs::write(&file, genesis.to_string()).unwrap();
+    let out = nr_node(&[
+        "run",
+        "--role",
+        "l2",
+        "--genesis",
+        file.to_str().unwrap(),
+        "--datadir",
+        datadir.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it is an L1 genesis"));
+    assert!(!datadir.exists());
+}
