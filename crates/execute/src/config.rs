@@ -200,3 +200,14 @@ pub struct ExecuteConfig {
     /// Accepted proof programs.
     pub programs: ProgramRegistry,
 }
+
+impl ExecuteConfig {
+    /// A chain without EXECUTE (its genesis has no `nativeRollup` section): the precompile
+    /// never activates.
+    pub fn inactive() -> Self {
+        Self {
+            activation_timestamp: u64::MAX,
+            ..Self::default()
+        }
+    }
+}

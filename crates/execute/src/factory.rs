@@ -19,11 +19,18 @@ use revm::{
 };
 use std::sync::Arc;
 
-/// [`EthEvmFactory`] with the EXECUTE precompile at [`EXECUTE_ADDRESS`].
-#[derive(Debug, Clone, Default)]
+/// [`EthEvmFactory`] with the EXECUTE precompile at [`EXECUTE_ADDRESS`]. Its default is a
+/// chain without EXECUTE ([`ExecuteConfig::inactive`]).
+#[derive(Debug, Clone)]
 pub struct NativeRollupEvmFactory {
     inner: EthEvmFactory,
     config: Arc<ExecuteConfig>,
+}
+
+impl Default for NativeRollupEvmFactory {
+    fn default() -> Self {
+        Self::new(ExecuteConfig::inactive())
+    }
 }
 
 impl NativeRollupEvmFactory {

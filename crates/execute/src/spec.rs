@@ -32,6 +32,9 @@ use nr_statement::L2Chains;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
+/// A genesis file's `config` object (geth/reth format), as alloy reads it.
+pub use alloy_genesis::ChainConfig as GenesisConfig;
+
 /// The key of EXECUTE's section in a genesis file's `config`.
 pub const SECTION: &str = "nativeRollup";
 

@@ -95,11 +95,14 @@ pub fn dev_accounts() -> Vec<Address> {
 pub const DEV_L2_CHAIN_ID: u64 = 901;
 
 /// A dev genesis for `role`: see [`ChainSpec::dev`]. The dev L1 settles the dev L2
-/// ([`DEV_L2_CHAIN_ID`]) with native-rollup's program ([`l1_genesis_settling`]).
+/// ([`DEV_L2_CHAIN_ID`]) with native-rollup's program ([`l1_genesis_settling`]), unless it
+/// has the dev L2's chain id itself (then it settles no chain).
 pub fn dev_genesis(role: Role, chain_id: u64) -> Genesis {
     let genesis = base_genesis(role, chain_id);
+    let dev_l2 = base_genesis(Role::L2, DEV_L2_CHAIN_ID).config;
     match role {
-        Role::L1 => l1_genesis_settling(genesis, &[base_genesis(Role::L2, DEV_L2_CHAIN_ID).config]),
+        Role::L1 if chain_id == DEV_L2_CHAIN_ID => l1_genesis_settling(genesis, &[]),
+        Role::L1 => l1_genesis_settling(genesis, &[dev_l2]),
         Role::L2 => genesis,
     }
 }

@@ -188,10 +188,7 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
                         "the genesis has no config.{} section: EXECUTE is not active on this chain",
                         nr_execute::spec::SECTION
                     );
-                    ExecuteConfig {
-                        activation_timestamp: u64::MAX,
-                        ..ExecuteConfig::default()
-                    }
+                    ExecuteConfig::inactive()
                 }
             };
             let factory = NativeRollupEvmFactory::new(execute);

@@ -8,8 +8,7 @@
 
 // Only for its `rayon` feature (see Cargo.toml).
 use alloy_primitives as _;
-use clap::Args;
-use nr_execute::{Backend, ExecuteConfig, NativeRollupEvmFactory, ProgramRegistry};
+use nr_execute::{ExecuteConfig, NativeRollupEvmFactory};
 use reth_ethereum::{
     EthPrimitives,
     chainspec::ChainSpec,
@@ -22,52 +21,18 @@ use reth_ethereum::{
 
 pub use nr_execute::EXECUTE_ADDRESS;
 
-/// How EXECUTE is configured on this L1: reth's `node` command takes these flags.
-#[derive(Debug, Clone, Default, Args)]
-#[command(next_help_heading = "EXECUTE precompile")]
-pub struct ExecuteArgs {
-    /// First block timestamp at which EXECUTE exists (0: from genesis).
-    #[arg(long = "execute.activation", default_value_t = 0)]
-    pub activation: u64,
-    /// A proof program EXECUTE accepts, as `groth16:0x<vkey>` or `plonk:0x<vkey>`
-    /// (repeatable). Without any, proof mode rejects every proof; re-execution works.
-    #[arg(long = "execute.program", value_parser = nr_execute::config::parse_program)]
-    pub programs: Vec<(Backend, [u8; 32])>,
-    /// How many distinct accepted programs must prove a statement.
-    #[arg(long = "execute.threshold", default_value_t = 1)]
-    pub threshold: usize,
+/// EXECUTE's configuration on this L1: chain data, from the chain specification's genesis
+/// `config.nativeRollup` section (`nr_execute::spec`), exactly as `nr-node` reads it, so
+/// every node started from one genesis file agrees. No section: no EXECUTE.
+pub fn execute_config(chain_spec: &ChainSpec) -> eyre::Result<ExecuteConfig> {
+    Ok(nr_execute::spec::execute_config(&chain_spec.genesis.config)?
+        .unwrap_or_else(ExecuteConfig::inactive))
 }
 
-impl ExecuteArgs {
-    /// The EXECUTE configuration these flags describe: SP1 v6's wrapper keys, the accepted
-    /// programs, the threshold and the activation time.
-    pub fn config(&self) -> ExecuteConfig {
-        let programs = self.programs.iter().fold(
-            ProgramRegistry::sp1_v6(self.threshold),
-            |r, (backend, vkey)| r.with_program(*backend, *vkey),
-        );
-        ExecuteConfig {
-            activation_timestamp: self.activation,
-            programs,
-            ..Default::default()
-        }
-    }
-}
-
-/// An executor builder whose EVM is Ethereum's plus EXECUTE.
-#[derive(Debug, Clone)]
-pub struct NativeExecutorBuilder {
-    factory: NativeRollupEvmFactory,
-}
-
-impl NativeExecutorBuilder {
-    /// EXECUTE under `config`.
-    pub fn new(config: ExecuteConfig) -> Self {
-        Self {
-            factory: NativeRollupEvmFactory::new(config),
-        }
-    }
-}
+/// An executor builder whose EVM is Ethereum's plus EXECUTE, configured by the chain
+/// specification ([`execute_config`]).
+#[derive(Debug, Clone, Default)]
+pub struct NativeExecutorBuilder;
 
 impl<Node> ExecutorBuilder<Node> for NativeExecutorBuilder
 where
@@ -76,9 +41,10 @@ where
     type EVM = EthEvmConfig<ChainSpec, NativeRollupEvmFactory>;
 
     async fn build_evm(self, ctx: &BuilderContext<Node>) -> eyre::Result<Self::EVM> {
+        let config = execute_config(&ctx.chain_spec())?;
         Ok(EthEvmConfig::new_with_evm_factory(
             ctx.chain_spec(),
-            self.factory,
+            NativeRollupEvmFactory::new(config),
         ))
     }
 }

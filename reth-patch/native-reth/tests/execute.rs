@@ -13,7 +13,7 @@ use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address, hex};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
-use native_reth::{EXECUTE_ADDRESS, ExecuteArgs, NativeExecutorBuilder};
+use native_reth::{EXECUTE_ADDRESS, NativeExecutorBuilder};
 use nr_execute::{
     Backend,
     input::{ExecuteInput, ProofEntry, ProofInput},
@@ -143,6 +143,25 @@ async fn receipt(client: &HttpClient, hash: &Value) -> Value {
     panic!("transaction {hash} not mined within 10 s");
 }
 
+/// reth's dev chain with EXECUTE's section in its genesis `config`, as a user's genesis
+/// file carries it: settling the dev L2 (chain 901), accepting `vkey` wrapped in Groth16.
+fn l1_chain_spec(vkey: [u8; 32]) -> std::sync::Arc<reth_ethereum::chainspec::ChainSpec> {
+    let mut genesis = DEV.genesis().clone();
+    let l2 = nr_node::genesis::dev_genesis(Role::L2, 901).config;
+    genesis.config.extra_fields.insert(
+        nr_execute::spec::SECTION.into(),
+        serde_json::json!({
+            "activationTime": 0,
+            "threshold": 1,
+            "programs": [{"vkey": B256::from(vkey), "digest": "sha256", "wrappers": ["groth16"]}],
+            "l2Chains": [l2],
+        }),
+    );
+    let spec = std::sync::Arc::new(reth_ethereum::chainspec::ChainSpec::from(genesis));
+    native_reth::execute_config(&spec).expect("the section reads back");
+    spec
+}
+
 fn quantity(v: &Value) -> u64 {
     u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
 }
@@ -158,13 +177,8 @@ async fn execute_settles_l2_blocks_in_reth() -> eyre::Result<()> {
     ))?)?;
     let unhex = |k: &str| hex::decode(fixture[k].as_str().unwrap()).unwrap();
     let vkey: [u8; 32] = unhex("vkey").try_into().unwrap();
-    let args = ExecuteArgs {
-        programs: vec![(Backend::Sp1Groth16, vkey)],
-        ..Default::default()
-    };
-
     let config = NodeConfig::test()
-        .with_chain(DEV.clone())
+        .with_chain(l1_chain_spec(vkey))
         .with_dev(DevArgs {
             dev: true,
             ..Default::default()
@@ -179,7 +193,7 @@ async fn execute_settles_l2_blocks_in_reth() -> eyre::Result<()> {
         .testing_node(Runtime::test())
         .with_types::<EthereumNode>()
         .with_components(
-            EthereumNode::components().executor(NativeExecutorBuilder::new(args.config())),
+            EthereumNode::components().executor(NativeExecutorBuilder),
         )
         .with_add_ons(EthereumAddOns::default())
         .launch_with_debug_capabilities()
