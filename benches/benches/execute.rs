@@ -4,7 +4,8 @@
 //! interleaved rounds so every ratio comes with its spread; `sp1-verifier` once for the
 //! record; re-execution per L2 gas on sealed L2 blocks (640 transfers, ERC-20 transfers)
 //! and the heaviest fixture blocks that obey the L2 rules; input decoding per byte; and
-//! revm's ecrecover. `python3 benches/report.py` turns a run into a table, a plot and the gas
+//! revm's ecrecover; and last, the sealed L2 blocks again with sender recovery on k256, the
+//! "before" of the switch to libsecp256k1. `python3 benches/report.py` turns a run into a table, a plot and the gas
 //! constants of `crates/execute/src/gas.rs`.
 
 use ark_ec::{AffineRepr, CurveGroup};
@@ -280,5 +281,27 @@ fn reexecution(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, proofs, yardsticks, reexecution);
+/// The sealed L2 blocks again with sender recovery on k256: the "before" of the switch to
+/// libsecp256k1, in the same run. Last, because the backend stays installed.
+fn reexecution_k256(c: &mut Criterion) {
+    let config = ExecuteConfig {
+        chains: L2Chains::pinned([ChainConfig::all_at_genesis(901, Fork::Osaka)]),
+        ..ExecuteConfig::default()
+    };
+    let blocks = nr_benches::l2_blocks_for_benches();
+    nr_benches::k256_recovery::install();
+    let mut g = c.benchmark_group("reexecution k256 (before)");
+    g.sample_size(10);
+    for b in &blocks {
+        assert!(execute(&config, &b.input, u64::MAX, &[]).is_ok(), "{}", b.name);
+        g.throughput(Throughput::Elements(b.gas_used));
+        g.bench_function(
+            format!("{} ({} gas, {} bytes)", b.name, b.gas_used, b.input.len()),
+            |bench| bench.iter(|| execute(&config, black_box(&b.input), u64::MAX, &[]).unwrap()),
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(benches, proofs, yardsticks, reexecution, reexecution_k256);
 criterion_main!(benches);

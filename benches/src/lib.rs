@@ -288,6 +288,66 @@ pub fn l2_blocks_for_benches() -> Vec<BenchBlock> {
     vec![l2_transfer_block(), l2_erc20_block()]
 }
 
+/// Sender recovery on k256 (RustCrypto, the pure-Rust curve code native builds used
+/// before libsecp256k1), to install as alloy's recovery backend (`crypto-backend`) for the
+/// "before" measurement of the switch. An installed backend stays for the process: install
+/// it after every measurement that should run on libsecp256k1.
+pub mod k256_recovery {
+    use alloy_consensus::crypto::{RecoveryError, backend::CryptoProvider};
+    use alloy_primitives::{Address, keccak256};
+    use std::sync::Arc;
+
+    /// The provider.
+    pub struct K256;
+
+    fn address_of(key: &k256::ecdsa::VerifyingKey) -> Address {
+        let point = key.to_encoded_point(false);
+        Address::from_slice(&keccak256(&point.as_bytes()[1..])[12..])
+    }
+
+    impl CryptoProvider for K256 {
+        fn recover_signer_unchecked(
+            &self,
+            sig: &[u8; 65],
+            msg: &[u8; 32],
+        ) -> Result<Address, RecoveryError> {
+            use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
+            let mut signature =
+                Signature::from_slice(&sig[..64]).map_err(|_| RecoveryError::new())?;
+            let mut id = sig[64];
+            if let Some(low) = signature.normalize_s() {
+                signature = low;
+                id ^= 1;
+            }
+            let id = RecoveryId::from_byte(id).ok_or_else(RecoveryError::new)?;
+            VerifyingKey::recover_from_prehash(msg, &signature, id)
+                .map(|key| address_of(&key))
+                .map_err(|_| RecoveryError::new())
+        }
+
+        fn verify_and_compute_signer_unchecked(
+            &self,
+            pubkey: &[u8; 65],
+            sig: &[u8; 64],
+            msg: &[u8; 32],
+        ) -> Result<Address, RecoveryError> {
+            use k256::ecdsa::{Signature, VerifyingKey, signature::hazmat::PrehashVerifier};
+            let key = VerifyingKey::from_sec1_bytes(pubkey).map_err(|_| RecoveryError::new())?;
+            let signature = Signature::from_slice(sig).map_err(|_| RecoveryError::new())?;
+            key.verify_prehash(msg, &signature)
+                .map_err(|_| RecoveryError::new())?;
+            Ok(address_of(&key))
+        }
+    }
+
+    /// Installs [`K256`] for the rest of the process.
+    pub fn install() {
+        alloy_consensus::crypto::backend::install_default_provider(Arc::new(K256))
+            .map_err(|_| "a recovery backend was already installed")
+            .expect("installed once");
+    }
+}
+
 /// A minimal ERC-20 token built from opcodes (no compiler here): `transfer(to, amount)`
 /// with Solidity's balance layout (`keccak256(holder ++ 0)`), the balance check, the
 /// `Transfer` event and a `true` return, so its blocks cost what token transfers cost.

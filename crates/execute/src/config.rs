@@ -82,7 +82,7 @@ impl Verifier {
 /// `scripts/build-program` reproduces (`crates/prover/elf/`), which commits exactly the
 /// statement proof mode checks.
 pub const NATIVE_ROLLUP_PROGRAM_VKEY: [u8; 32] =
-    alloy_primitives::hex!("007d141a443643d19cc2012787989184fd0e19074d122e0cebd1c0e7920094d9");
+    alloy_primitives::hex!("006a88b535605330b29f5e988e5d075a0b375604802a427063a681de1795365f");
 
 /// A proof program the L1 accepts: one zkVM guest, identified by its verifying-key hash
 /// (which fixes the zkVM version and the guest), with the public-values digest it commits
