@@ -293,7 +293,11 @@ fn reexecution_k256(c: &mut Criterion) {
     let mut g = c.benchmark_group("reexecution k256 (before)");
     g.sample_size(10);
     for b in &blocks {
-        assert!(execute(&config, &b.input, u64::MAX, &[]).is_ok(), "{}", b.name);
+        assert!(
+            execute(&config, &b.input, u64::MAX, &[]).is_ok(),
+            "{}",
+            b.name
+        );
         g.throughput(Throughput::Elements(b.gas_used));
         g.bench_function(
             format!("{} ({} gas, {} bytes)", b.name, b.gas_used, b.input.len()),

@@ -57,9 +57,9 @@ fn l1_execute(c: &mut Criterion) {
     let gas = 16_000_000;
     let mut g = c.benchmark_group("l1_execute");
     g.sample_size(10);
-    // Each EXECUTE transaction uses 15.1M gas (the L2 block's 15M gas limit is charged up
-    // front): two fill a 60M-gas L1 block to its 30M target, so the base fee holds steady
-    // over a long run (three would raise it 7.5% a block).
+    // Each EXECUTE transaction uses about 9.1M gas (the L2 block's 15M gas limit, charged up
+    // front at 3/5): two stay under a 60M-gas L1 block's 30M target, so the base fee cannot
+    // climb over a long run and starve the pool.
     let per_block = 2usize;
     let mut l1 = DevChain::new(
         Role::L1,

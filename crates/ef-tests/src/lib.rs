@@ -68,7 +68,8 @@ pub struct BlockchainTest {
 }
 
 /// The chain configuration a test network name stands for, or `None` for networks this
-/// project does not validate (pre-merge forks).
+/// project does not validate (pre-merge forks, and networks it does not know:
+/// [`skip_reason`] tells which).
 pub fn chain_config(network: &str) -> Option<ChainConfig> {
     let base = ChainConfig::mainnet_like(1);
     let at = |cfg: ChainConfig, forks: &[(Fork, u64)]| {
@@ -105,6 +106,37 @@ pub enum Outcome {
 
 /// Why pre-merge tests are skipped.
 pub const PRE_MERGE: &str = "pre-merge fork, not covered by the chain config";
+/// Why tests of a network this runner has no configuration for are skipped (for example
+/// the blob-parameter-only forks after Osaka, `OsakaToBPO1AtTime15k`).
+pub const UNKNOWN_NETWORK: &str = "network unknown to this runner (no chain config for it)";
+
+/// Forks before the merge, as test network names spell them.
+const PRE_MERGE_FORKS: &[&str] = &[
+    "Frontier",
+    "Homestead",
+    "EIP150",
+    "EIP158",
+    "Byzantium",
+    "Constantinople",
+    "ConstantinopleFix",
+    "Istanbul",
+    "MuirGlacier",
+    "Berlin",
+    "London",
+    "ArrowGlacier",
+    "GrayGlacier",
+];
+
+/// Why a network without a [`chain_config`] is skipped: it starts before the merge, or it
+/// is unknown here.
+pub fn skip_reason(network: &str) -> &'static str {
+    let first = network.split("To").next().unwrap_or(network);
+    if PRE_MERGE_FORKS.contains(&first) {
+        PRE_MERGE
+    } else {
+        UNKNOWN_NETWORK
+    }
+}
 /// Why the EIP-7610 tests are skipped.
 pub const EIP_7610: &str = "EIP-7610 storage collision: revm 42 checks only nonce and code";
 
@@ -163,7 +195,7 @@ pub fn run_blockchain_test(
     mut on_block: impl FnMut(&PreparedBlock),
 ) -> Outcome {
     let Some(config) = chain_config(&test.network) else {
-        return Outcome::Skipped(PRE_MERGE);
+        return Outcome::Skipped(skip_reason(&test.network));
     };
     if EIP_7610_TESTS.iter().any(|t| name.starts_with(t)) {
         return Outcome::Skipped(EIP_7610);
@@ -472,4 +504,26 @@ fn trie_test(name: &str, test: &serde_json::Value, secure: bool) -> Result<(), S
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn networks_are_configured_pre_merge_or_unknown() {
+        assert!(chain_config("PragueToOsakaAtTime15k").is_some());
+        for pre in [
+            "Berlin",
+            "ByzantiumToConstantinopleFixAt5",
+            "ArrowGlacierToParisAtDiff0x20000",
+        ] {
+            assert!(chain_config(pre).is_none());
+            assert_eq!(skip_reason(pre), PRE_MERGE, "{pre}");
+        }
+        for unknown in ["OsakaToBPO1AtTime15k", "BPO2ToAmsterdamAtTime15k"] {
+            assert!(chain_config(unknown).is_none());
+            assert_eq!(skip_reason(unknown), UNKNOWN_NETWORK, "{unknown}");
+        }
+    }
 }

@@ -208,12 +208,13 @@ impl Pool {
                 expected: self.chain_id,
             });
         }
+        // The L2 rules' transaction check (nr_statement::l2), the one block import applies.
+        if self.role == Role::L2 && nr_statement::check_l2_transaction(0, raw).is_err() {
+            return Err(PoolError::UnsupportedType(
+                "blob transactions are not allowed on the L2",
+            ));
+        }
         if let Some(sidecar) = &sidecar {
-            if self.role == Role::L2 {
-                return Err(PoolError::UnsupportedType(
-                    "blob transactions are not allowed on the L2",
-                ));
-            }
             let hashes = tx.blob_versioned_hashes().unwrap_or_default();
             if hashes.len() > MAX_BLOBS_PER_TX {
                 return Err(PoolError::Invalid(format!(

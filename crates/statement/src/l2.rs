@@ -62,15 +62,20 @@ pub fn check_l2_rules(request: &NewPayloadRequest) -> Result<(), L2RuleError> {
         return Err(L2RuleError::VersionedHashes(request.versioned_hashes.len()));
     }
     for (index, tx) in p.transactions.iter().enumerate() {
-        match tx.first().copied() {
-            // Legacy transactions start with an RLP list header; empty bytes fail decoding.
-            None | Some(0xc0..) => {}
-            Some(1 | 2 | 4) => {}
-            Some(3) => return Err(L2RuleError::BlobTransaction(index)),
-            Some(ty) => return Err(L2RuleError::UnsupportedTransactionType { index, ty }),
-        }
+        check_l2_transaction(index, tx)?;
     }
     Ok(())
+}
+
+/// Checks the L2 rule on one EIP-2718 encoded transaction, at position `index`: no blob
+/// (type 3) or unknown types. The L2 node's pool applies it at admission.
+pub fn check_l2_transaction(index: usize, encoded: &[u8]) -> Result<(), L2RuleError> {
+    match encoded.first().copied() {
+        // Legacy transactions start with an RLP list header; empty bytes fail decoding.
+        None | Some(0xc0..) | Some(1 | 2 | 4) => Ok(()),
+        Some(3) => Err(L2RuleError::BlobTransaction(index)),
+        Some(ty) => Err(L2RuleError::UnsupportedTransactionType { index, ty }),
+    }
 }
 
 /// Why L2 blocks are invalid: an L2 rule, or Ethereum's validation.

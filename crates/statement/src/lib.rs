@@ -43,7 +43,9 @@ pub mod l2;
 pub mod rules;
 
 pub use envelope::{BlobOpening, ExecuteInput, InputError, ProofEntry, ProofInput};
-pub use l2::{L2Error, L2RuleError, check_l2_rules, validate_l2, validate_l2_range};
+pub use l2::{
+    L2Error, L2RuleError, check_l2_rules, check_l2_transaction, validate_l2, validate_l2_range,
+};
 pub use rules::{ChainRules, L2Chains, RulesError};
 
 use alloc::{boxed::Box, vec::Vec};
