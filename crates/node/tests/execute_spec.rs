@@ -34,20 +34,7 @@ fn l1_nodes_from_one_genesis_agree_on_execute() {
 
     // A real L2 block (Osaka schedule from genesis, chain 901).
     let l2 = NodeProcess::start("l2", &dir.path().join("l2"), &[]);
-    l2.cast(&[
-        "send",
-        "--private-key",
-        DEV_KEY_1,
-        &RECIPIENT.to_string(),
-        "--value",
-        "1",
-    ]);
-    let input = hex::decode(
-        l2.rpc("nr_getStatelessInput", &["latest".into()])
-            .as_str()
-            .unwrap(),
-    )
-    .unwrap();
+    let input = hex::decode(l2_transfer_input(&l2)).unwrap();
     let decoded = StatelessInput::decode(&input).unwrap();
     assert_eq!(decoded.schema, SchemaId::v1(Fork::Osaka));
 
@@ -79,19 +66,13 @@ fn l1_nodes_from_one_genesis_agree_on_execute() {
     assert_eq!(verdicts[0], verdicts[1], "two nodes of one L1 disagree");
 }
 
-#[test]
-fn malformed_execute_section_is_refused_before_anything_is_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = nr_node(&["genesis", "--role", "l1"]);
-    let mut genesis = json(std::str::from_utf8(&out.stdout).unwrap());
-    genesis["config"]["nativeRollup"]["threshold"] = 0.into();
-    let file = dir.path().join("bad.json");
-    std::fs::write(&file, genesis.to_string()).unwrap();
-    let datadir = dir.path().join("data");
+/// Runs `nr-node run --role <role> --genesis <file>`, which must fail with `words` and leave
+/// `datadir` uncreated.
+fn refused(role: &str, file: &std::path::Path, datadir: &std::path::Path, words: &str) {
     let out = nr_node(&[
         "run",
         "--role",
-        "l1",
+        role,
         "--genesis",
         file.to_str().unwrap(),
         "--datadir",
@@ -99,45 +80,41 @@ fn malformed_execute_section_is_refused_before_anything_is_written() {
     ]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("config.nativeRollup: threshold must be at least 1"),
-        "{stderr}"
-    );
+    assert!(stderr.contains(words), "{stderr}");
     assert!(!datadir.exists(), "a refused genesis created the datadir");
+}
+
+#[test]
+fn malformed_execute_section_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nr_node(&["genesis", "--role", "l1"]);
+    let mut genesis = json(std::str::from_utf8(&out.stdout).unwrap());
+    let file = dir.path().join("bad.json");
+    let datadir = dir.path().join("data");
+    let section =
+        |g: &mut serde_json::Value| -> serde_json::Value { g["config"]["nativeRollup"].take() };
+    let original = section(&mut genesis);
+
+    let mut bad = original.clone();
+    bad["threshold"] = 0.into();
+    genesis["config"]["nativeRollup"] = bad;
+    std::fs::write(&file, genesis.to_string()).unwrap();
+    refused(
+        "l1",
+        &file,
+        &datadir,
+        "config.nativeRollup: threshold must be at least 1",
+    );
 
     // An unknown key is a typo, not something to ignore.
-    genesis["config"]["nativeRollup"]["threshold"] = 1.into();
-    genesis["config"]["nativeRollup"]["treshold"] = 1.into();
+    let mut typo = original.clone();
+    typo["treshold"] = 1.into();
+    genesis["config"]["nativeRollup"] = typo;
     std::fs::write(&file, genesis.to_string()).unwrap();
-    let out = nr_node(&[
-        "run",
-        "--role",
-        "l1",
-        "--genesis",
-        file.to_str().unwrap(),
-        "--datadir",
-        datadir.to_str().unwrap(),
-    ]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `treshold`"));
-    assert!(!datadir.exists());
+    refused("l1", &file, &datadir, "unknown field `treshold`");
 
     // An L2 node refuses an L1 genesis.
-    genesis["config"]["nativeRollup"]
-        .as_object_mut()
-        .unwrap()
-        .remove("treshold");
+    genesis["config"]["nativeRollup"] = original;
     std::fs::write(&file, genesis.to_string()).unwrap();
-    let out = nr_node(&[
-        "run",
-        "--role",
-        "l2",
-        "--genesis",
-        file.to_str().unwrap(),
-        "--datadir",
-        datadir.to_str().unwrap(),
-    ]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("it is an L1 genesis"));
-    assert!(!datadir.exists());
+    refused("l2", &file, &datadir, "it is an L1 genesis");
 }

@@ -239,19 +239,7 @@ fn l1_devnet_is_driven_by_cast_runs_execute_and_checks_blobs() {
 
     // An L2 block's input, from a real L2 node, settled by EXECUTE on the L1.
     let l2 = NodeProcess::start("l2", l2_dir.path(), &[]);
-    l2.cast(&[
-        "send",
-        "--private-key",
-        DEV_KEY_1,
-        &RECIPIENT.to_string(),
-        "--value",
-        "1",
-    ]);
-    let input = l2
-        .rpc("nr_getStatelessInput", &["latest".into()])
-        .as_str()
-        .unwrap()
-        .to_string();
+    let input = l2_transfer_input(&l2);
     let execute = nr_execute::EXECUTE_ADDRESS.to_string();
     let out: Bytes = l1.cast(&["call", &execute, &input]).parse().unwrap();
     let result = StatelessValidationResult::decode(&out).expect("SSZ result");

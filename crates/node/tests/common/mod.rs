@@ -39,6 +39,23 @@ pub fn cast_path() -> PathBuf {
     "cast".into()
 }
 
+/// Sends one transfer on an L2 node and returns the sealed block's EXECUTE input
+/// (`nr_getStatelessInput` of the head, 0x-hex).
+pub fn l2_transfer_input(l2: &NodeProcess) -> String {
+    l2.cast(&[
+        "send",
+        "--private-key",
+        DEV_KEY_1,
+        &RECIPIENT.to_string(),
+        "--value",
+        "1",
+    ]);
+    l2.rpc("nr_getStatelessInput", &["latest".into()])
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// A node process, killed on drop.
 pub struct NodeProcess {
     pub child: Child,
