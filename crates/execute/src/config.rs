@@ -82,7 +82,7 @@ impl Verifier {
 /// `scripts/build-program` reproduces (`crates/prover/elf/`), which commits exactly the
 /// statement proof mode checks.
 pub const NATIVE_ROLLUP_PROGRAM_VKEY: [u8; 32] =
-    alloy_primitives::hex!("00ea46734701b5117e186e0b4856a7bd3606af0d42f05a3de33265fd7c642907");
+    alloy_primitives::hex!("00dd3904229e1ca59e1dd8e2d13525a26783d8c8952c7dd54a3cc9535d4664cf");
 
 /// A proof program the L1 accepts: one zkVM guest, identified by its verifying-key hash
 /// (which fixes the zkVM version and the guest), with the public-values digest it commits

@@ -92,6 +92,7 @@ pub fn chain_config(c: &alloy_genesis::ChainConfig) -> Result<ChainConfig, SpecE
             "cancun" => Fork::Cancun,
             "prague" => Fork::Prague,
             "osaka" => Fork::Osaka,
+            bpo if BPO_NAMES.contains(&bpo) => continue,
             other => {
                 return Err(SpecError::Forks(format!(
                     "blob schedule for unknown fork {other}"
@@ -101,7 +102,65 @@ pub fn chain_config(c: &alloy_genesis::ChainConfig) -> Result<ChainConfig, SpecE
         blobs.insert(fork, *params);
     }
     config.blob_schedule = blobs;
+    config.bpo_forks = bpo_forks(c, config.osaka_time)?;
     Ok(config)
+}
+
+/// Names of the blob-parameter-only forks in a genesis `blobSchedule` (EIP-7892).
+const BPO_NAMES: [&str; 5] = ["bpo1", "bpo2", "bpo3", "bpo4", "bpo5"];
+
+/// The blob-parameter-only forks a genesis schedules (`bpo1Time` ... `bpo5Time`, each with
+/// its `blobSchedule` entry), as geth and reth read them: in order, with no gap, at or
+/// after Osaka.
+fn bpo_forks(
+    c: &alloy_genesis::ChainConfig,
+    osaka: Option<u64>,
+) -> Result<Vec<(u64, alloy_eips::eip7840::BlobParams)>, SpecError> {
+    let times = [
+        c.bpo1_time,
+        c.bpo2_time,
+        c.bpo3_time,
+        c.bpo4_time,
+        c.bpo5_time,
+    ];
+    let mut out = Vec::new();
+    let mut previous = osaka;
+    for (i, (name, time)) in BPO_NAMES.iter().zip(times).enumerate() {
+        let Some(time) = time else {
+            if c.blob_schedule.contains_key(*name) {
+                return Err(SpecError::Forks(format!(
+                    "blob schedule has {name} but {name}Time is not set"
+                )));
+            }
+            continue;
+        };
+        if out.len() != i {
+            return Err(SpecError::Forks(format!(
+                "{name}Time is set but an earlier BPO fork is not"
+            )));
+        }
+        match previous {
+            None => {
+                return Err(SpecError::Forks(format!(
+                    "{name}Time is set but osakaTime is not"
+                )));
+            }
+            Some(p) if time < p => {
+                return Err(SpecError::Forks(format!(
+                    "{name} ({time}) before the fork it follows ({p})"
+                )));
+            }
+            _ => {}
+        }
+        let params = c.blob_schedule.get(*name).ok_or_else(|| {
+            SpecError::Forks(format!(
+                "{name}Time is set but the blob schedule has no {name}"
+            ))
+        })?;
+        out.push((time, *params));
+        previous = Some(time);
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize)]
@@ -268,6 +327,56 @@ mod tests {
                 .is_err()
         );
         assert!(execute_config(&l2(901)).unwrap().is_none());
+    }
+
+    #[test]
+    fn blob_parameter_only_forks_as_geth_and_reth_read_them() {
+        use alloy_eips::eip7840::BlobParams;
+        let mut c = l2(7);
+        c.osaka_time = Some(0);
+        c.bpo1_time = Some(100);
+        c.bpo2_time = Some(200);
+        c.blob_schedule.insert("bpo1".into(), BlobParams::bpo1());
+        c.blob_schedule.insert("bpo2".into(), BlobParams::bpo2());
+        let config = chain_config(&c).unwrap();
+        assert_eq!(config.blob_params_at(99), Some(BlobParams::osaka()));
+        assert_eq!(config.blob_params_at(100), Some(BlobParams::bpo1()));
+        assert_eq!(config.blob_params_at(250), Some(BlobParams::bpo2()));
+        let refused = |edit: fn(&mut alloy_genesis::ChainConfig), words: &str| {
+            let mut bad = c.clone();
+            edit(&mut bad);
+            let err = chain_config(&bad).unwrap_err().to_string();
+            assert!(err.contains(words), "{err}");
+        };
+        refused(
+            |c| {
+                c.bpo1_time = None;
+                c.blob_schedule.remove("bpo1");
+            },
+            "bpo2Time is set but an earlier BPO fork is not",
+        );
+        refused(
+            |c| c.bpo2_time = Some(50),
+            "bpo2 (50) before the fork it follows (100)",
+        );
+        refused(
+            |c| {
+                c.blob_schedule.remove("bpo2");
+            },
+            "bpo2Time is set but the blob schedule has no bpo2",
+        );
+        refused(
+            |c| {
+                c.bpo2_time = None;
+            },
+            "blob schedule has bpo2 but bpo2Time is not set",
+        );
+        refused(
+            |c| {
+                c.osaka_time = None;
+            },
+            "bpo1Time is set but osakaTime is not",
+        );
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //!
 //! A native rollup chooses its forks itself; validation must never infer them from the
 //! L1 it settles on. Post-merge only: every chain starts at Paris (proof-of-stake rules,
-//! no ommers, no difficulty), and later forks activate by timestamp.
+//! no ommers, no difficulty), and later forks activate by timestamp. Blob-parameter-only
+//! forks (EIP-7892, BPO1..BPO5: a new blob target and maximum at a timestamp, no other rule
+//! change) are part of the blob schedule.
 
-use alloc::collections::BTreeMap;
+use alloc::{collections::BTreeMap, vec::Vec};
 use alloy_eips::eip7840::BlobParams;
 use alloy_evm::eth::spec::EthExecutorSpec;
 use alloy_hardforks::{EthereumHardfork, EthereumHardforks, ForkCondition};
@@ -83,6 +85,9 @@ pub struct ChainConfig {
     pub amsterdam_time: Option<u64>,
     /// Blob schedule per fork (EIP-7840), from Cancun on.
     pub blob_schedule: BTreeMap<Fork, BlobParams>,
+    /// Blob-parameter-only forks (EIP-7892): BPO1, BPO2, ... in order, each an activation
+    /// time and the blob parameters from then on (at most [`MAX_BPO_FORKS`]).
+    pub bpo_forks: Vec<(u64, BlobParams)>,
     /// The EIP-6110 deposit contract, if the chain has one (Prague requests).
     pub deposit_contract: Option<Address>,
 }
@@ -100,6 +105,7 @@ impl ChainConfig {
             osaka_time: at(Fork::Osaka),
             amsterdam_time: at(Fork::Amsterdam),
             blob_schedule: ethereum_blob_schedule(),
+            bpo_forks: Vec::new(),
             deposit_contract: None,
         }
     }
@@ -115,6 +121,7 @@ impl ChainConfig {
             osaka_time: None,
             amsterdam_time: None,
             blob_schedule: ethereum_blob_schedule(),
+            bpo_forks: Vec::new(),
             deposit_contract: Some(alloy_eips::eip6110::MAINNET_DEPOSIT_CONTRACT_ADDRESS),
         }
     }
@@ -150,13 +157,24 @@ impl ChainConfig {
         }
     }
 
-    /// Blob parameters in force at `timestamp` (`None` before Cancun).
+    /// Blob parameters in force at `timestamp` (`None` before Cancun): those of the latest
+    /// activation at or before it, a named fork's schedule entry or a BPO fork (a BPO fork
+    /// at the same time as a named fork overrides it, as it follows it in the schedule).
     pub fn blob_params_at(&self, timestamp: u64) -> Option<BlobParams> {
         let fork = self.fork_at(timestamp);
-        self.blob_schedule
+        let named = self
+            .blob_schedule
             .range(..=fork)
             .next_back()
-            .map(|(_, p)| *p)
+            .map(|(_, p)| *p)?;
+        let since = self.activation(fork).unwrap_or(0);
+        Some(
+            self.bpo_forks
+                .iter()
+                .rev()
+                .find(|(time, _)| *time <= timestamp && *time >= since)
+                .map_or(named, |(_, p)| *p),
+        )
     }
 
     /// When `fork` activates (`Some(0)` for Paris, `None`: never).
@@ -172,6 +190,9 @@ impl ChainConfig {
     }
 }
 
+/// Most blob-parameter-only forks a chain schedules (EIP-7892 names BPO1 to BPO5).
+pub const MAX_BPO_FORKS: usize = 5;
+
 /// Ethereum's blob parameters per fork (EIP-4844, EIP-7691, EIP-7918).
 pub fn ethereum_blob_schedule() -> BTreeMap<Fork, BlobParams> {
     BTreeMap::from([
@@ -186,6 +207,15 @@ impl EthereumHardforks for ChainConfig {
         // Everything up to Paris is active from genesis: these chains start post-merge.
         if fork <= EthereumHardfork::Paris {
             return ForkCondition::Block(0);
+        }
+        if let Some(i) = EthereumHardfork::bpo_variants()
+            .iter()
+            .position(|f| *f == fork)
+        {
+            return self
+                .bpo_forks
+                .get(i)
+                .map_or(ForkCondition::Never, |(t, _)| ForkCondition::Timestamp(*t));
         }
         for ours in [
             Fork::Shanghai,
@@ -230,6 +260,15 @@ mod tests {
         assert!(c.is_cancun_active_at_timestamp(15_000));
         assert!(!c.is_prague_active_at_timestamp(40_000));
         assert!(c.is_paris_active_at_block(0));
+        // Blob-parameter-only forks after Osaka, as mainnet runs them.
+        let mut bpo = c.clone();
+        bpo.bpo_forks = alloc::vec![(40_000, BlobParams::bpo1()), (50_000, BlobParams::bpo2())];
+        assert_eq!(bpo.blob_params_at(39_999), Some(BlobParams::osaka()));
+        assert_eq!(bpo.blob_params_at(40_000), Some(BlobParams::bpo1()));
+        assert_eq!(bpo.blob_params_at(50_000), Some(BlobParams::bpo2()));
+        assert_eq!(bpo.fork_at(50_000), Fork::Osaka);
+        assert!(bpo.is_bpo2_active_at_timestamp(50_000));
+        assert!(!bpo.is_bpo3_active_at_timestamp(u64::MAX));
         for f in [Fork::Paris, Fork::Cancun, Fork::Osaka, Fork::Amsterdam] {
             assert_eq!(Fork::from_spec_index(f.spec_index()), Some(f));
         }

@@ -14,10 +14,12 @@
 //! ChainRules     { chain_id: u64,
 //!                  forks: List[ForkActivation, 8],        scheduled forks after Paris, in order
 //!                  blob_schedule: List[BlobSchedule, 8],  EIP-7840 parameters per fork
+//!                  bpo_forks: List[BpoFork, 5],           EIP-7892 blob-parameter-only forks, in order
 //!                  deposit_contract: List[Bytes20, 1] }   EIP-6110 address, if any
 //! ForkActivation { fork: u8 (schema fork index), time: u64 }
 //! BlobSchedule   { fork: u8, target: u64, max: u64, update_fraction: u128,
 //!                  min_blob_fee: u128, max_blobs_per_tx: u64, blob_base_cost: u64 }
+//! BpoFork        { time: u64, the same six parameters }
 //! hash           = sha256(SSZ(ChainRules))
 //! ```
 
@@ -27,7 +29,7 @@ use alloy_primitives::Address;
 use libssz::SszEncode;
 use libssz_derive::{SszDecode, SszEncode};
 use libssz_types::SszList;
-use nr_stateless::{ChainConfig, Fork, SchemaId};
+use nr_stateless::{ChainConfig, Fork, SchemaId, config::MAX_BPO_FORKS};
 use sha2::{Digest, Sha256};
 
 /// Most scheduled forks a chain's rules list.
@@ -63,6 +65,25 @@ pub struct BlobSchedule {
     pub blob_base_cost: u64,
 }
 
+/// An EIP-7892 blob-parameter-only fork: its activation time and blob parameters.
+#[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
+pub struct BpoFork {
+    /// First timestamp under the fork.
+    pub time: u64,
+    /// Target blobs per block.
+    pub target: u64,
+    /// Maximum blobs per block.
+    pub max: u64,
+    /// Base fee update fraction.
+    pub update_fraction: u128,
+    /// Minimum blob base fee.
+    pub min_blob_fee: u128,
+    /// Maximum blobs per transaction.
+    pub max_blobs_per_tx: u64,
+    /// EIP-7918 blob base cost.
+    pub blob_base_cost: u64,
+}
+
 /// A chain's validation rules in canonical form: what a statement commits to.
 #[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
 pub struct ChainRules {
@@ -72,6 +93,8 @@ pub struct ChainRules {
     pub forks: SszList<ForkActivation, MAX_FORKS>,
     /// Blob parameters per fork, in fork order.
     pub blob_schedule: SszList<BlobSchedule, MAX_BLOB_SCHEDULE>,
+    /// Blob-parameter-only forks, in activation order.
+    pub bpo_forks: SszList<BpoFork, MAX_BPO_FORKS>,
     /// The EIP-6110 deposit contract, if the chain has one.
     pub deposit_contract: SszList<[u8; 20], 1>,
 }
@@ -88,6 +111,9 @@ pub enum RulesError {
     /// A blob-schedule entry for an unknown fork, or entries out of order.
     #[error("chain rules: blob schedule is malformed")]
     BlobSchedule,
+    /// Blob-parameter-only forks out of order.
+    #[error("chain rules: blob-parameter-only forks are out of order")]
+    BpoForks,
 }
 
 const SCHEDULED: [Fork; 5] = [
@@ -123,10 +149,26 @@ impl ChainRules {
                 blob_base_cost: p.blob_base_cost,
             })
             .collect();
+        let bpo: Vec<_> = config
+            .bpo_forks
+            .iter()
+            .map(|(time, p)| BpoFork {
+                time: *time,
+                target: p.target_blob_count,
+                max: p.max_blob_count,
+                update_fraction: p.update_fraction,
+                min_blob_fee: p.min_blob_fee,
+                max_blobs_per_tx: p.max_blobs_per_tx,
+                blob_base_cost: p.blob_base_cost,
+            })
+            .collect();
         Self {
             chain_id: config.chain_id,
             forks: forks.try_into().expect("at most five scheduled forks"),
             blob_schedule: blobs.try_into().expect("one entry per fork at most"),
+            bpo_forks: bpo
+                .try_into()
+                .expect("a chain config holds at most MAX_BPO_FORKS"),
             deposit_contract: config
                 .deposit_contract
                 .map(|a| a.into_array())
@@ -178,6 +220,24 @@ impl ChainRules {
                     blob_base_cost: b.blob_base_cost,
                 },
             );
+        }
+        let mut last = None;
+        for b in self.bpo_forks.iter() {
+            if last.is_some_and(|t| t >= b.time) {
+                return Err(RulesError::BpoForks);
+            }
+            last = Some(b.time);
+            config.bpo_forks.push((
+                b.time,
+                BlobParams {
+                    target_blob_count: b.target,
+                    max_blob_count: b.max,
+                    update_fraction: b.update_fraction,
+                    min_blob_fee: b.min_blob_fee,
+                    max_blobs_per_tx: b.max_blobs_per_tx,
+                    blob_base_cost: b.blob_base_cost,
+                },
+            ));
         }
         config.deposit_contract = self.deposit_contract.first().map(|a| Address::from(*a));
         Ok(config)
@@ -242,15 +302,24 @@ mod tests {
 
     #[test]
     fn rules_round_trip_and_hash_every_field() {
-        let config = ChainConfig::all_at_genesis(901, Fork::Osaka)
+        let mut config = ChainConfig::all_at_genesis(901, Fork::Osaka)
             .with_fork_time(Fork::Prague, 10)
             .with_fork_time(Fork::Osaka, 20);
+        config.bpo_forks = alloc::vec![(30, BlobParams::bpo1()), (40, BlobParams::bpo2())];
         let rules = ChainRules::from_config(&config);
         assert_eq!(rules.to_config().unwrap(), config);
         let decoded = ChainRules::from_ssz_bytes(&rules.to_ssz()).unwrap();
         assert_eq!(decoded, rules);
         let other = ChainRules::from_config(&config.clone().with_fork_time(Fork::Osaka, 21));
         assert_ne!(other.hash(), rules.hash());
+        let mut later_bpo = config.clone();
+        later_bpo.bpo_forks[1].0 = 41;
+        assert_ne!(ChainRules::from_config(&later_bpo).hash(), rules.hash());
+        let mut unordered = rules.clone();
+        let mut bpo = unordered.bpo_forks.to_vec();
+        bpo.swap(0, 1);
+        unordered.bpo_forks = bpo.try_into().unwrap();
+        assert_eq!(unordered.to_config(), Err(RulesError::BpoForks));
         let other = ChainRules::from_config(&ChainConfig::all_at_genesis(902, Fork::Osaka));
         assert_ne!(
             other.hash(),
