@@ -204,9 +204,9 @@ impl<F: BlockEvmFactory> Chain<F> {
         beacon: B256,
     ) -> Header {
         let config = &self.spec.config;
-        let fork = config.fork_at(timestamp);
+        let fields = config.fork_at(timestamp).header_fields();
         let parent = &self.head;
-        let blob = config.blob_params_at(timestamp).is_some();
+        let blob = fields.blobs;
         Header {
             parent_hash: self.head_hash,
             ommers_hash: EMPTY_OMMER_ROOT_HASH,
@@ -220,7 +220,7 @@ impl<F: BlockEvmFactory> Chain<F> {
                     .next_block_base_fee(BaseFeeParams::ethereum())
                     .unwrap_or(0),
             ),
-            withdrawals_root: (fork >= nr_stateless::Fork::Shanghai).then_some(EMPTY_WITHDRAWALS),
+            withdrawals_root: fields.withdrawals.then_some(EMPTY_WITHDRAWALS),
             excess_blob_gas: expected_excess_blob_gas(parent, config, timestamp),
             blob_gas_used: blob.then_some(0),
             parent_beacon_block_root: blob.then_some(beacon),
@@ -272,7 +272,10 @@ impl<F: BlockEvmFactory> Chain<F> {
             parent_hash: header.parent_hash,
             parent_beacon_block_root: header.parent_beacon_block_root,
             ommers: &[],
-            withdrawals: (fork >= nr_stateless::Fork::Shanghai).then(|| Cow::Owned(Vec::new())),
+            withdrawals: fork
+                .header_fields()
+                .withdrawals
+                .then(|| Cow::Owned(Vec::new())),
             extra_data: Bytes::new(),
             tx_count_hint: Some(candidates.len()),
             slot_number: None,
@@ -337,10 +340,10 @@ impl<F: BlockEvmFactory> Chain<F> {
             .iter()
             .fold(Bloom::ZERO, |b, r| b | r.bloom());
         header.gas_used = result.gas_used;
-        if blob_params.is_some() {
+        if fork.header_fields().blobs {
             header.blob_gas_used = Some(result.blob_gas_used);
         }
-        if fork >= nr_stateless::Fork::Prague {
+        if fork.header_fields().requests {
             header.requests_hash = Some(result.requests.requests_hash());
         }
         let block = Block {
@@ -348,7 +351,7 @@ impl<F: BlockEvmFactory> Chain<F> {
             body: BlockBody {
                 transactions,
                 ommers: Vec::new(),
-                withdrawals: (fork >= nr_stateless::Fork::Shanghai).then(Default::default),
+                withdrawals: fork.header_fields().withdrawals.then(Default::default),
             },
         };
         self.import(

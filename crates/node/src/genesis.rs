@@ -14,7 +14,7 @@ use alloy_genesis::{Genesis, GenesisAccount};
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_signer_local::{MnemonicBuilder, coins_bip39::English};
 use alloy_trie::EMPTY_ROOT_HASH;
-use nr_stateless::{ChainConfig, Fork};
+use nr_stateless::ChainConfig;
 use std::collections::BTreeMap;
 
 /// The mnemonic of every Ethereum dev tool (anvil, hardhat, reth --dev).
@@ -188,8 +188,8 @@ fn base_genesis(role: Role, chain_id: u64) -> Genesis {
 /// The genesis header: empty roots, the allocation's state root, and each fork's header
 /// fields as a block at genesis time requires them.
 fn genesis_header(genesis: &Genesis, config: &ChainConfig) -> Header {
-    let at = |fork| config.fork_at(genesis.timestamp) >= fork;
-    let blob = at(Fork::Cancun);
+    let fields = config.fork_at(genesis.timestamp).header_fields();
+    let blob = fields.blobs;
     Header {
         parent_hash: B256::ZERO,
         ommers_hash: EMPTY_OMMER_ROOT_HASH,
@@ -212,11 +212,11 @@ fn genesis_header(genesis: &Genesis, config: &ChainConfig) -> Header {
                 .map(|f| f as u64)
                 .unwrap_or(INITIAL_BASE_FEE),
         ),
-        withdrawals_root: at(Fork::Shanghai).then_some(EMPTY_WITHDRAWALS),
+        withdrawals_root: fields.withdrawals.then_some(EMPTY_WITHDRAWALS),
         blob_gas_used: blob.then(|| genesis.blob_gas_used.unwrap_or_default()),
         excess_blob_gas: blob.then(|| genesis.excess_blob_gas.unwrap_or_default()),
         parent_beacon_block_root: blob.then_some(B256::ZERO),
-        requests_hash: at(Fork::Prague).then_some(EMPTY_REQUESTS_HASH),
+        requests_hash: fields.requests.then_some(EMPTY_REQUESTS_HASH),
         block_access_list_hash: None,
         slot_number: None,
     }

@@ -6,7 +6,7 @@
 //! header must hash to the payload's `block_hash`.
 
 use crate::{
-    config::Fork,
+    config::{Fork, HeaderFields},
     ssz::{ExecutionPayload, ExecutionRequests, NewPayloadRequest, Withdrawal},
 };
 use alloc::vec::Vec;
@@ -58,9 +58,12 @@ pub fn check_block_shape(block: &Block<TxEnvelope>, fork: Fork) -> Result<(), Pa
     if h.base_fee_per_gas.is_none() {
         return Err(PayloadError::FieldMismatch("base fee"));
     }
-    let shanghai = fork >= Fork::Shanghai;
-    let cancun = fork >= Fork::Cancun;
-    let prague = fork >= Fork::Prague;
+    let HeaderFields {
+        withdrawals: shanghai,
+        blobs: cancun,
+        requests: prague,
+        ..
+    } = fork.header_fields();
     let present = [
         ("withdrawals root", h.withdrawals_root.is_some(), shanghai),
         ("withdrawals", block.body.withdrawals.is_some(), shanghai),
@@ -177,9 +180,12 @@ pub fn block_from_payload(
         .try_into()
         .map_err(|_| PayloadError::BaseFeeOverflow)?;
 
-    let shanghai = fork >= Fork::Shanghai;
-    let cancun = fork >= Fork::Cancun;
-    let prague = fork >= Fork::Prague;
+    let HeaderFields {
+        withdrawals: shanghai,
+        blobs: cancun,
+        requests: prague,
+        ..
+    } = fork.header_fields();
     if !shanghai && !withdrawals.is_empty() {
         return Err(PayloadError::FieldBeforeFork("withdrawals"));
     }

@@ -68,6 +68,35 @@ impl Fork {
     }
 }
 
+/// Which optional header fields (and body lists) a block carries under a fork: the one
+/// definition that payload conversion, the header shape check, the node's block builder and
+/// genesis all use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderFields {
+    /// `withdrawals_root` and the body's withdrawals (EIP-4895, Shanghai).
+    pub withdrawals: bool,
+    /// `blob_gas_used`, `excess_blob_gas` (EIP-4844) and `parent_beacon_block_root`
+    /// (EIP-4788), Cancun.
+    pub blobs: bool,
+    /// `requests_hash` (EIP-7685, Prague).
+    pub requests: bool,
+    /// `block_access_list_hash` (EIP-7928, Amsterdam).
+    pub block_access_list: bool,
+}
+
+impl Fork {
+    /// The optional header fields a block of this fork has.
+    pub const fn header_fields(self) -> HeaderFields {
+        let at = self as u8;
+        HeaderFields {
+            withdrawals: at >= Self::Shanghai as u8,
+            blobs: at >= Self::Cancun as u8,
+            requests: at >= Self::Prague as u8,
+            block_access_list: at >= Self::Amsterdam as u8,
+        }
+    }
+}
+
 /// Fork schedule and per-fork parameters of one chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainConfig {
@@ -269,6 +298,10 @@ mod tests {
         assert_eq!(bpo.fork_at(50_000), Fork::Osaka);
         assert!(bpo.is_bpo2_active_at_timestamp(50_000));
         assert!(!bpo.is_bpo3_active_at_timestamp(u64::MAX));
+        assert!(!Fork::Paris.header_fields().withdrawals);
+        let prague = Fork::Prague.header_fields();
+        assert!(prague.withdrawals && prague.blobs && prague.requests && !prague.block_access_list);
+        assert!(Fork::Amsterdam.header_fields().block_access_list);
         for f in [Fork::Paris, Fork::Cancun, Fork::Osaka, Fork::Amsterdam] {
             assert_eq!(Fork::from_spec_index(f.spec_index()), Some(f));
         }

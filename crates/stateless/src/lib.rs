@@ -23,7 +23,7 @@ pub mod validate;
 pub mod witness;
 
 pub use block::{PayloadError, block_from_payload, payload_from_block};
-pub use config::{ChainConfig, Fork};
+pub use config::{ChainConfig, Fork, HeaderFields};
 pub use ssz::{
     DecodeError, ExecutionPayload, ExecutionWitness, NewPayloadRequest, SchemaId, StatelessInput,
     StatelessRangeInput, StatelessRangeValidationResult, StatelessValidationResult,
