@@ -20,9 +20,9 @@ use alloy_eips::{eip1559::BaseFeeParams, eip2718::Encodable2718, eip4844::DATA_G
 use alloy_evm::{
     EvmEnv,
     block::{BlockExecutionError, BlockExecutor, BlockValidationError},
-    eth::{EthBlockExecutionCtx, EthBlockExecutor, receipt_builder::AlloyReceiptBuilder},
+    eth::{EthBlockExecutor, receipt_builder::AlloyReceiptBuilder},
 };
-use alloy_primitives::{Address, B256, Bloom, Bytes, map::HashMap};
+use alloy_primitives::{Address, B256, Bloom, map::HashMap};
 use nr_stateless::{
     BlockEvmFactory, FullState, SchemaId, StateDelta, StatelessInput, db::TrieState,
     expected_excess_blob_gas, generate_witness_with, payload_from_block,
@@ -268,18 +268,13 @@ impl<F: BlockEvmFactory> Chain<F> {
             .build();
         let env = self.env_of(&header);
         let evm = self.factory.create_evm(&mut state, env);
-        let ctx = EthBlockExecutionCtx {
-            parent_hash: header.parent_hash,
-            parent_beacon_block_root: header.parent_beacon_block_root,
-            ommers: &[],
-            withdrawals: fork
-                .header_fields()
+        let ctx = nr_stateless::validate::block_execution_ctx(
+            &header,
+            fork.header_fields()
                 .withdrawals
                 .then(|| Cow::Owned(Vec::new())),
-            extra_data: Bytes::new(),
-            tx_count_hint: Some(candidates.len()),
-            slot_number: None,
-        };
+            candidates.len(),
+        );
         let mut executor = EthBlockExecutor::new(evm, ctx, &config, AlloyReceiptBuilder::default());
         executor
             .apply_pre_execution_changes()

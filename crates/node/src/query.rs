@@ -56,13 +56,7 @@ impl<F: BlockEvmFactory> Chain<F> {
 
     /// The EVM environment block `header` executed in.
     pub fn env_of(&self, header: &Header) -> EvmEnv {
-        let config = &self.spec.config;
-        EvmEnv::for_eth_block(
-            header,
-            config,
-            config.chain_id,
-            config.blob_params_at(header.timestamp),
-        )
+        nr_stateless::validate::block_evm_env(header, &self.spec.config)
     }
 
     fn account_leaf(&self, root: B256, address: Address) -> Result<Option<TrieAccount>, String> {

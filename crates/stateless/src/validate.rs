@@ -276,6 +276,38 @@ fn checked_block(
     Ok(block)
 }
 
+/// The EVM environment a block with `header` executes in under `config`: the one
+/// definition that validation, the node's block builder and its RPC (calls, estimates,
+/// tracing) use.
+pub fn block_evm_env(header: &Header, config: &ChainConfig) -> EvmEnv {
+    EvmEnv::for_eth_block(
+        header,
+        config,
+        config.chain_id,
+        config.blob_params_at(header.timestamp),
+    )
+}
+
+/// How the execution of a block with `header` starts (the system calls of EIP-4788 and
+/// EIP-2935 read the parent hash and beacon root from it): shared by validation and the
+/// node's block builder. `withdrawals` is `Some` from Shanghai on
+/// ([`crate::config::HeaderFields::withdrawals`]).
+pub fn block_execution_ctx<'a>(
+    header: &Header,
+    withdrawals: Option<Cow<'a, [alloy_eips::eip4895::Withdrawal]>>,
+    transactions: usize,
+) -> EthBlockExecutionCtx<'a> {
+    EthBlockExecutionCtx {
+        parent_hash: header.parent_hash,
+        parent_beacon_block_root: header.parent_beacon_block_root,
+        ommers: &[],
+        withdrawals,
+        extra_data: header.extra_data.clone(),
+        tx_count_hint: Some(transactions),
+        slot_number: None,
+    }
+}
+
 /// A witness checked against the block's parent and indexed for lookups.
 struct Witness {
     ancestors: HashMap<u64, B256>,
@@ -499,26 +531,22 @@ pub(crate) fn execute_block<F: BlockEvmFactory>(
         .collect::<Result<Vec<Address>, _>>()?;
 
     let blob_params = config.blob_params_at(header.timestamp);
-    let evm_env = EvmEnv::for_eth_block(header, config, config.chain_id, blob_params);
+    let evm_env = block_evm_env(header, config);
     let mut state = State::builder()
         .with_database(&mut *db)
         .with_bundle_update()
         .build();
     let result = {
         let evm = factory.create_evm(&mut state, evm_env);
-        let ctx = EthBlockExecutionCtx {
-            parent_hash: header.parent_hash,
-            parent_beacon_block_root: header.parent_beacon_block_root,
-            ommers: &[],
-            withdrawals: block
+        let ctx = block_execution_ctx(
+            header,
+            block
                 .body
                 .withdrawals
                 .as_ref()
                 .map(|w| Cow::Borrowed(w.as_slice())),
-            extra_data: header.extra_data.clone(),
-            tx_count_hint: Some(block.body.transactions.len()),
-            slot_number: None,
-        };
+            block.body.transactions.len(),
+        );
         let mut executor = EthBlockExecutor::new(evm, ctx, config, AlloyReceiptBuilder::default());
         let outcome = (|| {
             executor.apply_pre_execution_changes()?;
