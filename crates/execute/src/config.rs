@@ -82,7 +82,7 @@ impl Verifier {
 /// `scripts/build-program` reproduces (`crates/prover/elf/`), which commits exactly the
 /// statement proof mode checks.
 pub const NATIVE_ROLLUP_PROGRAM_VKEY: [u8; 32] =
-    alloy_primitives::hex!("00ccaee4446749283ff3e4e432fb43686730ed6b92d26f7256c541ad86319562");
+    alloy_primitives::hex!("0065511abaa12d1b6ed632d1cf924bb55bdcad137078430fb3e11d12737aa2d5");
 
 /// A proof program the L1 accepts: one zkVM guest, identified by its verifying-key hash
 /// (which fixes the zkVM version and the guest), with the public-values digest it commits
