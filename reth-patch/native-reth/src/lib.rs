@@ -8,6 +8,8 @@
 
 // Only for its `rayon` feature (see Cargo.toml).
 use alloy_primitives as _;
+// The binary's command line (`src/main.rs`).
+use clap as _;
 use nr_execute::{ExecuteConfig, NativeRollupEvmFactory};
 use reth_ethereum::{
     EthPrimitives,

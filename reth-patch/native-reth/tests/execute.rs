@@ -146,9 +146,11 @@ async fn receipt(client: &HttpClient, hash: &Value) -> Value {
 /// reth's dev chain with EXECUTE's section in its genesis `config`, as a user's genesis
 /// file carries it: settling the dev L2 (chain 901), accepting `vkey` wrapped in Groth16.
 fn l1_chain_spec(vkey: [u8; 32]) -> std::sync::Arc<reth_ethereum::chainspec::ChainSpec> {
-    let mut genesis = DEV.genesis().clone();
+    // reth's dev chain as it is (hardforks, genesis header), its genesis file's `config`
+    // gaining the section.
+    let mut spec = (**DEV).clone();
     let l2 = nr_node::genesis::dev_genesis(Role::L2, 901).config;
-    genesis.config.extra_fields.insert(
+    spec.genesis.config.extra_fields.insert(
         nr_execute::spec::SECTION.into(),
         serde_json::json!({
             "activationTime": 0,
@@ -157,9 +159,8 @@ fn l1_chain_spec(vkey: [u8; 32]) -> std::sync::Arc<reth_ethereum::chainspec::Cha
             "l2Chains": [l2],
         }),
     );
-    let spec = std::sync::Arc::new(reth_ethereum::chainspec::ChainSpec::from(genesis));
     native_reth::execute_config(&spec).expect("the section reads back");
-    spec
+    std::sync::Arc::new(spec)
 }
 
 fn quantity(v: &Value) -> u64 {
