@@ -66,11 +66,9 @@ fn l1_execute(c: &mut Criterion) {
         1337,
         // The dev L1's EXECUTE configuration, from its genesis: it settles the dev L2.
         NativeRollupEvmFactory::new(
-            nr_execute::spec::execute_config(
-                &nr_node::ChainSpec::dev(Role::L1, 1337).genesis.config,
-            )
-            .expect("the dev genesis is valid")
-            .expect("the dev L1 configures EXECUTE"),
+            nr_node::ChainSpec::dev(Role::L1, 1337)
+                .execute
+                .expect("the dev L1 configures EXECUTE"),
         ),
     );
     g.throughput(Throughput::Elements(per_block as u64));

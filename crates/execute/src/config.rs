@@ -29,18 +29,28 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// Every backend.
+    pub const ALL: [Self; 2] = [Self::Sp1Groth16, Self::Sp1Plonk];
+
+    /// The name chain specifications use (`groth16`, `plonk`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sp1Groth16 => "groth16",
+            Self::Sp1Plonk => "plonk",
+        }
+    }
+}
+
 impl core::str::FromStr for Backend {
     type Err = String;
 
     /// `groth16` or `plonk`, as chain specifications name them.
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "groth16" => Ok(Self::Sp1Groth16),
-            "plonk" => Ok(Self::Sp1Plonk),
-            other => Err(format!(
-                "unknown proof backend {other:?} (groth16 or plonk)"
-            )),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|b| b.name() == s)
+            .ok_or_else(|| format!("unknown proof backend {s:?} (groth16 or plonk)"))
     }
 }
 
@@ -82,7 +92,7 @@ impl Verifier {
 /// `scripts/build-program` reproduces (`crates/prover/elf/`), which commits exactly the
 /// statement proof mode checks.
 pub const NATIVE_ROLLUP_PROGRAM_VKEY: [u8; 32] =
-    alloy_primitives::hex!("0065511abaa12d1b6ed632d1cf924bb55bdcad137078430fb3e11d12737aa2d5");
+    alloy_primitives::hex!("00088620a62837dda2b0d513ae984fc00bf3727dddf4b11c0a962188144d4702");
 
 /// A proof program the L1 accepts: one zkVM guest, identified by its verifying-key hash
 /// (which fixes the zkVM version and the guest), with the public-values digest it commits

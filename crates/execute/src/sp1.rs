@@ -76,6 +76,14 @@ impl ValuesDigest {
     /// Both, in the order `sp1-verifier` tries them.
     pub const ALL: [Self; 2] = [Self::Sha256, Self::Blake3];
 
+    /// The name chain specifications use (`sha256`, `blake3`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sha256 => "sha256",
+            Self::Blake3 => "blake3",
+        }
+    }
+
     /// The digest scalar of `public_values`: the 256-bit hash with its top three bits
     /// cleared so that it fits the 254-bit scalar field.
     pub fn scalar(self, public_values: &[u8]) -> Fr {
@@ -93,12 +101,9 @@ impl core::str::FromStr for ValuesDigest {
 
     /// `sha256` or `blake3`, as chain specifications name them.
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "sha256" => Ok(Self::Sha256),
-            "blake3" => Ok(Self::Blake3),
-            other => Err(format!(
-                "unknown public-values digest {other:?} (sha256 or blake3)"
-            )),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|d| d.name() == s)
+            .ok_or_else(|| format!("unknown public-values digest {s:?} (sha256 or blake3)"))
     }
 }

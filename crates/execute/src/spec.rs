@@ -275,8 +275,8 @@ pub fn dev_section(l2_chains: &[alloy_genesis::ChainConfig]) -> serde_json::Valu
         "threshold": 1,
         "programs": [{
             "vkey": B256::from(program.vkey),
-            "digest": "sha256",
-            "wrappers": ["groth16", "plonk"],
+            "digest": program.digest.name(),
+            "wrappers": program.wrappers.iter().map(|w| w.name()).collect::<Vec<_>>(),
         }],
         "l2Chains": l2_chains,
     })

@@ -47,6 +47,9 @@ pub struct ChainSpec {
     pub genesis: Genesis,
     /// The genesis header.
     pub header: Header,
+    /// EXECUTE's configuration from the genesis's `config.nativeRollup` section, read and
+    /// checked once with the rest of the file (`None`: the chain has no EXECUTE).
+    pub execute: Option<nr_execute::ExecuteConfig>,
 }
 
 impl ChainSpec {
@@ -59,12 +62,13 @@ impl ChainSpec {
     pub fn from_genesis(genesis: Genesis) -> Result<Self, GenesisError> {
         let config = nr_execute::spec::chain_config(&genesis.config)?;
         // EXECUTE's section is checked with the rest of the file, before any use of it.
-        nr_execute::spec::execute_config(&genesis.config)?;
+        let execute = nr_execute::spec::execute_config(&genesis.config)?;
         let header = genesis_header(&genesis, &config);
         Ok(Self {
             config,
             genesis,
             header,
+            execute,
         })
     }
 

@@ -157,7 +157,7 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
     );
     match args.role {
         Role::L2 => {
-            if nr_execute::spec::execute_config(&spec.genesis.config)?.is_some() {
+            if spec.execute.is_some() {
                 bail!(
                     "the genesis has an EXECUTE section (config.{}): it is an L1 genesis, \
                      this is an L2 node",
@@ -171,7 +171,7 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
             .await
         }
         Role::L1 => {
-            let execute = match nr_execute::spec::execute_config(&spec.genesis.config)? {
+            let execute = match spec.execute.clone() {
                 Some(execute) => {
                     tracing::info!(
                         activation = execute.activation_timestamp,

@@ -17,9 +17,10 @@
 //!                  bpo_forks: List[BpoFork, 5],           EIP-7892 blob-parameter-only forks, in order
 //!                  deposit_contract: List[Bytes20, 1] }   EIP-6110 address, if any
 //! ForkActivation { fork: u8 (schema fork index), time: u64 }
-//! BlobSchedule   { fork: u8, target: u64, max: u64, update_fraction: u128,
-//!                  min_blob_fee: u128, max_blobs_per_tx: u64, blob_base_cost: u64 }
-//! BpoFork        { time: u64, the same six parameters }
+//! BlobSchedule   { fork: u8, limits: BlobLimits }
+//! BpoFork        { time: u64, limits: BlobLimits }
+//! BlobLimits     { target: u64, max: u64, update_fraction: u128, min_blob_fee: u128,
+//!                  max_blobs_per_tx: u64, blob_base_cost: u64 }
 //! hash           = sha256(SSZ(ChainRules))
 //! ```
 
@@ -46,11 +47,9 @@ pub struct ForkActivation {
     pub time: u64,
 }
 
-/// EIP-7840 blob parameters from a fork on.
+/// EIP-7840 blob parameters, as the rules commit to them.
 #[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
-pub struct BlobSchedule {
-    /// [`Fork::spec_index`].
-    pub fork: u8,
+pub struct BlobLimits {
     /// Target blobs per block.
     pub target: u64,
     /// Maximum blobs per block.
@@ -65,23 +64,48 @@ pub struct BlobSchedule {
     pub blob_base_cost: u64,
 }
 
+impl From<&BlobParams> for BlobLimits {
+    fn from(p: &BlobParams) -> Self {
+        Self {
+            target: p.target_blob_count,
+            max: p.max_blob_count,
+            update_fraction: p.update_fraction,
+            min_blob_fee: p.min_blob_fee,
+            max_blobs_per_tx: p.max_blobs_per_tx,
+            blob_base_cost: p.blob_base_cost,
+        }
+    }
+}
+
+impl From<&BlobLimits> for BlobParams {
+    fn from(l: &BlobLimits) -> Self {
+        Self {
+            target_blob_count: l.target,
+            max_blob_count: l.max,
+            update_fraction: l.update_fraction,
+            min_blob_fee: l.min_blob_fee,
+            max_blobs_per_tx: l.max_blobs_per_tx,
+            blob_base_cost: l.blob_base_cost,
+        }
+    }
+}
+
+/// Blob parameters from a named fork on.
+#[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
+pub struct BlobSchedule {
+    /// [`Fork::spec_index`].
+    pub fork: u8,
+    /// The parameters.
+    pub limits: BlobLimits,
+}
+
 /// An EIP-7892 blob-parameter-only fork: its activation time and blob parameters.
 #[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
 pub struct BpoFork {
     /// First timestamp under the fork.
     pub time: u64,
-    /// Target blobs per block.
-    pub target: u64,
-    /// Maximum blobs per block.
-    pub max: u64,
-    /// Base fee update fraction.
-    pub update_fraction: u128,
-    /// Minimum blob base fee.
-    pub min_blob_fee: u128,
-    /// Maximum blobs per transaction.
-    pub max_blobs_per_tx: u64,
-    /// EIP-7918 blob base cost.
-    pub blob_base_cost: u64,
+    /// The parameters.
+    pub limits: BlobLimits,
 }
 
 /// A chain's validation rules in canonical form: what a statement commits to.
@@ -141,12 +165,7 @@ impl ChainRules {
             .iter()
             .map(|(fork, p)| BlobSchedule {
                 fork: fork.spec_index(),
-                target: p.target_blob_count,
-                max: p.max_blob_count,
-                update_fraction: p.update_fraction,
-                min_blob_fee: p.min_blob_fee,
-                max_blobs_per_tx: p.max_blobs_per_tx,
-                blob_base_cost: p.blob_base_cost,
+                limits: p.into(),
             })
             .collect();
         let bpo: Vec<_> = config
@@ -154,12 +173,7 @@ impl ChainRules {
             .iter()
             .map(|(time, p)| BpoFork {
                 time: *time,
-                target: p.target_blob_count,
-                max: p.max_blob_count,
-                update_fraction: p.update_fraction,
-                min_blob_fee: p.min_blob_fee,
-                max_blobs_per_tx: p.max_blobs_per_tx,
-                blob_base_cost: p.blob_base_cost,
+                limits: p.into(),
             })
             .collect();
         Self {
@@ -209,17 +223,7 @@ impl ChainRules {
                 return Err(RulesError::BlobSchedule);
             }
             previous = Some(fork);
-            config.blob_schedule.insert(
-                fork,
-                BlobParams {
-                    target_blob_count: b.target,
-                    max_blob_count: b.max,
-                    update_fraction: b.update_fraction,
-                    min_blob_fee: b.min_blob_fee,
-                    max_blobs_per_tx: b.max_blobs_per_tx,
-                    blob_base_cost: b.blob_base_cost,
-                },
-            );
+            config.blob_schedule.insert(fork, (&b.limits).into());
         }
         let mut last = None;
         for b in self.bpo_forks.iter() {
@@ -227,17 +231,7 @@ impl ChainRules {
                 return Err(RulesError::BpoForks);
             }
             last = Some(b.time);
-            config.bpo_forks.push((
-                b.time,
-                BlobParams {
-                    target_blob_count: b.target,
-                    max_blob_count: b.max,
-                    update_fraction: b.update_fraction,
-                    min_blob_fee: b.min_blob_fee,
-                    max_blobs_per_tx: b.max_blobs_per_tx,
-                    blob_base_cost: b.blob_base_cost,
-                },
-            ));
+            config.bpo_forks.push((b.time, (&b.limits).into()));
         }
         config.deposit_contract = self.deposit_contract.first().map(|a| Address::from(*a));
         Ok(config)
