@@ -95,17 +95,17 @@ library ExecuteInput {
         b.blockHash = bytes32(input[payload + BLOCK_HASH:payload + BLOCK_HASH + 32]);
     }
 
-    /// A little-endian u32 at `at`.
-    function _u32(bytes calldata input, uint256 at) private pure returns (uint256) {
-        if (at + 4 > input.length) revert MalformedInput();
-        uint32 v = uint32(bytes4(input[at:at + 4]));
+    /// A little-endian u32 at `pos`.
+    function _u32(bytes calldata input, uint256 pos) private pure returns (uint256) {
+        if (pos + 4 > input.length) revert MalformedInput();
+        uint32 v = uint32(bytes4(input[pos:pos + 4]));
         v = ((v & 0xFF00FF00) >> 8) | ((v & 0x00FF00FF) << 8);
         return (v >> 16) | (v << 16);
     }
 
-    /// A little-endian u64 at `at`.
-    function _u64(bytes calldata input, uint256 at) private pure returns (uint64 v) {
-        v = uint64(bytes8(input[at:at + 8]));
+    /// A little-endian u64 at `pos`.
+    function _u64(bytes calldata input, uint256 pos) private pure returns (uint64 v) {
+        v = uint64(bytes8(input[pos:pos + 8]));
         v = ((v & 0xFF00FF00FF00FF00) >> 8) | ((v & 0x00FF00FF00FF00FF) << 8);
         v = ((v & 0xFFFF0000FFFF0000) >> 16) | ((v & 0x0000FFFF0000FFFF) << 16);
         v = (v >> 32) | (v << 32);
@@ -138,13 +138,13 @@ library ExecuteOutput {
         pure
         returns (bool ok, uint64 chainId, uint16 schemaId)
     {
-        uint256 at = range ? 4 : 32;
+        uint256 pos = range ? 4 : 32;
         uint256 expected = range ? 15 + 32 * blocks : 43;
         if (out.length != expected) revert MalformedOutput();
-        ok = out[at] == 0x01;
+        ok = out[pos] == 0x01;
         for (uint256 i; i < 8; ++i) {
-            chainId |= uint64(uint8(out[at + 1 + i])) << uint64(8 * i);
+            chainId |= uint64(uint8(out[pos + 1 + i])) << uint64(8 * i);
         }
-        schemaId = uint16(uint8(out[at + 9])) | (uint16(uint8(out[at + 10])) << 8);
+        schemaId = uint16(uint8(out[pos + 9])) | (uint16(uint8(out[pos + 10])) << 8);
     }
 }

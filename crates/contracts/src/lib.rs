@@ -1,0 +1,69 @@
+//! The native rollup's contracts for Rust.
+//!
+//! The Solidity sources live in `contracts/src`; `scripts/build-contracts` compiles them with
+//! the pinned solcjs into `contracts/artifacts/*.json`, which CI checks reproduce byte for
+//! byte. This crate generates alloy `sol!` bindings from those artifacts (so no call is ever
+//! encoded by hand), exposes their bytecode, and holds the off-chain half of the contracts'
+//! rules: the message tree a relayer proves against, message leaves, withdrawal hashes and
+//! the storage slot an L1 claim proves, and the L2 bridge predeploy for an L2 genesis.
+
+use alloy_genesis::GenesisAccount;
+use alloy_primitives::{Address, B256, U256, address, keccak256};
+use alloy_sol_types::SolValue;
+
+alloy_sol_types::sol!(
+    /// The rollup's L1 contract (contracts/src/NativeRollup.sol).
+    #[derive(Debug, PartialEq, Eq)]
+    NativeRollup,
+    "../../contracts/artifacts/NativeRollup.json"
+);
+
+alloy_sol_types::sol!(
+    /// The L2 bridge predeploy (contracts/src/L2Bridge.sol).
+    #[derive(Debug, PartialEq, Eq)]
+    L2Bridge,
+    "../../contracts/artifacts/L2Bridge.json"
+);
+
+pub mod tree;
+
+/// Where the L2 genesis puts the bridge (`NativeRollup.L2_BRIDGE`).
+pub const L2_BRIDGE: Address = address!("0x000000000000000000000000000000000000b21D");
+/// Storage slot of the bridge's `withdrawals` mapping (`Withdrawals.MAPPING_SLOT`).
+pub const WITHDRAWALS_SLOT: u64 = 2;
+/// The bridge's pre-funded balance: what the L2 can ever receive from the L1 (2^128 wei).
+pub const L2_BRIDGE_BALANCE: U256 = U256::from_limbs([0, 0, 1, 0]);
+
+/// The L2 bridge predeploy's genesis account: its runtime code and pre-funded balance.
+pub fn l2_bridge_account() -> GenesisAccount {
+    GenesisAccount::default()
+        .with_balance(L2_BRIDGE_BALANCE)
+        .with_code(Some(L2Bridge::DEPLOYED_BYTECODE.clone()))
+}
+
+/// A message's leaf in the tree (`Messages.leaf`).
+pub fn message_leaf(m: &L2Bridge::Message) -> B256 {
+    keccak256(
+        (
+            m.index,
+            m.sender,
+            m.to,
+            m.value,
+            m.fee,
+            m.gasLimit,
+            keccak256(&m.data),
+        )
+            .abi_encode(),
+    )
+}
+
+/// A withdrawal's hash (`Withdrawals.hash`).
+pub fn withdrawal_hash(w: &NativeRollup::Withdrawal) -> B256 {
+    keccak256((w.nonce, w.from, w.to, w.value).abi_encode())
+}
+
+/// The L2 bridge's storage slot recording withdrawal `hash` (`Withdrawals.slotOf`): what an
+/// L1 claim's storage proof opens.
+pub fn withdrawal_slot(hash: B256) -> B256 {
+    keccak256((hash, U256::from(WITHDRAWALS_SLOT)).abi_encode())
+}
