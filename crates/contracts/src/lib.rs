@@ -7,7 +7,7 @@
 //! rules: the message tree a relayer proves against, message leaves, withdrawal hashes and
 //! the storage slot an L1 claim proves, and the L2 bridge predeploy for an L2 genesis.
 
-use alloy_genesis::GenesisAccount;
+use alloy_genesis::{Genesis, GenesisAccount};
 use alloy_primitives::{Address, B256, U256, address, keccak256};
 use alloy_sol_types::SolValue;
 
@@ -39,6 +39,19 @@ pub fn l2_bridge_account() -> GenesisAccount {
     GenesisAccount::default()
         .with_balance(L2_BRIDGE_BALANCE)
         .with_code(Some(L2Bridge::DEPLOYED_BYTECODE.clone()))
+}
+
+/// A rollup L2 genesis from `base` (chain id, forks, gas limit, system contracts): the
+/// funded accounts of `base` give way to `accounts`, and the bridge predeploy joins. Every
+/// wei outside the bridge must be backed on L1: deploy `NativeRollup` with their sum.
+pub fn l2_genesis(mut base: Genesis, accounts: impl IntoIterator<Item = (Address, U256)>) -> Genesis {
+    base.alloc.retain(|_, account| account.code.is_some());
+    for (address, balance) in accounts {
+        base.alloc
+            .insert(address, GenesisAccount::default().with_balance(balance));
+    }
+    base.alloc.insert(L2_BRIDGE, l2_bridge_account());
+    base
 }
 
 /// A message's leaf in the tree (`Messages.leaf`).

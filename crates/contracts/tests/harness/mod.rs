@@ -1,0 +1,336 @@
+//! The rollup on the embedded L1 devnet, in process: an `nr-node` L1 engine with the real
+//! EXECUTE (its genesis settling L2 chains 901 and 902) and an `nr-node` L2 engine whose
+//! genesis holds the bridge predeploy. Transactions are signed, pooled and sealed into real
+//! blocks on both; reads go through the engines' own call and proof code.
+
+#![allow(dead_code)]
+
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxReceipt};
+use alloy_eips::eip2718::Encodable2718;
+use alloy_evm::eth::EthEvmFactory;
+use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256};
+use alloy_signer::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::{SolCall, SolConstructor, SolEvent, SolInterface};
+use nr_contracts::{NativeRollup, tree::MessageTree};
+use nr_execute::NativeRollupEvmFactory;
+use nr_node::{BlockAttributes, Chain, ChainSpec, Role, genesis};
+use nr_statement::ExecuteInput;
+use nr_stateless::{StatelessInput, StatelessRangeInput};
+use revm::context::TxEnv;
+use tempfile::TempDir;
+
+pub const L2_CHAIN: u64 = 901;
+pub const OTHER_L2_CHAIN: u64 = 902;
+/// The L2's block gas limit: a range of 10 blocks must fit EXECUTE's up-front charge
+/// (3/5 L1 gas per L2 gas of limit) under EIP-7825's 2^24 per-transaction cap.
+pub const L2_GAS_LIMIT: u64 = 1_500_000;
+pub const SCHEMA_OSAKA: u16 = 0x1201;
+/// What the L2 genesis gives its sequencer (the relayer's float), backed on L1 at deployment.
+pub const SEQUENCER_FLOAT: u128 = 10_000_000_000_000_000_000;
+pub const FEE_RECIPIENT: Address = Address::new([0xfe; 20]);
+const L1_BLOCK_TIME: u64 = 12;
+
+/// The dev keys: 0 deploys and sequences, 1 and 2 are users.
+pub fn key(i: usize) -> PrivateKeySigner {
+    [
+        "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+        "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+        "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    ][i]
+        .parse()
+        .unwrap()
+}
+
+/// A mined transaction's outcome.
+#[derive(Debug)]
+pub struct Outcome {
+    pub success: bool,
+    pub gas_used: u64,
+    pub logs: Vec<Log>,
+}
+
+impl Outcome {
+    pub fn event<E: SolEvent>(&self) -> E {
+        self.logs
+            .iter()
+            .find_map(|l| E::decode_log(l).ok().map(|d| d.data))
+            .unwrap_or_else(|| panic!("no {} event", E::SIGNATURE))
+    }
+}
+
+pub struct Rig {
+    _dirs: (TempDir, TempDir),
+    pub l1: Chain<NativeRollupEvmFactory>,
+    pub l2: Chain<EthEvmFactory>,
+    pub rollup: Address,
+    /// Mirror of the L1 message tree, fed from `MessageSent` events.
+    pub tree: MessageTree,
+    pub messages: Vec<NativeRollup::MessageSent>,
+    /// The L2's genesis.
+    pub l2_genesis: nr_node::ChainSpec,
+}
+
+fn l2_spec(chain_id: u64) -> ChainSpec {
+    let base = genesis::dev_genesis(Role::L2, chain_id).with_gas_limit(L2_GAS_LIMIT);
+    let g = nr_contracts::l2_genesis(base, [(key(0).address(), U256::from(SEQUENCER_FLOAT))]);
+    ChainSpec::from_genesis(g).unwrap()
+}
+
+impl Rig {
+    /// Both chains, and a `NativeRollup` for chain 901 under `schema` deployed on the L1.
+    pub fn new(schema: u16) -> Self {
+        let l2_spec = l2_spec(L2_CHAIN);
+        let other = genesis::dev_genesis(Role::L2, OTHER_L2_CHAIN).config;
+        let l1_genesis = genesis::l1_genesis_settling(
+            genesis::dev_genesis(Role::L1, 1337),
+            &[l2_spec.genesis.config.clone(), other],
+        );
+        let l1_spec = ChainSpec::from_genesis(l1_genesis).unwrap();
+        let execute = l1_spec.execute.clone().expect("the L1 genesis configures EXECUTE");
+        let (d1, d2) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+        let l1 = Chain::open(
+            Role::L1,
+            l1_spec,
+            NativeRollupEvmFactory::new(execute),
+            d1.path(),
+        )
+        .unwrap();
+        let l2 = Chain::open(Role::L2, l2_spec.clone(), EthEvmFactory::default(), d2.path())
+            .unwrap();
+        let mut rig = Self {
+            _dirs: (d1, d2),
+            l1,
+            l2,
+            rollup: Address::ZERO,
+            tree: MessageTree::new(),
+            messages: Vec::new(),
+            l2_genesis: l2_spec,
+        };
+        rig.rollup = rig.deploy(schema);
+        rig
+    }
+
+    /// Deploys a `NativeRollup` for chain 901 under `schema`, backing the sequencer's float.
+    pub fn deploy(&mut self, schema: u16) -> Address {
+        let header = &self.l2_genesis.header;
+        let args = NativeRollup::constructorCall {
+            chainId: L2_CHAIN,
+            schemaId: schema,
+            genesisHash: header.hash_slow(),
+            genesisStateRoot: header.state_root,
+            genesisTimestamp: header.timestamp,
+            l2GasLimit: L2_GAS_LIMIT,
+            feeRecipient: FEE_RECIPIENT,
+        };
+        let code = [NativeRollup::BYTECODE.as_ref(), &args.abi_encode()].concat();
+        let deployer = key(0);
+        let nonce = self.l1_nonce(deployer.address());
+        let out = self.l1_tx(&deployer, None, code.into(), U256::from(SEQUENCER_FLOAT));
+        assert!(out.success, "NativeRollup deployment failed");
+        deployer.address().create(nonce)
+    }
+
+    // ------------------------------------------------------------------ L1
+
+    pub fn l1_nonce(&self, who: Address) -> u64 {
+        self.l1.account(self.l1.head().state_root, who).unwrap().0
+    }
+
+    pub fn l1_balance(&self, who: Address) -> U256 {
+        self.l1.account(self.l1.head().state_root, who).unwrap().1
+    }
+
+    /// Signs, pools and seals one L1 transaction in its own block.
+    pub fn l1_tx(&mut self, key: &PrivateKeySigner, to: Option<Address>, data: Bytes, value: U256) -> Outcome {
+        let nonce = self.l1_nonce(key.address());
+        let raw = sign(key, self.l1.spec.config.chain_id, nonce, to, data, value, 16_000_000);
+        self.l1.submit(&raw).expect("L1 pool admits the transaction");
+        let timestamp = self.l1.head().timestamp + L1_BLOCK_TIME;
+        let sealed = self.l1.seal(attributes(timestamp, B256::ZERO)).unwrap();
+        outcome(&sealed)
+    }
+
+    /// Calls the rollup from `key` in a mined transaction; panics with the decoded error on
+    /// a revert.
+    pub fn rollup_tx<C: SolCall>(&mut self, key: &PrivateKeySigner, call: C, value: U256) -> Outcome {
+        if let Err(e) = self.rollup_try(key.address(), &call, value) {
+            panic!("{} reverted: {e:?}", C::SIGNATURE);
+        }
+        let out = self.l1_tx(key, Some(self.rollup), call.abi_encode().into(), value);
+        assert!(out.success, "{} failed on chain", C::SIGNATURE);
+        out
+    }
+
+    /// Runs a rollup call from `from` on the L1 head (the next block's environment);
+    /// `Err` holds the decoded revert.
+    pub fn rollup_try<C: SolCall>(
+        &self,
+        from: Address,
+        call: &C,
+        value: U256,
+    ) -> Result<Bytes, NativeRollup::NativeRollupErrors> {
+        let head = self.l1.head().clone();
+        let env = self.l1.next_env(head.timestamp + L1_BLOCK_TIME);
+        let tx = TxEnv {
+            caller: from,
+            kind: TxKind::Call(self.rollup),
+            data: call.abi_encode().into(),
+            value,
+            gas_limit: 16_000_000,
+            chain_id: Some(self.l1.spec.config.chain_id),
+            nonce: self.l1_nonce(from),
+            ..Default::default()
+        };
+        match self.l1.call(&head, env, tx) {
+            Ok(out) => Ok(out.output),
+            Err(nr_node::query::CallError::Reverted { output }) => Err(
+                NativeRollup::NativeRollupErrors::abi_decode(&output)
+                    .unwrap_or_else(|_| panic!("undecodable revert {output}")),
+            ),
+            Err(e) => panic!("{} did not run: {e}", C::SIGNATURE),
+        }
+    }
+
+    /// A view of the rollup.
+    pub fn view<C: SolCall>(&self, call: C) -> C::Return {
+        let out = self
+            .rollup_try(Address::ZERO, &call, U256::ZERO)
+            .unwrap_or_else(|e| panic!("{} reverted: {e:?}", C::SIGNATURE));
+        C::abi_decode_returns(&out).unwrap()
+    }
+
+    pub fn message_root(&self) -> B256 {
+        self.view(NativeRollup::messageRootCall {})
+    }
+
+    /// Deposits `value` for `to` from user key `from`; mirrors the message.
+    pub fn deposit(&mut self, from: usize, to: Address, value: U256) -> Outcome {
+        let out = self.rollup_tx(&key(from), NativeRollup::depositETHCall { to }, value);
+        self.record_message(&out);
+        out
+    }
+
+    pub fn record_message(&mut self, out: &Outcome) {
+        let m: NativeRollup::MessageSent = out.event();
+        assert_eq!(m.index as usize, self.tree.len(), "messages arrive in order");
+        self.tree.push(nr_contracts::message_leaf(&to_message(&m)));
+        assert_eq!(m.root, self.tree.root(), "the contract's root is the off-chain tree's");
+        self.messages.push(m);
+    }
+
+    // ------------------------------------------------------------------ L2
+
+    pub fn l2_nonce(&self, who: Address) -> u64 {
+        self.l2.account(self.l2.head().state_root, who).unwrap().0
+    }
+
+    pub fn l2_balance(&self, who: Address) -> U256 {
+        self.l2.account(self.l2.head().state_root, who).unwrap().1
+    }
+
+    /// Pools one L2 transaction (sealed by the next `l2_seal`).
+    pub fn l2_submit(&mut self, key: &PrivateKeySigner, to: Address, data: Bytes, value: U256) {
+        let nonce = self.l2_nonce(key.address()) + self.l2_pending(key.address());
+        let raw = sign(key, L2_CHAIN, nonce, Some(to), data, value, 1_000_000);
+        self.l2.submit(&raw).expect("L2 pool admits the transaction");
+    }
+
+    fn l2_pending(&self, who: Address) -> u64 {
+        self.l2.pool.iter().filter(|t| t.sender == who).count() as u64
+    }
+
+    /// Seals an L2 block anchoring `anchor` at the next second; returns its outcomes.
+    pub fn l2_seal_with(&mut self, anchor: B256, timestamp: Option<u64>) -> Vec<bool> {
+        let t = timestamp.unwrap_or(self.l2.head().timestamp + 1);
+        let sealed = self.l2.seal(attributes(t, anchor)).unwrap();
+        sealed.receipts.iter().map(|r| r.status()).collect()
+    }
+
+    /// Seals an L2 block anchoring the rollup's current message root.
+    pub fn l2_seal(&mut self) -> Vec<bool> {
+        let anchor = self.message_root();
+        self.l2_seal_with(anchor, None)
+    }
+
+    /// The EXECUTE input settling L2 blocks `from..=to` (one block: its own input).
+    pub fn settle_input(&self, from: u64, to: u64) -> Vec<u8> {
+        let inputs: Vec<StatelessInput> = (from..=to)
+            .map(|n| {
+                let bytes = self.l2.store().stateless_input(n).unwrap().expect("sealed");
+                StatelessInput::decode(&bytes).unwrap()
+            })
+            .collect();
+        if from == to {
+            return self.l2.store().stateless_input(from).unwrap().unwrap();
+        }
+        ExecuteInput::Range(StatelessRangeInput::from_inputs(&inputs).unwrap()).encode()
+    }
+
+    /// Settles L2 blocks `from..=to` (by key 2: settlement is permissionless).
+    pub fn settle(&mut self, from: u64, to: u64) -> Outcome {
+        let input = self.settle_input(from, to);
+        self.rollup_tx(&key(2), NativeRollup::settleCall { input: input.into() }, U256::ZERO)
+    }
+
+    /// The refusal settling `input` meets.
+    pub fn settle_refusal(&self, input: Vec<u8>) -> NativeRollup::NativeRollupErrors {
+        self.rollup_try(key(2).address(), &NativeRollup::settleCall { input: input.into() }, U256::ZERO)
+            .expect_err("settlement must revert")
+    }
+}
+
+pub fn to_message(m: &NativeRollup::MessageSent) -> nr_contracts::L2Bridge::Message {
+    nr_contracts::L2Bridge::Message {
+        index: m.index,
+        sender: m.sender,
+        to: m.to,
+        value: m.value,
+        fee: m.fee,
+        gasLimit: m.gasLimit,
+        data: m.data.clone(),
+    }
+}
+
+pub fn attributes(timestamp: u64, anchor: B256) -> BlockAttributes {
+    BlockAttributes {
+        timestamp,
+        fee_recipient: Address::ZERO,
+        prev_randao: B256::ZERO,
+        parent_beacon_block_root: anchor,
+    }
+}
+
+fn sign(
+    key: &PrivateKeySigner,
+    chain_id: u64,
+    nonce: u64,
+    to: Option<Address>,
+    data: Bytes,
+    value: U256,
+    gas_limit: u64,
+) -> Vec<u8> {
+    let tx = TxEip1559 {
+        chain_id,
+        nonce,
+        gas_limit,
+        max_fee_per_gas: 100_000_000_000,
+        max_priority_fee_per_gas: 1_000_000_000,
+        to: to.map_or(TxKind::Create, TxKind::Call),
+        value,
+        input: data,
+        access_list: Default::default(),
+    };
+    let sig = key.sign_hash_sync(&tx.signature_hash()).unwrap();
+    TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
+}
+
+fn outcome(sealed: &nr_node::SealedBlock) -> Outcome {
+    assert_eq!(sealed.receipts.len(), 1, "one transaction per block");
+    let r = &sealed.receipts[0];
+    Outcome {
+        success: r.status(),
+        gas_used: r.cumulative_gas_used(),
+        logs: r.logs().to_vec(),
+    }
+}
