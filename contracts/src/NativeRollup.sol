@@ -270,20 +270,38 @@ contract NativeRollup {
         bytes32 h = Withdrawals.hash(w);
         if (withdrawalClaimed[h]) revert WithdrawalAlreadyClaimed(h);
 
-        (bytes memory account, TrieProof.ProofError err) =
-            TrieProof.tryTraverse(root, abi.encodePacked(keccak256(abi.encodePacked(L2_BRIDGE))), accountProof);
-        if (err != TrieProof.ProofError.NO_ERROR) revert InvalidAccountProof();
+        (bool ok, bytes memory account) = _prove(root, keccak256(abi.encodePacked(L2_BRIDGE)), accountProof);
+        if (!ok) revert InvalidAccountProof();
         Memory.Slice[] memory fields = account.decodeList();
         if (fields.length != 4) revert InvalidAccountProof();
-        bytes32 storageRoot = fields[2].readBytes32();
         bytes memory value;
-        (value, err) =
-            TrieProof.tryTraverse(storageRoot, abi.encodePacked(keccak256(abi.encode(Withdrawals.slotOf(h)))), storageProof);
-        if (err != TrieProof.ProofError.NO_ERROR || value.decodeUint256() != 1) revert InvalidStorageProof();
+        (ok, value) = _prove(fields[2].readBytes32(), keccak256(abi.encode(Withdrawals.slotOf(h))), storageProof);
+        if (!ok || value.decodeUint256() != 1) revert InvalidStorageProof();
 
         withdrawalClaimed[h] = true;
         emit WithdrawalClaimed(h, w.to, w.value);
         _pay(w.to, w.value);
+    }
+
+    /// @notice The value at `keccak256`-hashed `key` of the trie of `root`, by its Merkle proof
+    /// (`eth_getProof` nodes, root first); reverts on any bad proof.
+    function trieValue(bytes32 root, bytes32 hashedKey, bytes[] calldata proof) external pure returns (bytes memory) {
+        return TrieProof.traverse(root, abi.encodePacked(hashedKey), proof);
+    }
+
+    /// {trieValue} through a self-call: OpenZeppelin's traversal reverts with RLP errors on
+    /// some malformed proofs instead of reporting them, and every bad proof must meet this
+    /// contract's own named error.
+    function _prove(bytes32 root, bytes32 hashedKey, bytes[] calldata proof)
+        private
+        view
+        returns (bool, bytes memory)
+    {
+        try this.trieValue(root, hashedKey, proof) returns (bytes memory value) {
+            return (true, value);
+        } catch {
+            return (false, "");
+        }
     }
 
     function _pay(address to, uint256 value) private {

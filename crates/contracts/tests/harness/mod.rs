@@ -5,14 +5,14 @@
 
 #![allow(dead_code)]
 
-use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxReceipt};
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
 use alloy_eips::eip2718::Encodable2718;
 use alloy_evm::eth::EthEvmFactory;
 use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, SolConstructor, SolEvent, SolInterface};
-use nr_contracts::{NativeRollup, tree::MessageTree};
+use nr_contracts::{L2Bridge, NativeRollup, tree::MessageTree};
 use nr_execute::NativeRollupEvmFactory;
 use nr_node::{BlockAttributes, Chain, ChainSpec, Role, genesis};
 use nr_statement::ExecuteInput;
@@ -240,17 +240,64 @@ impl Rig {
         self.l2.pool.iter().filter(|t| t.sender == who).count() as u64
     }
 
-    /// Seals an L2 block anchoring `anchor` at the next second; returns its outcomes.
-    pub fn l2_seal_with(&mut self, anchor: B256, timestamp: Option<u64>) -> Vec<bool> {
+    /// Seals an L2 block anchoring `anchor` (at the next second unless `timestamp`);
+    /// returns its transactions' outcomes.
+    pub fn l2_seal_with(&mut self, anchor: B256, timestamp: Option<u64>) -> Vec<Outcome> {
         let t = timestamp.unwrap_or(self.l2.head().timestamp + 1);
         let sealed = self.l2.seal(attributes(t, anchor)).unwrap();
-        sealed.receipts.iter().map(|r| r.status()).collect()
+        let mut before = 0;
+        sealed
+            .receipts
+            .iter()
+            .map(|r| {
+                let gas_used = r.cumulative_gas_used() - before;
+                before = r.cumulative_gas_used();
+                Outcome { success: r.status(), gas_used, logs: r.logs().to_vec() }
+            })
+            .collect()
     }
 
     /// Seals an L2 block anchoring the rollup's current message root.
-    pub fn l2_seal(&mut self) -> Vec<bool> {
+    pub fn l2_seal(&mut self) -> Vec<Outcome> {
         let anchor = self.message_root();
         self.l2_seal_with(anchor, None)
+    }
+
+    /// Runs an L2 call from `from` on the L2 head; `Err` holds the revert data.
+    pub fn l2_try<C: SolCall>(&self, from: Address, to: Address, call: &C) -> Result<Bytes, Bytes> {
+        let head = self.l2.head().clone();
+        let env = self.l2.next_env(head.timestamp + 1);
+        let tx = TxEnv {
+            caller: from,
+            kind: TxKind::Call(to),
+            data: call.abi_encode().into(),
+            gas_limit: 1_000_000,
+            chain_id: Some(L2_CHAIN),
+            nonce: self.l2_nonce(from),
+            ..Default::default()
+        };
+        match self.l2.call(&head, env, tx) {
+            Ok(out) => Ok(out.output),
+            Err(nr_node::query::CallError::Reverted { output }) => Err(output),
+            Err(e) => panic!("{} did not run: {e}", C::SIGNATURE),
+        }
+    }
+
+    /// Relays message `index` on the L2 from key 0 (the sequencer), proven against the root
+    /// anchored by the L2 block at `anchor_timestamp`, which holds the first `count` messages.
+    pub fn claim_call(&self, index: usize, anchor_timestamp: u64, count: usize) -> L2Bridge::claimMessageCall {
+        L2Bridge::claimMessageCall {
+            m: to_message(&self.messages[index]),
+            anchorTimestamp: U256::from(anchor_timestamp),
+            path: self.tree.path(index, count),
+        }
+    }
+
+    /// All L2 blocks not yet settled, settled in one call (or one block).
+    pub fn settle_all(&mut self) -> Option<Outcome> {
+        let from = self.view(NativeRollup::headNumberCall {}) + 1;
+        let to = self.l2.head().number;
+        (from <= to).then(|| self.settle(from, to))
     }
 
     /// The EXECUTE input settling L2 blocks `from..=to` (one block: its own input).
