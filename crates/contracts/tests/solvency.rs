@@ -1,0 +1,167 @@
+//! Escrow solvency as a property of the whole system on the real EXECUTE: over random
+//! deposits, L2 transfers, withdrawals, settlements, L1 claims and fee payouts, the L1
+//! escrow always covers what the L2 owes. With every burned base fee credited, it is exact:
+//!
+//!   escrow - fees owed - withdrawals not yet paid = ETH on the L2 outside the bridge
+//!                                                    + deposits not yet claimed there
+
+mod harness;
+
+use alloy_primitives::{Address, U256};
+use alloy_sol_types::SolCall;
+use harness::*;
+use nr_contracts::{L2Bridge, NativeRollup};
+
+/// xorshift64*: a reproducible walk per seed.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const ETH: u128 = 1_000_000_000_000_000_000;
+
+#[test]
+fn escrow_covers_the_l2_over_random_walks() {
+    let mut done = [0usize; 4];
+    for seed in [1u64, 0x5eed, 0xdead_beef] {
+        let d = walk(seed, 14);
+        (0..4).for_each(|i| done[i] += d[i]);
+    }
+    // The walks exercised every kind of move: deposits, transfers, withdrawals paid on L1,
+    // fee payouts.
+    assert!(done.iter().all(|&n| n > 0), "moves made: {done:?}");
+}
+
+/// Returns how many deposits, transfers, L1 withdrawal claims and fee payouts it made.
+fn walk(seed: u64, steps: usize) -> [usize; 4] {
+    let mut done = [0usize; 4];
+    let mut rig = Rig::new(SCHEMA_OSAKA);
+    let mut rng = Rng(seed);
+    let users = [key(1), key(2)];
+    let l1_dest = Address::repeat_byte(0xd1);
+    // Accounts that can hold L2 ETH: the sequencer (also the L2 fee recipient's stand-in:
+    // tips go to address zero), the users, and the transfer sink.
+    let holders = [key(0).address(), users[0].address(), users[1].address(), Address::ZERO, Address::repeat_byte(0x5c)];
+    let mut claimed_messages = 0usize;
+    let mut pending_withdrawals: Vec<L2Bridge::WithdrawalInitiated> = Vec::new();
+    let mut withdrawals_settled: Vec<(L2Bridge::WithdrawalInitiated, u64)> = Vec::new();
+
+    for step in 0..steps {
+        match rng.below(5) {
+            0 | 1 => {
+                let u = rng.below(2) as usize;
+                let value = U256::from((1 + rng.below(20)) as u128 * ETH / 10);
+                rig.deposit(1 + u, users[u].address(), value);
+                done[0] += 1;
+            }
+            2 => {
+                // An L2 transfer between users (if the sender can pay).
+                let u = rng.below(2) as usize;
+                if rig.l2_balance(users[u].address()) > U256::from(ETH) {
+                    let to = if rng.below(2) == 0 { users[1 - u].address() } else { holders[4] };
+                    rig.l2_submit(&users[u], to, Default::default(), U256::from(ETH / 4));
+                    done[1] += 1;
+                }
+            }
+            3 => {
+                let u = rng.below(2) as usize;
+                if rig.l2_balance(users[u].address()) > U256::from(ETH) {
+                    let call = L2Bridge::withdrawCall { to: l1_dest };
+                    rig.l2_submit(&users[u], nr_contracts::L2_BRIDGE, call.abi_encode().into(), U256::from(ETH / 2));
+                }
+            }
+            _ => {
+                if rig.rollup_try(Address::ZERO, &NativeRollup::payFeesCall {}, U256::ZERO).is_ok() {
+                    rig.rollup_tx(&key(2), NativeRollup::payFeesCall {}, U256::ZERO);
+                    done[3] += 1;
+                }
+            }
+        }
+        // The sequencer relays every anchored, unclaimed message, then seals.
+        let outs = rig.l2_seal();
+        for o in &outs {
+            assert!(o.success, "seed {seed} step {step}: an L2 transaction failed");
+            if let Some(w) = o.logs.iter().find_map(|l| {
+                <L2Bridge::WithdrawalInitiated as alloy_sol_types::SolEvent>::decode_log(l).ok().map(|d| d.data)
+            }) {
+                pending_withdrawals.push(w);
+            }
+        }
+        let anchored = rig.messages.len();
+        let at = rig.l2.head().timestamp;
+        if claimed_messages < anchored {
+            for i in claimed_messages..anchored {
+                let claim = rig.claim_call(i, at, anchored);
+                rig.l2_submit(&key(0), nr_contracts::L2_BRIDGE, claim.abi_encode().into(), U256::ZERO);
+            }
+            claimed_messages = anchored;
+            assert!(rig.l2_seal().iter().all(|o| o.success), "seed {seed}: claims");
+        }
+        rig.settle_all();
+        let ring = rig.view(NativeRollup::settlementsCall {}) % 8191;
+        withdrawals_settled.extend(pending_withdrawals.drain(..).map(|w| (w, ring)));
+        // Claim half of the settled withdrawals on L1, oldest first.
+        if rng.below(2) == 0 {
+            if let Some((w, _)) = withdrawals_settled.first().cloned() {
+                claim_withdrawal(&mut rig, &w);
+                done[2] += 1;
+                withdrawals_settled.remove(0);
+            }
+        }
+        check(&rig, &holders, &withdrawals_settled, seed, step);
+    }
+    done
+}
+
+fn claim_withdrawal(rig: &mut Rig, w: &L2Bridge::WithdrawalInitiated) {
+    let withdrawal = NativeRollup::Withdrawal { nonce: w.nonce, from: w.from, to: w.to, value: w.value };
+    let slot = nr_contracts::withdrawal_slot(nr_contracts::withdrawal_hash(&withdrawal));
+    let proof = rig.l2.proof(rig.l2.head().state_root, nr_contracts::L2_BRIDGE, &[slot]).unwrap();
+    let ring = U256::from(rig.view(NativeRollup::settlementsCall {}) % 8191);
+    rig.rollup_tx(
+        &key(0),
+        NativeRollup::claimWithdrawalCall {
+            w: withdrawal,
+            ring,
+            accountProof: proof.account_proof,
+            storageProof: proof.storage_proof[0].proof.clone(),
+        },
+        U256::ZERO,
+    );
+}
+
+fn check(
+    rig: &Rig,
+    holders: &[Address],
+    unpaid: &[(L2Bridge::WithdrawalInitiated, u64)],
+    seed: u64,
+    step: usize,
+) {
+    assert_eq!(rig.view(NativeRollup::headNumberCall {}), rig.l2.head().number, "all settled");
+    let escrow = rig.l1_balance(rig.rollup);
+    let fees_owed = rig.view(NativeRollup::feesOwedCall {});
+    let unpaid: U256 = unpaid.iter().map(|(w, _)| w.value).sum();
+    let on_l2: U256 = holders.iter().map(|a| rig.l2_balance(*a)).sum();
+    let unclaimed: U256 = rig
+        .messages
+        .iter()
+        .filter(|m| {
+            let call = L2Bridge::isClaimedCall { index: m.index };
+            let out = rig.l2_try(Address::ZERO, nr_contracts::L2_BRIDGE, &call).unwrap();
+            !L2Bridge::isClaimedCall::abi_decode_returns(&out).unwrap()
+        })
+        .map(|m| m.value + m.fee)
+        .sum();
+    let owed = on_l2 + unclaimed;
+    let covered = escrow - fees_owed - unpaid;
+    assert!(covered >= owed, "seed {seed} step {step}: escrow {covered} < owed {owed}");
+    assert_eq!(covered, owed, "seed {seed} step {step}: every burned wei credited");
+}
