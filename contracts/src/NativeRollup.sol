@@ -6,6 +6,7 @@ import {MessageTree, Message, Messages, Withdrawal, Withdrawals} from "./Message
 import {TrieProof} from "@openzeppelin/contracts/utils/cryptography/TrieProof.sol";
 import {RLP} from "@openzeppelin/contracts/utils/RLP.sol";
 import {Memory} from "@openzeppelin/contracts/utils/Memory.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title A native rollup's L1 contract: settlement through EXECUTE, L1 -> L2 messages and
 /// deposits, L2 -> L1 withdrawals, and the credit of burned L2 base fees.
@@ -34,15 +35,15 @@ contract NativeRollup {
 
     /// Hash of the last settled L2 block.
     bytes32 public headHash;
-    /// Number and timestamp of the last settled L2 block.
+    // One storage slot, written once per settlement:
+    /// Number of the last settled L2 block.
     uint64 public headNumber;
-    uint64 public headTimestamp;
     /// Message count (+1) of the last settled block's anchor: anchors never move back.
     uint64 public anchoredCount;
     /// Settlements so far: the ring slot of the newest settled state root is `settlements % STATE_ROOT_RING`.
-    uint64 public settlements;
-    /// Base fees credited to `FEE_RECIPIENT` and not yet paid out.
-    uint256 public feesOwed;
+    uint32 public settlements;
+    /// Base fees credited to `FEE_RECIPIENT` and not yet paid out (2^96 wei: 79 billion ETH).
+    uint96 public feesOwed;
     /// The L1 -> L2 message tree.
     MessageTree.Tree internal messages;
     /// Message count + 1 of every root the tree has had (0: never a root of this tree).
@@ -52,9 +53,16 @@ contract NativeRollup {
     /// Withdrawals already paid on L1.
     mapping(bytes32 withdrawalHash => bool) public withdrawalClaimed;
 
-    /// L2 blocks up to `number` are settled; `stateRoot` is claimable against at `ring`.
+    /// L2 blocks up to `number` are settled; `stateRoot` is claimable against at `ring`; the
+    /// blocks burned `fees` in base fees, credited to the fee recipient.
     event Settled(
-        uint64 indexed number, bytes32 blockHash, bytes32 stateRoot, bytes32 anchor, uint64 blocks, uint256 ring
+        uint64 indexed number,
+        bytes32 blockHash,
+        bytes32 stateRoot,
+        bytes32 anchor,
+        uint64 blocks,
+        uint256 ring,
+        uint256 fees
     );
     /// A message entered the tree; `root` is the tree's new root (a valid anchor).
     event MessageSent(
@@ -67,8 +75,6 @@ contract NativeRollup {
         bytes data,
         bytes32 root
     );
-    /// Burned base fees of settled blocks credited to the fee recipient.
-    event FeesCredited(uint256 amount, uint256 owed);
     /// Credited fees paid out.
     event FeesPaid(address indexed recipient, uint256 amount);
     /// A withdrawal paid on L1.
@@ -115,7 +121,7 @@ contract NativeRollup {
 
     /// @param chainId the L2 chain id.
     /// @param schemaId the EXECUTE schema id of its blocks.
-    /// @param genesisHash, genesisStateRoot, genesisTimestamp the L2 genesis block.
+    /// @param genesisHash, genesisStateRoot the L2 genesis block.
     /// @param l2GasLimit the L2 block gas limit.
     /// @param feeRecipient who burned L2 base fees are credited to.
     /// The value sent backs the ETH the L2 genesis gives to accounts other than the bridge.
@@ -124,7 +130,6 @@ contract NativeRollup {
         uint16 schemaId,
         bytes32 genesisHash,
         bytes32 genesisStateRoot,
-        uint64 genesisTimestamp,
         uint64 l2GasLimit,
         address feeRecipient
     ) payable {
@@ -133,12 +138,11 @@ contract NativeRollup {
         L2_GAS_LIMIT = l2GasLimit;
         FEE_RECIPIENT = feeRecipient;
         headHash = genesisHash;
-        headTimestamp = genesisTimestamp;
         stateRoots[0] = genesisStateRoot;
         bytes32 empty = MessageTree.emptyRoot();
         anchors[empty] = 1;
         anchoredCount = 1;
-        emit Settled(0, genesisHash, genesisStateRoot, empty, 0, 0);
+        emit Settled(0, genesisHash, genesisStateRoot, empty, 0, 0, 0);
     }
 
     // ---------------------------------------------------------------- settlement
@@ -158,20 +162,12 @@ contract NativeRollup {
 
         (L2Block memory last, uint64 anchored, uint256 fees) = _follow(input, starts);
 
-        uint64 n = settlements + 1;
+        uint32 n = settlements + 1;
         uint256 ring = n % STATE_ROOT_RING;
         headHash = last.blockHash;
-        headNumber = last.number;
-        headTimestamp = last.timestamp;
-        anchoredCount = anchored;
-        settlements = n;
+        (headNumber, anchoredCount, settlements, feesOwed) = (last.number, anchored, n, SafeCast.toUint96(feesOwed + fees));
         stateRoots[ring] = last.stateRoot;
-        emit Settled(last.number, last.blockHash, last.stateRoot, last.anchor, uint64(starts.length), ring);
-        if (fees != 0) {
-            uint256 owed = feesOwed + fees;
-            feesOwed = owed;
-            emit FeesCredited(fees, owed);
-        }
+        emit Settled(last.number, last.blockHash, last.stateRoot, last.anchor, uint64(starts.length), ring, fees);
     }
 
     /// Checks that the validated blocks at `starts` extend the settled head, one rule each;

@@ -59,7 +59,7 @@ contract NativeRollupTest is Test {
     function setUp() public {
         vm.etch(address(0x0101), address(new StandInExecute()).code);
         vm.warp(1000);
-        rollup = new NativeRollup(CHAIN, SCHEMA, GENESIS, bytes32(uint256(0x5707)), 0, GAS_LIMIT, FEES);
+        rollup = new NativeRollup(CHAIN, SCHEMA, GENESIS, bytes32(uint256(0x5707)), GAS_LIMIT, FEES);
     }
 
     function blockAfter(bytes32 parent, uint64 number) internal view returns (L2Block memory b) {

@@ -220,8 +220,9 @@ fn burned_base_fees_are_credited_and_paid() {
         .sum();
     assert!(burned > 0);
     let out = rig.settle(1, 3);
-    let credited: NativeRollup::FeesCredited = out.event();
-    assert_eq!(credited.amount, U256::from(burned));
+    let settled: NativeRollup::Settled = out.event();
+    assert_eq!(settled.fees, U256::from(burned));
+    assert_eq!(U256::from(rig.view(NativeRollup::feesOwedCall {})), U256::from(burned));
     rig.rollup_tx(&key(2), NativeRollup::payFeesCall {}, U256::ZERO);
     assert_eq!(rig.l1_balance(FEE_RECIPIENT), U256::from(burned));
     assert_eq!(

@@ -52,7 +52,7 @@ fn walk(seed: u64, steps: usize) -> [usize; 4] {
     let holders = [key(0).address(), users[0].address(), users[1].address(), Address::ZERO, Address::repeat_byte(0x5c)];
     let mut claimed_messages = 0usize;
     let mut pending_withdrawals: Vec<L2Bridge::WithdrawalInitiated> = Vec::new();
-    let mut withdrawals_settled: Vec<(L2Bridge::WithdrawalInitiated, u64)> = Vec::new();
+    let mut withdrawals_settled: Vec<(L2Bridge::WithdrawalInitiated, u32)> = Vec::new();
 
     for step in 0..steps {
         match rng.below(5) {
@@ -141,13 +141,13 @@ fn claim_withdrawal(rig: &mut Rig, w: &L2Bridge::WithdrawalInitiated) {
 fn check(
     rig: &Rig,
     holders: &[Address],
-    unpaid: &[(L2Bridge::WithdrawalInitiated, u64)],
+    unpaid: &[(L2Bridge::WithdrawalInitiated, u32)],
     seed: u64,
     step: usize,
 ) {
     assert_eq!(rig.view(NativeRollup::headNumberCall {}), rig.l2.head().number, "all settled");
     let escrow = rig.l1_balance(rig.rollup);
-    let fees_owed = rig.view(NativeRollup::feesOwedCall {});
+    let fees_owed = U256::from(rig.view(NativeRollup::feesOwedCall {}));
     let unpaid: U256 = unpaid.iter().map(|(w, _)| w.value).sum();
     let on_l2: U256 = holders.iter().map(|a| rig.l2_balance(*a)).sum();
     let unclaimed: U256 = rig

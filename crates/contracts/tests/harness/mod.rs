@@ -119,7 +119,6 @@ impl Rig {
             schemaId: schema,
             genesisHash: header.hash_slow(),
             genesisStateRoot: header.state_root,
-            genesisTimestamp: header.timestamp,
             l2GasLimit: L2_GAS_LIMIT,
             feeRecipient: FEE_RECIPIENT,
         };
@@ -381,3 +380,5 @@ fn outcome(sealed: &nr_node::SealedBlock) -> Outcome {
         logs: r.logs().to_vec(),
     }
 }
+
+pub mod gas;

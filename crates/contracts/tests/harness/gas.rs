@@ -1,0 +1,112 @@
+//! Gas of every entry point on the real EXECUTE, split into EXECUTE's charge, the
+//! transaction's intrinsic cost (21,000 + calldata) and the contract's own execution.
+
+use super::*;
+use alloy_sol_types::SolCall;
+use nr_contracts::{L2Bridge, L2_BRIDGE};
+
+/// One measured entry point.
+#[derive(Debug, Clone)]
+pub struct GasRow {
+    pub entry: &'static str,
+    pub chain: &'static str,
+    /// The transaction's gas used.
+    pub total: u64,
+    /// 21,000 + 4 per zero and 16 per non-zero calldata byte.
+    pub intrinsic: u64,
+    /// What EXECUTE charged (0 when not called).
+    pub execute: u64,
+    /// L2 blocks settled (for per-block overhead).
+    pub blocks: u64,
+}
+
+impl GasRow {
+    /// The contract's own execution: total - intrinsic - EXECUTE.
+    pub fn overhead(&self) -> u64 {
+        self.total - self.intrinsic - self.execute
+    }
+}
+
+fn intrinsic(calldata: &[u8]) -> u64 {
+    21_000 + calldata.iter().map(|&b| if b == 0 { 4 } else { 16 }).sum::<u64>()
+}
+
+fn row<C: SolCall>(entry: &'static str, chain: &'static str, call: &C, out: &Outcome, execute: u64, blocks: u64) -> GasRow {
+    GasRow { entry, chain, total: out.gas_used, intrinsic: intrinsic(&call.abi_encode()), execute, blocks }
+}
+
+/// Runs every entry point once in a fresh rollup (after one warm-up of each, so storage
+/// slots that stay non-zero are measured as they are in steady state; the ring slot of the
+/// state root is measured fresh, as it is for the first 8,190 settlements).
+pub fn measure() -> Vec<GasRow> {
+    let mut rig = Rig::new(SCHEMA_OSAKA);
+    let mut rows = Vec::new();
+    let user = key(1).address();
+
+    // Deposits and messages (the second of each: the tree's count is already non-zero).
+    rig.deposit(1, user, U256::from(10u128.pow(18)));
+    let call = NativeRollup::depositETHCall { to: user };
+    let out = rig.rollup_tx(&key(1), call.clone(), U256::from(10u128.pow(18)));
+    rig.record_message(&out);
+    rows.push(row("depositETH", "L1", &call, &out, 0, 0));
+    let call = NativeRollup::sendMessageCall {
+        to: Address::repeat_byte(0x44),
+        value: U256::from(1000),
+        data: vec![0xab; 68].into(),
+        gasLimit: 100_000,
+    };
+    let out = rig.rollup_tx(&key(1), call.clone(), U256::from(2000));
+    rig.record_message(&out);
+    rows.push(row("sendMessage (68 bytes of data)", "L1", &call, &out, 0, 0));
+
+    // Claims on the L2, relayed by the sequencer.
+    rig.l2_seal();
+    let at = rig.l2.head().timestamp;
+    for (i, name) in [(0, "claimMessage (first claim)"), (1, "claimMessage (deposit)")] {
+        let claim = rig.claim_call(i, at, 3);
+        rig.l2_submit(&key(0), L2_BRIDGE, claim.abi_encode().into(), U256::ZERO);
+        let out = rig.l2_seal().remove(0);
+        assert!(out.success);
+        rows.push(row(name, "L2", &claim, &out, 0, 0));
+    }
+    let withdraw = L2Bridge::withdrawCall { to: Address::repeat_byte(0xd1) };
+    rig.l2_submit(&key(1), L2_BRIDGE, withdraw.abi_encode().into(), U256::from(10u128.pow(17)));
+    let out = rig.l2_seal().remove(0);
+    let w: L2Bridge::WithdrawalInitiated = out.event();
+    rows.push(row("withdraw", "L2", &withdraw, &out, 0, 0));
+
+    // Settle: one block (the first settlement warms the fee counter), then one more block,
+    // then a range of 10.
+    rig.settle_all();
+    for (n, name) in [(1u64, "settle, 1 block (re-execution)"), (10, "settle, range of 10 (re-execution)")] {
+        for _ in 0..n {
+            rig.l2_submit(&key(0), Address::repeat_byte(0xbe), Default::default(), U256::from(1));
+            rig.l2_seal();
+        }
+        let from = rig.view(NativeRollup::headNumberCall {}) + 1;
+        let input = rig.settle_input(from, from + n - 1);
+        let gas_limits = (from..from + n).map(|_| L2_GAS_LIMIT);
+        let execute = nr_execute::gas::reexecution_gas(input.len(), gas_limits);
+        let call = NativeRollup::settleCall { input: input.into() };
+        let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);
+        rows.push(row(name, "L1", &call, &out, execute, n));
+    }
+
+    // Claim the withdrawal on L1.
+    let withdrawal = NativeRollup::Withdrawal { nonce: w.nonce, from: w.from, to: w.to, value: w.value };
+    let slot = nr_contracts::withdrawal_slot(nr_contracts::withdrawal_hash(&withdrawal));
+    let proof = rig.l2.proof(rig.l2.head().state_root, L2_BRIDGE, &[slot]).unwrap();
+    let call = NativeRollup::claimWithdrawalCall {
+        w: withdrawal,
+        ring: U256::from(rig.view(NativeRollup::settlementsCall {}) % 8191),
+        accountProof: proof.account_proof,
+        storageProof: proof.storage_proof[0].proof.clone(),
+    };
+    let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);
+    rows.push(row("claimWithdrawal (new L1 account)", "L1", &call, &out, 0, 0));
+
+    let call = NativeRollup::payFeesCall {};
+    let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);
+    rows.push(row("payFees (credited base fees)", "L1", &call, &out, 0, 0));
+    rows
+}
