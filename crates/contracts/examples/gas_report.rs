@@ -14,13 +14,25 @@ fn main() {
          Gas is deterministic: the goals are asserted by `crates/contracts/tests/gas.rs`.\n",
         harness::L2_GAS_LIMIT
     );
-    println!("| entry point | chain | tx gas | intrinsic (21,000 + calldata) | EXECUTE's charge | contract's own | per L2 block |");
+    println!(
+        "| entry point | chain | tx gas | intrinsic (21,000 + calldata) | EXECUTE's charge | contract's own | per L2 block |"
+    );
     println!("|---|---|---:|---:|---:|---:|---:|");
     for r in &rows {
-        let per_block = if r.blocks > 0 { format!("{}", r.overhead() / r.blocks) } else { String::new() };
+        let per_block = r
+            .overhead()
+            .checked_div(r.blocks)
+            .map(|g| g.to_string())
+            .unwrap_or_default();
         println!(
             "| {} | {} | {} | {} | {} | {} | {} |",
-            r.entry, r.chain, r.total, r.intrinsic, r.execute, r.overhead(), per_block
+            r.entry,
+            r.chain,
+            r.total,
+            r.intrinsic,
+            r.execute,
+            r.overhead(),
+            per_block
         );
     }
 }

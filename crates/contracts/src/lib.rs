@@ -11,19 +11,24 @@ use alloy_genesis::{Genesis, GenesisAccount};
 use alloy_primitives::{Address, B256, U256, address, keccak256};
 use alloy_sol_types::SolValue;
 
-alloy_sol_types::sol!(
-    /// The rollup's L1 contract (contracts/src/NativeRollup.sol).
-    #[derive(Debug, PartialEq, Eq)]
-    NativeRollup,
-    "../../contracts/artifacts/NativeRollup.json"
-);
+/// The generated bindings (events with many fields make constructors of many arguments).
+#[allow(clippy::too_many_arguments)]
+mod bindings {
+    alloy_sol_types::sol!(
+        /// The rollup's L1 contract (contracts/src/NativeRollup.sol).
+        #[derive(Debug, PartialEq, Eq)]
+        NativeRollup,
+        "../../contracts/artifacts/NativeRollup.json"
+    );
 
-alloy_sol_types::sol!(
-    /// The L2 bridge predeploy (contracts/src/L2Bridge.sol).
-    #[derive(Debug, PartialEq, Eq)]
-    L2Bridge,
-    "../../contracts/artifacts/L2Bridge.json"
-);
+    alloy_sol_types::sol!(
+        /// The L2 bridge predeploy (contracts/src/L2Bridge.sol).
+        #[derive(Debug, PartialEq, Eq)]
+        L2Bridge,
+        "../../contracts/artifacts/L2Bridge.json"
+    );
+}
+pub use bindings::{L2Bridge, NativeRollup};
 
 pub mod tree;
 
@@ -44,7 +49,10 @@ pub fn l2_bridge_account() -> GenesisAccount {
 /// A rollup L2 genesis from `base` (chain id, forks, gas limit, system contracts): the
 /// funded accounts of `base` give way to `accounts`, and the bridge predeploy joins. Every
 /// wei outside the bridge must be backed on L1: deploy `NativeRollup` with their sum.
-pub fn l2_genesis(mut base: Genesis, accounts: impl IntoIterator<Item = (Address, U256)>) -> Genesis {
+pub fn l2_genesis(
+    mut base: Genesis,
+    accounts: impl IntoIterator<Item = (Address, U256)>,
+) -> Genesis {
     base.alloc.retain(|_, account| account.code.is_some());
     for (address, balance) in accounts {
         base.alloc

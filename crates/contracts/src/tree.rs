@@ -62,7 +62,10 @@ impl MessageTree {
     /// The siblings of leaf `index` (leaf level first) in the tree of the first `count`
     /// leaves: what `claimMessage` takes against the root anchored at that count.
     pub fn path(&self, index: usize, count: usize) -> Vec<B256> {
-        assert!(index < count && count <= self.leaves.len(), "leaf {index} is not among {count}");
+        assert!(
+            index < count && count <= self.leaves.len(),
+            "leaf {index} is not among {count}"
+        );
         let mut level: Vec<B256> = self.leaves[..count].to_vec();
         let mut zero = B256::ZERO;
         let mut i = index;
@@ -86,7 +89,11 @@ mod tests {
 
     fn fold(leaf: B256, index: usize, path: &[B256]) -> B256 {
         path.iter().enumerate().fold(leaf, |node, (h, s)| {
-            if (index >> h) & 1 == 1 { hash(*s, node) } else { hash(node, *s) }
+            if (index >> h) & 1 == 1 {
+                hash(*s, node)
+            } else {
+                hash(node, *s)
+            }
         })
     }
 

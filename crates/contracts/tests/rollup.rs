@@ -4,31 +4,50 @@
 mod harness;
 
 use alloy_primitives::{Address, B256, U256};
-use harness::*;
 use alloy_sol_types::{SolCall, SolInterface};
-use nr_contracts::{L2Bridge, NativeRollup::{self, NativeRollupErrors as E}};
+use harness::*;
+use nr_contracts::{
+    L2Bridge,
+    NativeRollup::{self, NativeRollupErrors as E},
+};
 
 #[test]
 fn settles_real_blocks_one_by_one_and_as_a_range() {
     let mut rig = Rig::new(SCHEMA_OSAKA);
     for _ in 0..4 {
-        rig.l2_submit(&key(0), Address::repeat_byte(0xbe), Default::default(), U256::from(1));
+        rig.l2_submit(
+            &key(0),
+            Address::repeat_byte(0xbe),
+            Default::default(),
+            U256::from(1),
+        );
         assert!(rig.l2_seal()[0].success);
     }
     let out = rig.settle(1, 1);
     let s: NativeRollup::Settled = out.event();
     assert_eq!(s.number, 1);
-    assert_eq!(s.blockHash, rig.l2.store().block(1).unwrap().unwrap().header.hash_slow());
+    assert_eq!(
+        s.blockHash,
+        rig.l2.store().block(1).unwrap().unwrap().header.hash_slow()
+    );
     rig.settle(2, 4);
     let head = rig.l2.head().clone();
     assert_eq!(rig.view(NativeRollup::headHashCall {}), head.hash_slow());
     assert_eq!(rig.view(NativeRollup::headNumberCall {}), 4);
-    assert_eq!(rig.view(NativeRollup::headStateRootCall {}), head.state_root);
+    assert_eq!(
+        rig.view(NativeRollup::headStateRootCall {}),
+        head.state_root
+    );
     assert_eq!(rig.view(NativeRollup::settlementsCall {}), 2);
 }
 
 fn transfer_block(rig: &mut Rig) {
-    rig.l2_submit(&key(0), Address::repeat_byte(0xbe), Default::default(), U256::from(1));
+    rig.l2_submit(
+        &key(0),
+        Address::repeat_byte(0xbe),
+        Default::default(),
+        U256::from(1),
+    );
     assert!(rig.l2_seal()[0].success);
 }
 
@@ -44,7 +63,10 @@ fn out_of_order_replayed_and_tampered_blocks_are_refused() {
     let e = rig.settle_refusal(rig.settle_input(2, 2));
     assert_eq!(
         e,
-        E::WrongParent(NativeRollup::WrongParent { expected: genesis, got: hash(&rig, 1) })
+        E::WrongParent(NativeRollup::WrongParent {
+            expected: genesis,
+            got: hash(&rig, 1)
+        })
     );
     // A tampered block: EXECUTE halts.
     let mut tampered = rig.settle_input(1, 1);
@@ -56,12 +78,18 @@ fn out_of_order_replayed_and_tampered_blocks_are_refused() {
     );
     rig.settle(1, 1);
     // Replayed: block 1 again.
-    assert!(matches!(rig.settle_refusal(rig.settle_input(1, 1)), E::WrongParent(_)));
+    assert!(matches!(
+        rig.settle_refusal(rig.settle_input(1, 1)),
+        E::WrongParent(_)
+    ));
     // Skipped: block 3 without block 2.
     let e = rig.settle_refusal(rig.settle_input(3, 3));
     assert_eq!(
         e,
-        E::WrongParent(NativeRollup::WrongParent { expected: hash(&rig, 1), got: hash(&rig, 2) })
+        E::WrongParent(NativeRollup::WrongParent {
+            expected: hash(&rig, 1),
+            got: hash(&rig, 2)
+        })
     );
     rig.settle(2, 3);
 }
@@ -82,7 +110,10 @@ fn blocks_of_another_chain_or_schema_are_refused_though_execute_accepts_them() {
     let input = other.store().stateless_input(1).unwrap().unwrap();
     assert_eq!(
         rig.settle_refusal(input),
-        E::WrongChainId(NativeRollup::WrongChainId { expected: L2_CHAIN, got: OTHER_L2_CHAIN })
+        E::WrongChainId(NativeRollup::WrongChainId {
+            expected: L2_CHAIN,
+            got: OTHER_L2_CHAIN
+        })
     );
     // A rollup of chain 901 expecting Prague blocks: a valid Osaka block is refused.
     transfer_block(&mut rig);
@@ -90,14 +121,18 @@ fn blocks_of_another_chain_or_schema_are_refused_though_execute_accepts_them() {
     rig.rollup = rig.deploy(0x1101);
     assert_eq!(
         rig.settle_refusal(rig.settle_input(1, 1)),
-        E::WrongSchema(NativeRollup::WrongSchema { expected: 0x1101, got: SCHEMA_OSAKA })
+        E::WrongSchema(NativeRollup::WrongSchema {
+            expected: 0x1101,
+            got: SCHEMA_OSAKA
+        })
     );
     rig.rollup = osaka_rollup;
     rig.settle(1, 1);
 }
 
 fn harness_l2_spec(chain_id: u64) -> nr_node::ChainSpec {
-    let base = nr_node::genesis::dev_genesis(nr_node::Role::L2, chain_id).with_gas_limit(L2_GAS_LIMIT);
+    let base =
+        nr_node::genesis::dev_genesis(nr_node::Role::L2, chain_id).with_gas_limit(L2_GAS_LIMIT);
     nr_node::ChainSpec::from_genesis(nr_contracts::l2_genesis(base, [])).unwrap()
 }
 
@@ -122,7 +157,10 @@ fn anchors_must_be_produced_and_never_move_back_and_time_not_run_ahead() {
     rig.settle(1, 1);
     assert_eq!(
         rig.settle_refusal(rig.settle_input(2, 2)),
-        E::AnchorMovedBack(NativeRollup::AnchorMovedBack { settledCount: 3, anchorCount: 2 })
+        E::AnchorMovedBack(NativeRollup::AnchorMovedBack {
+            settledCount: 3,
+            anchorCount: 2
+        })
     );
 
     // A block from the future of the L1.
@@ -131,7 +169,9 @@ fn anchors_must_be_produced_and_never_move_back_and_time_not_run_ahead() {
     let root = rig.message_root();
     rig.l2_seal_with(root, Some(future));
     let e = rig.settle_refusal(rig.settle_input(1, 1));
-    let E::TimestampInFuture(t) = e else { panic!("{e:?}") };
+    let E::TimestampInFuture(t) = e else {
+        panic!("{e:?}")
+    };
     assert_eq!(t.timestamp, future);
 }
 
@@ -142,41 +182,73 @@ fn deposit_claim_withdraw_and_claim_on_l1_round_trip() {
     let l1_dest = Address::repeat_byte(0xd1);
     let five = U256::from(5_000_000_000_000_000_000u128);
     rig.deposit(1, user, five);
-    assert_eq!(rig.l1_balance(rig.rollup), U256::from(SEQUENCER_FLOAT) + five);
+    assert_eq!(
+        rig.l1_balance(rig.rollup),
+        U256::from(SEQUENCER_FLOAT) + five
+    );
 
     // The next L2 block anchors the root holding the deposit; the sequencer relays the claim.
     rig.l2_seal();
     let anchored_at = rig.l2.head().timestamp;
     let claim = rig.claim_call(0, anchored_at, 1);
-    rig.l2_submit(&key(0), nr_contracts::L2_BRIDGE, claim.abi_encode().into(), U256::ZERO);
+    rig.l2_submit(
+        &key(0),
+        nr_contracts::L2_BRIDGE,
+        claim.abi_encode().into(),
+        U256::ZERO,
+    );
     let out = rig.l2_seal();
     assert!(out[0].success, "claim");
     assert_eq!(rig.l2_balance(user), five);
     // Each message once.
-    let again = rig.l2_try(key(0).address(), nr_contracts::L2_BRIDGE, &claim).unwrap_err();
+    let again = rig
+        .l2_try(key(0).address(), nr_contracts::L2_BRIDGE, &claim)
+        .unwrap_err();
     assert_eq!(
         L2Bridge::L2BridgeErrors::abi_decode(&again).unwrap(),
-        L2Bridge::L2BridgeErrors::MessageAlreadyClaimed(L2Bridge::MessageAlreadyClaimed { index: 0 })
+        L2Bridge::L2BridgeErrors::MessageAlreadyClaimed(L2Bridge::MessageAlreadyClaimed {
+            index: 0
+        })
     );
     // A path against a root no block anchored at that time.
     let stale = rig.claim_call(0, anchored_at + 100, 1);
-    assert!(rig.l2_try(key(0).address(), nr_contracts::L2_BRIDGE, &stale).is_err());
+    assert!(
+        rig.l2_try(key(0).address(), nr_contracts::L2_BRIDGE, &stale)
+            .is_err()
+    );
 
     // Withdraw 2 ETH to an L1 address.
     let two = U256::from(2_000_000_000_000_000_000u128);
     let call = L2Bridge::withdrawCall { to: l1_dest };
-    rig.l2_submit(&key(1), nr_contracts::L2_BRIDGE, call.abi_encode().into(), two);
+    rig.l2_submit(
+        &key(1),
+        nr_contracts::L2_BRIDGE,
+        call.abi_encode().into(),
+        two,
+    );
     let out = rig.l2_seal();
     let w: L2Bridge::WithdrawalInitiated = out[0].event();
     rig.settle_all();
 
-    let withdrawal = NativeRollup::Withdrawal { nonce: w.nonce, from: w.from, to: w.to, value: w.value };
+    let withdrawal = NativeRollup::Withdrawal {
+        nonce: w.nonce,
+        from: w.from,
+        to: w.to,
+        value: w.value,
+    };
     let hash = nr_contracts::withdrawal_hash(&withdrawal);
-    assert_eq!(hash, w.withdrawalHash, "one definition of the hash on both sides");
+    assert_eq!(
+        hash, w.withdrawalHash,
+        "one definition of the hash on both sides"
+    );
     let root = rig.l2.head().state_root;
     let proof = rig
         .l2
-        .proof(root, nr_contracts::L2_BRIDGE, &[nr_contracts::withdrawal_slot(hash)])
+        .proof(
+            root,
+            nr_contracts::L2_BRIDGE,
+            &[nr_contracts::withdrawal_slot(hash)],
+        )
         .unwrap();
     let ring = U256::from(rig.view(NativeRollup::settlementsCall {}) % 8191);
     let claim = |w: &NativeRollup::Withdrawal, ring: U256| NativeRollup::claimWithdrawalCall {
@@ -189,11 +261,17 @@ fn deposit_claim_withdraw_and_claim_on_l1_round_trip() {
     let mut forged = withdrawal.clone();
     forged.value = five;
     assert_eq!(
-        rig.rollup_try(key(2).address(), &claim(&forged, ring), U256::ZERO).unwrap_err(),
+        rig.rollup_try(key(2).address(), &claim(&forged, ring), U256::ZERO)
+            .unwrap_err(),
         E::InvalidStorageProof(NativeRollup::InvalidStorageProof {})
     );
     assert_eq!(
-        rig.rollup_try(key(2).address(), &claim(&withdrawal, U256::ZERO), U256::ZERO).unwrap_err(),
+        rig.rollup_try(
+            key(2).address(),
+            &claim(&withdrawal, U256::ZERO),
+            U256::ZERO
+        )
+        .unwrap_err(),
         E::InvalidAccountProof(NativeRollup::InvalidAccountProof {})
     );
     let out = rig.rollup_tx(&key(2), claim(&withdrawal, ring), U256::ZERO);
@@ -201,8 +279,11 @@ fn deposit_claim_withdraw_and_claim_on_l1_round_trip() {
     assert_eq!(rig.l1_balance(l1_dest), two);
     // Reused.
     assert_eq!(
-        rig.rollup_try(key(2).address(), &claim(&withdrawal, ring), U256::ZERO).unwrap_err(),
-        E::WithdrawalAlreadyClaimed(NativeRollup::WithdrawalAlreadyClaimed { withdrawalHash: hash })
+        rig.rollup_try(key(2).address(), &claim(&withdrawal, ring), U256::ZERO)
+            .unwrap_err(),
+        E::WithdrawalAlreadyClaimed(NativeRollup::WithdrawalAlreadyClaimed {
+            withdrawalHash: hash
+        })
     );
 }
 
@@ -222,11 +303,15 @@ fn burned_base_fees_are_credited_and_paid() {
     let out = rig.settle(1, 3);
     let settled: NativeRollup::Settled = out.event();
     assert_eq!(settled.fees, U256::from(burned));
-    assert_eq!(U256::from(rig.view(NativeRollup::feesOwedCall {})), U256::from(burned));
+    assert_eq!(
+        U256::from(rig.view(NativeRollup::feesOwedCall {})),
+        U256::from(burned)
+    );
     rig.rollup_tx(&key(2), NativeRollup::payFeesCall {}, U256::ZERO);
     assert_eq!(rig.l1_balance(FEE_RECIPIENT), U256::from(burned));
     assert_eq!(
-        rig.rollup_try(key(2).address(), &NativeRollup::payFeesCall {}, U256::ZERO).unwrap_err(),
+        rig.rollup_try(key(2).address(), &NativeRollup::payFeesCall {}, U256::ZERO)
+            .unwrap_err(),
         E::NoFeesOwed(NativeRollup::NoFeesOwed {})
     );
 }

@@ -49,7 +49,13 @@ fn walk(seed: u64, steps: usize) -> [usize; 4] {
     let l1_dest = Address::repeat_byte(0xd1);
     // Accounts that can hold L2 ETH: the sequencer (also the L2 fee recipient's stand-in:
     // tips go to address zero), the users, and the transfer sink.
-    let holders = [key(0).address(), users[0].address(), users[1].address(), Address::ZERO, Address::repeat_byte(0x5c)];
+    let holders = [
+        key(0).address(),
+        users[0].address(),
+        users[1].address(),
+        Address::ZERO,
+        Address::repeat_byte(0x5c),
+    ];
     let mut claimed_messages = 0usize;
     let mut pending_withdrawals: Vec<L2Bridge::WithdrawalInitiated> = Vec::new();
     let mut withdrawals_settled: Vec<(L2Bridge::WithdrawalInitiated, u32)> = Vec::new();
@@ -66,7 +72,11 @@ fn walk(seed: u64, steps: usize) -> [usize; 4] {
                 // An L2 transfer between users (if the sender can pay).
                 let u = rng.below(2) as usize;
                 if rig.l2_balance(users[u].address()) > U256::from(ETH) {
-                    let to = if rng.below(2) == 0 { users[1 - u].address() } else { holders[4] };
+                    let to = if rng.below(2) == 0 {
+                        users[1 - u].address()
+                    } else {
+                        holders[4]
+                    };
                     rig.l2_submit(&users[u], to, Default::default(), U256::from(ETH / 4));
                     done[1] += 1;
                 }
@@ -75,11 +85,19 @@ fn walk(seed: u64, steps: usize) -> [usize; 4] {
                 let u = rng.below(2) as usize;
                 if rig.l2_balance(users[u].address()) > U256::from(ETH) {
                     let call = L2Bridge::withdrawCall { to: l1_dest };
-                    rig.l2_submit(&users[u], nr_contracts::L2_BRIDGE, call.abi_encode().into(), U256::from(ETH / 2));
+                    rig.l2_submit(
+                        &users[u],
+                        nr_contracts::L2_BRIDGE,
+                        call.abi_encode().into(),
+                        U256::from(ETH / 2),
+                    );
                 }
             }
             _ => {
-                if rig.rollup_try(Address::ZERO, &NativeRollup::payFeesCall {}, U256::ZERO).is_ok() {
+                if rig
+                    .rollup_try(Address::ZERO, &NativeRollup::payFeesCall {}, U256::ZERO)
+                    .is_ok()
+                {
                     rig.rollup_tx(&key(2), NativeRollup::payFeesCall {}, U256::ZERO);
                     done[3] += 1;
                 }
@@ -88,9 +106,14 @@ fn walk(seed: u64, steps: usize) -> [usize; 4] {
         // The sequencer relays every anchored, unclaimed message, then seals.
         let outs = rig.l2_seal();
         for o in &outs {
-            assert!(o.success, "seed {seed} step {step}: an L2 transaction failed");
+            assert!(
+                o.success,
+                "seed {seed} step {step}: an L2 transaction failed"
+            );
             if let Some(w) = o.logs.iter().find_map(|l| {
-                <L2Bridge::WithdrawalInitiated as alloy_sol_types::SolEvent>::decode_log(l).ok().map(|d| d.data)
+                <L2Bridge::WithdrawalInitiated as alloy_sol_types::SolEvent>::decode_log(l)
+                    .ok()
+                    .map(|d| d.data)
             }) {
                 pending_withdrawals.push(w);
             }
@@ -100,21 +123,29 @@ fn walk(seed: u64, steps: usize) -> [usize; 4] {
         if claimed_messages < anchored {
             for i in claimed_messages..anchored {
                 let claim = rig.claim_call(i, at, anchored);
-                rig.l2_submit(&key(0), nr_contracts::L2_BRIDGE, claim.abi_encode().into(), U256::ZERO);
+                rig.l2_submit(
+                    &key(0),
+                    nr_contracts::L2_BRIDGE,
+                    claim.abi_encode().into(),
+                    U256::ZERO,
+                );
             }
             claimed_messages = anchored;
-            assert!(rig.l2_seal().iter().all(|o| o.success), "seed {seed}: claims");
+            assert!(
+                rig.l2_seal().iter().all(|o| o.success),
+                "seed {seed}: claims"
+            );
         }
         rig.settle_all();
         let ring = rig.view(NativeRollup::settlementsCall {}) % 8191;
         withdrawals_settled.extend(pending_withdrawals.drain(..).map(|w| (w, ring)));
         // Claim half of the settled withdrawals on L1, oldest first.
-        if rng.below(2) == 0 {
-            if let Some((w, _)) = withdrawals_settled.first().cloned() {
-                claim_withdrawal(&mut rig, &w);
-                done[2] += 1;
-                withdrawals_settled.remove(0);
-            }
+        if rng.below(2) == 0
+            && let Some((w, _)) = withdrawals_settled.first().cloned()
+        {
+            claim_withdrawal(&mut rig, &w);
+            done[2] += 1;
+            withdrawals_settled.remove(0);
         }
         check(&rig, &holders, &withdrawals_settled, seed, step);
     }
@@ -122,9 +153,17 @@ fn walk(seed: u64, steps: usize) -> [usize; 4] {
 }
 
 fn claim_withdrawal(rig: &mut Rig, w: &L2Bridge::WithdrawalInitiated) {
-    let withdrawal = NativeRollup::Withdrawal { nonce: w.nonce, from: w.from, to: w.to, value: w.value };
+    let withdrawal = NativeRollup::Withdrawal {
+        nonce: w.nonce,
+        from: w.from,
+        to: w.to,
+        value: w.value,
+    };
     let slot = nr_contracts::withdrawal_slot(nr_contracts::withdrawal_hash(&withdrawal));
-    let proof = rig.l2.proof(rig.l2.head().state_root, nr_contracts::L2_BRIDGE, &[slot]).unwrap();
+    let proof = rig
+        .l2
+        .proof(rig.l2.head().state_root, nr_contracts::L2_BRIDGE, &[slot])
+        .unwrap();
     let ring = U256::from(rig.view(NativeRollup::settlementsCall {}) % 8191);
     rig.rollup_tx(
         &key(0),
@@ -145,7 +184,11 @@ fn check(
     seed: u64,
     step: usize,
 ) {
-    assert_eq!(rig.view(NativeRollup::headNumberCall {}), rig.l2.head().number, "all settled");
+    assert_eq!(
+        rig.view(NativeRollup::headNumberCall {}),
+        rig.l2.head().number,
+        "all settled"
+    );
     let escrow = rig.l1_balance(rig.rollup);
     let fees_owed = U256::from(rig.view(NativeRollup::feesOwedCall {}));
     let unpaid: U256 = unpaid.iter().map(|(w, _)| w.value).sum();
@@ -155,13 +198,21 @@ fn check(
         .iter()
         .filter(|m| {
             let call = L2Bridge::isClaimedCall { index: m.index };
-            let out = rig.l2_try(Address::ZERO, nr_contracts::L2_BRIDGE, &call).unwrap();
+            let out = rig
+                .l2_try(Address::ZERO, nr_contracts::L2_BRIDGE, &call)
+                .unwrap();
             !L2Bridge::isClaimedCall::abi_decode_returns(&out).unwrap()
         })
         .map(|m| m.value + m.fee)
         .sum();
     let owed = on_l2 + unclaimed;
     let covered = escrow - fees_owed - unpaid;
-    assert!(covered >= owed, "seed {seed} step {step}: escrow {covered} < owed {owed}");
-    assert_eq!(covered, owed, "seed {seed} step {step}: every burned wei credited");
+    assert!(
+        covered >= owed,
+        "seed {seed} step {step}: escrow {covered} < owed {owed}"
+    );
+    assert_eq!(
+        covered, owed,
+        "seed {seed} step {step}: every burned wei credited"
+    );
 }

@@ -3,7 +3,7 @@
 
 use super::*;
 use alloy_sol_types::SolCall;
-use nr_contracts::{L2Bridge, L2_BRIDGE};
+use nr_contracts::{L2_BRIDGE, L2Bridge};
 
 /// One measured entry point.
 #[derive(Debug, Clone)]
@@ -28,11 +28,29 @@ impl GasRow {
 }
 
 fn intrinsic(calldata: &[u8]) -> u64 {
-    21_000 + calldata.iter().map(|&b| if b == 0 { 4 } else { 16 }).sum::<u64>()
+    21_000
+        + calldata
+            .iter()
+            .map(|&b| if b == 0 { 4 } else { 16 })
+            .sum::<u64>()
 }
 
-fn row<C: SolCall>(entry: &'static str, chain: &'static str, call: &C, out: &Outcome, execute: u64, blocks: u64) -> GasRow {
-    GasRow { entry, chain, total: out.gas_used, intrinsic: intrinsic(&call.abi_encode()), execute, blocks }
+fn row<C: SolCall>(
+    entry: &'static str,
+    chain: &'static str,
+    call: &C,
+    out: &Outcome,
+    execute: u64,
+    blocks: u64,
+) -> GasRow {
+    GasRow {
+        entry,
+        chain,
+        total: out.gas_used,
+        intrinsic: intrinsic(&call.abi_encode()),
+        execute,
+        blocks,
+    }
 }
 
 /// Runs every entry point once in a fresh rollup (after one warm-up of each, so storage
@@ -57,20 +75,37 @@ pub fn measure() -> Vec<GasRow> {
     };
     let out = rig.rollup_tx(&key(1), call.clone(), U256::from(2000));
     rig.record_message(&out);
-    rows.push(row("sendMessage (68 bytes of data)", "L1", &call, &out, 0, 0));
+    rows.push(row(
+        "sendMessage (68 bytes of data)",
+        "L1",
+        &call,
+        &out,
+        0,
+        0,
+    ));
 
     // Claims on the L2, relayed by the sequencer.
     rig.l2_seal();
     let at = rig.l2.head().timestamp;
-    for (i, name) in [(0, "claimMessage (first claim)"), (1, "claimMessage (deposit)")] {
+    for (i, name) in [
+        (0, "claimMessage (first claim)"),
+        (1, "claimMessage (deposit)"),
+    ] {
         let claim = rig.claim_call(i, at, 3);
         rig.l2_submit(&key(0), L2_BRIDGE, claim.abi_encode().into(), U256::ZERO);
         let out = rig.l2_seal().remove(0);
         assert!(out.success);
         rows.push(row(name, "L2", &claim, &out, 0, 0));
     }
-    let withdraw = L2Bridge::withdrawCall { to: Address::repeat_byte(0xd1) };
-    rig.l2_submit(&key(1), L2_BRIDGE, withdraw.abi_encode().into(), U256::from(10u128.pow(17)));
+    let withdraw = L2Bridge::withdrawCall {
+        to: Address::repeat_byte(0xd1),
+    };
+    rig.l2_submit(
+        &key(1),
+        L2_BRIDGE,
+        withdraw.abi_encode().into(),
+        U256::from(10u128.pow(17)),
+    );
     let out = rig.l2_seal().remove(0);
     let w: L2Bridge::WithdrawalInitiated = out.event();
     rows.push(row("withdraw", "L2", &withdraw, &out, 0, 0));
@@ -78,24 +113,42 @@ pub fn measure() -> Vec<GasRow> {
     // Settle: one block (the first settlement warms the fee counter), then one more block,
     // then a range of 10.
     rig.settle_all();
-    for (n, name) in [(1u64, "settle, 1 block (re-execution)"), (10, "settle, range of 10 (re-execution)")] {
+    for (n, name) in [
+        (1u64, "settle, 1 block (re-execution)"),
+        (10, "settle, range of 10 (re-execution)"),
+    ] {
         for _ in 0..n {
-            rig.l2_submit(&key(0), Address::repeat_byte(0xbe), Default::default(), U256::from(1));
+            rig.l2_submit(
+                &key(0),
+                Address::repeat_byte(0xbe),
+                Default::default(),
+                U256::from(1),
+            );
             rig.l2_seal();
         }
         let from = rig.view(NativeRollup::headNumberCall {}) + 1;
         let input = rig.settle_input(from, from + n - 1);
         let gas_limits = (from..from + n).map(|_| L2_GAS_LIMIT);
         let execute = nr_execute::gas::reexecution_gas(input.len(), gas_limits);
-        let call = NativeRollup::settleCall { input: input.into() };
+        let call = NativeRollup::settleCall {
+            input: input.into(),
+        };
         let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);
         rows.push(row(name, "L1", &call, &out, execute, n));
     }
 
     // Claim the withdrawal on L1.
-    let withdrawal = NativeRollup::Withdrawal { nonce: w.nonce, from: w.from, to: w.to, value: w.value };
+    let withdrawal = NativeRollup::Withdrawal {
+        nonce: w.nonce,
+        from: w.from,
+        to: w.to,
+        value: w.value,
+    };
     let slot = nr_contracts::withdrawal_slot(nr_contracts::withdrawal_hash(&withdrawal));
-    let proof = rig.l2.proof(rig.l2.head().state_root, L2_BRIDGE, &[slot]).unwrap();
+    let proof = rig
+        .l2
+        .proof(rig.l2.head().state_root, L2_BRIDGE, &[slot])
+        .unwrap();
     let call = NativeRollup::claimWithdrawalCall {
         w: withdrawal,
         ring: U256::from(rig.view(NativeRollup::settlementsCall {}) % 8191),
@@ -103,7 +156,14 @@ pub fn measure() -> Vec<GasRow> {
         storageProof: proof.storage_proof[0].proof.clone(),
     };
     let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);
-    rows.push(row("claimWithdrawal (new L1 account)", "L1", &call, &out, 0, 0));
+    rows.push(row(
+        "claimWithdrawal (new L1 account)",
+        "L1",
+        &call,
+        &out,
+        0,
+        0,
+    ));
 
     let call = NativeRollup::payFeesCall {};
     let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);

@@ -15,8 +15,8 @@ use alloy_sol_types::{SolCall, SolConstructor, SolEvent, SolInterface};
 use nr_contracts::{L2Bridge, NativeRollup, tree::MessageTree};
 use nr_execute::NativeRollupEvmFactory;
 use nr_node::{BlockAttributes, Chain, ChainSpec, Role, genesis};
-use nr_statement::ExecuteInput;
 use nr_stateless::{StatelessInput, StatelessRangeInput};
+use nr_statement::ExecuteInput;
 use revm::context::TxEnv;
 use tempfile::TempDir;
 
@@ -87,7 +87,10 @@ impl Rig {
             &[l2_spec.genesis.config.clone(), other],
         );
         let l1_spec = ChainSpec::from_genesis(l1_genesis).unwrap();
-        let execute = l1_spec.execute.clone().expect("the L1 genesis configures EXECUTE");
+        let execute = l1_spec
+            .execute
+            .clone()
+            .expect("the L1 genesis configures EXECUTE");
         let (d1, d2) = (TempDir::new().unwrap(), TempDir::new().unwrap());
         let l1 = Chain::open(
             Role::L1,
@@ -96,8 +99,13 @@ impl Rig {
             d1.path(),
         )
         .unwrap();
-        let l2 = Chain::open(Role::L2, l2_spec.clone(), EthEvmFactory::default(), d2.path())
-            .unwrap();
+        let l2 = Chain::open(
+            Role::L2,
+            l2_spec.clone(),
+            EthEvmFactory::default(),
+            d2.path(),
+        )
+        .unwrap();
         let mut rig = Self {
             _dirs: (d1, d2),
             l1,
@@ -141,10 +149,26 @@ impl Rig {
     }
 
     /// Signs, pools and seals one L1 transaction in its own block.
-    pub fn l1_tx(&mut self, key: &PrivateKeySigner, to: Option<Address>, data: Bytes, value: U256) -> Outcome {
+    pub fn l1_tx(
+        &mut self,
+        key: &PrivateKeySigner,
+        to: Option<Address>,
+        data: Bytes,
+        value: U256,
+    ) -> Outcome {
         let nonce = self.l1_nonce(key.address());
-        let raw = sign(key, self.l1.spec.config.chain_id, nonce, to, data, value, 16_000_000);
-        self.l1.submit(&raw).expect("L1 pool admits the transaction");
+        let raw = sign(
+            key,
+            self.l1.spec.config.chain_id,
+            nonce,
+            to,
+            data,
+            value,
+            16_000_000,
+        );
+        self.l1
+            .submit(&raw)
+            .expect("L1 pool admits the transaction");
         let timestamp = self.l1.head().timestamp + L1_BLOCK_TIME;
         let sealed = self.l1.seal(attributes(timestamp, B256::ZERO)).unwrap();
         outcome(&sealed)
@@ -152,7 +176,12 @@ impl Rig {
 
     /// Calls the rollup from `key` in a mined transaction; panics with the decoded error on
     /// a revert.
-    pub fn rollup_tx<C: SolCall>(&mut self, key: &PrivateKeySigner, call: C, value: U256) -> Outcome {
+    pub fn rollup_tx<C: SolCall>(
+        &mut self,
+        key: &PrivateKeySigner,
+        call: C,
+        value: U256,
+    ) -> Outcome {
         if let Err(e) = self.rollup_try(key.address(), &call, value) {
             panic!("{} reverted: {e:?}", C::SIGNATURE);
         }
@@ -183,10 +212,10 @@ impl Rig {
         };
         match self.l1.call(&head, env, tx) {
             Ok(out) => Ok(out.output),
-            Err(nr_node::query::CallError::Reverted { output }) => Err(
-                NativeRollup::NativeRollupErrors::abi_decode(&output)
-                    .unwrap_or_else(|_| panic!("undecodable revert {output}")),
-            ),
+            Err(nr_node::query::CallError::Reverted { output }) => {
+                Err(NativeRollup::NativeRollupErrors::abi_decode(&output)
+                    .unwrap_or_else(|_| panic!("undecodable revert {output}")))
+            }
             Err(e) => panic!("{} did not run: {e}", C::SIGNATURE),
         }
     }
@@ -212,9 +241,17 @@ impl Rig {
 
     pub fn record_message(&mut self, out: &Outcome) {
         let m: NativeRollup::MessageSent = out.event();
-        assert_eq!(m.index as usize, self.tree.len(), "messages arrive in order");
+        assert_eq!(
+            m.index as usize,
+            self.tree.len(),
+            "messages arrive in order"
+        );
         self.tree.push(nr_contracts::message_leaf(&to_message(&m)));
-        assert_eq!(m.root, self.tree.root(), "the contract's root is the off-chain tree's");
+        assert_eq!(
+            m.root,
+            self.tree.root(),
+            "the contract's root is the off-chain tree's"
+        );
         self.messages.push(m);
     }
 
@@ -232,7 +269,9 @@ impl Rig {
     pub fn l2_submit(&mut self, key: &PrivateKeySigner, to: Address, data: Bytes, value: U256) {
         let nonce = self.l2_nonce(key.address()) + self.l2_pending(key.address());
         let raw = sign(key, L2_CHAIN, nonce, Some(to), data, value, 1_000_000);
-        self.l2.submit(&raw).expect("L2 pool admits the transaction");
+        self.l2
+            .submit(&raw)
+            .expect("L2 pool admits the transaction");
     }
 
     fn l2_pending(&self, who: Address) -> u64 {
@@ -251,7 +290,11 @@ impl Rig {
             .map(|r| {
                 let gas_used = r.cumulative_gas_used() - before;
                 before = r.cumulative_gas_used();
-                Outcome { success: r.status(), gas_used, logs: r.logs().to_vec() }
+                Outcome {
+                    success: r.status(),
+                    gas_used,
+                    logs: r.logs().to_vec(),
+                }
             })
             .collect()
     }
@@ -284,7 +327,12 @@ impl Rig {
 
     /// Relays message `index` on the L2 from key 0 (the sequencer), proven against the root
     /// anchored by the L2 block at `anchor_timestamp`, which holds the first `count` messages.
-    pub fn claim_call(&self, index: usize, anchor_timestamp: u64, count: usize) -> L2Bridge::claimMessageCall {
+    pub fn claim_call(
+        &self,
+        index: usize,
+        anchor_timestamp: u64,
+        count: usize,
+    ) -> L2Bridge::claimMessageCall {
         L2Bridge::claimMessageCall {
             m: to_message(&self.messages[index]),
             anchorTimestamp: U256::from(anchor_timestamp),
@@ -316,13 +364,25 @@ impl Rig {
     /// Settles L2 blocks `from..=to` (by key 2: settlement is permissionless).
     pub fn settle(&mut self, from: u64, to: u64) -> Outcome {
         let input = self.settle_input(from, to);
-        self.rollup_tx(&key(2), NativeRollup::settleCall { input: input.into() }, U256::ZERO)
+        self.rollup_tx(
+            &key(2),
+            NativeRollup::settleCall {
+                input: input.into(),
+            },
+            U256::ZERO,
+        )
     }
 
     /// The refusal settling `input` meets.
     pub fn settle_refusal(&self, input: Vec<u8>) -> NativeRollup::NativeRollupErrors {
-        self.rollup_try(key(2).address(), &NativeRollup::settleCall { input: input.into() }, U256::ZERO)
-            .expect_err("settlement must revert")
+        self.rollup_try(
+            key(2).address(),
+            &NativeRollup::settleCall {
+                input: input.into(),
+            },
+            U256::ZERO,
+        )
+        .expect_err("settlement must revert")
     }
 }
 
