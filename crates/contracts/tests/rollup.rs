@@ -15,13 +15,7 @@ use nr_contracts::{
 fn settles_real_blocks_one_by_one_and_as_a_range() {
     let mut rig = Rig::new(SCHEMA_OSAKA);
     for _ in 0..4 {
-        rig.l2_submit(
-            &key(0),
-            Address::repeat_byte(0xbe),
-            Default::default(),
-            U256::from(1),
-        );
-        assert!(rig.l2_seal()[0].success);
+        rig.transfer_block();
     }
     let out = rig.settle(1, 1);
     let s: NativeRollup::Settled = out.event();
@@ -41,21 +35,11 @@ fn settles_real_blocks_one_by_one_and_as_a_range() {
     assert_eq!(rig.view(NativeRollup::settlementsCall {}), 2);
 }
 
-fn transfer_block(rig: &mut Rig) {
-    rig.l2_submit(
-        &key(0),
-        Address::repeat_byte(0xbe),
-        Default::default(),
-        U256::from(1),
-    );
-    assert!(rig.l2_seal()[0].success);
-}
-
 #[test]
 fn out_of_order_replayed_and_tampered_blocks_are_refused() {
     let mut rig = Rig::new(SCHEMA_OSAKA);
     for _ in 0..3 {
-        transfer_block(&mut rig);
+        rig.transfer_block();
     }
     let genesis = rig.l2_genesis.header.hash_slow();
     let hash = |rig: &Rig, n: u64| rig.l2.store().block(n).unwrap().unwrap().header.hash_slow();
@@ -116,7 +100,7 @@ fn blocks_of_another_chain_or_schema_are_refused_though_execute_accepts_them() {
         })
     );
     // A rollup of chain 901 expecting Prague blocks: a valid Osaka block is refused.
-    transfer_block(&mut rig);
+    rig.transfer_block();
     let osaka_rollup = rig.rollup;
     rig.rollup = rig.deploy(0x1101);
     assert_eq!(
@@ -230,56 +214,35 @@ fn deposit_claim_withdraw_and_claim_on_l1_round_trip() {
     let w: L2Bridge::WithdrawalInitiated = out[0].event();
     rig.settle_all();
 
-    let withdrawal = NativeRollup::Withdrawal {
-        nonce: w.nonce,
-        from: w.from,
-        to: w.to,
-        value: w.value,
-    };
-    let hash = nr_contracts::withdrawal_hash(&withdrawal);
+    let claim = rig.withdrawal_claim(&w);
+    let hash = nr_contracts::withdrawal_hash(&claim.w);
     assert_eq!(
         hash, w.withdrawalHash,
         "one definition of the hash on both sides"
     );
-    let root = rig.l2.head().state_root;
-    let proof = rig
-        .l2
-        .proof(
-            root,
-            nr_contracts::L2_BRIDGE,
-            &[nr_contracts::withdrawal_slot(hash)],
-        )
-        .unwrap();
-    let ring = U256::from(rig.view(NativeRollup::settlementsCall {}) % 8191);
-    let claim = |w: &NativeRollup::Withdrawal, ring: U256| NativeRollup::claimWithdrawalCall {
-        w: w.clone(),
-        ring,
-        accountProof: proof.account_proof.clone(),
-        storageProof: proof.storage_proof[0].proof.clone(),
+    // Forged: another amount; the proofs against another settled root.
+    let mut forged = claim.clone();
+    forged.w.value = five;
+    let refusal = |call| {
+        rig.rollup_try(key(2).address(), &call, U256::ZERO)
+            .unwrap_err()
     };
-    // Forged: another amount; proofs against another settled root.
-    let mut forged = withdrawal.clone();
-    forged.value = five;
     assert_eq!(
-        rig.rollup_try(key(2).address(), &claim(&forged, ring), U256::ZERO)
-            .unwrap_err(),
+        refusal(forged),
         E::InvalidStorageProof(NativeRollup::InvalidStorageProof {})
     );
+    let mut elsewhere = claim.clone();
+    elsewhere.ring = U256::ZERO;
     assert_eq!(
-        rig.rollup_try(
-            key(2).address(),
-            &claim(&withdrawal, U256::ZERO),
-            U256::ZERO
-        )
-        .unwrap_err(),
+        refusal(elsewhere),
         E::InvalidAccountProof(NativeRollup::InvalidAccountProof {})
     );
-    let out = rig.rollup_tx(&key(2), claim(&withdrawal, ring), U256::ZERO);
+    let out = rig.rollup_tx(&key(2), claim.clone(), U256::ZERO);
     let _: NativeRollup::WithdrawalClaimed = out.event();
     assert_eq!(rig.l1_balance(l1_dest), two);
     // Reused.
     assert_eq!(
-        rig.rollup_try(key(2).address(), &claim(&withdrawal, ring), U256::ZERO)
+        rig.rollup_try(key(2).address(), &claim, U256::ZERO)
             .unwrap_err(),
         E::WithdrawalAlreadyClaimed(NativeRollup::WithdrawalAlreadyClaimed {
             withdrawalHash: hash
@@ -291,7 +254,7 @@ fn deposit_claim_withdraw_and_claim_on_l1_round_trip() {
 fn burned_base_fees_are_credited_and_paid() {
     let mut rig = Rig::new(SCHEMA_OSAKA);
     for _ in 0..3 {
-        transfer_block(&mut rig);
+        rig.transfer_block();
     }
     let burned: u128 = (1..=3)
         .map(|n| {

@@ -153,28 +153,8 @@ fn walk(seed: u64, steps: usize) -> [usize; 4] {
 }
 
 fn claim_withdrawal(rig: &mut Rig, w: &L2Bridge::WithdrawalInitiated) {
-    let withdrawal = NativeRollup::Withdrawal {
-        nonce: w.nonce,
-        from: w.from,
-        to: w.to,
-        value: w.value,
-    };
-    let slot = nr_contracts::withdrawal_slot(nr_contracts::withdrawal_hash(&withdrawal));
-    let proof = rig
-        .l2
-        .proof(rig.l2.head().state_root, nr_contracts::L2_BRIDGE, &[slot])
-        .unwrap();
-    let ring = U256::from(rig.view(NativeRollup::settlementsCall {}) % 8191);
-    rig.rollup_tx(
-        &key(0),
-        NativeRollup::claimWithdrawalCall {
-            w: withdrawal,
-            ring,
-            accountProof: proof.account_proof,
-            storageProof: proof.storage_proof[0].proof.clone(),
-        },
-        U256::ZERO,
-    );
+    let call = rig.withdrawal_claim(w);
+    rig.rollup_tx(&key(0), call, U256::ZERO);
 }
 
 fn check(

@@ -138,23 +138,7 @@ pub fn measure() -> Vec<GasRow> {
     }
 
     // Claim the withdrawal on L1.
-    let withdrawal = NativeRollup::Withdrawal {
-        nonce: w.nonce,
-        from: w.from,
-        to: w.to,
-        value: w.value,
-    };
-    let slot = nr_contracts::withdrawal_slot(nr_contracts::withdrawal_hash(&withdrawal));
-    let proof = rig
-        .l2
-        .proof(rig.l2.head().state_root, L2_BRIDGE, &[slot])
-        .unwrap();
-    let call = NativeRollup::claimWithdrawalCall {
-        w: withdrawal,
-        ring: U256::from(rig.view(NativeRollup::settlementsCall {}) % 8191),
-        accountProof: proof.account_proof,
-        storageProof: proof.storage_proof[0].proof.clone(),
-    };
+    let call = rig.withdrawal_claim(&w);
     let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);
     rows.push(row(
         "claimWithdrawal (new L1 account)",

@@ -340,6 +340,44 @@ impl Rig {
         }
     }
 
+    /// Seals an L2 block with one transfer from the sequencer.
+    pub fn transfer_block(&mut self) {
+        self.l2_submit(
+            &key(0),
+            Address::repeat_byte(0xbe),
+            Bytes::new(),
+            U256::from(1),
+        );
+        assert!(self.l2_seal()[0].success);
+    }
+
+    /// The L1 claim of withdrawal `w`, proven against the newest settled state root (which
+    /// must be the L2 head's).
+    pub fn withdrawal_claim(
+        &self,
+        w: &L2Bridge::WithdrawalInitiated,
+    ) -> NativeRollup::claimWithdrawalCall {
+        let withdrawal = NativeRollup::Withdrawal {
+            nonce: w.nonce,
+            from: w.from,
+            to: w.to,
+            value: w.value,
+        };
+        let slot = nr_contracts::withdrawal_slot(nr_contracts::withdrawal_hash(&withdrawal));
+        let root = self.view(NativeRollup::headStateRootCall {});
+        assert_eq!(root, self.l2.head().state_root, "the L2 head is settled");
+        let proof = self
+            .l2
+            .proof(root, nr_contracts::L2_BRIDGE, &[slot])
+            .unwrap();
+        NativeRollup::claimWithdrawalCall {
+            w: withdrawal,
+            ring: U256::from(self.view(NativeRollup::settlementsCall {}) % 8191),
+            accountProof: proof.account_proof,
+            storageProof: proof.storage_proof[0].proof.clone(),
+        }
+    }
+
     /// All L2 blocks not yet settled, settled in one call (or one block).
     pub fn settle_all(&mut self) -> Option<Outcome> {
         let from = self.view(NativeRollup::headNumberCall {}) + 1;
