@@ -80,49 +80,53 @@ library ExecuteInput {
         }
     }
 
-    /// The block fields of the `NewPayloadRequest` starting at `start`.
-    function blockAt(bytes calldata input, uint256 start) internal pure returns (L2Block memory b) {
+    /// Reads into `b` the block fields of the `NewPayloadRequest` starting at `start`.
+    function readBlock(bytes calldata input, uint256 start, L2Block memory b) internal pure {
         uint256 payload = start + _u32(input, start);
         if (start + 40 > input.length || payload + PAYLOAD_READ_END > input.length) revert MalformedInput();
-        b.anchor = bytes32(input[start + 8:start + 40]);
-        b.parentHash = bytes32(input[payload + PARENT_HASH:payload + PARENT_HASH + 32]);
-        b.stateRoot = bytes32(input[payload + STATE_ROOT:payload + STATE_ROOT + 32]);
-        b.number = _u64(input, payload + NUMBER);
-        b.gasLimit = _u64(input, payload + GAS_LIMIT);
-        b.gasUsed = _u64(input, payload + GAS_USED);
-        b.timestamp = _u64(input, payload + TIMESTAMP);
-        b.baseFee = _reverse256(uint256(bytes32(input[payload + BASE_FEE:payload + BASE_FEE + 32])));
-        b.blockHash = bytes32(input[payload + BLOCK_HASH:payload + BLOCK_HASH + 32]);
+        assembly ("memory-safe") {
+            // The little-endian u64 in the first 8 bytes of a word.
+            function le64(w) -> v {
+                v := shr(192, w)
+                v := or(shr(8, and(v, 0xFF00FF00FF00FF00)), shl(8, and(v, 0x00FF00FF00FF00FF)))
+                v := or(shr(16, and(v, 0xFFFF0000FFFF0000)), shl(16, and(v, 0x0000FFFF0000FFFF)))
+                v := or(shr(32, v), and(shl(32, v), 0xFFFFFFFF00000000))
+            }
+            // A little-endian uint256 (the base fee).
+            function le256(w) -> v {
+                v := w
+                v := or(shr(8, and(v, 0xFF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00)),
+                        shl(8, and(v, 0x00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF)))
+                v := or(shr(16, and(v, 0xFFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000)),
+                        shl(16, and(v, 0x0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF)))
+                v := or(shr(32, and(v, 0xFFFFFFFF00000000FFFFFFFF00000000FFFFFFFF00000000FFFFFFFF00000000)),
+                        shl(32, and(v, 0x00000000FFFFFFFF00000000FFFFFFFF00000000FFFFFFFF00000000FFFFFFFF)))
+                v := or(shr(64, and(v, 0xFFFFFFFFFFFFFFFF0000000000000000FFFFFFFFFFFFFFFF0000000000000000)),
+                        shl(64, and(v, 0x0000000000000000FFFFFFFFFFFFFFFF0000000000000000FFFFFFFFFFFFFFFF)))
+                v := or(shr(128, v), shl(128, v))
+            }
+            let p := add(input.offset, payload)
+            mstore(b, calldataload(add(p, PARENT_HASH)))
+            mstore(add(b, 0x20), calldataload(add(p, STATE_ROOT)))
+            mstore(add(b, 0x40), le64(calldataload(add(p, NUMBER))))
+            mstore(add(b, 0x60), le64(calldataload(add(p, GAS_LIMIT))))
+            mstore(add(b, 0x80), le64(calldataload(add(p, GAS_USED))))
+            mstore(add(b, 0xa0), le64(calldataload(add(p, TIMESTAMP))))
+            mstore(add(b, 0xc0), le256(calldataload(add(p, BASE_FEE))))
+            mstore(add(b, 0xe0), calldataload(add(p, BLOCK_HASH)))
+            mstore(add(b, 0x100), calldataload(add(add(input.offset, start), 8)))
+        }
     }
 
     /// A little-endian u32 at `pos`.
-    function _u32(bytes calldata input, uint256 pos) private pure returns (uint256) {
+    function _u32(bytes calldata input, uint256 pos) private pure returns (uint256 v) {
         if (pos + 4 > input.length) revert MalformedInput();
-        uint32 v = uint32(bytes4(input[pos:pos + 4]));
-        v = ((v & 0xFF00FF00) >> 8) | ((v & 0x00FF00FF) << 8);
-        return (v >> 16) | (v << 16);
+        assembly ("memory-safe") {
+            let w := calldataload(add(input.offset, pos))
+            v := or(or(byte(0, w), shl(8, byte(1, w))), or(shl(16, byte(2, w)), shl(24, byte(3, w))))
+        }
     }
 
-    /// A little-endian u64 at `pos`.
-    function _u64(bytes calldata input, uint256 pos) private pure returns (uint64 v) {
-        v = uint64(bytes8(input[pos:pos + 8]));
-        v = ((v & 0xFF00FF00FF00FF00) >> 8) | ((v & 0x00FF00FF00FF00FF) << 8);
-        v = ((v & 0xFFFF0000FFFF0000) >> 16) | ((v & 0x0000FFFF0000FFFF) << 16);
-        v = (v >> 32) | (v << 32);
-    }
-
-    /// Byte order of a 256-bit word reversed (SSZ uint256 is little-endian).
-    function _reverse256(uint256 v) private pure returns (uint256) {
-        v = ((v & 0xFF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00) >> 8)
-            | ((v & 0x00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF) << 8);
-        v = ((v & 0xFFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000) >> 16)
-            | ((v & 0x0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF) << 16);
-        v = ((v & 0xFFFFFFFF00000000FFFFFFFF00000000FFFFFFFF00000000FFFFFFFF00000000) >> 32)
-            | ((v & 0x00000000FFFFFFFF00000000FFFFFFFF00000000FFFFFFFF00000000FFFFFFFF) << 32);
-        v = ((v & 0xFFFFFFFFFFFFFFFF0000000000000000FFFFFFFFFFFFFFFF0000000000000000) >> 64)
-            | ((v & 0x0000000000000000FFFFFFFFFFFFFFFF0000000000000000FFFFFFFFFFFFFFFF) << 64);
-        return (v >> 128) | (v << 128);
-    }
 }
 
 /// @title Reads EXECUTE's output.

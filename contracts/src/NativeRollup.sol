@@ -3,9 +3,7 @@ pragma solidity 0.8.37;
 
 import {ExecuteInput, ExecuteOutput, L2Block} from "./ExecuteInput.sol";
 import {MessageTree, Message, Messages, Withdrawal, Withdrawals} from "./MessageTree.sol";
-import {TrieProof} from "@openzeppelin/contracts/utils/cryptography/TrieProof.sol";
-import {RLP} from "@openzeppelin/contracts/utils/RLP.sol";
-import {Memory} from "@openzeppelin/contracts/utils/Memory.sol";
+import {MerklePatricia} from "./MerklePatricia.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title A native rollup's L1 contract: settlement through EXECUTE, L1 -> L2 messages and
@@ -14,9 +12,6 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// permissionless: anyone may settle the next valid L2 block(s). Every L2 field the contract
 /// acts on is read from the bytes EXECUTE validated, never taken from the caller.
 contract NativeRollup {
-    using RLP for Memory.Slice;
-    using RLP for bytes;
-
     /// The EXECUTE precompile.
     address public constant EXECUTE = address(0x0101);
     /// Settled state roots kept for withdrawal claims (the L2BEAT reference rollup's size).
@@ -50,8 +45,9 @@ contract NativeRollup {
     mapping(bytes32 root => uint64) public anchors;
     /// Settled L2 state roots, newest at `settlements % STATE_ROOT_RING`.
     bytes32[STATE_ROOT_RING] public stateRoots;
-    /// Withdrawals already paid on L1.
-    mapping(bytes32 withdrawalHash => bool) public withdrawalClaimed;
+    /// Withdrawals already paid on L1, one bit per withdrawal nonce (the L2 bridge numbers
+    /// its withdrawals, and the proven hash commits to the nonce).
+    mapping(uint256 word => uint256 bits) internal claimedWithdrawals;
 
     /// L2 blocks up to `number` are settled; `stateRoot` is claimable against at `ring`; the
     /// blocks burned `fees` in base fees, credited to the fee recipient.
@@ -113,7 +109,7 @@ contract NativeRollup {
     /// The storage proof does not show the withdrawal recorded by the L2 bridge.
     error InvalidStorageProof();
     /// The withdrawal was paid already.
-    error WithdrawalAlreadyClaimed(bytes32 withdrawalHash);
+    error WithdrawalAlreadyClaimed(uint256 nonce);
     /// No fees are owed.
     error NoFeesOwed();
     /// Sending ETH failed.
@@ -180,16 +176,21 @@ contract NativeRollup {
         bytes32 hash = headHash;
         uint64 number = headNumber;
         anchored = anchoredCount;
+        bytes32 anchor;
         for (uint256 i; i < starts.length; ++i) {
-            b = ExecuteInput.blockAt(input, starts[i]);
+            ExecuteInput.readBlock(input, starts[i], b);
             if (b.parentHash != hash) revert WrongParent(hash, b.parentHash);
             if (b.number != number + 1) revert WrongBlockNumber(number + 1, b.number);
             if (b.timestamp > block.timestamp) revert TimestampInFuture(b.timestamp, block.timestamp);
             if (b.gasLimit != L2_GAS_LIMIT) revert WrongGasLimit(L2_GAS_LIMIT, b.gasLimit);
-            uint64 count = anchors[b.anchor];
-            if (count == 0) revert UnknownAnchor(b.anchor);
-            if (count < anchored) revert AnchorMovedBack(anchored, count);
-            anchored = count;
+            if (i == 0 || b.anchor != anchor) {
+                // Blocks of a range mostly share an anchor: look each one up once.
+                anchor = b.anchor;
+                uint64 count = anchors[anchor];
+                if (count == 0) revert UnknownAnchor(anchor);
+                if (count < anchored) revert AnchorMovedBack(anchored, count);
+                anchored = count;
+            }
             fees += b.baseFee * b.gasUsed;
             hash = b.blockHash;
             number = b.number;
@@ -264,40 +265,47 @@ contract NativeRollup {
         bytes32 root = ring < STATE_ROOT_RING ? stateRoots[ring] : bytes32(0);
         if (root == 0) revert UnknownStateRoot(ring);
         bytes32 h = Withdrawals.hash(w);
-        if (withdrawalClaimed[h]) revert WithdrawalAlreadyClaimed(h);
+        uint256 word = w.nonce >> 8;
+        uint256 bit = 1 << (w.nonce & 0xff);
+        uint256 bits = claimedWithdrawals[word];
+        if (bits & bit != 0) revert WithdrawalAlreadyClaimed(w.nonce);
 
-        (bool ok, bytes memory account) = _prove(root, keccak256(abi.encodePacked(L2_BRIDGE)), accountProof);
-        if (!ok) revert InvalidAccountProof();
-        Memory.Slice[] memory fields = account.decodeList();
-        if (fields.length != 4) revert InvalidAccountProof();
-        bytes memory value;
-        (ok, value) = _prove(fields[2].readBytes32(), keccak256(abi.encode(Withdrawals.slotOf(h))), storageProof);
-        if (!ok || value.decodeUint256() != 1) revert InvalidStorageProof();
+        bytes32 storageRoot = _storageRootOf(root, L2_BRIDGE, accountProof);
+        if (_storageValue(storageRoot, Withdrawals.slotOf(h), storageProof) != 1) revert InvalidStorageProof();
 
-        withdrawalClaimed[h] = true;
+        claimedWithdrawals[word] = bits | bit;
         emit WithdrawalClaimed(h, w.to, w.value);
         _pay(w.to, w.value);
     }
 
-    /// @notice The value at `keccak256`-hashed `key` of the trie of `root`, by its Merkle proof
-    /// (`eth_getProof` nodes, root first); reverts on any bad proof.
-    function trieValue(bytes32 root, bytes32 hashedKey, bytes[] calldata proof) external pure returns (bytes memory) {
-        return TrieProof.traverse(root, abi.encodePacked(hashedKey), proof);
+    /// Whether the withdrawal of `nonce` was paid.
+    function withdrawalClaimed(uint256 nonce) external view returns (bool) {
+        return claimedWithdrawals[nonce >> 8] & (1 << (nonce & 0xff)) != 0;
     }
 
-    /// {trieValue} through a self-call: OpenZeppelin's traversal reverts with RLP errors on
-    /// some malformed proofs instead of reporting them, and every bad proof must meet this
-    /// contract's own named error.
-    function _prove(bytes32 root, bytes32 hashedKey, bytes[] calldata proof)
-        private
-        view
-        returns (bool, bytes memory)
-    {
-        try this.trieValue(root, hashedKey, proof) returns (bytes memory value) {
-            return (true, value);
-        } catch {
-            return (false, "");
+    /// The value of `slot` under `storageRoot`, by its storage proof (0 when proven absent).
+    function _storageValue(bytes32 storageRoot, bytes32 slot, bytes[] calldata proof) private pure returns (uint256) {
+        (MerklePatricia.Verdict verdict, uint256 offset, uint256 len) =
+            MerklePatricia.get(storageRoot, keccak256(abi.encode(slot)), proof);
+        if (verdict == MerklePatricia.Verdict.Absent) return 0;
+        if (verdict != MerklePatricia.Verdict.Present) revert InvalidStorageProof();
+        (bool ok, uint256 value) = MerklePatricia.rlpUint(offset, len);
+        if (!ok) revert InvalidStorageProof();
+        return value;
+    }
+
+    /// The storage root of `account` under state root `root`, by its account proof.
+    function _storageRootOf(bytes32 root, address account, bytes[] calldata proof) private pure returns (bytes32) {
+        (MerklePatricia.Verdict verdict, uint256 offset, uint256 len) =
+            MerklePatricia.get(root, keccak256(abi.encodePacked(account)), proof);
+        if (verdict != MerklePatricia.Verdict.Present) revert InvalidAccountProof();
+        (bool ok, uint256 field, uint256 fieldLen) = MerklePatricia.field(offset, len, 2);
+        if (!ok || fieldLen != 32) revert InvalidAccountProof();
+        bytes32 storageRoot;
+        assembly ("memory-safe") {
+            storageRoot := calldataload(field)
         }
+        return storageRoot;
     }
 
     function _pay(address to, uint256 value) private {

@@ -244,9 +244,7 @@ fn deposit_claim_withdraw_and_claim_on_l1_round_trip() {
     assert_eq!(
         rig.rollup_try(key(2).address(), &claim, U256::ZERO)
             .unwrap_err(),
-        E::WithdrawalAlreadyClaimed(NativeRollup::WithdrawalAlreadyClaimed {
-            withdrawalHash: hash
-        })
+        E::WithdrawalAlreadyClaimed(NativeRollup::WithdrawalAlreadyClaimed { nonce: w.nonce })
     );
 }
 
