@@ -9,7 +9,7 @@ pragma solidity 0.8.37;
 library MessageTree {
     uint256 internal constant DEPTH = 32;
 
-    /// The tree holds 2^32 leaves already.
+    /// The tree holds 2^32 - 1 leaves already.
     error TreeFull();
 
     struct Tree {
@@ -21,7 +21,8 @@ library MessageTree {
     /// Appends `leaf`; returns its index and the new root.
     function append(Tree storage tree, bytes32 leaf) internal returns (uint64 index, bytes32 root) {
         index = tree.count;
-        if (index == type(uint32).max) revert TreeFull();
+        // Counts + 1 must fit 32 bits (the anchors the rollup records).
+        if (index == type(uint32).max - 1) revert TreeFull();
         uint256 size = uint256(index) + 1;
         tree.count = uint64(size);
         bytes32 node = leaf;

@@ -4,10 +4,25 @@ pragma solidity 0.8.37;
 import {ExecuteInput, ExecuteOutput, L2Block} from "./ExecuteInput.sol";
 import {MessageTree, Message, Messages, Withdrawal, Withdrawals} from "./MessageTree.sol";
 import {MerklePatricia} from "./MerklePatricia.sol";
+import {Rlp} from "./Rlp.sol";
+import {ForcedTransaction, ForcedTx} from "./ForcedTransaction.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
+/// @notice How a settlement resolves one due forced transaction.
+struct Resolution {
+    /// `INCLUDED`, `INVALID_BEFORE`, `NONCE_SPENT` or `FEE_BELOW_BASE_FEE`.
+    uint8 kind;
+    /// INCLUDED: the RLP header of a block this settlement settles.
+    bytes header;
+    /// INCLUDED: the transaction's index in that block.
+    uint256 txIndex;
+    /// INCLUDED: the transaction-trie proof; INVALID_BEFORE, NONCE_SPENT: the sender's
+    /// account proof (against the state before this settlement, and after it).
+    bytes[] proof;
+}
+
 /// @title A native rollup's L1 contract: settlement through EXECUTE, L1 -> L2 messages and
-/// deposits, L2 -> L1 withdrawals, and the credit of burned L2 base fees.
+/// deposits, L2 -> L1 withdrawals, forced inclusion, and the credit of burned L2 base fees.
 /// @notice One instance per L2 chain. Validity is EXECUTE's verdict, so settlement is
 /// permissionless: anyone may settle the next valid L2 block(s). Every L2 field the contract
 /// acts on is read from the bytes EXECUTE validated, never taken from the caller.
@@ -16,6 +31,13 @@ contract NativeRollup {
     address public constant EXECUTE = address(0x0101);
     /// Settled state roots kept for withdrawal claims (the L2BEAT reference rollup's size).
     uint256 public constant STATE_ROOT_RING = 8191;
+    /// Resolutions of a due forced transaction: included in a block of this settlement; invalid
+    /// against the state before it (nonce or balance); its nonce spent by the state after it;
+    /// its max fee below the base fee of every block of this settlement.
+    uint8 public constant INCLUDED = 0;
+    uint8 public constant INVALID_BEFORE = 1;
+    uint8 public constant NONCE_SPENT = 2;
+    uint8 public constant FEE_BELOW_BASE_FEE = 3;
     /// The L2 bridge predeploy (in the L2 genesis, pre-funded).
     address public constant L2_BRIDGE = 0x000000000000000000000000000000000000b21D;
 
@@ -27,39 +49,46 @@ contract NativeRollup {
     uint64 public immutable L2_GAS_LIMIT;
     /// Who the burned L2 base fees are credited to.
     address public immutable FEE_RECIPIENT;
+    /// Seconds a forced transaction waits before settlements must resolve it.
+    uint64 public immutable FORCED_INCLUSION_DELAY;
 
     /// Hash of the last settled L2 block.
     bytes32 public headHash;
     // One storage slot, written once per settlement:
-    /// Number of the last settled L2 block.
+    /// Number of the last settled L2 block; its state root is at `headNumber % STATE_ROOT_RING`.
     uint64 public headNumber;
     /// Message count (+1) of the last settled block's anchor: anchors never move back.
-    uint64 public anchoredCount;
-    /// Settlements so far: the ring slot of the newest settled state root is `settlements % STATE_ROOT_RING`.
-    uint32 public settlements;
+    uint32 public anchoredCount;
     /// Base fees credited to `FEE_RECIPIENT` and not yet paid out (2^96 wei: 79 billion ETH).
     uint96 public feesOwed;
+    /// The forced-transaction queue: the next to resolve, and the next free index.
+    uint32 public forcedHead;
+    uint32 public forcedTail;
     /// The L1 -> L2 message tree.
     MessageTree.Tree internal messages;
     /// Message count + 1 of every root the tree has had (0: never a root of this tree).
-    mapping(bytes32 root => uint64) public anchors;
-    /// Settled L2 state roots, newest at `settlements % STATE_ROOT_RING`.
+    mapping(bytes32 root => uint32) public anchors;
+    /// Settled L2 state roots: the root of the last block of each settlement at its number
+    /// modulo the ring's size (a range writes one slot).
     bytes32[STATE_ROOT_RING] public stateRoots;
     /// Withdrawals already paid on L1, one bit per withdrawal nonce (the L2 bridge numbers
     /// its withdrawals, and the proven hash commits to the nonce).
     mapping(uint256 word => uint256 bits) internal claimedWithdrawals;
+    /// Forced transactions by queue index.
+    mapping(uint256 index => ForcedTx) public forcedQueue;
 
-    /// L2 blocks up to `number` are settled; `stateRoot` is claimable against at `ring`; the
-    /// blocks burned `fees` in base fees, credited to the fee recipient.
+    /// L2 blocks up to `number` are settled (`stateRoot` is claimable against at ring index
+    /// `number % STATE_ROOT_RING`); the blocks burned `fees` in base fees, credited to the fee
+    /// recipient.
     event Settled(
-        uint64 indexed number,
-        bytes32 blockHash,
-        bytes32 stateRoot,
-        bytes32 anchor,
-        uint64 blocks,
-        uint256 ring,
-        uint256 fees
+        uint64 indexed number, bytes32 blockHash, bytes32 stateRoot, bytes32 anchor, uint64 blocks, uint256 fees
     );
+    /// A signed L2 transaction entered the forced-inclusion queue.
+    event ForcedTransactionQueued(
+        uint32 indexed index, bytes32 txHash, address indexed sender, uint64 nonce, uint64 deadline, bytes transaction
+    );
+    /// A settlement resolved a forced transaction (`kind`: how).
+    event ForcedTransactionResolved(uint32 indexed index, uint8 kind);
     /// A message entered the tree; `root` is the tree's new root (a valid anchor).
     event MessageSent(
         uint64 indexed index,
@@ -114,12 +143,31 @@ contract NativeRollup {
     error NoFeesOwed();
     /// Sending ETH failed.
     error TransferFailed(address to, uint256 value);
+    /// A resolution was given but no forced transaction is queued.
+    error NoForcedTransaction();
+    /// A forced transaction past its deadline was left unresolved by this settlement.
+    error ForcedTransactionDue(uint32 index, uint64 deadline);
+    /// The inclusion proof names a block this settlement does not settle.
+    error InclusionBlockNotSettled(bytes32 blockHash);
+    /// The block header does not hold a transactions root.
+    error MalformedHeader();
+    /// The transaction-trie proof does not show the forced transaction at that index.
+    error ForcedTransactionNotIncluded(uint32 index);
+    /// The sender's nonce and balance make the forced transaction valid before the settlement.
+    error ForcedTransactionValid(uint32 index);
+    /// The sender's nonce after the settlement does not pass the forced transaction's.
+    error ForcedTransactionNonceNotSpent(uint32 index);
+    /// The forced transaction's max fee covers the base fee of a settled block.
+    error ForcedTransactionFeeCovers(uint32 index);
+    /// No such resolution kind.
+    error UnknownResolution(uint8 kind);
 
     /// @param chainId the L2 chain id.
     /// @param schemaId the EXECUTE schema id of its blocks.
     /// @param genesisHash, genesisStateRoot the L2 genesis block.
     /// @param l2GasLimit the L2 block gas limit.
     /// @param feeRecipient who burned L2 base fees are credited to.
+    /// @param forcedInclusionDelay seconds before a forced transaction must be resolved.
     /// The value sent backs the ETH the L2 genesis gives to accounts other than the bridge.
     constructor(
         uint64 chainId,
@@ -127,8 +175,10 @@ contract NativeRollup {
         bytes32 genesisHash,
         bytes32 genesisStateRoot,
         uint64 l2GasLimit,
-        address feeRecipient
+        address feeRecipient,
+        uint64 forcedInclusionDelay
     ) payable {
+        FORCED_INCLUSION_DELAY = forcedInclusionDelay;
         CHAIN_ID = chainId;
         SCHEMA_ID = schemaId;
         L2_GAS_LIMIT = l2GasLimit;
@@ -138,45 +188,65 @@ contract NativeRollup {
         bytes32 empty = MessageTree.emptyRoot();
         anchors[empty] = 1;
         anchoredCount = 1;
-        emit Settled(0, genesisHash, genesisStateRoot, empty, 0, 0, 0);
+        emit Settled(0, genesisHash, genesisStateRoot, empty, 0, 0);
     }
 
     // ---------------------------------------------------------------- settlement
 
+    /// What a settlement learned from the blocks it settles.
+    struct Progress {
+        L2Block last;
+        uint32 anchored;
+        uint256 fees;
+        uint256 minBaseFee;
+        bytes32[] hashes;
+    }
+
     /// @notice Settles the next L2 block, or a contiguous range, by re-execution: `input` is
     /// EXECUTE's re-execution input (one block, or `0xFF01` and a range), passed unchanged.
-    function settle(bytes calldata input) external {
-        if (ExecuteInput.prefix(input) == ExecuteInput.PROOF) revert ProofModeInput();
+    /// `resolutions` resolve forced transactions in queue order: every one past its deadline
+    /// must be resolved, later ones may be.
+    function settle(bytes calldata input, Resolution[] calldata resolutions) external {
+        uint256[] memory starts = _execute(input);
+        Progress memory s = _follow(input, starts);
+        uint32 head = resolutions.length == 0 ? forcedHead : _resolveForced(s, resolutions);
+        if (head < forcedTail) {
+            uint64 deadline = forcedQueue[head].deadline;
+            if (deadline <= block.timestamp) revert ForcedTransactionDue(head, deadline);
+        }
+
+        headHash = s.last.blockHash;
+        (headNumber, anchoredCount, feesOwed, forcedHead) =
+            (s.last.number, s.anchored, SafeCast.toUint96(feesOwed + s.fees), head);
+        stateRoots[s.last.number % STATE_ROOT_RING] = s.last.stateRoot;
+        emit Settled(s.last.number, s.last.blockHash, s.last.stateRoot, s.last.anchor, uint64(starts.length), s.fees);
+    }
+
+    /// Runs EXECUTE on `input` and checks its verdict is a success for this rollup; returns
+    /// where each block's `NewPayloadRequest` starts in `input`.
+    function _execute(bytes calldata input) private view returns (uint256[] memory starts) {
+        uint16 prefix = ExecuteInput.prefix(input);
+        if (prefix == ExecuteInput.PROOF) revert ProofModeInput();
         (bool ok, bytes memory out) = EXECUTE.staticcall(input);
         if (!ok || out.length == 0) revert ExecuteRejected();
-        (uint16 schemaId, uint256[] memory starts) = ExecuteInput.requests(input);
-        bool range = ExecuteInput.prefix(input) == ExecuteInput.RANGE;
-        (bool success, uint64 chainId, uint16 outSchema) = ExecuteOutput.read(out, starts.length, range);
+        uint16 schemaId;
+        (schemaId, starts) = ExecuteInput.requests(input);
+        (bool success, uint64 chainId, uint16 outSchema) =
+            ExecuteOutput.read(out, starts.length, prefix == ExecuteInput.RANGE);
         if (!success) revert ValidationUnsuccessful();
         if (chainId != CHAIN_ID) revert WrongChainId(CHAIN_ID, chainId);
         if (outSchema != SCHEMA_ID || schemaId != SCHEMA_ID) revert WrongSchema(SCHEMA_ID, outSchema);
-
-        (L2Block memory last, uint64 anchored, uint256 fees) = _follow(input, starts);
-
-        uint32 n = settlements + 1;
-        uint256 ring = n % STATE_ROOT_RING;
-        headHash = last.blockHash;
-        (headNumber, anchoredCount, settlements, feesOwed) = (last.number, anchored, n, SafeCast.toUint96(feesOwed + fees));
-        stateRoots[ring] = last.stateRoot;
-        emit Settled(last.number, last.blockHash, last.stateRoot, last.anchor, uint64(starts.length), ring, fees);
     }
 
-    /// Checks that the validated blocks at `starts` extend the settled head, one rule each;
-    /// returns the last block, its anchor's message count and the base fees the blocks burned.
-    function _follow(bytes calldata input, uint256[] memory starts)
-        private
-        view
-        returns (L2Block memory b, uint64 anchored, uint256 fees)
-    {
+    /// Checks that the validated blocks at `starts` extend the settled head, one rule each.
+    function _follow(bytes calldata input, uint256[] memory starts) private view returns (Progress memory s) {
         bytes32 hash = headHash;
         uint64 number = headNumber;
-        anchored = anchoredCount;
+        uint32 anchored = anchoredCount;
         bytes32 anchor;
+        L2Block memory b = s.last;
+        s.hashes = new bytes32[](starts.length);
+        s.minBaseFee = type(uint256).max;
         for (uint256 i; i < starts.length; ++i) {
             ExecuteInput.readBlock(input, starts[i], b);
             if (b.parentHash != hash) revert WrongParent(hash, b.parentHash);
@@ -186,14 +256,129 @@ contract NativeRollup {
             if (i == 0 || b.anchor != anchor) {
                 // Blocks of a range mostly share an anchor: look each one up once.
                 anchor = b.anchor;
-                uint64 count = anchors[anchor];
+                uint32 count = anchors[anchor];
                 if (count == 0) revert UnknownAnchor(anchor);
                 if (count < anchored) revert AnchorMovedBack(anchored, count);
                 anchored = count;
             }
-            fees += b.baseFee * b.gasUsed;
+            s.fees += b.baseFee * b.gasUsed;
+            if (b.baseFee < s.minBaseFee) s.minBaseFee = b.baseFee;
+            s.hashes[i] = b.blockHash;
             hash = b.blockHash;
             number = b.number;
+        }
+        s.anchored = anchored;
+    }
+
+    // ---------------------------------------------------------------- forced inclusion
+
+    /// @notice Queues a signed L2 transaction (its network encoding) that every settlement
+    /// after `FORCED_INCLUSION_DELAY` seconds must include or prove invalid: the sequencer
+    /// cannot censor it, and an invalid one cannot halt the rollup.
+    function forceTransaction(bytes calldata transaction) external returns (uint32 index) {
+        ForcedTx memory t = ForcedTransaction.decode(transaction, CHAIN_ID, L2_GAS_LIMIT);
+        t.deadline = uint64(block.timestamp) + FORCED_INCLUSION_DELAY;
+        index = forcedTail;
+        forcedQueue[index] = t;
+        forcedTail = index + 1;
+        emit ForcedTransactionQueued(index, t.txHash, t.sender, t.nonce, t.deadline, transaction);
+    }
+
+    /// Resolves queued forced transactions from the head, one per resolution; returns the new head.
+    function _resolveForced(Progress memory s, Resolution[] calldata resolutions) private returns (uint32 head) {
+        head = forcedHead;
+        uint32 tail = forcedTail;
+        for (uint256 r; r < resolutions.length; ++r) {
+            if (head >= tail) revert NoForcedTransaction();
+            _resolve(head, forcedQueue[head], resolutions[r], s);
+            emit ForcedTransactionResolved(head, resolutions[r].kind);
+            ++head;
+        }
+    }
+
+    function _resolve(uint32 index, ForcedTx storage t, Resolution calldata r, Progress memory s) private view {
+        if (r.kind == INCLUDED) {
+            if (!_included(t.txHash, r, s.hashes)) revert ForcedTransactionNotIncluded(index);
+        } else if (r.kind == INVALID_BEFORE) {
+            (uint256 nonce, uint256 balance) = _account(stateRoots[headNumber % STATE_ROOT_RING], t.sender, r.proof);
+            if (nonce == t.nonce && balance >= t.maxCost) revert ForcedTransactionValid(index);
+        } else if (r.kind == NONCE_SPENT) {
+            (uint256 nonce,) = _account(s.last.stateRoot, t.sender, r.proof);
+            if (nonce <= t.nonce) revert ForcedTransactionNonceNotSpent(index);
+        } else if (r.kind == FEE_BELOW_BASE_FEE) {
+            if (t.maxFeePerGas >= s.minBaseFee) revert ForcedTransactionFeeCovers(index);
+        } else {
+            revert UnknownResolution(r.kind);
+        }
+    }
+
+    /// Whether `r` proves the transaction of hash `txHash` at `r.txIndex` in the block of
+    /// header `r.header`, one of `settled`.
+    function _included(bytes32 txHash, Resolution calldata r, bytes32[] memory settled) private pure returns (bool) {
+        bytes32 root = _transactionsRoot(r.header, settled);
+        (bytes32 key, uint256 nibbles) = _indexKey(r.txIndex);
+        (MerklePatricia.Verdict verdict, uint256 value, uint256 size) = MerklePatricia.get(root, key, nibbles, r.proof);
+        return verdict == MerklePatricia.Verdict.Present && _hashCalldata(value, size) == txHash;
+    }
+
+    /// The transactions root of `header`, which must hash to one of `settled`.
+    function _transactionsRoot(bytes calldata header, bytes32[] memory settled) private pure returns (bytes32) {
+        bytes32 blockHash = keccak256(header);
+        bool found;
+        for (uint256 i; i < settled.length && !found; ++i) {
+            found = settled[i] == blockHash;
+        }
+        if (!found) revert InclusionBlockNotSettled(blockHash);
+        uint256 offset;
+        assembly ("memory-safe") {
+            offset := header.offset
+        }
+        (bool ok, uint256 root, uint256 len) = Rlp.field(offset, header.length, 4);
+        if (!ok || len != 32) revert MalformedHeader();
+        return bytes32(_load(root));
+    }
+
+    /// `rlp(index)`, the transaction trie's key, left-aligned, and its length in nibbles.
+    function _indexKey(uint256 index) private pure returns (bytes32, uint256) {
+        if (index == 0) return (bytes32(uint256(0x80) << 248), 2);
+        if (index < 0x80) return (bytes32(index << 248), 2);
+        if (index < 0x100) return (bytes32(((0x81 << 8) | index) << 240), 4);
+        if (index < 0x10000) return (bytes32(((0x82 << 16) | index) << 232), 6);
+        return (bytes32(0), 0);
+    }
+
+    /// Nonce and balance of `account` under `root` (zero when proven absent).
+    function _account(bytes32 root, address account, bytes[] calldata proof)
+        private
+        pure
+        returns (uint256 nonce, uint256 balance)
+    {
+        (MerklePatricia.Verdict verdict, uint256 offset, uint256 len) =
+            MerklePatricia.get(root, keccak256(abi.encodePacked(account)), proof);
+        if (verdict == MerklePatricia.Verdict.Absent) return (0, 0);
+        if (verdict != MerklePatricia.Verdict.Present) revert InvalidAccountProof();
+        bool ok;
+        uint256 field;
+        uint256 size;
+        (ok, field, size) = Rlp.field(offset, len, 0);
+        if (ok) (ok, nonce) = Rlp.uintAt(field, size);
+        if (!ok) revert InvalidAccountProof();
+        (ok, field, size) = Rlp.field(offset, len, 1);
+        if (ok) (ok, balance) = Rlp.uintAt(field, size);
+        if (!ok) revert InvalidAccountProof();
+    }
+
+    function _load(uint256 offset) private pure returns (uint256 w) {
+        assembly ("memory-safe") {
+            w := calldataload(offset)
+        }
+    }
+
+    function _hashCalldata(uint256 offset, uint256 length) private pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, offset, length)
+            h := keccak256(ptr, length)
         }
     }
 
@@ -208,7 +393,7 @@ contract NativeRollup {
 
     /// The newest settled state root.
     function headStateRoot() external view returns (bytes32) {
-        return stateRoots[settlements % STATE_ROOT_RING];
+        return stateRoots[headNumber % STATE_ROOT_RING];
     }
 
     // ---------------------------------------------------------------- L1 -> L2
@@ -237,7 +422,7 @@ contract NativeRollup {
         index = messages.count;
         bytes32 leaf = Messages.leafOf(index, msg.sender, to, value, fee, gasLimit, data);
         (, bytes32 root) = MessageTree.append(messages, leaf);
-        anchors[root] = index + 2;
+        anchors[root] = uint32(index) + 2;
         emit MessageSent(index, msg.sender, to, value, fee, gasLimit, data, root);
     }
 
@@ -289,7 +474,7 @@ contract NativeRollup {
             MerklePatricia.get(storageRoot, keccak256(abi.encode(slot)), proof);
         if (verdict == MerklePatricia.Verdict.Absent) return 0;
         if (verdict != MerklePatricia.Verdict.Present) revert InvalidStorageProof();
-        (bool ok, uint256 value) = MerklePatricia.rlpUint(offset, len);
+        (bool ok, uint256 value) = Rlp.rlpUint(offset, len);
         if (!ok) revert InvalidStorageProof();
         return value;
     }
@@ -299,7 +484,7 @@ contract NativeRollup {
         (MerklePatricia.Verdict verdict, uint256 offset, uint256 len) =
             MerklePatricia.get(root, keccak256(abi.encodePacked(account)), proof);
         if (verdict != MerklePatricia.Verdict.Present) revert InvalidAccountProof();
-        (bool ok, uint256 field, uint256 fieldLen) = MerklePatricia.field(offset, len, 2);
+        (bool ok, uint256 field, uint256 fieldLen) = Rlp.field(offset, len, 2);
         if (!ok || fieldLen != 32) revert InvalidAccountProof();
         bytes32 storageRoot;
         assembly ("memory-safe") {

@@ -3,7 +3,7 @@ pragma solidity 0.8.37;
 
 import {Test} from "./Vm.sol";
 import {Ssz, OneLeafTrie, TreePaths} from "./Ssz.sol";
-import {NativeRollup} from "../src/NativeRollup.sol";
+import {NativeRollup, Resolution} from "../src/NativeRollup.sol";
 import {L2Bridge} from "../src/L2Bridge.sol";
 import {L2Block, ExecuteInput, ExecuteOutput} from "../src/ExecuteInput.sol";
 import {MessageTree, Message, Withdrawal, Withdrawals} from "../src/MessageTree.sol";
@@ -54,12 +54,13 @@ contract NativeRollupTest is Test {
     bytes32 constant GENESIS = bytes32(uint256(0x6e));
 
     NativeRollup rollup;
+    Resolution[] none;
     StandInExecute execute = StandInExecute(address(0x0101));
 
     function setUp() public {
         vm.etch(address(0x0101), address(new StandInExecute()).code);
         vm.warp(1000);
-        rollup = new NativeRollup(CHAIN, SCHEMA, GENESIS, bytes32(uint256(0x5707)), GAS_LIMIT, FEES);
+        rollup = new NativeRollup(CHAIN, SCHEMA, GENESIS, bytes32(uint256(0x5707)), GAS_LIMIT, FEES, 3600);
     }
 
     function blockAfter(bytes32 parent, uint64 number) internal view returns (L2Block memory b) {
@@ -76,14 +77,14 @@ contract NativeRollupTest is Test {
 
     function settleOne(L2Block memory b) internal {
         execute.configure(Ssz.result(CHAIN, SCHEMA), false);
-        rollup.settle(Ssz.single(SCHEMA, CHAIN, b));
+        rollup.settle(Ssz.single(SCHEMA, CHAIN, b), none);
     }
 
     function expectSettleRevert(L2Block memory b, bytes memory err) internal {
         execute.configure(Ssz.result(CHAIN, SCHEMA), false);
         bytes memory input = Ssz.single(SCHEMA, CHAIN, b);
         vm.expectRevert(err);
-        rollup.settle(input);
+        rollup.settle(input, none);
     }
 
     // ------------------------------------------------------------ settlement
@@ -94,7 +95,7 @@ contract NativeRollupTest is Test {
         assertEq(rollup.headHash(), b.blockHash, "head hash");
         assertEq(rollup.headNumber(), 1, "head number");
         assertEq(rollup.headStateRoot(), b.stateRoot, "state root in the ring");
-        assertEq(rollup.stateRoots(1), b.stateRoot, "ring slot 1");
+        assertEq(rollup.stateRoots(1), b.stateRoot, "ring slot of block 1");
         assertEq(rollup.feesOwed(), 7 * 21_000, "burned base fee credited");
     }
 
@@ -106,10 +107,10 @@ contract NativeRollupTest is Test {
             parent = bs[i].blockHash;
         }
         execute.configure(Ssz.rangeResult(3, CHAIN, SCHEMA), false);
-        rollup.settle(Ssz.range(SCHEMA, CHAIN, bs));
+        rollup.settle(Ssz.range(SCHEMA, CHAIN, bs), none);
         assertEq(rollup.headHash(), bs[2].blockHash, "head is the last block");
         assertEq(rollup.headNumber(), 3, "head number");
-        assertEq(rollup.settlements(), 1, "one settlement");
+        assertEq(rollup.stateRoots(2), bytes32(0), "one ring slot per settlement");
         assertEq(rollup.headStateRoot(), bs[2].stateRoot, "last state root");
         assertEq(rollup.feesOwed(), 3 * 7 * 21_000, "fees of all three");
     }
@@ -121,14 +122,14 @@ contract NativeRollupTest is Test {
         execute.configure(Ssz.rangeResult(2, CHAIN, SCHEMA), false);
         bytes memory input = Ssz.range(SCHEMA, CHAIN, bs);
         vm.expectRevert(abi.encodeWithSelector(NativeRollup.WrongBlockNumber.selector, 2, 3));
-        rollup.settle(input);
+        rollup.settle(input, none);
     }
 
     function test_halted_execute_reverts() public {
         execute.configure("", true);
         bytes memory input = Ssz.single(SCHEMA, CHAIN, blockAfter(GENESIS, 1));
         vm.expectRevert(NativeRollup.ExecuteRejected.selector);
-        rollup.settle(input);
+        rollup.settle(input, none);
     }
 
     function test_unsuccessful_result_reverts() public {
@@ -137,39 +138,39 @@ contract NativeRollupTest is Test {
         execute.configure(out, false);
         bytes memory input = Ssz.single(SCHEMA, CHAIN, blockAfter(GENESIS, 1));
         vm.expectRevert(NativeRollup.ValidationUnsuccessful.selector);
-        rollup.settle(input);
+        rollup.settle(input, none);
     }
 
     function test_result_of_the_wrong_shape_reverts() public {
         execute.configure(Ssz.rangeResult(1, CHAIN, SCHEMA), false);
         bytes memory input = Ssz.single(SCHEMA, CHAIN, blockAfter(GENESIS, 1));
         vm.expectRevert(ExecuteOutput.MalformedOutput.selector);
-        rollup.settle(input);
+        rollup.settle(input, none);
     }
 
     function test_other_chain_id_reverts() public {
         execute.configure(Ssz.result(902, SCHEMA), false);
         bytes memory input = Ssz.single(SCHEMA, 902, blockAfter(GENESIS, 1));
         vm.expectRevert(abi.encodeWithSelector(NativeRollup.WrongChainId.selector, CHAIN, 902));
-        rollup.settle(input);
+        rollup.settle(input, none);
     }
 
     function test_other_schema_reverts() public {
         execute.configure(Ssz.result(CHAIN, 0x1101), false);
         bytes memory input = Ssz.single(0x1101, CHAIN, blockAfter(GENESIS, 1));
         vm.expectRevert(abi.encodeWithSelector(NativeRollup.WrongSchema.selector, SCHEMA, 0x1101));
-        rollup.settle(input);
+        rollup.settle(input, none);
     }
 
     function test_proof_mode_input_reverts() public {
         vm.expectRevert(NativeRollup.ProofModeInput.selector);
-        rollup.settle(hex"ff020000");
+        rollup.settle(hex"ff020000", none);
     }
 
     function test_truncated_input_reverts() public {
         execute.configure(Ssz.result(CHAIN, SCHEMA), false);
         vm.expectRevert(ExecuteInput.MalformedInput.selector);
-        rollup.settle(hex"1201000000");
+        rollup.settle(hex"1201000000", none);
     }
 
     function test_wrong_parent_reverts() public {
