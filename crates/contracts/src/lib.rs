@@ -28,6 +28,8 @@ mod bindings {
         "../../contracts/artifacts/L2Bridge.json"
     );
 }
+/// How a settlement resolves a due forced transaction (`NativeRollup.settle`'s second argument).
+pub use bindings::NativeRollup::Resolution;
 pub use bindings::{L2Bridge, NativeRollup};
 
 pub mod tree;

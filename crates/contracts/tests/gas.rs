@@ -30,10 +30,18 @@ fn entry_points_meet_their_gas_goals() {
     ] {
         assert!(claim.overhead() <= 90_000, "withdrawal claim: {claim:?}");
     }
-    // One claim in 256 also opens a word of the claim bitmap.
+    // One claim in 256 also opens a word of the claim bitmap (17,100 more).
     let first = get("claimWithdrawal (first of 256");
     assert!(
-        first.overhead() <= 101_000,
+        first.overhead() <= 90_000 + 17_100,
         "first claim of a word: {first:?}"
+    );
+    // Forced inclusion: the inbox (four fresh slots) and one inclusion proof in a settlement.
+    let force = get("forceTransaction");
+    assert!(force.overhead() <= 160_000, "forceTransaction: {force:?}");
+    let included = get("settle, 1 block + a forced");
+    assert!(
+        included.overhead() <= 70_000,
+        "settle with an inclusion: {included:?}"
     );
 }

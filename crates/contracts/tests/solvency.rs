@@ -58,7 +58,7 @@ fn walk(seed: u64, steps: usize) -> [usize; 4] {
     ];
     let mut claimed_messages = 0usize;
     let mut pending_withdrawals: Vec<L2Bridge::WithdrawalInitiated> = Vec::new();
-    let mut withdrawals_settled: Vec<(L2Bridge::WithdrawalInitiated, u32)> = Vec::new();
+    let mut withdrawals_settled: Vec<(L2Bridge::WithdrawalInitiated, u64)> = Vec::new();
 
     for step in 0..steps {
         match rng.below(5) {
@@ -137,7 +137,7 @@ fn walk(seed: u64, steps: usize) -> [usize; 4] {
             );
         }
         rig.settle_all();
-        let ring = rig.view(NativeRollup::settlementsCall {}) % 8191;
+        let ring = rig.view(NativeRollup::headNumberCall {}) % 8191;
         withdrawals_settled.extend(pending_withdrawals.drain(..).map(|w| (w, ring)));
         // Claim half of the settled withdrawals on L1, oldest first.
         if rng.below(2) == 0
@@ -160,7 +160,7 @@ fn claim_withdrawal(rig: &mut Rig, w: &L2Bridge::WithdrawalInitiated) {
 fn check(
     rig: &Rig,
     holders: &[Address],
-    unpaid: &[(L2Bridge::WithdrawalInitiated, u32)],
+    unpaid: &[(L2Bridge::WithdrawalInitiated, u64)],
     seed: u64,
     step: usize,
 ) {

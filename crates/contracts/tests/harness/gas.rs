@@ -145,6 +145,7 @@ pub fn measure() -> Vec<GasRow> {
         let execute = nr_execute::gas::reexecution_gas(input.len(), gas_limits);
         let call = NativeRollup::settleCall {
             input: input.into(),
+            resolutions: vec![],
         };
         let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);
         rows.push(row(name, "L1", &call, &out, execute, n));
@@ -160,6 +161,46 @@ pub fn measure() -> Vec<GasRow> {
         let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);
         rows.push(row(name, "L1", &call, &out, 0, 0));
     }
+
+    // Force a transfer through the L1, include it, settle its block with the inclusion proof.
+    let nonce = rig.l2_nonce(key(0).address());
+    let raw = l2_transaction(
+        &key(0),
+        nonce,
+        100_000_000_000,
+        Address::repeat_byte(0x5c),
+        U256::from(1),
+    );
+    let call = NativeRollup::forceTransactionCall {
+        transaction: raw.clone(),
+    };
+    let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);
+    rows.push(row(
+        "forceTransaction (a transfer)",
+        "L1",
+        &call,
+        &out,
+        0,
+        0,
+    ));
+    rig.l2.submit(&raw).unwrap();
+    rig.l2_seal();
+    let number = rig.l2.head().number;
+    let input = rig.settle_input(number, number);
+    let execute = nr_execute::gas::reexecution_gas(input.len(), [L2_GAS_LIMIT]);
+    let call = NativeRollup::settleCall {
+        input: input.into(),
+        resolutions: vec![rig.inclusion(number, alloy_primitives::keccak256(&raw))],
+    };
+    let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);
+    rows.push(row(
+        "settle, 1 block + a forced transaction's inclusion proof",
+        "L1",
+        &call,
+        &out,
+        execute,
+        1,
+    ));
 
     let call = NativeRollup::payFeesCall {};
     let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);

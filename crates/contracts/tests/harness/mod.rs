@@ -12,9 +12,11 @@ use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, SolConstructor, SolEvent, SolInterface};
-use nr_contracts::{L2Bridge, NativeRollup, tree::MessageTree};
+use alloy_trie::EMPTY_ROOT_HASH;
+use nr_contracts::{L2Bridge, NativeRollup, Resolution, tree::MessageTree};
 use nr_execute::NativeRollupEvmFactory;
 use nr_node::{BlockAttributes, Chain, ChainSpec, Role, genesis};
+use nr_stateless::{NodeStore, SparseTrie};
 use nr_stateless::{StatelessInput, StatelessRangeInput};
 use nr_statement::ExecuteInput;
 use revm::context::TxEnv;
@@ -29,6 +31,8 @@ pub const SCHEMA_OSAKA: u16 = 0x1201;
 /// What the L2 genesis gives its sequencer (the relayer's float), backed on L1 at deployment.
 pub const SEQUENCER_FLOAT: u128 = 10_000_000_000_000_000_000;
 pub const FEE_RECIPIENT: Address = Address::new([0xfe; 20]);
+/// Seconds before a forced transaction must be resolved (five L1 blocks here).
+pub const FORCED_INCLUSION_DELAY: u64 = 60;
 const L1_BLOCK_TIME: u64 = 12;
 
 /// The dev keys: 0 deploys and sequences, 1 and 2 are users.
@@ -40,6 +44,41 @@ pub fn key(i: usize) -> PrivateKeySigner {
     ][i]
         .parse()
         .unwrap()
+}
+
+/// A signed EIP-1559 L2 transaction (network encoding) from `key` to `to`.
+pub fn l2_transaction(
+    key: &PrivateKeySigner,
+    nonce: u64,
+    max_fee: u128,
+    to: Address,
+    value: U256,
+) -> Bytes {
+    l2_transaction_with_gas(key, nonce, max_fee, to, value, 21_000)
+}
+
+/// [`l2_transaction`] with a chosen gas limit.
+pub fn l2_transaction_with_gas(
+    key: &PrivateKeySigner,
+    nonce: u64,
+    max_fee: u128,
+    to: Address,
+    value: U256,
+    gas_limit: u64,
+) -> Bytes {
+    let tx = TxEip1559 {
+        chain_id: L2_CHAIN,
+        nonce,
+        gas_limit,
+        max_fee_per_gas: max_fee,
+        max_priority_fee_per_gas: max_fee.min(1_000_000_000),
+        to: TxKind::Call(to),
+        value,
+        input: Bytes::new(),
+        access_list: Default::default(),
+    };
+    let sig = key.sign_hash_sync(&tx.signature_hash()).unwrap();
+    TxEnvelope::from(tx.into_signed(sig)).encoded_2718().into()
 }
 
 /// A mined transaction's outcome.
@@ -129,6 +168,7 @@ impl Rig {
             genesisStateRoot: header.state_root,
             l2GasLimit: L2_GAS_LIMIT,
             feeRecipient: FEE_RECIPIENT,
+            forcedInclusionDelay: FORCED_INCLUSION_DELAY,
         };
         let code = [NativeRollup::BYTECODE.as_ref(), &args.abi_encode()].concat();
         let deployer = key(0);
@@ -340,6 +380,23 @@ impl Rig {
         }
     }
 
+    /// Gives dev key `user` `value` on the L2 the way a user gets it: a deposit on L1, an L2
+    /// block anchoring it, the sequencer's claim.
+    pub fn fund_on_l2(&mut self, user: usize, value: U256) {
+        let to = key(user).address();
+        self.deposit(user, to, value);
+        self.l2_seal();
+        let (index, at) = (self.messages.len() - 1, self.l2.head().timestamp);
+        let claim = self.claim_call(index, at, self.messages.len());
+        self.l2_submit(
+            &key(0),
+            nr_contracts::L2_BRIDGE,
+            claim.abi_encode().into(),
+            U256::ZERO,
+        );
+        assert!(self.l2_seal()[0].success, "claim of the deposit");
+    }
+
     /// Seals an L2 block with one transfer from the sequencer.
     pub fn transfer_block(&mut self) {
         self.l2_submit(
@@ -372,7 +429,7 @@ impl Rig {
             .unwrap();
         NativeRollup::claimWithdrawalCall {
             w: withdrawal,
-            ring: U256::from(self.view(NativeRollup::settlementsCall {}) % 8191),
+            ring: U256::from(self.view(NativeRollup::headNumberCall {}) % 8191),
             accountProof: proof.account_proof,
             storageProof: proof.storage_proof[0].proof.clone(),
         }
@@ -401,11 +458,22 @@ impl Rig {
 
     /// Settles L2 blocks `from..=to` (by key 2: settlement is permissionless).
     pub fn settle(&mut self, from: u64, to: u64) -> Outcome {
+        self.settle_resolving(from, to, vec![])
+    }
+
+    /// Settles L2 blocks `from..=to`, resolving forced transactions.
+    pub fn settle_resolving(
+        &mut self,
+        from: u64,
+        to: u64,
+        resolutions: Vec<Resolution>,
+    ) -> Outcome {
         let input = self.settle_input(from, to);
         self.rollup_tx(
             &key(2),
             NativeRollup::settleCall {
                 input: input.into(),
+                resolutions,
             },
             U256::ZERO,
         )
@@ -413,14 +481,72 @@ impl Rig {
 
     /// The refusal settling `input` meets.
     pub fn settle_refusal(&self, input: Vec<u8>) -> NativeRollup::NativeRollupErrors {
+        self.settle_refusal_resolving(input, vec![])
+    }
+
+    /// The refusal settling `input` with `resolutions` meets.
+    pub fn settle_refusal_resolving(
+        &self,
+        input: Vec<u8>,
+        resolutions: Vec<Resolution>,
+    ) -> NativeRollup::NativeRollupErrors {
         self.rollup_try(
             key(2).address(),
             &NativeRollup::settleCall {
                 input: input.into(),
+                resolutions,
             },
             U256::ZERO,
         )
         .expect_err("settlement must revert")
+    }
+
+    // ------------------------------------------------------------ forced inclusion
+
+    /// Lets L1 time pass: empty L1 blocks until `seconds` have gone by.
+    pub fn l1_wait(&mut self, seconds: u64) {
+        let until = self.l1.head().timestamp + seconds;
+        while self.l1.head().timestamp < until {
+            let t = self.l1.head().timestamp + L1_BLOCK_TIME;
+            self.l1.seal(attributes(t, B256::ZERO)).unwrap();
+        }
+    }
+
+    /// Resolution of a forced transaction included in L2 block `number`.
+    pub fn inclusion(&self, number: u64, tx_hash: B256) -> Resolution {
+        let block = self.l2.store().block(number).unwrap().unwrap();
+        let index = block
+            .body
+            .transactions
+            .iter()
+            .position(|t| *t.tx_hash() == tx_hash)
+            .expect("the transaction is in the block");
+        // The block's transaction trie, keyed by rlp(index), and the path to this one.
+        let mut store = NodeStore::default();
+        let mut trie = SparseTrie::from_root(EMPTY_ROOT_HASH);
+        for (i, t) in block.body.transactions.iter().enumerate() {
+            trie.insert(&alloy_rlp::encode(i), t.encoded_2718(), &store)
+                .unwrap();
+        }
+        let root = trie.root();
+        assert_eq!(root, block.header.transactions_root);
+        trie.commit_to(&mut store);
+        Resolution {
+            kind: 0,
+            header: alloy_rlp::encode(&block.header).into(),
+            txIndex: U256::from(index),
+            proof: store.proof(root, &alloy_rlp::encode(index)).unwrap(),
+        }
+    }
+
+    /// A resolution proving `who`'s account under L2 state root `root` (`kind` 1 or 2).
+    pub fn account_resolution(&self, kind: u8, root: B256, who: Address) -> Resolution {
+        Resolution {
+            kind,
+            header: Bytes::new(),
+            txIndex: U256::ZERO,
+            proof: self.l2.proof(root, who, &[]).unwrap().account_proof,
+        }
     }
 }
 
