@@ -136,6 +136,15 @@ library ExecuteOutput {
     /// The output does not have the shape of a result for `blocks` blocks.
     error MalformedOutput();
 
+    /// The `new_payload_request_root` of block `i` in a result.
+    function root(bytes memory out, uint256 i, bool range) internal pure returns (bytes32 r) {
+        uint256 pos = range ? 15 + 32 * i : 0;
+        if (pos + 32 > out.length) revert MalformedOutput();
+        assembly ("memory-safe") {
+            r := mload(add(add(out, 32), pos))
+        }
+    }
+
     /// `successful_validation`, `chain_id` and `schema_id` of a result for `blocks` blocks.
     function read(bytes memory out, uint256 blocks, bool range)
         internal

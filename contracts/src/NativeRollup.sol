@@ -6,6 +6,7 @@ import {MessageTree, Message, Messages, Withdrawal, Withdrawals} from "./Message
 import {MerklePatricia} from "./MerklePatricia.sol";
 import {Rlp} from "./Rlp.sol";
 import {ForcedTransaction, ForcedTx} from "./ForcedTransaction.sol";
+import {PayloadRoot, BlockLeaves} from "./PayloadRoot.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @notice How a settlement resolves one due forced transaction.
@@ -107,6 +108,10 @@ contract NativeRollup {
 
     /// A proof-mode input was given to the re-execution entry point.
     error ProofModeInput();
+    /// A re-execution input was given to the proof entry point.
+    error NotProofModeInput();
+    /// The leaves given for block `index` do not hash to the root EXECUTE's result proves.
+    error BlockLeavesMismatch(uint256 index);
     /// EXECUTE halted: the input is malformed or a block is invalid.
     error ExecuteRejected();
     /// EXECUTE returned a result that is not a success (never expected: it halts instead).
@@ -193,10 +198,13 @@ contract NativeRollup {
 
     // ---------------------------------------------------------------- settlement
 
-    /// What a settlement learned from the blocks it settles.
+    /// What a settlement learned from the blocks it settles, and where it stands.
     struct Progress {
         L2Block last;
+        bytes32 hash;
+        uint64 number;
         uint32 anchored;
+        bytes32 anchor;
         uint256 fees;
         uint256 minBaseFee;
         bytes32[] hashes;
@@ -207,67 +215,113 @@ contract NativeRollup {
     /// `resolutions` resolve forced transactions in queue order: every one past its deadline
     /// must be resolved, later ones may be.
     function settle(bytes calldata input, Resolution[] calldata resolutions) external {
-        uint256[] memory starts = _execute(input);
-        Progress memory s = _follow(input, starts);
+        uint16 prefix = ExecuteInput.prefix(input);
+        if (prefix == ExecuteInput.PROOF) revert ProofModeInput();
+        bytes memory out = _execute(input);
+        (uint16 schemaId, uint256[] memory starts) = ExecuteInput.requests(input);
+        if (schemaId != SCHEMA_ID) revert WrongSchema(SCHEMA_ID, schemaId);
+        _checkResult(out, starts.length, prefix == ExecuteInput.RANGE);
+        Progress memory s = _start(starts.length);
+        L2Block memory b = s.last;
+        for (uint256 i; i < starts.length; ++i) {
+            ExecuteInput.readBlock(input, starts[i], b);
+            _follow(s, b, i);
+        }
+        _finish(s, resolutions);
+    }
+
+    /// @notice Settles the next L2 block(s) by proofs: `input` is EXECUTE's proof-mode input
+    /// (`0xFF02 ++ SSZ ProofInput`: the statement, its proofs, and the KZG openings binding it
+    /// to this transaction's blobs, which carry the blocks). EXECUTE's result gives only each
+    /// block's `new_payload_request_root`; `blocks` gives each block's SSZ leaves, which must
+    /// hash to it, and the fields are read from them. The rest is `settle`'s.
+    function settleWithProofs(bytes calldata input, BlockLeaves[] calldata blocks, Resolution[] calldata resolutions)
+        external
+    {
+        if (ExecuteInput.prefix(input) != ExecuteInput.PROOF) revert NotProofModeInput();
+        bytes memory out = _execute(input);
+        // A single block's result is 43 bytes; a range's is 15 + 32 per block.
+        bool range = out.length != 43;
+        _checkResult(out, blocks.length, range);
+        uint256 fields = _payloadFields();
+        Progress memory s = _start(blocks.length);
+        for (uint256 i; i < blocks.length; ++i) {
+            if (PayloadRoot.requestRoot(blocks[i], fields) != ExecuteOutput.root(out, i, range)) {
+                revert BlockLeavesMismatch(i);
+            }
+            _follow(s, PayloadRoot.toBlock(blocks[i]), i);
+        }
+        s.last = PayloadRoot.toBlock(blocks[blocks.length - 1]);
+        _finish(s, resolutions);
+    }
+
+    /// `new_payload_request_root` of a block given by its leaves, in this rollup's layout
+    /// (what `settleWithProofs` checks them against; for settlers to check before sending).
+    function payloadRequestRoot(BlockLeaves calldata b) external view returns (bytes32) {
+        return PayloadRoot.requestRoot(b, _payloadFields());
+    }
+
+    /// Payload fields of the rollup's layout: 19 from Amsterdam (fork index 0x15) on, 17 before.
+    function _payloadFields() private view returns (uint256) {
+        return SCHEMA_ID >> 8 >= 0x15 ? 19 : 17;
+    }
+
+    /// Runs EXECUTE on `input`; its output, or a revert if it halted.
+    function _execute(bytes calldata input) private view returns (bytes memory out) {
+        bool ok;
+        (ok, out) = EXECUTE.staticcall(input);
+        if (!ok || out.length == 0) revert ExecuteRejected();
+    }
+
+    /// EXECUTE's verdict must be a success for this rollup's chain and schema.
+    function _checkResult(bytes memory out, uint256 blocks, bool range) private view {
+        (bool success, uint64 chainId, uint16 schemaId) = ExecuteOutput.read(out, blocks, range);
+        if (!success) revert ValidationUnsuccessful();
+        if (chainId != CHAIN_ID) revert WrongChainId(CHAIN_ID, chainId);
+        if (schemaId != SCHEMA_ID) revert WrongSchema(SCHEMA_ID, schemaId);
+    }
+
+    function _start(uint256 blocks) private view returns (Progress memory s) {
+        (s.hash, s.number, s.anchored) = (headHash, headNumber, anchoredCount);
+        s.hashes = new bytes32[](blocks);
+        s.minBaseFee = type(uint256).max;
+    }
+
+    /// The rules a validated block `b`, the `i`-th of this settlement, must meet to extend
+    /// the settled head: one definition for both modes.
+    function _follow(Progress memory s, L2Block memory b, uint256 i) private view {
+        if (b.parentHash != s.hash) revert WrongParent(s.hash, b.parentHash);
+        if (b.number != s.number + 1) revert WrongBlockNumber(s.number + 1, b.number);
+        if (b.timestamp > block.timestamp) revert TimestampInFuture(b.timestamp, block.timestamp);
+        if (b.gasLimit != L2_GAS_LIMIT) revert WrongGasLimit(L2_GAS_LIMIT, b.gasLimit);
+        if (i == 0 || b.anchor != s.anchor) {
+            // Blocks of a range mostly share an anchor: look each one up once.
+            s.anchor = b.anchor;
+            uint32 count = anchors[b.anchor];
+            if (count == 0) revert UnknownAnchor(b.anchor);
+            if (count < s.anchored) revert AnchorMovedBack(s.anchored, count);
+            s.anchored = count;
+        }
+        s.fees += b.baseFee * b.gasUsed;
+        if (b.baseFee < s.minBaseFee) s.minBaseFee = b.baseFee;
+        s.hashes[i] = b.blockHash;
+        (s.hash, s.number) = (b.blockHash, b.number);
+    }
+
+    /// Resolves forced transactions, then moves the head (one slot for the head hash, one
+    /// for number, anchor, fees and queue head; one ring slot for the state root).
+    function _finish(Progress memory s, Resolution[] calldata resolutions) private {
         uint32 head = resolutions.length == 0 ? forcedHead : _resolveForced(s, resolutions);
         if (head < forcedTail) {
             uint64 deadline = forcedQueue[head].deadline;
             if (deadline <= block.timestamp) revert ForcedTransactionDue(head, deadline);
         }
-
-        headHash = s.last.blockHash;
+        L2Block memory last = s.last;
+        headHash = last.blockHash;
         (headNumber, anchoredCount, feesOwed, forcedHead) =
-            (s.last.number, s.anchored, SafeCast.toUint96(feesOwed + s.fees), head);
-        stateRoots[s.last.number % STATE_ROOT_RING] = s.last.stateRoot;
-        emit Settled(s.last.number, s.last.blockHash, s.last.stateRoot, s.last.anchor, uint64(starts.length), s.fees);
-    }
-
-    /// Runs EXECUTE on `input` and checks its verdict is a success for this rollup; returns
-    /// where each block's `NewPayloadRequest` starts in `input`.
-    function _execute(bytes calldata input) private view returns (uint256[] memory starts) {
-        uint16 prefix = ExecuteInput.prefix(input);
-        if (prefix == ExecuteInput.PROOF) revert ProofModeInput();
-        (bool ok, bytes memory out) = EXECUTE.staticcall(input);
-        if (!ok || out.length == 0) revert ExecuteRejected();
-        uint16 schemaId;
-        (schemaId, starts) = ExecuteInput.requests(input);
-        (bool success, uint64 chainId, uint16 outSchema) =
-            ExecuteOutput.read(out, starts.length, prefix == ExecuteInput.RANGE);
-        if (!success) revert ValidationUnsuccessful();
-        if (chainId != CHAIN_ID) revert WrongChainId(CHAIN_ID, chainId);
-        if (outSchema != SCHEMA_ID || schemaId != SCHEMA_ID) revert WrongSchema(SCHEMA_ID, outSchema);
-    }
-
-    /// Checks that the validated blocks at `starts` extend the settled head, one rule each.
-    function _follow(bytes calldata input, uint256[] memory starts) private view returns (Progress memory s) {
-        bytes32 hash = headHash;
-        uint64 number = headNumber;
-        uint32 anchored = anchoredCount;
-        bytes32 anchor;
-        L2Block memory b = s.last;
-        s.hashes = new bytes32[](starts.length);
-        s.minBaseFee = type(uint256).max;
-        for (uint256 i; i < starts.length; ++i) {
-            ExecuteInput.readBlock(input, starts[i], b);
-            if (b.parentHash != hash) revert WrongParent(hash, b.parentHash);
-            if (b.number != number + 1) revert WrongBlockNumber(number + 1, b.number);
-            if (b.timestamp > block.timestamp) revert TimestampInFuture(b.timestamp, block.timestamp);
-            if (b.gasLimit != L2_GAS_LIMIT) revert WrongGasLimit(L2_GAS_LIMIT, b.gasLimit);
-            if (i == 0 || b.anchor != anchor) {
-                // Blocks of a range mostly share an anchor: look each one up once.
-                anchor = b.anchor;
-                uint32 count = anchors[anchor];
-                if (count == 0) revert UnknownAnchor(anchor);
-                if (count < anchored) revert AnchorMovedBack(anchored, count);
-                anchored = count;
-            }
-            s.fees += b.baseFee * b.gasUsed;
-            if (b.baseFee < s.minBaseFee) s.minBaseFee = b.baseFee;
-            s.hashes[i] = b.blockHash;
-            hash = b.blockHash;
-            number = b.number;
-        }
-        s.anchored = anchored;
+            (last.number, s.anchored, SafeCast.toUint96(feesOwed + s.fees), head);
+        stateRoots[last.number % STATE_ROOT_RING] = last.stateRoot;
+        emit Settled(last.number, last.blockHash, last.stateRoot, last.anchor, uint64(s.hashes.length), s.fees);
     }
 
     // ---------------------------------------------------------------- forced inclusion

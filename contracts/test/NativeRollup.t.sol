@@ -6,6 +6,7 @@ import {Ssz, OneLeafTrie, TreePaths} from "./Ssz.sol";
 import {NativeRollup, Resolution} from "../src/NativeRollup.sol";
 import {L2Bridge} from "../src/L2Bridge.sol";
 import {L2Block, ExecuteInput, ExecuteOutput} from "../src/ExecuteInput.sol";
+import {PayloadRoot, BlockLeaves} from "../src/PayloadRoot.sol";
 import {MessageTree, Message, Withdrawal, Withdrawals} from "../src/MessageTree.sol";
 
 /// Stands in for EXECUTE at 0x0101 (forge's EVM has none): returns the configured output, or
@@ -428,5 +429,85 @@ contract L2BridgeTest is Test {
         assertEq(bridge.withdrawalCount(), 1, "nonce moved");
         vm.expectRevert(L2Bridge.ZeroWithdrawal.selector);
         bridge.withdraw(address(0xB0B));
+    }
+}
+
+contract ProofSettlementTest is Test {
+    uint64 constant CHAIN = 901;
+    uint16 constant SCHEMA = 0x1201;
+    uint64 constant GAS_LIMIT = 15_000_000;
+    bytes32 constant GENESIS = bytes32(uint256(0x6e));
+    NativeRollup rollup;
+    Resolution[] none;
+    StandInExecute execute = StandInExecute(address(0x0101));
+
+    function setUp() public {
+        vm.etch(address(0x0101), address(new StandInExecute()).code);
+        vm.warp(1000);
+        rollup = new NativeRollup(CHAIN, SCHEMA, GENESIS, bytes32(uint256(0x5707)), GAS_LIMIT, address(0xFEE5), 3600);
+    }
+
+    function le(uint256 v) internal pure returns (bytes32) {
+        return bytes32(Ssz.le(v, 32));
+    }
+
+    /// Leaves of a block after the genesis (other leaves arbitrary but fixed).
+    function leaves() internal view returns (BlockLeaves memory b) {
+        b.payload = new bytes32[](17);
+        for (uint256 i; i < 17; ++i) {
+            b.payload[i] = keccak256(abi.encode("field", i));
+        }
+        b.payload[0] = GENESIS;
+        b.payload[6] = le(1); // number
+        b.payload[7] = le(GAS_LIMIT);
+        b.payload[8] = le(21_000); // gas used
+        b.payload[9] = le(101); // timestamp
+        b.payload[11] = le(7); // base fee
+        b.anchor = rollup.messageRoot();
+        b.versionedHashes = keccak256("vh");
+        b.requests = keccak256("requests");
+    }
+
+    function test_settles_by_proofs_against_the_proven_root() public {
+        BlockLeaves[] memory bs = new BlockLeaves[](1);
+        bs[0] = leaves();
+        bytes32 root = rollup.payloadRequestRoot(bs[0]);
+        bytes memory out = Ssz.result(CHAIN, SCHEMA);
+        assembly {
+            mstore(add(out, 32), root)
+        }
+        execute.configure(out, false);
+        rollup.settleWithProofs(hex"ff02", bs, none);
+        assertEq(rollup.headHash(), bs[0].payload[12], "head is the block's hash");
+        assertEq(rollup.headNumber(), 1, "number from its leaf");
+        assertEq(rollup.headStateRoot(), bs[0].payload[2], "state root from its leaf");
+        assertEq(rollup.feesOwed(), 7 * 21_000, "fees from its leaves");
+    }
+
+    function test_leaves_not_under_the_proven_root_revert() public {
+        BlockLeaves[] memory bs = new BlockLeaves[](1);
+        bs[0] = leaves();
+        bytes32 root = rollup.payloadRequestRoot(bs[0]);
+        bytes memory out = Ssz.result(CHAIN, SCHEMA);
+        assembly {
+            mstore(add(out, 32), root)
+        }
+        execute.configure(out, false);
+        bs[0].payload[2] = keccak256("another state root");
+        vm.expectRevert(abi.encodeWithSelector(NativeRollup.BlockLeavesMismatch.selector, 0));
+        rollup.settleWithProofs(hex"ff02", bs, none);
+        bs[0].payload = new bytes32[](16);
+        vm.expectRevert(abi.encodeWithSelector(PayloadRoot.WrongLeafCount.selector, 16, 17));
+        rollup.settleWithProofs(hex"ff02", bs, none);
+    }
+
+    function test_wrong_mode_or_halted_execute_reverts() public {
+        BlockLeaves[] memory bs = new BlockLeaves[](1);
+        bs[0] = leaves();
+        vm.expectRevert(NativeRollup.NotProofModeInput.selector);
+        rollup.settleWithProofs(hex"1201", bs, none);
+        execute.configure("", true);
+        vm.expectRevert(NativeRollup.ExecuteRejected.selector);
+        rollup.settleWithProofs(hex"ff02", bs, none);
     }
 }

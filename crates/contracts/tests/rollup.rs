@@ -275,3 +275,57 @@ fn burned_base_fees_are_credited_and_paid() {
         E::NoFeesOwed(NativeRollup::NoFeesOwed {})
     );
 }
+
+#[test]
+fn proof_mode_block_leaves_hash_to_the_root_execute_proves() {
+    let mut rig = Rig::new(SCHEMA_OSAKA);
+    rig.fund_on_l2(1, U256::from(10u128.pow(18)));
+    rig.transfer_block();
+    for n in 1..=rig.l2.head().number {
+        let bytes = rig.l2.store().stateless_input(n).unwrap().unwrap();
+        let input = nr_stateless::StatelessInput::decode(&bytes).unwrap();
+        let root = B256::from(input.new_payload_request_root());
+        let leaves = nr_contracts::payload::block_leaves(&input.new_payload_request, input.schema);
+        assert_eq!(leaves.payload.len(), 17);
+        // Off-chain and on-chain merkleization agree with the stateless crate's SSZ root.
+        assert_eq!(
+            nr_contracts::payload::request_root(&leaves),
+            root,
+            "block {n}"
+        );
+        let on_chain = rig.view(NativeRollup::payloadRequestRootCall { b: leaves.clone() });
+        assert_eq!(on_chain, root, "block {n} on the L1");
+        // A changed leaf changes the root.
+        let mut tampered = leaves;
+        tampered.payload[9].0[0] ^= 1;
+        assert_ne!(
+            rig.view(NativeRollup::payloadRequestRootCall { b: tampered }),
+            root
+        );
+    }
+    // The proof entry point refuses a re-execution input, and EXECUTE halts on a proof-mode
+    // input whose proofs do not verify.
+    let blocks = vec![nr_contracts::payload::block_leaves(
+        &nr_stateless::StatelessInput::decode(&rig.settle_input(1, 1))
+            .unwrap()
+            .new_payload_request,
+        nr_stateless::SchemaId::from_u16(SCHEMA_OSAKA).unwrap(),
+    )];
+    let call = |input: Vec<u8>| NativeRollup::settleWithProofsCall {
+        input: input.into(),
+        blocks: blocks.clone(),
+        resolutions: vec![],
+    };
+    assert_eq!(
+        rig.rollup_try(key(2).address(), &call(rig.settle_input(1, 1)), U256::ZERO)
+            .unwrap_err(),
+        E::NotProofModeInput(NativeRollup::NotProofModeInput {})
+    );
+    let mut bogus = vec![0xff, 0x02];
+    bogus.extend_from_slice(&[0u8; 64]);
+    assert_eq!(
+        rig.rollup_try(key(2).address(), &call(bogus), U256::ZERO)
+            .unwrap_err(),
+        E::ExecuteRejected(NativeRollup::ExecuteRejected {})
+    );
+}

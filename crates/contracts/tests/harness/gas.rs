@@ -202,6 +202,28 @@ pub fn measure() -> Vec<GasRow> {
         1,
     ));
 
+    // Proof mode: what checking one block's leaves against EXECUTE's root costs (the
+    // settlement itself needs a proof EXECUTE accepts; the rest of it is `settle`'s).
+    let number = rig.l2.head().number;
+    let bytes = rig.l2.store().stateless_input(number).unwrap().unwrap();
+    let input = nr_stateless::StatelessInput::decode(&bytes).unwrap();
+    let leaves = nr_contracts::payload::block_leaves(&input.new_payload_request, input.schema);
+    let call = NativeRollup::payloadRequestRootCall { b: leaves };
+    let gas = rig.call_gas(key(2).address(), &call);
+    let out = Outcome {
+        success: true,
+        gas_used: gas,
+        logs: vec![],
+    };
+    rows.push(row(
+        "payloadRequestRoot (proof mode's check of one block's leaves)",
+        "L1",
+        &call,
+        &out,
+        0,
+        1,
+    ));
+
     let call = NativeRollup::payFeesCall {};
     let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);
     rows.push(row("payFees (credited base fees)", "L1", &call, &out, 0, 0));

@@ -260,6 +260,25 @@ impl Rig {
         }
     }
 
+    /// Gas a rollup call uses when run as a transaction from `from` (nothing committed).
+    pub fn call_gas<C: SolCall>(&self, from: Address, call: &C) -> u64 {
+        let head = self.l1.head().clone();
+        let env = self.l1.next_env(head.timestamp + L1_BLOCK_TIME);
+        let tx = TxEnv {
+            caller: from,
+            kind: TxKind::Call(self.rollup),
+            data: call.abi_encode().into(),
+            gas_limit: 16_000_000,
+            chain_id: Some(self.l1.spec.config.chain_id),
+            nonce: self.l1_nonce(from),
+            ..Default::default()
+        };
+        self.l1
+            .call(&head, env, tx)
+            .expect("the call succeeds")
+            .gas_used
+    }
+
     /// A view of the rollup.
     pub fn view<C: SolCall>(&self, call: C) -> C::Return {
         let out = self
