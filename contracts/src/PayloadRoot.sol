@@ -24,11 +24,54 @@ library PayloadRoot {
     /// The leaves do not have the layout's number of payload fields.
     error WrongLeafCount(uint256 got, uint256 expected);
 
-    /// `hash_tree_root(NewPayloadRequest)` of `b`, for a payload of `fields` fields.
-    function requestRoot(BlockLeaves calldata b, uint256 fields) internal view returns (bytes32) {
-        if (b.payload.length != fields) revert WrongLeafCount(b.payload.length, fields);
-        bytes32 payload = _h(_progressive(b.payload), bytes32(_activeFields(fields)));
-        return _h(_h(payload, b.versionedHashes), _h(b.anchor, b.requests));
+    /// `hash_tree_root(NewPayloadRequest)` of `b`, for a payload of `fields` (17 or 19) fields.
+    function requestRoot(BlockLeaves calldata b, uint256 fields) internal view returns (bytes32 root) {
+        bytes32[] calldata p = b.payload;
+        if (p.length != fields) revert WrongLeafCount(p.length, fields);
+        // The active-fields bitvector (all active), little-endian bits in one chunk.
+        bytes32 active = fields == 19 ? bytes32(uint256(0xffff07) << 232) : bytes32(uint256(0xffff01) << 232);
+        bytes32 versioned = b.versionedHashes;
+        bytes32 anchor = b.anchor;
+        bytes32 requests = b.requests;
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            // SHA-256 of the 64 bytes at `from` into the 32 bytes at `to`.
+            function h(from, to) {
+                if iszero(staticcall(gas(), 0x02, from, 0x40, to, 0x20)) { revert(0, 0) }
+            }
+            // Halves `n` words at `at` down to one, pairwise, in place.
+            function reduce(at, n) {
+                for {} gt(n, 1) { n := shr(1, n) } {
+                    for { let i := 0 } lt(i, shr(1, n)) { i := add(i, 1) } {
+                        h(add(at, shl(6, i)), add(at, shl(5, i)))
+                    }
+                }
+            }
+            // The 16-leaf subtree over leaves 5.., zero-padded, then paired with the empty rest.
+            calldatacopy(buf, add(p.offset, 0xa0), shl(5, sub(p.length, 5)))
+            for { let i := sub(p.length, 5) } lt(i, 16) { i := add(i, 1) } { mstore(add(buf, shl(5, i)), 0) }
+            reduce(buf, 16)
+            mstore(add(buf, 0x20), 0)
+            h(buf, add(buf, 0xa0))
+            // The 4-leaf subtree over leaves 1..5, beside it.
+            calldatacopy(add(buf, 0x20), add(p.offset, 0x20), 0x80)
+            reduce(add(buf, 0x20), 4)
+            mstore(add(buf, 0x40), mload(add(buf, 0xa0)))
+            h(add(buf, 0x20), add(buf, 0x20))
+            // Leaf 0 beside them, then the active fields mixed in: the payload's root.
+            mstore(buf, calldataload(p.offset))
+            h(buf, buf)
+            mstore(add(buf, 0x20), active)
+            h(buf, buf)
+            // The request: hash(hash(payload, versioned hashes), hash(anchor, requests)).
+            mstore(add(buf, 0x20), versioned)
+            h(buf, buf)
+            mstore(add(buf, 0x40), anchor)
+            mstore(add(buf, 0x60), requests)
+            h(add(buf, 0x40), add(buf, 0x20))
+            h(buf, buf)
+            root := mload(buf)
+        }
     }
 
     /// The fields the rollup acts on, read from the leaves (basic values are packed
@@ -46,44 +89,9 @@ library PayloadRoot {
         out.anchor = b.anchor;
     }
 
-    /// `merkleize_progressive` of 6 to 21 leaves: hash(leaf 0, hash(merkleize(1..5),
-    /// hash(merkleize(5..21), zero))).
-    function _progressive(bytes32[] calldata leaves) private view returns (bytes32) {
-        bytes32 third = _h(_merkleize(leaves, 5, 16), bytes32(0));
-        return _h(leaves[0], _h(_merkleize(leaves, 1, 4), third));
-    }
 
-    /// Root of the `width`-leaf subtree over `leaves[from:]` (zero leaves past the end).
-    function _merkleize(bytes32[] calldata leaves, uint256 from, uint256 width) private view returns (bytes32) {
-        bytes32[] memory level = new bytes32[](width);
-        for (uint256 i; i < width && from + i < leaves.length; ++i) {
-            level[i] = leaves[from + i];
-        }
-        for (uint256 n = width / 2; n > 0; n /= 2) {
-            for (uint256 i; i < n; ++i) {
-                level[i] = _h(level[2 * i], level[2 * i + 1]);
-            }
-        }
-        return level[0];
-    }
 
-    /// The active-fields bitvector of `fields` fields, all active, packed into one chunk.
-    function _activeFields(uint256 fields) private pure returns (uint256 chunk) {
-        uint256 bits = (1 << fields) - 1;
-        // Bit i of the vector is bit (i % 8) of byte (i / 8): little-endian bytes.
-        for (uint256 i; i < 32; ++i) {
-            chunk |= ((bits >> (8 * i)) & 0xff) << (248 - 8 * i);
-        }
-    }
 
-    function _h(bytes32 a, bytes32 b) private view returns (bytes32 r) {
-        assembly ("memory-safe") {
-            mstore(0x00, a)
-            mstore(0x20, b)
-            if iszero(staticcall(gas(), 0x02, 0x00, 0x40, 0x00, 0x20)) { revert(0, 0) }
-            r := mload(0x00)
-        }
-    }
 
     function _le64(bytes32 w) private pure returns (uint64 v) {
         uint256 x = uint256(w) >> 192;
