@@ -47,7 +47,8 @@ contract Reverter {
     }
 }
 
-contract NativeRollupTest is Test {
+/// A rollup of chain 901 (Osaka blocks) after its genesis, EXECUTE stood in, at L1 time 1000.
+abstract contract RollupFixture is Test {
     uint64 constant CHAIN = 901;
     uint16 constant SCHEMA = 0x1201;
     uint64 constant GAS_LIMIT = 15_000_000;
@@ -63,7 +64,9 @@ contract NativeRollupTest is Test {
         vm.warp(1000);
         rollup = new NativeRollup(CHAIN, SCHEMA, GENESIS, bytes32(uint256(0x5707)), GAS_LIMIT, FEES, 3600);
     }
+}
 
+contract NativeRollupTest is RollupFixture {
     function blockAfter(bytes32 parent, uint64 number) internal view returns (L2Block memory b) {
         b.parentHash = parent;
         b.stateRoot = keccak256(abi.encode("state", number));
@@ -432,21 +435,7 @@ contract L2BridgeTest is Test {
     }
 }
 
-contract ProofSettlementTest is Test {
-    uint64 constant CHAIN = 901;
-    uint16 constant SCHEMA = 0x1201;
-    uint64 constant GAS_LIMIT = 15_000_000;
-    bytes32 constant GENESIS = bytes32(uint256(0x6e));
-    NativeRollup rollup;
-    Resolution[] none;
-    StandInExecute execute = StandInExecute(address(0x0101));
-
-    function setUp() public {
-        vm.etch(address(0x0101), address(new StandInExecute()).code);
-        vm.warp(1000);
-        rollup = new NativeRollup(CHAIN, SCHEMA, GENESIS, bytes32(uint256(0x5707)), GAS_LIMIT, address(0xFEE5), 3600);
-    }
-
+contract ProofSettlementTest is RollupFixture {
     function le(uint256 v) internal pure returns (bytes32) {
         return bytes32(Ssz.le(v, 32));
     }

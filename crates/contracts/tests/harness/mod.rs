@@ -230,14 +230,14 @@ impl Rig {
         out
     }
 
-    /// Runs a rollup call from `from` on the L1 head (the next block's environment);
-    /// `Err` holds the decoded revert.
-    pub fn rollup_try<C: SolCall>(
+    /// Runs a rollup call from `from` on the L1 head, in the next block's environment,
+    /// committing nothing.
+    fn rollup_call<C: SolCall>(
         &self,
         from: Address,
         call: &C,
         value: U256,
-    ) -> Result<Bytes, NativeRollup::NativeRollupErrors> {
+    ) -> Result<nr_node::query::CallOutcome, nr_node::query::CallError> {
         let head = self.l1.head().clone();
         let env = self.l1.next_env(head.timestamp + L1_BLOCK_TIME);
         let tx = TxEnv {
@@ -250,7 +250,17 @@ impl Rig {
             nonce: self.l1_nonce(from),
             ..Default::default()
         };
-        match self.l1.call(&head, env, tx) {
+        self.l1.call(&head, env, tx)
+    }
+
+    /// Runs a rollup call from `from`; `Err` holds the decoded revert.
+    pub fn rollup_try<C: SolCall>(
+        &self,
+        from: Address,
+        call: &C,
+        value: U256,
+    ) -> Result<Bytes, NativeRollup::NativeRollupErrors> {
+        match self.rollup_call(from, call, value) {
             Ok(out) => Ok(out.output),
             Err(nr_node::query::CallError::Reverted { output }) => {
                 Err(NativeRollup::NativeRollupErrors::abi_decode(&output)
@@ -262,19 +272,7 @@ impl Rig {
 
     /// Gas a rollup call uses when run as a transaction from `from` (nothing committed).
     pub fn call_gas<C: SolCall>(&self, from: Address, call: &C) -> u64 {
-        let head = self.l1.head().clone();
-        let env = self.l1.next_env(head.timestamp + L1_BLOCK_TIME);
-        let tx = TxEnv {
-            caller: from,
-            kind: TxKind::Call(self.rollup),
-            data: call.abi_encode().into(),
-            gas_limit: 16_000_000,
-            chain_id: Some(self.l1.spec.config.chain_id),
-            nonce: self.l1_nonce(from),
-            ..Default::default()
-        };
-        self.l1
-            .call(&head, env, tx)
+        self.rollup_call(from, call, U256::ZERO)
             .expect("the call succeeds")
             .gas_used
     }
