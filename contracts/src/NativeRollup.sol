@@ -110,6 +110,8 @@ contract NativeRollup {
     error ProofModeInput();
     /// A re-execution input was given to the proof entry point.
     error NotProofModeInput();
+    /// The number of blocks given is not the number EXECUTE's result covers.
+    error WrongBlockCount(uint256 given);
     /// The leaves given for block `index` do not hash to the root EXECUTE's result proves.
     error BlockLeavesMismatch(uint256 index);
     /// EXECUTE halted: the input is malformed or a block is invalid.
@@ -242,6 +244,7 @@ contract NativeRollup {
         bytes memory out = _execute(input);
         // A single block's result is 43 bytes; a range's is 15 + 32 per block.
         bool range = out.length != 43;
+        if (blocks.length == 0 || (!range && blocks.length != 1)) revert WrongBlockCount(blocks.length);
         _checkResult(out, blocks.length, range);
         uint256 fields = _payloadFields();
         Progress memory s = _start(blocks.length);

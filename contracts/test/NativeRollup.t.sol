@@ -262,6 +262,31 @@ contract NativeRollupTest is RollupFixture {
         rollup.sendMessage{value: 1}(address(0xAAA2), 1, "", GAS_LIMIT + 1);
     }
 
+    function test_a_full_message_tree_reverts() public {
+        // `messages.count` sits after the 32 frontier slots (storage slot 34).
+        vm.store(address(rollup), bytes32(uint256(34)), bytes32(uint256(type(uint32).max - 1)));
+        vm.expectRevert(MessageTree.TreeFull.selector);
+        rollup.depositETH{value: 1}(address(this));
+    }
+
+    function test_an_inclusion_proof_with_a_header_that_is_not_one_reverts() public {
+        // A queued forced transaction (written straight into storage: queue tail 1, keeping
+        // the anchored count of 1), due now.
+        vm.store(address(rollup), bytes32(uint256(1)), bytes32((uint256(1) << 64) | (uint256(1) << 224)));
+        bytes32 entry = keccak256(abi.encode(uint256(0), uint256(8228)));
+        vm.store(address(rollup), bytes32(uint256(entry) + 2), bytes32(uint256(1)));
+        // A settled "block" whose hash is that of bytes that are no header.
+        L2Block memory b = blockAfter(GENESIS, 1);
+        b.blockHash = keccak256(hex"c0");
+        execute.configure(Ssz.result(CHAIN, SCHEMA), false);
+        Resolution[] memory rs = new Resolution[](1);
+        rs[0].kind = 0;
+        rs[0].header = hex"c0";
+        bytes memory input = Ssz.single(SCHEMA, CHAIN, b);
+        vm.expectRevert(NativeRollup.MalformedHeader.selector);
+        rollup.settle(input, rs);
+    }
+
     // ------------------------------------------------------------ fees
 
     function test_fees_are_paid_to_the_recipient_once() public {
@@ -414,6 +439,16 @@ contract L2BridgeTest is Test {
         bridge.claimMessage(ms[0], 8, path);
     }
 
+    function test_a_relayer_refusing_its_fee_reverts() public {
+        Message[] memory ms = new Message[](1);
+        ms[0] = message(0, address(0xAAA1), 1 ether, 0.1 ether);
+        bytes32[] memory path = anchor(ms, 0);
+        address refusing = address(new Reverter());
+        vm.prank(refusing);
+        vm.expectRevert(abi.encodeWithSelector(L2Bridge.FeeTransferFailed.selector, refusing));
+        bridge.claimMessage(ms[0], 7, path);
+    }
+
     function test_failing_message_call_stays_claimable() public {
         Message[] memory ms = new Message[](1);
         ms[0] = message(0, address(new Reverter()), 1 ether, 0);
@@ -487,6 +522,21 @@ contract ProofSettlementTest is RollupFixture {
         rollup.settleWithProofs(hex"ff02", bs, none);
         bs[0].payload = new bytes32[](16);
         vm.expectRevert(abi.encodeWithSelector(PayloadRoot.WrongLeafCount.selector, 16, 17));
+        rollup.settleWithProofs(hex"ff02", bs, none);
+    }
+
+    function test_block_count_must_match_the_result() public {
+        BlockLeaves[] memory bs = new BlockLeaves[](2);
+        bs[0] = leaves();
+        bs[1] = leaves();
+        execute.configure(Ssz.result(CHAIN, SCHEMA), false);
+        vm.expectRevert(abi.encodeWithSelector(NativeRollup.WrongBlockCount.selector, 2));
+        rollup.settleWithProofs(hex"ff02", bs, none);
+        vm.expectRevert(abi.encodeWithSelector(NativeRollup.WrongBlockCount.selector, 0));
+        rollup.settleWithProofs(hex"ff02", new BlockLeaves[](0), none);
+        // A range result for three blocks given two.
+        execute.configure(Ssz.rangeResult(3, CHAIN, SCHEMA), false);
+        vm.expectRevert(ExecuteOutput.MalformedOutput.selector);
         rollup.settleWithProofs(hex"ff02", bs, none);
     }
 
