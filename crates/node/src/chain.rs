@@ -39,6 +39,9 @@ pub enum ChainError {
     /// The genesis allocation does not hash to the genesis state root (a bug or a bad file).
     #[error("genesis allocation does not build: {0}")]
     Genesis(String),
+    /// An L2 sequencer has no L1 anchor yet for the next block.
+    #[error("no L1 anchor yet: the sequencer has not read its rollup contract")]
+    NoAnchor,
     /// A block this node built did not pass its own import: a bug, never ignored.
     #[error("built block {number} failed import: {reason}")]
     Import {

@@ -147,6 +147,7 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
         block_time: args.block_time,
         fee_recipient: args.fee_recipient,
         datadir: args.datadir.clone(),
+        wait_for_anchor: false,
     };
     tracing::info!(
         role = ?args.role,

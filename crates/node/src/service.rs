@@ -32,6 +32,10 @@ pub struct NodeConfig {
     pub fee_recipient: Address,
     /// The datadir (for the pool journal).
     pub datadir: PathBuf,
+    /// Seal nothing until an anchor is set ([`Node::set_anchor`]): an L2 sequencer must
+    /// never seal a block whose anchor its L1 rollup contract did not produce, or the chain
+    /// could never settle past it. Otherwise blocks carry a zero root until one is set.
+    pub wait_for_anchor: bool,
 }
 
 /// The chain and what its RPC handlers share.
@@ -39,6 +43,9 @@ pub struct Node<F> {
     chain: Mutex<Chain<F>>,
     /// Signalled when a transaction enters the pool (wakes the sealer in automine mode).
     pooled: Notify,
+    /// The `parent_beacon_block_root` of the blocks it seals: on an L2, the L1 anchor its
+    /// sequencer sets (`None`: none yet, seal nothing).
+    anchor: Mutex<Option<B256>>,
     config: NodeConfig,
 }
 
@@ -62,12 +69,23 @@ impl<F: BlockEvmFactory> Node<F> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
+        let anchor = self.anchor().ok_or(ChainError::NoAnchor)?;
         self.chain().seal(BlockAttributes {
             timestamp: now,
             fee_recipient: self.config.fee_recipient,
             prev_randao: B256::ZERO,
-            parent_beacon_block_root: B256::ZERO,
+            parent_beacon_block_root: anchor,
         })
+    }
+
+    /// The anchor the next sealed block carries (`None`: waiting for the sequencer's first).
+    pub fn anchor(&self) -> Option<B256> {
+        *self.anchor.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Sets the anchor of the blocks sealed from now on (an L2 sequencer following its L1).
+    pub fn set_anchor(&self, anchor: B256) {
+        *self.anchor.lock().unwrap_or_else(PoisonError::into_inner) = Some(anchor);
     }
 }
 
@@ -103,6 +121,7 @@ where
     let node = Arc::new(Node {
         chain: Mutex::new(chain),
         pooled: Notify::new(),
+        anchor: Mutex::new((!config.wait_for_anchor).then_some(B256::ZERO)),
         config,
     });
     let server = server.start(rpc::module(node.clone())?);
@@ -159,7 +178,7 @@ where
         let n = node.clone();
         let automine = interval.is_none();
         let sealed = tokio::task::spawn_blocking(move || {
-            if automine && n.chain().pool.is_empty() {
+            if (automine && n.chain().pool.is_empty()) || n.anchor().is_none() {
                 return Ok(None);
             }
             n.seal().map(Some)

@@ -1,0 +1,143 @@
+//! The rollup contract on the L1, over JSON-RPC.
+
+use alloy_network::{EthereumWallet, TransactionBuilder};
+use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_provider::{DynProvider, Provider, ProviderBuilder};
+use alloy_rpc_types_eth::{BlockId, Filter, TransactionReceipt, TransactionRequest};
+use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::{SolCall, SolEvent};
+use nr_contracts::NativeRollup;
+
+/// Why an L1 request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum L1Error {
+    /// The RPC transport or the node.
+    #[error("L1 RPC: {0}")]
+    Rpc(String),
+    /// A call to the contract reverted or returned what its ABI does not describe.
+    #[error("rollup contract at {address}: {reason}")]
+    Contract {
+        /// The contract.
+        address: Address,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A transaction was mined but failed.
+    #[error("transaction {hash} reverted on the L1")]
+    Reverted {
+        /// Its hash.
+        hash: B256,
+    },
+}
+
+fn rpc<E: std::fmt::Display>(e: E) -> L1Error {
+    L1Error::Rpc(e.to_string())
+}
+
+/// A `NativeRollup` on an L1, read and (with a key) driven.
+#[derive(Clone)]
+pub struct Rollup {
+    provider: DynProvider,
+    /// The contract.
+    pub address: Address,
+    /// Who sends transactions (the wallet's default signer).
+    pub sender: Address,
+}
+
+impl Rollup {
+    /// Connects to the L1 at `url`, signing with `key`.
+    pub fn connect(url: &str, address: Address, key: PrivateKeySigner) -> Result<Self, L1Error> {
+        let sender = key.address();
+        let url = url.parse().map_err(|e| L1Error::Rpc(format!("bad L1 URL {url}: {e}")))?;
+        let provider = ProviderBuilder::new()
+            .wallet(EthereumWallet::from(key))
+            .connect_http(url)
+            .erased();
+        Ok(Self { provider, address, sender })
+    }
+
+    /// The provider (for reads beyond the contract's).
+    pub fn provider(&self) -> &DynProvider {
+        &self.provider
+    }
+
+    /// Runs a view of the contract at `block`.
+    pub async fn view<C: SolCall>(&self, call: C, block: BlockId) -> Result<C::Return, L1Error> {
+        let tx = TransactionRequest::default()
+            .with_to(self.address)
+            .with_input(Bytes::from(call.abi_encode()));
+        let out = self.provider.call(tx).block(block).await.map_err(rpc)?;
+        C::abi_decode_returns(&out).map_err(|e| L1Error::Contract {
+            address: self.address,
+            reason: format!("{}: {e}", C::SIGNATURE),
+        })
+    }
+
+    /// The L1 head's number.
+    pub async fn head(&self) -> Result<u64, L1Error> {
+        self.provider.get_block_number().await.map_err(rpc)
+    }
+
+    /// The `MessageSent` events of L1 blocks `from..=to`, in order.
+    pub async fn messages(&self, from: u64, to: u64) -> Result<Vec<NativeRollup::MessageSent>, L1Error> {
+        let filter = Filter::new()
+            .address(self.address)
+            .event_signature(NativeRollup::MessageSent::SIGNATURE_HASH)
+            .from_block(from)
+            .to_block(to);
+        let logs = self.provider.get_logs(&filter).await.map_err(rpc)?;
+        logs.iter()
+            .map(|l| {
+                NativeRollup::MessageSent::decode_log(&l.inner)
+                    .map(|d| d.data)
+                    .map_err(|e| L1Error::Contract { address: self.address, reason: e.to_string() })
+            })
+            .collect()
+    }
+
+    /// Sends a call to the contract with `value` and waits for its receipt.
+    pub async fn send<C: SolCall>(&self, call: C, value: U256) -> Result<TransactionReceipt, L1Error> {
+        let tx = TransactionRequest::default()
+            .with_from(self.sender)
+            .with_to(self.address)
+            .with_value(value)
+            .with_input(Bytes::from(call.abi_encode()));
+        let pending = self.provider.send_transaction(tx).await.map_err(|e| L1Error::Contract {
+            address: self.address,
+            reason: format!("{}: {e}", C::SIGNATURE),
+        })?;
+        let receipt = pending.get_receipt().await.map_err(rpc)?;
+        if !receipt.status() {
+            return Err(L1Error::Reverted { hash: receipt.transaction_hash });
+        }
+        Ok(receipt)
+    }
+
+    /// Deploys a `NativeRollup` with `args`, escrowing `backing`; returns its address.
+    pub async fn deploy(
+        url: &str,
+        key: PrivateKeySigner,
+        args: NativeRollup::constructorCall,
+        backing: U256,
+    ) -> Result<Address, L1Error> {
+        use alloy_sol_types::SolConstructor;
+        let rollup = Self::connect(url, Address::ZERO, key)?;
+        let code = [NativeRollup::BYTECODE.as_ref(), &args.abi_encode()].concat();
+        let tx = TransactionRequest::default()
+            .with_from(rollup.sender)
+            .with_deploy_code(Bytes::from(code))
+            .with_value(backing);
+        let receipt = rollup
+            .provider
+            .send_transaction(tx)
+            .await
+            .map_err(rpc)?
+            .get_receipt()
+            .await
+            .map_err(rpc)?;
+        match (receipt.status(), receipt.contract_address) {
+            (true, Some(address)) => Ok(address),
+            _ => Err(L1Error::Reverted { hash: receipt.transaction_hash }),
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! `nr-rollup`: the running native rollup.
+//!
+//! ```text
+//! nr-rollup genesis [--chain-id 901] [--sequencer ADDR]           the rollup's L2 genesis (JSON)
+//! nr-rollup deploy --l1-rpc URL --private-key KEY [--genesis FILE]  deploy NativeRollup; prints its address
+//! nr-rollup run --l1-rpc URL --rollup ADDR --datadir DIR [...]      L2 sequencer + settler
+//! ```
+
+use alloy_evm::eth::EthEvmFactory;
+use alloy_primitives::Address;
+use alloy_signer_local::PrivateKeySigner;
+use clap::{Parser, Subcommand};
+use eyre::{WrapErr, bail, eyre};
+use nr_node::{Chain, ChainSpec, NodeConfig, Role};
+use nr_rollup::{
+    genesis,
+    l1::Rollup,
+    sequencer::{self, SequencerConfig},
+    settler::{self, SettlerConfig},
+};
+use std::{net::IpAddr, path::PathBuf, time::Duration};
+use tokio::sync::watch;
+use tracing_subscriber::EnvFilter;
+
+/// Dev account 0 of the "test ... junk" mnemonic: the devnet's default sequencer and deployer.
+const DEV_KEY_0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+/// Dev account 1: the devnet's default settler (its own nonces, apart from the deployer's).
+const DEV_KEY_1: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+
+#[derive(Parser)]
+#[command(name = "nr-rollup", version, about = "The running native rollup: L2 sequencer following its L1, and settler")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Prints the rollup's L2 genesis (dev L2 forks, bridge predeploy, the sequencer's float).
+    Genesis {
+        #[arg(long, default_value_t = nr_node::genesis::DEV_L2_CHAIN_ID)]
+        chain_id: u64,
+        /// Who holds the float (default: dev account 0).
+        #[arg(long)]
+        sequencer: Option<Address>,
+    },
+    /// Deploys the NativeRollup settling an L2 genesis; prints the contract's address.
+    Deploy {
+        #[arg(long)]
+        l1_rpc: String,
+        /// The deployer's key (default: dev account 0; or the env var).
+        #[arg(long, env = "NR_PRIVATE_KEY", default_value = DEV_KEY_0, hide_default_value = true)]
+        private_key: String,
+        /// The L2 genesis (default: `nr-rollup genesis`'s).
+        #[arg(long)]
+        genesis: Option<PathBuf>,
+        /// Who burned L2 base fees are credited to (default: the deployer).
+        #[arg(long)]
+        fee_recipient: Option<Address>,
+        /// Seconds a forced transaction waits before settlements must resolve it.
+        #[arg(long, default_value_t = 3600)]
+        forced_inclusion_delay: u64,
+    },
+    /// Runs the L2 sequencer (a node following the L1) and the settler.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    #[arg(long)]
+    l1_rpc: String,
+    /// The NativeRollup contract on the L1.
+    #[arg(long)]
+    rollup: Address,
+    #[arg(long)]
+    datadir: PathBuf,
+    /// The L2 genesis (default: `nr-rollup genesis`'s).
+    #[arg(long)]
+    genesis: Option<PathBuf>,
+    #[arg(long = "http.addr", default_value = "127.0.0.1")]
+    http_addr: IpAddr,
+    #[arg(long = "http.port", default_value_t = 9545)]
+    http_port: u16,
+    /// Seconds between L2 blocks.
+    #[arg(long, default_value_t = 2)]
+    block_time: u64,
+    /// The sequencer's key: signs relayed claims (default: dev account 0).
+    #[arg(long, env = "NR_SEQUENCER_KEY", default_value = DEV_KEY_0, hide_default_value = true)]
+    sequencer_key: String,
+    /// The settler's L1 key (default: dev account 1).
+    #[arg(long, env = "NR_SETTLER_KEY", default_value = DEV_KEY_1, hide_default_value = true)]
+    settler_key: String,
+    /// L1 blocks a message waits before the L2 anchors it.
+    #[arg(long, default_value_t = 0)]
+    confirmations: u64,
+    /// Most L2 blocks per settlement.
+    #[arg(long, default_value_t = 8)]
+    settle_range: u64,
+    /// Seconds between settlement attempts.
+    #[arg(long, default_value_t = 4)]
+    settle_interval: u64,
+}
+
+fn key(s: &str, what: &str) -> eyre::Result<PrivateKeySigner> {
+    s.parse().map_err(|_| eyre!("{what} is not a private key (32 bytes, hex)"))
+}
+
+fn l2_spec(path: Option<&PathBuf>, sequencer: Address) -> eyre::Result<ChainSpec> {
+    match path {
+        Some(p) => {
+            let json = std::fs::read_to_string(p).wrap_err_with(|| format!("reading {}", p.display()))?;
+            ChainSpec::from_json(&json).map_err(|e| eyre!("{}: {e}", p.display()))
+        }
+        None => ChainSpec::from_genesis(genesis::l2_genesis(nr_node::genesis::DEV_L2_CHAIN_ID, sequencer))
+            .map_err(|e| eyre!("the rollup genesis: {e}")),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run_cli(Cli::parse()).await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run_cli(cli: Cli) -> eyre::Result<()> {
+    match cli.command {
+        Command::Genesis { chain_id, sequencer } => {
+            let sequencer = sequencer.unwrap_or(key(DEV_KEY_0, "")?.address());
+            println!("{}", serde_json::to_string_pretty(&genesis::l2_genesis(chain_id, sequencer))?);
+            Ok(())
+        }
+        Command::Deploy { l1_rpc, private_key, genesis: path, fee_recipient, forced_inclusion_delay } => {
+            let deployer = key(&private_key, "--private-key")?;
+            let spec = l2_spec(path.as_ref(), key(DEV_KEY_0, "")?.address())?;
+            let args = genesis::deployment(&spec, fee_recipient.unwrap_or(deployer.address()), forced_inclusion_delay);
+            let backing = genesis::backing(&spec.genesis);
+            let address = Rollup::deploy(&l1_rpc, deployer, args, backing).await?;
+            tracing::info!(%address, chain_id = spec.config.chain_id, genesis = %spec.header.hash_slow(), %backing, "NativeRollup deployed");
+            println!("{address}");
+            Ok(())
+        }
+        Command::Run(args) => run(args).await,
+    }
+}
+
+async fn run(args: RunArgs) -> eyre::Result<()> {
+    let sequencer_key = key(&args.sequencer_key, "--sequencer-key")?;
+    let settler_key = key(&args.settler_key, "--settler-key")?;
+    let spec = l2_spec(args.genesis.as_ref(), sequencer_key.address())?;
+    if args.block_time == 0 || args.settle_range == 0 {
+        bail!("--block-time and --settle-range must be at least 1");
+    }
+    let l1 = Rollup::connect(&args.l1_rpc, args.rollup, settler_key)?;
+    // The contract must settle this L2: same chain id and genesis.
+    let genesis_hash = spec.header.hash_slow();
+    let chain_id = l1
+        .view(nr_contracts::NativeRollup::CHAIN_IDCall {}, alloy_rpc_types_eth::BlockId::latest())
+        .await
+        .wrap_err_with(|| format!("reading the rollup contract {} on {}", args.rollup, args.l1_rpc))?;
+    if chain_id != spec.config.chain_id {
+        bail!(
+            "the contract {} settles L2 chain {chain_id}, this genesis is chain {}",
+            args.rollup,
+            spec.config.chain_id
+        );
+    }
+    tracing::info!(chain_id, genesis = %genesis_hash, rollup = %args.rollup, l1 = %args.l1_rpc, "starting the rollup's L2");
+
+    let chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), &args.datadir)?;
+    let config = NodeConfig {
+        http: (args.http_addr, args.http_port).into(),
+        block_time: Some(Duration::from_secs(args.block_time)),
+        fee_recipient: sequencer_key.address(),
+        datadir: args.datadir.clone(),
+        wait_for_anchor: true,
+    };
+    let running = nr_node::start(chain, config).await?;
+    let (stop, stopped) = watch::channel(false);
+    let seq = tokio::spawn(sequencer::run(
+        running.node.clone(),
+        Rollup::connect(&args.l1_rpc, args.rollup, sequencer_key.clone())?,
+        SequencerConfig {
+            confirmations: args.confirmations,
+            poll: Duration::from_secs(1),
+            key: sequencer_key,
+        },
+        stopped.clone(),
+    ));
+    let set = tokio::spawn(settler::run(
+        running.node.clone(),
+        l1,
+        SettlerConfig {
+            max_range: args.settle_range,
+            interval: Duration::from_secs(args.settle_interval),
+        },
+        stopped,
+    ));
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| eyre!("installing the SIGTERM handler: {e}"))?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: stopping"),
+        _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+    }
+    let _ = stop.send(true);
+    let _ = tokio::join!(seq, set);
+    running.stop().await
+}

@@ -1,0 +1,216 @@
+//! An L2 node following its L1: every block anchors the newest message root the L1 has
+//! confirmed, and the sequencer relays the claims of the messages it anchored.
+//!
+//! State is rebuilt from the L1 at start (the message events) and the L2 (which messages its
+//! bridge has claimed), so a restart resumes without claiming anything twice: a claim is
+//! sent only for a message the bridge has not marked, and not twice while it waits in the
+//! pool.
+
+use crate::l1::{L1Error, Rollup};
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+use alloy_eips::eip2718::Encodable2718;
+use alloy_evm::eth::EthEvmFactory;
+use alloy_primitives::{Address, Bytes, TxKind, U256};
+use alloy_rpc_types_eth::BlockId;
+use alloy_signer::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::SolCall;
+use nr_contracts::{L2Bridge, L2_BRIDGE, NativeRollup, tree::MessageTree};
+use nr_node::Node;
+use revm::context::TxEnv;
+use std::{collections::BTreeSet, sync::Arc, time::Duration};
+use tokio::sync::watch;
+
+/// How the sequencer follows its L1.
+#[derive(Debug, Clone)]
+pub struct SequencerConfig {
+    /// L1 blocks a message waits before it is anchored (reorg safety; 0 on a devnet).
+    pub confirmations: u64,
+    /// How often the L1 is read.
+    pub poll: Duration,
+    /// The key that signs relayed claims (it holds the genesis float).
+    pub key: PrivateKeySigner,
+}
+
+/// The sequencer's view of the L1 message tree.
+struct Follower {
+    tree: MessageTree,
+    messages: Vec<NativeRollup::MessageSent>,
+    /// The last L1 block whose messages are in `tree`.
+    scanned_to: Option<u64>,
+    /// Messages whose claim was sent and not yet seen claimed.
+    relayed: BTreeSet<u64>,
+}
+
+/// Follows the L1 until `stop` turns true: sets each block's anchor and relays claims.
+pub async fn run(
+    node: Arc<Node<EthEvmFactory>>,
+    rollup: Rollup,
+    config: SequencerConfig,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut follower = Follower {
+        tree: MessageTree::new(),
+        messages: Vec::new(),
+        scanned_to: None,
+        relayed: BTreeSet::new(),
+    };
+    let mut backoff = config.poll;
+    loop {
+        match step(&node, &rollup, &config, &mut follower).await {
+            Ok(()) => backoff = config.poll,
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in = ?backoff, "sequencer: reading the L1 failed");
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+            }
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(backoff) => {}
+        }
+    }
+}
+
+async fn step(
+    node: &Arc<Node<EthEvmFactory>>,
+    rollup: &Rollup,
+    config: &SequencerConfig,
+    f: &mut Follower,
+) -> Result<(), L1Error> {
+    let confirmed = rollup.head().await?.saturating_sub(config.confirmations);
+    let from = f.scanned_to.map_or(0, |b| b + 1);
+    if from <= confirmed {
+        for m in rollup.messages(from, confirmed).await? {
+            if m.index as usize != f.tree.len() {
+                return Err(L1Error::Contract {
+                    address: rollup.address,
+                    reason: format!("message {} out of order (expected {})", m.index, f.tree.len()),
+                });
+            }
+            f.tree.push(nr_contracts::message_leaf(&to_message(&m)));
+            f.messages.push(m);
+        }
+        f.scanned_to = Some(confirmed);
+        // The tree rebuilt from the events must be the contract's at that block.
+        let root = f.tree.root();
+        let on_l1 = rollup.view(NativeRollup::messageRootCall {}, BlockId::number(confirmed)).await?;
+        if on_l1 != root {
+            return Err(L1Error::Contract {
+                address: rollup.address,
+                reason: format!("message root {on_l1} at L1 block {confirmed}, events give {root}"),
+            });
+        }
+    }
+    let root = f.tree.root();
+    if node.anchor() != Some(root) {
+        tracing::info!(messages = f.tree.len(), %root, "anchoring the L1 message root");
+        node.set_anchor(root);
+    }
+    relay(node, config, f);
+    Ok(())
+}
+
+/// Sends the claims of messages the L2 head anchors and its bridge has not marked.
+fn relay(node: &Arc<Node<EthEvmFactory>>, config: &SequencerConfig, f: &mut Follower) {
+    let head = node.chain().head().clone();
+    let Some(count) = (0..=f.tree.len())
+        .rev()
+        .find(|&c| f.tree.root_at(c) == head.parent_beacon_block_root.unwrap_or_default())
+    else {
+        return;
+    };
+    let mut nonce = None;
+    for index in 0..count {
+        let i = index as u64;
+        if f.relayed.contains(&i) || claimed(node, i) {
+            f.relayed.remove(&i);
+            continue;
+        }
+        let m = &f.messages[index];
+        let call = L2Bridge::claimMessageCall {
+            m: to_message(m),
+            anchorTimestamp: U256::from(head.timestamp),
+            path: f.tree.path(index, count),
+        };
+        let n = *nonce.get_or_insert_with(|| pending_nonce(node, config.key.address()));
+        let gas = if m.gasLimit == 0 { 300_000 } else { m.gasLimit + 200_000 };
+        let raw = sign(&config.key, node, n, L2_BRIDGE, call.abi_encode().into(), gas);
+        match node.submit(&raw) {
+            Ok(hash) => {
+                tracing::info!(index = i, %hash, to = %m.to, value = %m.value, "relayed a message claim");
+                f.relayed.insert(i);
+                nonce = Some(n + 1);
+            }
+            Err(e) => tracing::warn!(index = i, error = %e, "the L2 pool refused a claim"),
+        }
+    }
+}
+
+/// Whether the L2 bridge has marked message `index` claimed.
+fn claimed(node: &Arc<Node<EthEvmFactory>>, index: u64) -> bool {
+    let chain = node.chain();
+    let head = chain.head().clone();
+    let env = chain.next_env(head.timestamp + 1);
+    let tx = TxEnv {
+        caller: Address::ZERO,
+        kind: TxKind::Call(L2_BRIDGE),
+        data: L2Bridge::isClaimedCall { index }.abi_encode().into(),
+        gas_limit: 100_000,
+        chain_id: Some(chain.spec.config.chain_id),
+        ..Default::default()
+    };
+    chain
+        .call(&head, env, tx)
+        .ok()
+        .and_then(|out| L2Bridge::isClaimedCall::abi_decode_returns(&out.output).ok())
+        .unwrap_or(false)
+}
+
+/// The sender's next nonce: its state's, plus what it has pooled.
+fn pending_nonce(node: &Arc<Node<EthEvmFactory>>, who: Address) -> u64 {
+    let chain = node.chain();
+    let state = chain.account(chain.head().state_root, who).map_or(0, |a| a.0);
+    state + chain.pool.iter().filter(|t| t.sender == who).count() as u64
+}
+
+fn sign(
+    key: &PrivateKeySigner,
+    node: &Arc<Node<EthEvmFactory>>,
+    nonce: u64,
+    to: Address,
+    input: Bytes,
+    gas_limit: u64,
+) -> Vec<u8> {
+    let chain = node.chain();
+    let base_fee = chain
+        .head()
+        .next_block_base_fee(alloy_eips::eip1559::BaseFeeParams::ethereum())
+        .unwrap_or(1) as u128;
+    let tx = TxEip1559 {
+        chain_id: chain.spec.config.chain_id,
+        nonce,
+        gas_limit,
+        max_fee_per_gas: 2 * base_fee + 1_000_000_000,
+        max_priority_fee_per_gas: 1_000_000_000,
+        to: TxKind::Call(to),
+        value: U256::ZERO,
+        input,
+        access_list: Default::default(),
+    };
+    let sig = key.sign_hash_sync(&tx.signature_hash()).expect("signing with a local key");
+    TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
+}
+
+/// A `MessageSent` event as the message `claimMessage` takes.
+pub fn to_message(m: &NativeRollup::MessageSent) -> L2Bridge::Message {
+    L2Bridge::Message {
+        index: m.index,
+        sender: m.sender,
+        to: m.to,
+        value: m.value,
+        fee: m.fee,
+        gasLimit: m.gasLimit,
+        data: m.data.clone(),
+    }
+}
+
