@@ -48,12 +48,18 @@ impl Rollup {
     /// Connects to the L1 at `url`, signing with `key`.
     pub fn connect(url: &str, address: Address, key: PrivateKeySigner) -> Result<Self, L1Error> {
         let sender = key.address();
-        let url = url.parse().map_err(|e| L1Error::Rpc(format!("bad L1 URL {url}: {e}")))?;
+        let url = url
+            .parse()
+            .map_err(|e| L1Error::Rpc(format!("bad L1 URL {url}: {e}")))?;
         let provider = ProviderBuilder::new()
             .wallet(EthereumWallet::from(key))
             .connect_http(url)
             .erased();
-        Ok(Self { provider, address, sender })
+        Ok(Self {
+            provider,
+            address,
+            sender,
+        })
     }
 
     /// The provider (for reads beyond the contract's).
@@ -79,7 +85,11 @@ impl Rollup {
     }
 
     /// The `MessageSent` events of L1 blocks `from..=to`, in order.
-    pub async fn messages(&self, from: u64, to: u64) -> Result<Vec<NativeRollup::MessageSent>, L1Error> {
+    pub async fn messages(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<NativeRollup::MessageSent>, L1Error> {
         let filter = Filter::new()
             .address(self.address)
             .event_signature(NativeRollup::MessageSent::SIGNATURE_HASH)
@@ -90,25 +100,38 @@ impl Rollup {
             .map(|l| {
                 NativeRollup::MessageSent::decode_log(&l.inner)
                     .map(|d| d.data)
-                    .map_err(|e| L1Error::Contract { address: self.address, reason: e.to_string() })
+                    .map_err(|e| L1Error::Contract {
+                        address: self.address,
+                        reason: e.to_string(),
+                    })
             })
             .collect()
     }
 
     /// Sends a call to the contract with `value` and waits for its receipt.
-    pub async fn send<C: SolCall>(&self, call: C, value: U256) -> Result<TransactionReceipt, L1Error> {
+    pub async fn send<C: SolCall>(
+        &self,
+        call: C,
+        value: U256,
+    ) -> Result<TransactionReceipt, L1Error> {
         let tx = TransactionRequest::default()
             .with_from(self.sender)
             .with_to(self.address)
             .with_value(value)
             .with_input(Bytes::from(call.abi_encode()));
-        let pending = self.provider.send_transaction(tx).await.map_err(|e| L1Error::Contract {
-            address: self.address,
-            reason: format!("{}: {e}", C::SIGNATURE),
-        })?;
+        let pending = self
+            .provider
+            .send_transaction(tx)
+            .await
+            .map_err(|e| L1Error::Contract {
+                address: self.address,
+                reason: format!("{}: {e}", C::SIGNATURE),
+            })?;
         let receipt = pending.get_receipt().await.map_err(rpc)?;
         if !receipt.status() {
-            return Err(L1Error::Reverted { hash: receipt.transaction_hash });
+            return Err(L1Error::Reverted {
+                hash: receipt.transaction_hash,
+            });
         }
         Ok(receipt)
     }
@@ -137,7 +160,9 @@ impl Rollup {
             .map_err(rpc)?;
         match (receipt.status(), receipt.contract_address) {
             (true, Some(address)) => Ok(address),
-            _ => Err(L1Error::Reverted { hash: receipt.transaction_hash }),
+            _ => Err(L1Error::Reverted {
+                hash: receipt.transaction_hash,
+            }),
         }
     }
 }

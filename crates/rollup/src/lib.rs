@@ -9,6 +9,7 @@
 //!   re-execution.
 //! - [`genesis`]: the rollup's L2 genesis and the contract's deployment parameters.
 
+pub mod bridge;
 pub mod genesis;
 pub mod l1;
 pub mod sequencer;

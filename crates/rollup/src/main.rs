@@ -28,7 +28,11 @@ const DEV_KEY_0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784
 const DEV_KEY_1: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
 #[derive(Parser)]
-#[command(name = "nr-rollup", version, about = "The running native rollup: L2 sequencer following its L1, and settler")]
+#[command(
+    name = "nr-rollup",
+    version,
+    about = "The running native rollup: L2 sequencer following its L1, and settler"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -102,24 +106,31 @@ struct RunArgs {
 }
 
 fn key(s: &str, what: &str) -> eyre::Result<PrivateKeySigner> {
-    s.parse().map_err(|_| eyre!("{what} is not a private key (32 bytes, hex)"))
+    s.parse()
+        .map_err(|_| eyre!("{what} is not a private key (32 bytes, hex)"))
 }
 
 fn l2_spec(path: Option<&PathBuf>, sequencer: Address) -> eyre::Result<ChainSpec> {
     match path {
         Some(p) => {
-            let json = std::fs::read_to_string(p).wrap_err_with(|| format!("reading {}", p.display()))?;
+            let json =
+                std::fs::read_to_string(p).wrap_err_with(|| format!("reading {}", p.display()))?;
             ChainSpec::from_json(&json).map_err(|e| eyre!("{}: {e}", p.display()))
         }
-        None => ChainSpec::from_genesis(genesis::l2_genesis(nr_node::genesis::DEV_L2_CHAIN_ID, sequencer))
-            .map_err(|e| eyre!("the rollup genesis: {e}")),
+        None => ChainSpec::from_genesis(genesis::l2_genesis(
+            nr_node::genesis::DEV_L2_CHAIN_ID,
+            sequencer,
+        ))
+        .map_err(|e| eyre!("the rollup genesis: {e}")),
     }
 }
 
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
@@ -131,15 +142,31 @@ async fn main() {
 
 async fn run_cli(cli: Cli) -> eyre::Result<()> {
     match cli.command {
-        Command::Genesis { chain_id, sequencer } => {
+        Command::Genesis {
+            chain_id,
+            sequencer,
+        } => {
             let sequencer = sequencer.unwrap_or(key(DEV_KEY_0, "")?.address());
-            println!("{}", serde_json::to_string_pretty(&genesis::l2_genesis(chain_id, sequencer))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&genesis::l2_genesis(chain_id, sequencer))?
+            );
             Ok(())
         }
-        Command::Deploy { l1_rpc, private_key, genesis: path, fee_recipient, forced_inclusion_delay } => {
+        Command::Deploy {
+            l1_rpc,
+            private_key,
+            genesis: path,
+            fee_recipient,
+            forced_inclusion_delay,
+        } => {
             let deployer = key(&private_key, "--private-key")?;
             let spec = l2_spec(path.as_ref(), key(DEV_KEY_0, "")?.address())?;
-            let args = genesis::deployment(&spec, fee_recipient.unwrap_or(deployer.address()), forced_inclusion_delay);
+            let args = genesis::deployment(
+                &spec,
+                fee_recipient.unwrap_or(deployer.address()),
+                forced_inclusion_delay,
+            );
             let backing = genesis::backing(&spec.genesis);
             let address = Rollup::deploy(&l1_rpc, deployer, args, backing).await?;
             tracing::info!(%address, chain_id = spec.config.chain_id, genesis = %spec.header.hash_slow(), %backing, "NativeRollup deployed");
@@ -161,9 +188,17 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
     // The contract must settle this L2: same chain id and genesis.
     let genesis_hash = spec.header.hash_slow();
     let chain_id = l1
-        .view(nr_contracts::NativeRollup::CHAIN_IDCall {}, alloy_rpc_types_eth::BlockId::latest())
+        .view(
+            nr_contracts::NativeRollup::CHAIN_IDCall {},
+            alloy_rpc_types_eth::BlockId::latest(),
+        )
         .await
-        .wrap_err_with(|| format!("reading the rollup contract {} on {}", args.rollup, args.l1_rpc))?;
+        .wrap_err_with(|| {
+            format!(
+                "reading the rollup contract {} on {}",
+                args.rollup, args.l1_rpc
+            )
+        })?;
     if chain_id != spec.config.chain_id {
         bail!(
             "the contract {} settles L2 chain {chain_id}, this genesis is chain {}",

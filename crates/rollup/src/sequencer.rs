@@ -15,7 +15,7 @@ use alloy_rpc_types_eth::BlockId;
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::SolCall;
-use nr_contracts::{L2Bridge, L2_BRIDGE, NativeRollup, tree::MessageTree};
+use nr_contracts::{L2_BRIDGE, L2Bridge, NativeRollup, tree::MessageTree};
 use nr_node::Node;
 use revm::context::TxEnv;
 use std::{collections::BTreeSet, sync::Arc, time::Duration};
@@ -84,7 +84,11 @@ async fn step(
             if m.index as usize != f.tree.len() {
                 return Err(L1Error::Contract {
                     address: rollup.address,
-                    reason: format!("message {} out of order (expected {})", m.index, f.tree.len()),
+                    reason: format!(
+                        "message {} out of order (expected {})",
+                        m.index,
+                        f.tree.len()
+                    ),
                 });
             }
             f.tree.push(nr_contracts::message_leaf(&to_message(&m)));
@@ -93,7 +97,9 @@ async fn step(
         f.scanned_to = Some(confirmed);
         // The tree rebuilt from the events must be the contract's at that block.
         let root = f.tree.root();
-        let on_l1 = rollup.view(NativeRollup::messageRootCall {}, BlockId::number(confirmed)).await?;
+        let on_l1 = rollup
+            .view(NativeRollup::messageRootCall {}, BlockId::number(confirmed))
+            .await?;
         if on_l1 != root {
             return Err(L1Error::Contract {
                 address: rollup.address,
@@ -133,8 +139,19 @@ fn relay(node: &Arc<Node<EthEvmFactory>>, config: &SequencerConfig, f: &mut Foll
             path: f.tree.path(index, count),
         };
         let n = *nonce.get_or_insert_with(|| pending_nonce(node, config.key.address()));
-        let gas = if m.gasLimit == 0 { 300_000 } else { m.gasLimit + 200_000 };
-        let raw = sign(&config.key, node, n, L2_BRIDGE, call.abi_encode().into(), gas);
+        let gas = if m.gasLimit == 0 {
+            300_000
+        } else {
+            m.gasLimit + 200_000
+        };
+        let raw = sign(
+            &config.key,
+            node,
+            n,
+            L2_BRIDGE,
+            call.abi_encode().into(),
+            gas,
+        );
         match node.submit(&raw) {
             Ok(hash) => {
                 tracing::info!(index = i, %hash, to = %m.to, value = %m.value, "relayed a message claim");
@@ -169,7 +186,9 @@ fn claimed(node: &Arc<Node<EthEvmFactory>>, index: u64) -> bool {
 /// The sender's next nonce: its state's, plus what it has pooled.
 fn pending_nonce(node: &Arc<Node<EthEvmFactory>>, who: Address) -> u64 {
     let chain = node.chain();
-    let state = chain.account(chain.head().state_root, who).map_or(0, |a| a.0);
+    let state = chain
+        .account(chain.head().state_root, who)
+        .map_or(0, |a| a.0);
     state + chain.pool.iter().filter(|t| t.sender == who).count() as u64
 }
 
@@ -197,7 +216,9 @@ fn sign(
         input,
         access_list: Default::default(),
     };
-    let sig = key.sign_hash_sync(&tx.signature_hash()).expect("signing with a local key");
+    let sig = key
+        .sign_hash_sync(&tx.signature_hash())
+        .expect("signing with a local key");
     TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
 }
 
@@ -213,4 +234,3 @@ pub fn to_message(m: &NativeRollup::MessageSent) -> L2Bridge::Message {
         data: m.data.clone(),
     }
 }
-

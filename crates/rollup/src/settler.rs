@@ -8,8 +8,8 @@ use alloy_primitives::U256;
 use alloy_rpc_types_eth::BlockId;
 use nr_contracts::NativeRollup;
 use nr_node::Node;
-use nr_statement::ExecuteInput;
 use nr_stateless::{StatelessInput, StatelessRangeInput};
+use nr_statement::ExecuteInput;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::watch;
 
@@ -45,8 +45,14 @@ pub async fn run(
     }
 }
 
-async fn step(node: &Arc<Node<EthEvmFactory>>, rollup: &Rollup, config: &SettlerConfig) -> Result<(), L1Error> {
-    let settled = rollup.view(NativeRollup::headNumberCall {}, BlockId::latest()).await?;
+async fn step(
+    node: &Arc<Node<EthEvmFactory>>,
+    rollup: &Rollup,
+    config: &SettlerConfig,
+) -> Result<(), L1Error> {
+    let settled = rollup
+        .view(NativeRollup::headNumberCall {}, BlockId::latest())
+        .await?;
     let head = node.chain().head().number;
     if head <= settled {
         return Ok(());
@@ -55,7 +61,13 @@ async fn step(node: &Arc<Node<EthEvmFactory>>, rollup: &Rollup, config: &Settler
     let input = settlement_input(node, from, to)?;
     let bytes = input.len();
     let receipt = rollup
-        .send(NativeRollup::settleCall { input: input.into(), resolutions: vec![] }, U256::ZERO)
+        .send(
+            NativeRollup::settleCall {
+                input: input.into(),
+                resolutions: vec![],
+            },
+            U256::ZERO,
+        )
         .await?;
     tracing::info!(
         from,
@@ -69,7 +81,11 @@ async fn step(node: &Arc<Node<EthEvmFactory>>, rollup: &Rollup, config: &Settler
 }
 
 /// EXECUTE's re-execution input for L2 blocks `from..=to`: one block's own input, or a range.
-pub fn settlement_input(node: &Arc<Node<EthEvmFactory>>, from: u64, to: u64) -> Result<Vec<u8>, L1Error> {
+pub fn settlement_input(
+    node: &Arc<Node<EthEvmFactory>>,
+    from: u64,
+    to: u64,
+) -> Result<Vec<u8>, L1Error> {
     let chain = node.chain();
     let read = |n: u64| {
         chain
@@ -77,7 +93,11 @@ pub fn settlement_input(node: &Arc<Node<EthEvmFactory>>, from: u64, to: u64) -> 
             .stateless_input(n)
             .ok()
             .flatten()
-            .ok_or_else(|| L1Error::Rpc(format!("the L2 datadir holds no stateless input of block {n}")))
+            .ok_or_else(|| {
+                L1Error::Rpc(format!(
+                    "the L2 datadir holds no stateless input of block {n}"
+                ))
+            })
     };
     if from == to {
         return read(from);
@@ -85,7 +105,8 @@ pub fn settlement_input(node: &Arc<Node<EthEvmFactory>>, from: u64, to: u64) -> 
     let inputs = (from..=to)
         .map(|n| {
             read(n).and_then(|b| {
-                StatelessInput::decode(&b).map_err(|e| L1Error::Rpc(format!("stored input of block {n}: {e}")))
+                StatelessInput::decode(&b)
+                    .map_err(|e| L1Error::Rpc(format!("stored input of block {n}: {e}")))
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

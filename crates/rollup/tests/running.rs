@@ -1,0 +1,208 @@
+//! The running rollup end to end: an embedded L1 devnet (in process, real JSON-RPC on
+//! loopback), `nr-rollup deploy` and `nr-rollup run` as real processes, and a user driving
+//! them over JSON-RPC with alloy: deposit on L1 → relayed claim → balance on L2 → automatic
+//! settlement → withdrawal on L2 → claim on L1 with the L2's proofs.
+
+use alloy_network::{EthereumWallet, TransactionBuilder};
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_provider::{DynProvider, Provider, ProviderBuilder};
+use alloy_rpc_types_eth::{BlockId, TransactionRequest};
+use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::{SolCall, SolEvent};
+use nr_contracts::{L2_BRIDGE, L2Bridge, NativeRollup};
+use nr_node::{Chain, ChainSpec, NodeConfig, Role};
+use nr_rollup::l1::Rollup;
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const USER_KEY: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+const ETH: u128 = 1_000_000_000_000_000_000;
+
+/// A process killed on drop.
+struct Proc(Child);
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Polls `check` every 250 ms until it gives `Some`, for at most `secs`.
+async fn eventually<T, F: std::future::Future<Output = Option<T>>>(
+    what: &str,
+    secs: u64,
+    mut check: impl FnMut() -> F,
+) -> T {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "{what} within {secs} s");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deposit_relay_settle_withdraw_and_claim_on_a_running_rollup() {
+    // The L1: the dev genesis (EXECUTE active, chain 901 pinned), a block a second.
+    let dir = tempfile::TempDir::new().unwrap();
+    let spec = ChainSpec::dev(Role::L1, 1337);
+    let factory = nr_execute::NativeRollupEvmFactory::new(spec.execute.clone().unwrap());
+    let chain = Chain::open(Role::L1, spec, factory, &dir.path().join("l1")).unwrap();
+    let l1 = nr_node::start(
+        chain,
+        NodeConfig {
+            http: "127.0.0.1:0".parse().unwrap(),
+            block_time: Some(Duration::from_secs(1)),
+            fee_recipient: Address::ZERO,
+            datadir: dir.path().join("l1"),
+            wait_for_anchor: false,
+        },
+    )
+    .await
+    .unwrap();
+    let l1_url = format!("http://{}", l1.addr);
+
+    // Deploy the rollup contract, then start its L2 (sequencer and settler).
+    let bin = env!("CARGO_BIN_EXE_nr-rollup");
+    let out = tokio::task::spawn_blocking({
+        let l1_url = l1_url.clone();
+        move || {
+            Command::new(bin)
+                .args(["deploy", "--l1-rpc", &l1_url])
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "deploy: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rollup_address: Address = String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let mut child = Command::new(bin)
+        .args([
+            "run",
+            "--l1-rpc",
+            &l1_url,
+            "--rollup",
+            &rollup_address.to_string(),
+            "--http.port",
+            "0",
+        ])
+        .args(["--block-time", "1", "--settle-interval", "2", "--datadir"])
+        .arg(dir.path().join("l2"))
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let _l2_process = Proc(child);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            eprintln!("[nr-rollup] {line}");
+            let _ = tx.send(line);
+        }
+    });
+    let l2_url = tokio::task::spawn_blocking(move || {
+        loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the L2 starts");
+            if line.contains("JSON-RPC listening") {
+                let at = line.find("addr=").unwrap();
+                break format!(
+                    "http://{}",
+                    line[at + 5..].split_whitespace().next().unwrap()
+                );
+            }
+        }
+    })
+    .await
+    .unwrap();
+
+    // The user: dev account 2, on both chains.
+    let user_key: PrivateKeySigner = USER_KEY.parse().unwrap();
+    let user = user_key.address();
+    let l2: DynProvider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(user_key.clone()))
+        .connect_http(l2_url.parse().unwrap())
+        .erased();
+    let rollup = Rollup::connect(&l1_url, rollup_address, user_key).unwrap();
+
+    // Deposit 1 ETH for itself on the L2: the sequencer anchors it and relays the claim.
+    rollup
+        .send(NativeRollup::depositETHCall { to: user }, U256::from(ETH))
+        .await
+        .unwrap();
+    eventually("the deposit reaches the L2", 60, || async {
+        (l2.get_balance(user).await.ok()? == U256::from(ETH)).then_some(())
+    })
+    .await;
+
+    // Withdraw 0.25 ETH to a fresh L1 address.
+    let dest = Address::repeat_byte(0xd1);
+    let tx = TransactionRequest::default()
+        .with_to(L2_BRIDGE)
+        .with_value(U256::from(ETH / 4))
+        .with_input(Bytes::from(
+            L2Bridge::withdrawCall { to: dest }.abi_encode(),
+        ));
+    let receipt = l2
+        .send_transaction(tx)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status(), "withdraw on the L2");
+    let w = receipt
+        .inner
+        .logs()
+        .iter()
+        .find_map(|l| L2Bridge::WithdrawalInitiated::decode_log(&l.inner).ok())
+        .expect("WithdrawalInitiated")
+        .data;
+    let recorded_in = receipt.block_number.unwrap();
+
+    // The settler settles it without being asked; then anyone claims on the L1.
+    eventually("the withdrawal's block is settled", 60, || async {
+        let settled = rollup
+            .view(NativeRollup::headNumberCall {}, BlockId::latest())
+            .await
+            .ok()?;
+        (settled >= recorded_in).then_some(())
+    })
+    .await;
+    let claim = nr_rollup::bridge::withdrawal_claim(&rollup, &l2, &w, recorded_in)
+        .await
+        .unwrap();
+    rollup.send(claim, U256::ZERO).await.unwrap();
+    assert_eq!(
+        rollup.provider().get_balance(dest).await.unwrap(),
+        U256::from(ETH / 4)
+    );
+
+    // The settled head keeps up with the L2 and the escrow backs what the L2 owes.
+    let l2_head = l2.get_block_number().await.unwrap();
+    eventually("settlement catches up", 60, || async {
+        let settled = rollup
+            .view(NativeRollup::headNumberCall {}, BlockId::latest())
+            .await
+            .ok()?;
+        (settled >= l2_head).then_some(())
+    })
+    .await;
+    l1.stop().await.unwrap();
+}
