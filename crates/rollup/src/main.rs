@@ -4,6 +4,7 @@
 //! nr-rollup genesis [--chain-id 901] [--sequencer ADDR]           the rollup's L2 genesis (JSON)
 //! nr-rollup deploy --l1-rpc URL --private-key KEY [--genesis FILE]  deploy NativeRollup; prints its address
 //! nr-rollup run --l1-rpc URL --rollup ADDR --datadir DIR [...]      L2 sequencer + settler
+//! nr-rollup claim --l1-rpc URL --l2-rpc URL --rollup ADDR --tx HASH  pay an L2 withdrawal on L1
 //! ```
 
 use alloy_evm::eth::EthEvmFactory;
@@ -67,6 +68,22 @@ enum Command {
     },
     /// Runs the L2 sequencer (a node following the L1) and the settler.
     Run(RunArgs),
+    /// Pays on the L1 the withdrawal an L2 transaction made, once its block is settled.
+    Claim {
+        #[arg(long)]
+        l1_rpc: String,
+        #[arg(long)]
+        l2_rpc: String,
+        /// The NativeRollup contract on the L1.
+        #[arg(long)]
+        rollup: Address,
+        /// The L2 transaction that called the bridge's `withdraw`.
+        #[arg(long)]
+        tx: alloy_primitives::B256,
+        /// Who sends the claim on the L1 (anyone may; default: dev account 0).
+        #[arg(long, env = "NR_PRIVATE_KEY", default_value = DEV_KEY_0, hide_default_value = true)]
+        private_key: String,
+    },
 }
 
 #[derive(clap::Args)]
@@ -174,6 +191,44 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
             Ok(())
         }
         Command::Run(args) => run(args).await,
+        Command::Claim {
+            l1_rpc,
+            l2_rpc,
+            rollup,
+            tx,
+            private_key,
+        } => {
+            use alloy_provider::{Provider, ProviderBuilder};
+            use alloy_sol_types::SolEvent;
+            let l1 = Rollup::connect(&l1_rpc, rollup, key(&private_key, "--private-key")?)?;
+            let url = l2_rpc
+                .parse()
+                .map_err(|e| eyre!("bad L2 URL {l2_rpc}: {e}"))?;
+            let l2 = ProviderBuilder::new().connect_http(url).erased();
+            let receipt = l2
+                .get_transaction_receipt(tx)
+                .await
+                .map_err(|e| eyre!("L2 RPC: {e}"))?
+                .ok_or_else(|| eyre!("the L2 has no receipt of {tx}"))?;
+            let w = receipt
+                .inner
+                .logs()
+                .iter()
+                .filter(|l| l.address() == nr_contracts::L2_BRIDGE)
+                .find_map(|l| {
+                    nr_contracts::L2Bridge::WithdrawalInitiated::decode_log(&l.inner).ok()
+                })
+                .ok_or_else(|| eyre!("L2 transaction {tx} made no withdrawal"))?
+                .data;
+            let block = receipt
+                .block_number
+                .ok_or_else(|| eyre!("{tx} is not in a block yet"))?;
+            let claim = nr_rollup::bridge::withdrawal_claim(&l1, &l2, &w, block).await?;
+            let paid = l1.send(claim, alloy_primitives::U256::ZERO).await?;
+            tracing::info!(to = %w.to, value = %w.value, l1_tx = %paid.transaction_hash, "withdrawal paid");
+            println!("{}", paid.transaction_hash);
+            Ok(())
+        }
     }
 }
 
