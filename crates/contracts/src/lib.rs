@@ -32,6 +32,7 @@ mod bindings {
 pub use bindings::NativeRollup::Resolution;
 pub use bindings::{L2Bridge, NativeRollup};
 
+pub mod forced;
 pub mod payload;
 pub mod tree;
 

@@ -108,6 +108,30 @@ impl Rollup {
             .collect()
     }
 
+    /// The `ForcedTransactionQueued` events of L1 blocks `from..=to`, in order.
+    pub async fn forced(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<NativeRollup::ForcedTransactionQueued>, L1Error> {
+        let filter = Filter::new()
+            .address(self.address)
+            .event_signature(NativeRollup::ForcedTransactionQueued::SIGNATURE_HASH)
+            .from_block(from)
+            .to_block(to);
+        let logs = self.provider.get_logs(&filter).await.map_err(rpc)?;
+        logs.iter()
+            .map(|l| {
+                NativeRollup::ForcedTransactionQueued::decode_log(&l.inner)
+                    .map(|d| d.data)
+                    .map_err(|e| L1Error::Contract {
+                        address: self.address,
+                        reason: e.to_string(),
+                    })
+            })
+            .collect()
+    }
+
     /// Sends a call to the contract with `value` and waits for its receipt.
     pub async fn send<C: SolCall>(
         &self,

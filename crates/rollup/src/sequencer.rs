@@ -1,5 +1,6 @@
 //! An L2 node following its L1: every block anchors the newest message root the L1 has
-//! confirmed, and the sequencer relays the claims of the messages it anchored.
+//! confirmed, the sequencer relays the claims of the messages it anchored, and it puts the
+//! transactions forced through the L1 inbox into its pool.
 //!
 //! State is rebuilt from the L1 at start (the message events) and the L2 (which messages its
 //! bridge has claimed), so a restart resumes without claiming anything twice: a claim is
@@ -40,6 +41,10 @@ struct Follower {
     scanned_to: Option<u64>,
     /// Messages whose claim was sent and not yet seen claimed.
     relayed: BTreeSet<u64>,
+    /// Forced transactions not yet seen in a block (network encodings).
+    forced: Vec<Bytes>,
+    /// Forced transactions the pool refused (logged once; retried, as a nonce may come right).
+    refused: BTreeSet<alloy_primitives::B256>,
 }
 
 /// Follows the L1 until `stop` turns true: sets each block's anchor and relays claims.
@@ -54,6 +59,8 @@ pub async fn run(
         messages: Vec::new(),
         scanned_to: None,
         relayed: BTreeSet::new(),
+        forced: Vec::new(),
+        refused: BTreeSet::new(),
     };
     let mut backoff = config.poll;
     loop {
@@ -94,6 +101,10 @@ async fn step(
             f.tree.push(nr_contracts::message_leaf(&to_message(&m)));
             f.messages.push(m);
         }
+        for t in rollup.forced(from, confirmed).await? {
+            tracing::info!(index = t.index, tx = %t.txHash, sender = %t.sender, "a transaction was forced through the L1");
+            f.forced.push(t.transaction);
+        }
         f.scanned_to = Some(confirmed);
         // The tree rebuilt from the events must be the contract's at that block.
         let root = f.tree.root();
@@ -113,7 +124,35 @@ async fn step(
         node.set_anchor(root);
     }
     relay(node, config, f);
+    include_forced(node, f);
     Ok(())
+}
+
+/// Puts forced transactions into the pool until a block holds them: the settler must show
+/// each included (or invalid) once due, and the pool orders them as any other.
+fn include_forced(node: &Arc<Node<EthEvmFactory>>, f: &mut Follower) {
+    let refused = &mut f.refused;
+    f.forced.retain(|raw| {
+        let hash = alloy_primitives::keccak256(raw);
+        let chain = node.chain();
+        if chain.store().tx_location(&hash).ok().flatten().is_some() {
+            return false;
+        }
+        if chain.pool.get(&hash).is_some() {
+            return true;
+        }
+        drop(chain);
+        match node.submit(raw) {
+            Ok(_) => tracing::info!(tx = %hash, "forced transaction pooled"),
+            // Invalid here (nonce, balance, fee): the settler proves it so on the L1.
+            Err(e) => {
+                if refused.insert(hash) {
+                    tracing::info!(tx = %hash, reason = %e, "forced transaction not includable now");
+                }
+            }
+        }
+        true
+    });
 }
 
 /// Sends the claims of messages the L2 head anchors and its bridge has not marked.

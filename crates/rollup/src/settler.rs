@@ -6,7 +6,7 @@ use crate::l1::{L1Error, Rollup};
 use alloy_evm::eth::EthEvmFactory;
 use alloy_primitives::U256;
 use alloy_rpc_types_eth::BlockId;
-use nr_contracts::NativeRollup;
+use nr_contracts::{NativeRollup, Resolution, forced};
 use nr_node::Node;
 use nr_stateless::{StatelessInput, StatelessRangeInput};
 use nr_statement::ExecuteInput;
@@ -59,25 +59,88 @@ async fn step(
     }
     let (from, to) = (settled + 1, head.min(settled + config.max_range));
     let input = settlement_input(node, from, to)?;
-    let bytes = input.len();
-    let receipt = rollup
-        .send(
-            NativeRollup::settleCall {
-                input: input.into(),
-                resolutions: vec![],
-            },
-            U256::ZERO,
-        )
-        .await?;
+    let resolutions = resolutions(node, rollup, from, to).await?;
+    let (bytes, resolved) = (input.len(), resolutions.len());
+    let call = NativeRollup::settleCall {
+        input: input.into(),
+        resolutions,
+    };
+    let receipt = rollup.send(call, U256::ZERO).await?;
     tracing::info!(
         from,
         to,
         input_bytes = bytes,
+        forced_resolved = resolved,
         gas_used = receipt.gas_used,
         l1_block = ?receipt.block_number,
         "settled"
     );
     Ok(())
+}
+
+/// Resolutions of the queued forced transactions, from the queue's head, as far as blocks
+/// `from..=to` and the L2's state resolve them (in order: the contract takes them so).
+async fn resolutions(
+    node: &Arc<Node<EthEvmFactory>>,
+    rollup: &Rollup,
+    from: u64,
+    to: u64,
+) -> Result<Vec<Resolution>, L1Error> {
+    let latest = BlockId::latest();
+    let head = rollup.view(NativeRollup::forcedHeadCall {}, latest).await?;
+    let tail = rollup.view(NativeRollup::forcedTailCall {}, latest).await?;
+    let mut out = Vec::new();
+    for index in head..tail {
+        let call = NativeRollup::forcedQueueCall {
+            index: U256::from(index),
+        };
+        let t = rollup.view(call, latest).await?;
+        match resolve(node, &t, from, to) {
+            Some(r) => out.push(r),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+/// How the blocks `from..=to` and the state around them resolve forced transaction `t`.
+fn resolve(
+    node: &Arc<Node<EthEvmFactory>>,
+    t: &NativeRollup::forcedQueueReturn,
+    from: u64,
+    to: u64,
+) -> Option<Resolution> {
+    let chain = node.chain();
+    // Included in one of the blocks being settled.
+    if let Some(at) = chain.store().tx_location(&t.txHash).ok().flatten()
+        && (from..=to).contains(&at.block)
+    {
+        let block = chain.store().block(at.block).ok().flatten()?;
+        return forced::inclusion(&block, t.txHash);
+    }
+    let header = |n: u64| chain.header(n).ok().flatten();
+    let (before, after) = (header(from - 1)?, header(to)?);
+    // Invalid before: its nonce is not the sender's, or the sender cannot pay for it.
+    let (nonce, balance, _) = chain.account(before.state_root, t.sender).ok()?;
+    if nonce != t.nonce || balance < t.maxCost {
+        let proof = chain.proof(before.state_root, t.sender, &[]).ok()?;
+        return Some(forced::by_account(
+            forced::INVALID_BEFORE,
+            proof.account_proof,
+        ));
+    }
+    // Its nonce spent after (included earlier, or replaced by its own sender).
+    let (nonce_after, _, _) = chain.account(after.state_root, t.sender).ok()?;
+    if nonce_after > t.nonce {
+        let proof = chain.proof(after.state_root, t.sender, &[]).ok()?;
+        return Some(forced::by_account(forced::NONCE_SPENT, proof.account_proof));
+    }
+    // Its max fee under every block's base fee.
+    let min_base_fee = (from..=to)
+        .filter_map(header)
+        .filter_map(|h| h.base_fee_per_gas)
+        .min()?;
+    (t.maxFeePerGas < min_base_fee as u128).then(forced::fee_below_base_fee)
 }
 
 /// EXECUTE's re-execution input for L2 blocks `from..=to`: one block's own input, or a range.

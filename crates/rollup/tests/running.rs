@@ -194,6 +194,50 @@ async fn deposit_relay_settle_withdraw_and_claim_on_a_running_rollup() {
         U256::from(ETH / 4)
     );
 
+    // A transfer forced through the L1 inbox: the sequencer includes it, and a settlement
+    // resolves it with the inclusion proof.
+    let sink = Address::repeat_byte(0x5c);
+    let nonce = l2.get_transaction_count(user).await.unwrap();
+    let raw = {
+        use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+        use alloy_eips::eip2718::Encodable2718;
+        use alloy_signer::SignerSync;
+        let tx = TxEip1559 {
+            chain_id: 901,
+            nonce,
+            gas_limit: 21_000,
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 1_000_000_000,
+            to: alloy_primitives::TxKind::Call(sink),
+            value: U256::from(12_345),
+            input: Bytes::new(),
+            access_list: Default::default(),
+        };
+        let key: PrivateKeySigner = USER_KEY.parse().unwrap();
+        let sig = key.sign_hash_sync(&tx.signature_hash()).unwrap();
+        Bytes::from(TxEnvelope::from(tx.into_signed(sig)).encoded_2718())
+    };
+    rollup
+        .send(
+            NativeRollup::forceTransactionCall { transaction: raw },
+            U256::ZERO,
+        )
+        .await
+        .unwrap();
+    eventually(
+        "the forced transaction is included and resolved",
+        60,
+        || async {
+            let head = rollup
+                .view(NativeRollup::forcedHeadCall {}, BlockId::latest())
+                .await
+                .ok()?;
+            (head == 1).then_some(())
+        },
+    )
+    .await;
+    assert_eq!(l2.get_balance(sink).await.unwrap(), U256::from(12_345));
+
     // The settled head keeps up with the L2 and the escrow backs what the L2 owes.
     let l2_head = l2.get_block_number().await.unwrap();
     eventually("settlement catches up", 60, || async {

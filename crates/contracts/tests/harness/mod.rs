@@ -12,11 +12,9 @@ use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, SolConstructor, SolEvent, SolInterface};
-use alloy_trie::EMPTY_ROOT_HASH;
 use nr_contracts::{L2Bridge, NativeRollup, Resolution, tree::MessageTree};
 use nr_execute::NativeRollupEvmFactory;
 use nr_node::{BlockAttributes, Chain, ChainSpec, Role, genesis};
-use nr_stateless::{NodeStore, SparseTrie};
 use nr_stateless::{StatelessInput, StatelessRangeInput};
 use nr_statement::ExecuteInput;
 use revm::context::TxEnv;
@@ -532,38 +530,12 @@ impl Rig {
     /// Resolution of a forced transaction included in L2 block `number`.
     pub fn inclusion(&self, number: u64, tx_hash: B256) -> Resolution {
         let block = self.l2.store().block(number).unwrap().unwrap();
-        let index = block
-            .body
-            .transactions
-            .iter()
-            .position(|t| *t.tx_hash() == tx_hash)
-            .expect("the transaction is in the block");
-        // The block's transaction trie, keyed by rlp(index), and the path to this one.
-        let mut store = NodeStore::default();
-        let mut trie = SparseTrie::from_root(EMPTY_ROOT_HASH);
-        for (i, t) in block.body.transactions.iter().enumerate() {
-            trie.insert(&alloy_rlp::encode(i), t.encoded_2718(), &store)
-                .unwrap();
-        }
-        let root = trie.root();
-        assert_eq!(root, block.header.transactions_root);
-        trie.commit_to(&mut store);
-        Resolution {
-            kind: 0,
-            header: alloy_rlp::encode(&block.header).into(),
-            txIndex: U256::from(index),
-            proof: store.proof(root, &alloy_rlp::encode(index)).unwrap(),
-        }
+        nr_contracts::forced::inclusion(&block, tx_hash).expect("the transaction is in the block")
     }
 
     /// A resolution proving `who`'s account under L2 state root `root` (`kind` 1 or 2).
     pub fn account_resolution(&self, kind: u8, root: B256, who: Address) -> Resolution {
-        Resolution {
-            kind,
-            header: Bytes::new(),
-            txIndex: U256::ZERO,
-            proof: self.l2.proof(root, who, &[]).unwrap().account_proof,
-        }
+        nr_contracts::forced::by_account(kind, self.l2.proof(root, who, &[]).unwrap().account_proof)
     }
 }
 
