@@ -68,6 +68,25 @@ enum Command {
     },
     /// Runs the L2 sequencer (a node following the L1) and the settler.
     Run(RunArgs),
+    /// Starts a whole local rollup: the L1 devnet with EXECUTE (or an outside L1), the
+    /// rollup contract, the L2 sequencer and the settler. Running it again resumes.
+    Testnet {
+        /// Where both chains and the contract's address are kept.
+        #[arg(long, default_value = "testnet-data")]
+        datadir: PathBuf,
+        /// An outside L1 (native-reth `--dev`) instead of the embedded devnet.
+        #[arg(long)]
+        l1_rpc: Option<String>,
+        /// The embedded L1's JSON-RPC port.
+        #[arg(long = "l1.port", default_value_t = 8545)]
+        l1_port: u16,
+        /// The L2's JSON-RPC port.
+        #[arg(long = "l2.port", default_value_t = 9545)]
+        l2_port: u16,
+        /// Seconds between blocks, on both chains.
+        #[arg(long, default_value_t = 2)]
+        block_time: u64,
+    },
     /// Pays on the L1 the withdrawal an L2 transaction made, once its block is settled.
     Claim {
         #[arg(long)]
@@ -191,6 +210,13 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
             Ok(())
         }
         Command::Run(args) => run(args).await,
+        Command::Testnet {
+            datadir,
+            l1_rpc,
+            l1_port,
+            l2_port,
+            block_time,
+        } => testnet(datadir, l1_rpc, l1_port, l2_port, block_time).await,
         Command::Claim {
             l1_rpc,
             l2_rpc,
@@ -232,7 +258,26 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
     }
 }
 
-async fn run(args: RunArgs) -> eyre::Result<()> {
+/// The L2 of a rollup, running: its node, and the sequencer's and settler's tasks.
+struct RunningL2 {
+    node: nr_node::RunningNode<EthEvmFactory>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningL2 {
+    async fn stop(self) -> eyre::Result<()> {
+        let _ = self.stop.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+        self.node.stop().await
+    }
+}
+
+/// Starts the L2 of the rollup contract `rollup` on `l1_rpc`: its node in sequencer mode,
+/// the L1 follower and the settler.
+async fn start_l2(args: &RunArgs) -> eyre::Result<RunningL2> {
     let sequencer_key = key(&args.sequencer_key, "--sequencer-key")?;
     let settler_key = key(&args.settler_key, "--settler-key")?;
     let spec = l2_spec(args.genesis.as_ref(), sequencer_key.address())?;
@@ -240,8 +285,7 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
         bail!("--block-time and --settle-range must be at least 1");
     }
     let l1 = Rollup::connect(&args.l1_rpc, args.rollup, settler_key)?;
-    // The contract must settle this L2: same chain id and genesis.
-    let genesis_hash = spec.header.hash_slow();
+    // The contract must settle this L2: same chain id.
     let chain_id = l1
         .view(
             nr_contracts::NativeRollup::CHAIN_IDCall {},
@@ -261,7 +305,7 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
             spec.config.chain_id
         );
     }
-    tracing::info!(chain_id, genesis = %genesis_hash, rollup = %args.rollup, l1 = %args.l1_rpc, "starting the rollup's L2");
+    tracing::info!(chain_id, genesis = %spec.header.hash_slow(), rollup = %args.rollup, l1 = %args.l1_rpc, "starting the rollup's L2");
 
     let chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), &args.datadir)?;
     let config = NodeConfig {
@@ -271,10 +315,10 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
         datadir: args.datadir.clone(),
         wait_for_anchor: true,
     };
-    let running = nr_node::start(chain, config).await?;
+    let node = nr_node::start(chain, config).await?;
     let (stop, stopped) = watch::channel(false);
-    let seq = tokio::spawn(sequencer::run(
-        running.node.clone(),
+    let sequencer = tokio::spawn(sequencer::run(
+        node.node.clone(),
         Rollup::connect(&args.l1_rpc, args.rollup, sequencer_key.clone())?,
         SequencerConfig {
             confirmations: args.confirmations,
@@ -283,8 +327,8 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
         },
         stopped.clone(),
     ));
-    let set = tokio::spawn(settler::run(
-        running.node.clone(),
+    let settler = tokio::spawn(settler::run(
+        node.node.clone(),
         l1,
         SettlerConfig {
             max_range: args.settle_range,
@@ -292,13 +336,164 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
         },
         stopped,
     ));
+    Ok(RunningL2 {
+        node,
+        stop,
+        tasks: vec![sequencer, settler],
+    })
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+async fn until_signalled() -> eyre::Result<()> {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| eyre!("installing the SIGTERM handler: {e}"))?;
     tokio::select! {
         _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: stopping"),
         _ = term.recv() => tracing::info!("SIGTERM: stopping"),
     }
-    let _ = stop.send(true);
-    let _ = tokio::join!(seq, set);
-    running.stop().await
+    Ok(())
+}
+
+async fn run(args: RunArgs) -> eyre::Result<()> {
+    let l2 = start_l2(&args).await?;
+    until_signalled().await?;
+    l2.stop().await
+}
+
+/// The dev accounts' keys the testnet prints (the "test ... junk" mnemonic's first five).
+const DEV_KEYS: [&str; 5] = [
+    DEV_KEY_0,
+    DEV_KEY_1,
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+];
+
+/// File in the testnet's datadir naming its rollup contract.
+const ROLLUP_FILE: &str = "rollup.json";
+
+async fn testnet(
+    datadir: PathBuf,
+    l1_rpc: Option<String>,
+    l1_port: u16,
+    l2_port: u16,
+    block_time: u64,
+) -> eyre::Result<()> {
+    use alloy_provider::Provider;
+    std::fs::create_dir_all(&datadir)
+        .wrap_err_with(|| format!("creating {}", datadir.display()))?;
+    // The L1: outside, or the embedded devnet (its dev genesis settles chain 901).
+    let (l1, l1_url) = match l1_rpc {
+        Some(url) => (None, url),
+        None => {
+            let spec = ChainSpec::dev(Role::L1, 1337);
+            let execute = spec
+                .execute
+                .clone()
+                .ok_or_else(|| eyre!("the dev L1 genesis has no EXECUTE"))?;
+            let dir = datadir.join("l1");
+            let chain = Chain::open(
+                Role::L1,
+                spec,
+                nr_execute::NativeRollupEvmFactory::new(execute),
+                &dir,
+            )?;
+            let node = nr_node::start(
+                chain,
+                NodeConfig {
+                    http: ([127, 0, 0, 1], l1_port).into(),
+                    block_time: Some(Duration::from_secs(block_time.max(1))),
+                    fee_recipient: Address::ZERO,
+                    datadir: dir,
+                    wait_for_anchor: false,
+                },
+            )
+            .await?;
+            let url = format!("http://{}", node.addr);
+            (Some(node), url)
+        }
+    };
+    // The contract: the one this datadir deployed, if the L1 still has it.
+    let deployer = key(DEV_KEY_0, "")?;
+    let file = datadir.join(ROLLUP_FILE);
+    let known: Option<Address> = std::fs::read_to_string(&file)
+        .ok()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+        .and_then(|v| v["rollup"].as_str().and_then(|a| a.parse().ok()));
+    let probe = Rollup::connect(&l1_url, Address::ZERO, deployer.clone())?;
+    let rollup = match known {
+        Some(a)
+            if !probe
+                .provider()
+                .get_code_at(a)
+                .await
+                .map_err(|e| eyre!("L1 RPC: {e}"))?
+                .is_empty() =>
+        {
+            a
+        }
+        _ => {
+            let spec = l2_spec(None, deployer.address())?;
+            let args = genesis::deployment(&spec, deployer.address(), 3600);
+            let address =
+                Rollup::deploy(&l1_url, deployer, args, genesis::backing(&spec.genesis)).await?;
+            std::fs::write(
+                &file,
+                serde_json::json!({ "rollup": address, "l1": l1_url }).to_string(),
+            )?;
+            address
+        }
+    };
+    let l2 = start_l2(&RunArgs {
+        l1_rpc: l1_url.clone(),
+        rollup,
+        datadir: datadir.join("l2"),
+        genesis: None,
+        http_addr: [127, 0, 0, 1].into(),
+        http_port: l2_port,
+        block_time: block_time.max(1),
+        sequencer_key: DEV_KEY_0.into(),
+        settler_key: DEV_KEY_1.into(),
+        confirmations: 0,
+        settle_range: 8,
+        settle_interval: 4,
+    })
+    .await?;
+    // The summary goes to stdout; a closed stdout must not stop the testnet.
+    let mut summary = format!("native-rollup testnet (data in {})\n", datadir.display());
+    let mut line = |l: String| {
+        summary.push_str(&l);
+        summary.push('\n');
+    };
+    line(format!(
+        "  {:<34} {l1_url}",
+        "L1 (chain 1337, EXECUTE at 0x0101)"
+    ));
+    line(format!(
+        "  {:<34} http://{}",
+        format!("L2 (chain {})", nr_node::genesis::DEV_L2_CHAIN_ID),
+        l2.node.addr
+    ));
+    line(format!("  {:<34} {rollup}", "NativeRollup (L1)"));
+    line(format!(
+        "  {:<34} {}",
+        "L2Bridge (L2)",
+        nr_contracts::L2_BRIDGE
+    ));
+    line("  dev accounts (10,000 ETH each on the L1; 0 sequences and deploys, 1 settles):".into());
+    for (i, k) in DEV_KEYS.iter().enumerate() {
+        line(format!("    {i}  {}  {k}", key(k, "")?.address()));
+    }
+    line("  Ctrl-C stops everything; running the command again resumes.".into());
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(summary.as_bytes()).and_then(|()| out.flush());
+    }
+    until_signalled().await?;
+    l2.stop().await?;
+    if let Some(l1) = l1 {
+        l1.stop().await?;
+    }
+    Ok(())
 }

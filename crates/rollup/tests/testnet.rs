@@ -1,0 +1,116 @@
+//! The one command: `nr-rollup testnet` starts the L1 devnet, the contract and the L2, a
+//! deposit reaches the L2, and after a SIGTERM the same command resumes the same rollup.
+
+use alloy_primitives::{Address, U256};
+use alloy_provider::{Provider, ProviderBuilder};
+use alloy_rpc_types_eth::BlockId;
+use alloy_signer_local::PrivateKeySigner;
+use nr_contracts::NativeRollup;
+use nr_rollup::l1::Rollup;
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const USER_KEY: &str = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
+
+/// `nr-rollup testnet` on free ports; its L1 URL, L2 URL and contract, from what it prints.
+fn start(datadir: &Path) -> (Child, String, String, Address) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nr-rollup"))
+        .args([
+            "testnet",
+            "--l1.port",
+            "0",
+            "--l2.port",
+            "0",
+            "--block-time",
+            "1",
+            "--datadir",
+        ])
+        .arg(datadir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = || {
+        lines
+            .next()
+            .expect("the testnet prints its summary")
+            .unwrap()
+    };
+    let header = next();
+    assert!(header.starts_with("native-rollup testnet"), "{header}");
+    let last_word = |l: String| l.split_whitespace().last().unwrap().to_string();
+    let (l1, l2) = (last_word(next()), last_word(next()));
+    let rollup = last_word(next()).parse().unwrap();
+    // Keep reading, so the process never writes into a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, l1, l2, rollup)
+}
+
+fn stop(child: &mut Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the testnet stops on SIGTERM");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(child.wait().unwrap().success(), "a clean stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_command_starts_a_rollup_and_resumes_it() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let (mut child, l1_url, l2_url, rollup_address) = start(dir.path());
+    let user_key: PrivateKeySigner = USER_KEY.parse().unwrap();
+    let user = user_key.address();
+    let rollup = Rollup::connect(&l1_url, rollup_address, user_key).unwrap();
+    rollup
+        .send(NativeRollup::depositETHCall { to: user }, U256::from(2u64))
+        .await
+        .unwrap();
+    let l2 = ProviderBuilder::new().connect_http(l2_url.parse().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while l2.get_balance(user).await.unwrap() != U256::from(2u64) {
+        assert!(Instant::now() < deadline, "the deposit reaches the L2");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let settled_before = loop {
+        let s = rollup
+            .view(NativeRollup::headNumberCall {}, BlockId::latest())
+            .await
+            .unwrap();
+        if s > 0 {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "a first settlement");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    stop(&mut child);
+
+    // Again: the same contract, the same L2 state, and settlement goes on.
+    let (mut child, l1_url, l2_url, again) = start(dir.path());
+    assert_eq!(again, rollup_address, "the same rollup");
+    let l2 = ProviderBuilder::new().connect_http(l2_url.parse().unwrap());
+    assert_eq!(l2.get_balance(user).await.unwrap(), U256::from(2u64));
+    let rollup = Rollup::connect(&l1_url, rollup_address, USER_KEY.parse().unwrap()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let s = rollup
+            .view(NativeRollup::headNumberCall {}, BlockId::latest())
+            .await
+            .unwrap();
+        if s > settled_before + 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "settlement resumes");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    stop(&mut child);
+}
