@@ -360,6 +360,31 @@ impl<F: BlockEvmFactory> Chain<F> {
         )
     }
 
+    /// Imports a block this node did not build (a verifier rebuilding the chain from what
+    /// its L1 settled): it must extend the head, and passes the same full validation as a
+    /// sealed block before it is persisted.
+    pub fn import_block(&mut self, block: Block<TxEnvelope>) -> Result<SealedBlock, ChainError> {
+        use alloy_consensus::transaction::SignerRecoverable;
+        let number = block.header.number;
+        if block.header.parent_hash != self.head_hash || number != self.head.number + 1 {
+            return Err(self.import_error(
+                number,
+                format!(
+                    "does not extend the head {} (block {}): parent {}",
+                    self.head_hash, self.head.number, block.header.parent_hash
+                ),
+            ));
+        }
+        let senders = block
+            .body
+            .transactions
+            .iter()
+            .map(|t| t.recover_signer())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.import_error(number, e))?;
+        self.import(block, senders, &[], &[])
+    }
+
     fn import_error(&self, number: u64, e: impl std::fmt::Display) -> ChainError {
         ChainError::Import {
             number,

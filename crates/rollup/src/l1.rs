@@ -132,6 +132,45 @@ impl Rollup {
             .collect()
     }
 
+    /// The `Settled` events of L1 blocks `from..=to`, in order, with their transactions.
+    pub async fn settlements(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<(NativeRollup::Settled, B256)>, L1Error> {
+        let filter = Filter::new()
+            .address(self.address)
+            .event_signature(NativeRollup::Settled::SIGNATURE_HASH)
+            .from_block(from)
+            .to_block(to);
+        let logs = self.provider.get_logs(&filter).await.map_err(rpc)?;
+        logs.iter()
+            .map(|l| {
+                let event = NativeRollup::Settled::decode_log(&l.inner)
+                    .map_err(|e| L1Error::Contract {
+                        address: self.address,
+                        reason: e.to_string(),
+                    })?
+                    .data;
+                let tx = l
+                    .transaction_hash
+                    .ok_or_else(|| L1Error::Rpc("a log without its transaction".into()))?;
+                Ok((event, tx))
+            })
+            .collect()
+    }
+
+    /// The calldata of L1 transaction `hash`.
+    pub async fn transaction_input(&self, hash: B256) -> Result<Bytes, L1Error> {
+        let tx = self
+            .provider
+            .get_transaction_by_hash(hash)
+            .await
+            .map_err(rpc)?
+            .ok_or_else(|| L1Error::Rpc(format!("the L1 has no transaction {hash}")))?;
+        Ok(alloy_consensus::Transaction::input(&tx).clone())
+    }
+
     /// Sends a call to the contract with `value` and waits for its receipt.
     pub async fn send<C: SolCall>(
         &self,

@@ -14,3 +14,4 @@ pub mod genesis;
 pub mod l1;
 pub mod sequencer;
 pub mod settler;
+pub mod verifier;

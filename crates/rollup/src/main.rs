@@ -87,6 +87,24 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         block_time: u64,
     },
+    /// A verifier node: rebuilds the L2 from the L1's settlements alone and serves it
+    /// (read-only JSON-RPC), checking every settled block hash and state root.
+    Verify {
+        #[arg(long)]
+        l1_rpc: String,
+        /// The NativeRollup contract on the L1.
+        #[arg(long)]
+        rollup: Address,
+        #[arg(long)]
+        datadir: PathBuf,
+        /// The L2 genesis (default: `nr-rollup genesis`'s).
+        #[arg(long)]
+        genesis: Option<PathBuf>,
+        #[arg(long = "http.addr", default_value = "127.0.0.1")]
+        http_addr: IpAddr,
+        #[arg(long = "http.port", default_value_t = 9546)]
+        http_port: u16,
+    },
     /// Pays on the L1 the withdrawal an L2 transaction made, once its block is settled.
     Claim {
         #[arg(long)]
@@ -210,6 +228,39 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
             Ok(())
         }
         Command::Run(args) => run(args).await,
+        Command::Verify {
+            l1_rpc,
+            rollup,
+            datadir,
+            genesis: path,
+            http_addr,
+            http_port,
+        } => {
+            let spec = l2_spec(path.as_ref(), key(DEV_KEY_0, "")?.address())?;
+            let l1 = Rollup::connect(&l1_rpc, rollup, key(DEV_KEY_0, "")?)?;
+            tracing::info!(chain_id = spec.config.chain_id, %rollup, l1 = %l1_rpc, "verifier: rebuilding the L2 from the L1");
+            let chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), &datadir)?;
+            // No anchor is ever set: this node imports what the L1 settled and seals nothing.
+            let config = NodeConfig {
+                http: (http_addr, http_port).into(),
+                block_time: None,
+                fee_recipient: Address::ZERO,
+                datadir: datadir.clone(),
+                wait_for_anchor: true,
+            };
+            let node = nr_node::start(chain, config).await?;
+            let (stop, stopped) = watch::channel(false);
+            let task = tokio::spawn(nr_rollup::verifier::run(
+                node.node.clone(),
+                l1,
+                Duration::from_secs(1),
+                stopped,
+            ));
+            until_signalled().await?;
+            let _ = stop.send(true);
+            let _ = task.await;
+            node.stop().await
+        }
         Command::Testnet {
             datadir,
             l1_rpc,

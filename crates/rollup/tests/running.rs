@@ -30,6 +30,39 @@ impl Drop for Proc {
     }
 }
 
+/// Starts `nr-rollup <args>` and returns it with the JSON-RPC URL it logs.
+async fn spawn_with_rpc(name: &'static str, args: Vec<String>) -> (Proc, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nr-rollup"))
+        .args(&args)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            eprintln!("[{name}] {line}");
+            let _ = tx.send(line);
+        }
+    });
+    let url = tokio::task::spawn_blocking(move || {
+        loop {
+            let line = rx.recv_timeout(Duration::from_secs(60)).expect("it starts");
+            if line.contains("JSON-RPC listening") {
+                let at = line.find("addr=").unwrap();
+                break format!(
+                    "http://{}",
+                    line[at + 5..].split_whitespace().next().unwrap()
+                );
+            }
+        }
+    })
+    .await
+    .unwrap();
+    (Proc(child), url)
+}
+
 /// Polls `check` every 250 ms until it gives `Some`, for at most `secs`.
 async fn eventually<T, F: std::future::Future<Output = Option<T>>>(
     what: &str,
@@ -90,47 +123,48 @@ async fn deposit_relay_settle_withdraw_and_claim_on_a_running_rollup() {
         .trim()
         .parse()
         .unwrap();
-    let mut child = Command::new(bin)
-        .args([
+    let rollup_arg = rollup_address.to_string();
+    let l2_dir = dir.path().join("l2").display().to_string();
+    let (_l2_process, l2_url) = spawn_with_rpc(
+        "sequencer",
+        [
             "run",
             "--l1-rpc",
             &l1_url,
             "--rollup",
-            &rollup_address.to_string(),
+            &rollup_arg,
             "--http.port",
             "0",
-        ])
-        .args(["--block-time", "1", "--settle-interval", "2", "--datadir"])
-        .arg(dir.path().join("l2"))
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let _l2_process = Proc(child);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            eprintln!("[nr-rollup] {line}");
-            let _ = tx.send(line);
-        }
-    });
-    let l2_url = tokio::task::spawn_blocking(move || {
-        loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(60))
-                .expect("the L2 starts");
-            if line.contains("JSON-RPC listening") {
-                let at = line.find("addr=").unwrap();
-                break format!(
-                    "http://{}",
-                    line[at + 5..].split_whitespace().next().unwrap()
-                );
-            }
-        }
-    })
-    .await
-    .unwrap();
+            "--block-time",
+            "1",
+            "--settle-interval",
+            "2",
+            "--datadir",
+            &l2_dir,
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    // A verifier node that knows only the L1 and the genesis.
+    let verifier_dir = dir.path().join("verifier").display().to_string();
+    let (_verifier, verifier_url) = spawn_with_rpc(
+        "verifier",
+        [
+            "verify",
+            "--l1-rpc",
+            &l1_url,
+            "--rollup",
+            &rollup_arg,
+            "--http.port",
+            "0",
+            "--datadir",
+            &verifier_dir,
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
 
     // The user: dev account 2, on both chains.
     let user_key: PrivateKeySigner = USER_KEY.parse().unwrap();
@@ -248,5 +282,34 @@ async fn deposit_relay_settle_withdraw_and_claim_on_a_running_rollup() {
         (settled >= l2_head).then_some(())
     })
     .await;
+    // The verifier rebuilt the same chain from the L1 alone: same blocks, same state.
+    let verifier: DynProvider = ProviderBuilder::new()
+        .connect_http(verifier_url.parse().unwrap())
+        .erased();
+    let settled = rollup
+        .view(NativeRollup::headNumberCall {}, BlockId::latest())
+        .await
+        .unwrap();
+    eventually("the verifier reaches the settled head", 60, || async {
+        (verifier.get_block_number().await.ok()? >= settled).then_some(())
+    })
+    .await;
+    let theirs = l2
+        .get_block_by_number(settled.into())
+        .await
+        .unwrap()
+        .unwrap();
+    let ours = verifier
+        .get_block_by_number(settled.into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ours.header.hash, theirs.header.hash, "same block {settled}");
+    assert_eq!(ours.header.state_root, theirs.header.state_root);
+    let at = BlockId::number(settled);
+    assert_eq!(
+        verifier.get_balance(sink).block_id(at).await.unwrap(),
+        l2.get_balance(sink).block_id(at).await.unwrap()
+    );
     l1.stop().await.unwrap();
 }
