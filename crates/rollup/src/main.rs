@@ -83,6 +83,9 @@ enum Command {
         /// The L2's JSON-RPC port.
         #[arg(long = "l2.port", default_value_t = 9545)]
         l2_port: u16,
+        /// The verifier node's JSON-RPC port.
+        #[arg(long = "verifier.port", default_value_t = 9546)]
+        verifier_port: u16,
         /// Seconds between blocks, on both chains.
         #[arg(long, default_value_t = 2)]
         block_time: u64,
@@ -236,38 +239,27 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
             http_addr,
             http_port,
         } => {
-            let spec = l2_spec(path.as_ref(), key(DEV_KEY_0, "")?.address())?;
-            let l1 = Rollup::connect(&l1_rpc, rollup, key(DEV_KEY_0, "")?)?;
-            tracing::info!(chain_id = spec.config.chain_id, %rollup, l1 = %l1_rpc, "verifier: rebuilding the L2 from the L1");
-            let chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), &datadir)?;
-            // No anchor is ever set: this node imports what the L1 settled and seals nothing.
-            let config = NodeConfig {
-                http: (http_addr, http_port).into(),
-                block_time: None,
-                fee_recipient: Address::ZERO,
-                datadir: datadir.clone(),
-                wait_for_anchor: true,
-            };
-            let node = nr_node::start(chain, config).await?;
-            let (stop, stopped) = watch::channel(false);
-            let task = tokio::spawn(nr_rollup::verifier::run(
-                node.node.clone(),
-                l1,
-                Duration::from_secs(1),
-                stopped,
-            ));
+            let http = (http_addr, http_port).into();
+            let verifier = start_verifier(&l1_rpc, rollup, &datadir, path.as_ref(), http).await?;
             until_signalled().await?;
-            let _ = stop.send(true);
-            let _ = task.await;
-            node.stop().await
+            verifier.stop().await
         }
         Command::Testnet {
             datadir,
             l1_rpc,
             l1_port,
             l2_port,
+            verifier_port,
             block_time,
-        } => testnet(datadir, l1_rpc, l1_port, l2_port, block_time).await,
+        } => {
+            testnet(
+                datadir,
+                l1_rpc,
+                [l1_port, l2_port, verifier_port],
+                block_time,
+            )
+            .await
+        }
         Command::Claim {
             l1_rpc,
             l2_rpc,
@@ -394,6 +386,41 @@ async fn start_l2(args: &RunArgs) -> eyre::Result<RunningL2> {
     })
 }
 
+/// Starts a verifier node of the rollup contract `rollup` on `l1_rpc`, serving on `http`.
+async fn start_verifier(
+    l1_rpc: &str,
+    rollup: Address,
+    datadir: &std::path::Path,
+    genesis: Option<&PathBuf>,
+    http: std::net::SocketAddr,
+) -> eyre::Result<RunningL2> {
+    let spec = l2_spec(genesis, key(DEV_KEY_0, "")?.address())?;
+    let l1 = Rollup::connect(l1_rpc, rollup, key(DEV_KEY_0, "")?)?;
+    tracing::info!(chain_id = spec.config.chain_id, %rollup, l1 = %l1_rpc, "verifier: rebuilding the L2 from the L1");
+    let chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), datadir)?;
+    // No anchor is ever set: this node imports what the L1 settled and seals nothing.
+    let config = NodeConfig {
+        http,
+        block_time: None,
+        fee_recipient: Address::ZERO,
+        datadir: datadir.to_path_buf(),
+        wait_for_anchor: true,
+    };
+    let node = nr_node::start(chain, config).await?;
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(nr_rollup::verifier::run(
+        node.node.clone(),
+        l1,
+        Duration::from_secs(1),
+        stopped,
+    ));
+    Ok(RunningL2 {
+        node,
+        stop,
+        tasks: vec![task],
+    })
+}
+
 /// Waits for Ctrl-C or SIGTERM.
 async fn until_signalled() -> eyre::Result<()> {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -426,10 +453,10 @@ const ROLLUP_FILE: &str = "rollup.json";
 async fn testnet(
     datadir: PathBuf,
     l1_rpc: Option<String>,
-    l1_port: u16,
-    l2_port: u16,
+    ports: [u16; 3],
     block_time: u64,
 ) -> eyre::Result<()> {
+    let [l1_port, l2_port, verifier_port] = ports;
     use alloy_provider::Provider;
     std::fs::create_dir_all(&datadir)
         .wrap_err_with(|| format!("creating {}", datadir.display()))?;
@@ -510,6 +537,15 @@ async fn testnet(
         settle_interval: 4,
     })
     .await?;
+    let verifier_http = ([127, 0, 0, 1], verifier_port).into();
+    let verifier = start_verifier(
+        &l1_url,
+        rollup,
+        &datadir.join("verifier"),
+        None,
+        verifier_http,
+    )
+    .await?;
     // The summary goes to stdout; a closed stdout must not stop the testnet.
     let mut summary = format!("native-rollup testnet (data in {})\n", datadir.display());
     let mut line = |l: String| {
@@ -524,6 +560,10 @@ async fn testnet(
         "  {:<34} http://{}",
         format!("L2 (chain {})", nr_node::genesis::DEV_L2_CHAIN_ID),
         l2.node.addr
+    ));
+    line(format!(
+        "  {:<34} http://{}",
+        "L2 verifier (from L1 data alone)", verifier.node.addr
     ));
     line(format!("  {:<34} {rollup}", "NativeRollup (L1)"));
     line(format!(
@@ -542,6 +582,7 @@ async fn testnet(
         let _ = out.write_all(summary.as_bytes()).and_then(|()| out.flush());
     }
     until_signalled().await?;
+    verifier.stop().await?;
     l2.stop().await?;
     if let Some(l1) = l1 {
         l1.stop().await?;

@@ -25,6 +25,8 @@ fn start(datadir: &Path) -> (Child, String, String, Address) {
             "0",
             "--l2.port",
             "0",
+            "--verifier.port",
+            "0",
             "--block-time",
             "1",
             "--datadir",
@@ -44,6 +46,7 @@ fn start(datadir: &Path) -> (Child, String, String, Address) {
     assert!(header.starts_with("native-rollup testnet"), "{header}");
     let last_word = |l: String| l.split_whitespace().last().unwrap().to_string();
     let (l1, l2) = (last_word(next()), last_word(next()));
+    let _verifier = next();
     let rollup = last_word(next()).parse().unwrap();
     // Keep reading, so the process never writes into a closed pipe.
     std::thread::spawn(move || lines.for_each(drop));
