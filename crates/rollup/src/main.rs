@@ -5,6 +5,7 @@
 //! nr-rollup deploy --l1-rpc URL --private-key KEY [--genesis FILE]  deploy NativeRollup; prints its address
 //! nr-rollup run --l1-rpc URL --rollup ADDR --datadir DIR [...]      L2 sequencer + settler
 //! nr-rollup claim --l1-rpc URL --l2-rpc URL --rollup ADDR --tx HASH  pay an L2 withdrawal on L1
+//! nr-rollup deposit / withdraw / status                            the bridge, from a terminal
 //! ```
 
 use alloy_evm::eth::EthEvmFactory;
@@ -108,6 +109,46 @@ enum Command {
         #[arg(long = "http.port", default_value_t = 9546)]
         http_port: u16,
     },
+    /// Deposits ETH on the L1 for an account on the L2 (the sequencer relays the claim).
+    Deposit {
+        #[arg(long)]
+        l1_rpc: String,
+        /// The NativeRollup contract on the L1.
+        #[arg(long)]
+        rollup: Address,
+        /// The L2 account credited.
+        #[arg(long)]
+        to: Address,
+        /// Amount in ETH (decimal, e.g. 0.5).
+        #[arg(long)]
+        value: String,
+        #[arg(long, env = "NR_PRIVATE_KEY", default_value = DEV_KEY_0, hide_default_value = true)]
+        private_key: String,
+    },
+    /// Withdraws ETH on the L2 to an L1 account; prints the L2 transaction to `claim` with.
+    Withdraw {
+        #[arg(long)]
+        l2_rpc: String,
+        /// The L1 account paid.
+        #[arg(long)]
+        to: Address,
+        /// Amount in ETH (decimal).
+        #[arg(long)]
+        value: String,
+        #[arg(long, env = "NR_PRIVATE_KEY", default_value = DEV_KEY_0, hide_default_value = true)]
+        private_key: String,
+    },
+    /// Where the rollup stands: L1 and L2 heads, settled head, messages, forced queue.
+    Status {
+        #[arg(long)]
+        l1_rpc: String,
+        /// The NativeRollup contract on the L1.
+        #[arg(long)]
+        rollup: Address,
+        /// The L2 (sequencer or verifier), for its head.
+        #[arg(long)]
+        l2_rpc: Option<String>,
+    },
     /// Pays on the L1 the withdrawal an L2 transaction made, once its block is settled.
     Claim {
         #[arg(long)]
@@ -160,6 +201,12 @@ struct RunArgs {
     /// Seconds between settlement attempts.
     #[arg(long, default_value_t = 4)]
     settle_interval: u64,
+}
+
+/// A decimal amount of ETH in wei.
+fn eth(value: &str) -> eyre::Result<alloy_primitives::U256> {
+    alloy_primitives::utils::parse_ether(value)
+        .map_err(|e| eyre!("--value {value}: not an amount of ETH ({e})"))
 }
 
 fn key(s: &str, what: &str) -> eyre::Result<PrivateKeySigner> {
@@ -259,6 +306,99 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
                 block_time,
             )
             .await
+        }
+        Command::Deposit {
+            l1_rpc,
+            rollup,
+            to,
+            value,
+            private_key,
+        } => {
+            let value = eth(&value)?;
+            let l1 = Rollup::connect(&l1_rpc, rollup, key(&private_key, "--private-key")?)?;
+            let receipt = l1
+                .send(nr_contracts::NativeRollup::depositETHCall { to }, value)
+                .await?;
+            let index = receipt
+                .inner
+                .logs()
+                .iter()
+                .find_map(|l| {
+                    use alloy_sol_types::SolEvent;
+                    nr_contracts::NativeRollup::MessageSent::decode_log(&l.inner).ok()
+                })
+                .map(|m| m.data.index)
+                .ok_or_else(|| eyre!("the deposit made no message"))?;
+            tracing::info!(%to, %value, index, l1_tx = %receipt.transaction_hash, "deposited; the sequencer relays it");
+            println!("{index}");
+            Ok(())
+        }
+        Command::Withdraw {
+            l2_rpc,
+            to,
+            value,
+            private_key,
+        } => {
+            use alloy_network::{EthereumWallet, TransactionBuilder};
+            use alloy_provider::{Provider, ProviderBuilder};
+            use alloy_sol_types::SolCall;
+            let value = eth(&value)?;
+            let signer = key(&private_key, "--private-key")?;
+            let url = l2_rpc
+                .parse()
+                .map_err(|e| eyre!("bad L2 URL {l2_rpc}: {e}"))?;
+            let l2 = ProviderBuilder::new()
+                .wallet(EthereumWallet::from(signer))
+                .connect_http(url);
+            let tx = alloy_rpc_types_eth::TransactionRequest::default()
+                .with_to(nr_contracts::L2_BRIDGE)
+                .with_value(value)
+                .with_input(nr_contracts::L2Bridge::withdrawCall { to }.abi_encode());
+            let receipt = l2
+                .send_transaction(tx)
+                .await
+                .map_err(|e| eyre!("L2: {e}"))?
+                .get_receipt()
+                .await
+                .map_err(|e| eyre!("L2: {e}"))?;
+            if !receipt.status() {
+                bail!(
+                    "the withdrawal reverted on the L2 ({})",
+                    receipt.transaction_hash
+                );
+            }
+            tracing::info!(%to, %value, block = ?receipt.block_number, "withdrawal recorded; claim it once its block is settled");
+            println!("{}", receipt.transaction_hash);
+            Ok(())
+        }
+        Command::Status {
+            l1_rpc,
+            rollup,
+            l2_rpc,
+        } => {
+            use alloy_provider::{Provider, ProviderBuilder};
+            use nr_contracts::NativeRollup as R;
+            let l1 = Rollup::connect(&l1_rpc, rollup, key(DEV_KEY_0, "")?)?;
+            let at = alloy_rpc_types_eth::BlockId::latest();
+            let l2_head = match l2_rpc {
+                Some(url) => {
+                    let url = url.parse().map_err(|e| eyre!("bad L2 URL {url}: {e}"))?;
+                    let l2 = ProviderBuilder::new().connect_http(url);
+                    Some(l2.get_block_number().await.map_err(|e| eyre!("L2: {e}"))?)
+                }
+                None => None,
+            };
+            let status = serde_json::json!({
+                "l1Head": l1.head().await?,
+                "l2Head": l2_head,
+                "settledHead": l1.view(R::headNumberCall {}, at).await?,
+                "messages": l1.view(R::messageCountCall {}, at).await?,
+                "forcedQueued": l1.view(R::forcedTailCall {}, at).await?,
+                "forcedResolved": l1.view(R::forcedHeadCall {}, at).await?,
+                "feesOwed": l1.view(R::feesOwedCall {}, at).await?.to_string(),
+            });
+            println!("{}", serde_json::to_string_pretty(&status)?);
+            Ok(())
         }
         Command::Claim {
             l1_rpc,

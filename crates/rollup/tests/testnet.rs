@@ -1,5 +1,6 @@
-//! The one command: `nr-rollup testnet` starts the L1 devnet, the contract and the L2, a
-//! deposit reaches the L2, and after a SIGTERM the same command resumes the same rollup.
+//! The one command: `nr-rollup testnet` starts the L1 devnet, the contract and the L2; the
+//! bridge commands (`deposit`, `status`, `withdraw`, `claim`) move ETH there and back, bad
+//! input is refused clearly; after a SIGTERM the same command resumes the same rollup.
 
 use alloy_primitives::{Address, U256};
 use alloy_provider::{Provider, ProviderBuilder};
@@ -53,6 +54,17 @@ fn start(datadir: &Path) -> (Child, String, String, Address) {
     (child, l1, l2, rollup)
 }
 
+/// Runs `nr-rollup <args>` to completion: (success, stdout, stderr).
+fn cli(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_nr-rollup"))
+        .args(args)
+        .env("NR_PRIVATE_KEY", USER_KEY)
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap().trim().to_string();
+    (out.status.success(), text(out.stdout), text(out.stderr))
+}
+
 fn stop(child: &mut Child) {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -74,13 +86,42 @@ async fn one_command_starts_a_rollup_and_resumes_it() {
     let user_key: PrivateKeySigner = USER_KEY.parse().unwrap();
     let user = user_key.address();
     let rollup = Rollup::connect(&l1_url, rollup_address, user_key).unwrap();
-    rollup
-        .send(NativeRollup::depositETHCall { to: user }, U256::from(2u64))
-        .await
-        .unwrap();
+    let rollup_arg = rollup_address.to_string();
+    let user_arg = user.to_string();
+    let deposit = [
+        "deposit",
+        "--l1-rpc",
+        &l1_url,
+        "--rollup",
+        &rollup_arg,
+        "--to",
+        &user_arg,
+    ];
+    let (ok, index, err) = cli(&[&deposit[..], &["--value", "2"]].concat());
+    assert!(ok, "deposit: {err}");
+    assert_eq!(index, "0", "the first message");
+    // Bad input: a clear error, a non-zero exit.
+    let (ok, _, err) = cli(&[&deposit[..], &["--value", "two"]].concat());
+    assert!(!ok && err.contains("not an amount of ETH"), "{err}");
+    let (ok, _, err) = cli(&[
+        "deposit",
+        "--l1-rpc",
+        "http://127.0.0.1:1",
+        "--rollup",
+        &rollup_arg,
+        "--to",
+        &user_arg,
+        "--value",
+        "1",
+    ]);
+    assert!(
+        !ok && err.starts_with("error:") && !err.contains("panicked"),
+        "{err}"
+    );
     let l2 = ProviderBuilder::new().connect_http(l2_url.parse().unwrap());
     let deadline = Instant::now() + Duration::from_secs(60);
-    while l2.get_balance(user).await.unwrap() != U256::from(2u64) {
+    let two = U256::from(2_000_000_000_000_000_000u128);
+    while l2.get_balance(user).await.unwrap() != two {
         assert!(Instant::now() < deadline, "the deposit reaches the L2");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
@@ -95,13 +136,64 @@ async fn one_command_starts_a_rollup_and_resumes_it() {
         assert!(Instant::now() < deadline, "a first settlement");
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
+    // Withdraw 1 ETH to a fresh L1 account, wait for its settlement, claim it.
+    let dest = Address::repeat_byte(0xd3).to_string();
+    let (ok, tx, err) = cli(&[
+        "withdraw", "--l2-rpc", &l2_url, "--to", &dest, "--value", "1",
+    ]);
+    assert!(ok, "withdraw: {err}");
+    let claim = [
+        "claim",
+        "--l1-rpc",
+        &l1_url,
+        "--l2-rpc",
+        &l2_url,
+        "--rollup",
+        &rollup_arg,
+        "--tx",
+        &tx,
+    ];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (ok, _, err) = cli(&claim);
+        if ok {
+            break;
+        }
+        assert!(
+            err.contains("not settled yet"),
+            "claim before settlement: {err}"
+        );
+        assert!(Instant::now() < deadline, "the withdrawal settles");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let l1 = ProviderBuilder::new().connect_http(l1_url.parse().unwrap());
+    assert_eq!(
+        l1.get_balance(dest.parse().unwrap()).await.unwrap(),
+        U256::from(1_000_000_000_000_000_000u128)
+    );
+    let (ok, status, err) = cli(&[
+        "status",
+        "--l1-rpc",
+        &l1_url,
+        "--rollup",
+        &rollup_arg,
+        "--l2-rpc",
+        &l2_url,
+    ]);
+    assert!(ok, "status: {err}");
+    let status: serde_json::Value = serde_json::from_str(&status).unwrap();
+    assert_eq!(status["messages"], 1);
+    assert!(status["settledHead"].as_u64().unwrap() <= status["l2Head"].as_u64().unwrap());
     stop(&mut child);
 
     // Again: the same contract, the same L2 state, and settlement goes on.
     let (mut child, l1_url, l2_url, again) = start(dir.path());
     assert_eq!(again, rollup_address, "the same rollup");
     let l2 = ProviderBuilder::new().connect_http(l2_url.parse().unwrap());
-    assert_eq!(l2.get_balance(user).await.unwrap(), U256::from(2u64));
+    assert!(
+        l2.get_balance(user).await.unwrap() < two,
+        "the withdrawal and its gas stay spent"
+    );
     let rollup = Rollup::connect(&l1_url, rollup_address, USER_KEY.parse().unwrap()).unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
