@@ -5,7 +5,7 @@
 //! nr-rollup deploy --l1-rpc URL --private-key KEY [--genesis FILE]  deploy NativeRollup; prints its address
 //! nr-rollup run --l1-rpc URL --rollup ADDR --datadir DIR [...]      L2 sequencer + settler
 //! nr-rollup claim --l1-rpc URL --l2-rpc URL --rollup ADDR --tx HASH  pay an L2 withdrawal on L1
-//! nr-rollup deposit / withdraw / status                            the bridge, from a terminal
+//! nr-rollup deposit / send-message / withdraw / force-include / status   the bridge, from a terminal
 //! ```
 
 use alloy_evm::eth::EthEvmFactory;
@@ -125,6 +125,50 @@ enum Command {
         #[arg(long, env = "NR_PRIVATE_KEY", default_value = DEV_KEY_0, hide_default_value = true)]
         private_key: String,
     },
+    /// Sends an L1 -> L2 message: `value` and a call with `data` to `to` on the L2; `fee`
+    /// pays whoever claims it there. Prints the message index.
+    SendMessage {
+        #[arg(long)]
+        l1_rpc: String,
+        #[arg(long)]
+        rollup: Address,
+        #[arg(long)]
+        to: Address,
+        /// Amount in ETH (decimal).
+        #[arg(long, default_value = "0")]
+        value: String,
+        /// Calldata (hex).
+        #[arg(long, default_value = "0x")]
+        data: alloy_primitives::Bytes,
+        /// Gas for the call on the L2 (0: all the claim has).
+        #[arg(long, default_value_t = 0)]
+        gas_limit: u64,
+        /// The relayer's fee in ETH (decimal).
+        #[arg(long, default_value = "0")]
+        fee: String,
+        #[arg(long, env = "NR_PRIVATE_KEY", default_value = DEV_KEY_0, hide_default_value = true)]
+        private_key: String,
+    },
+    /// Forces an L2 transfer through the L1 inbox (signed here, for the key's next L2 nonce):
+    /// the sequencer must include it, or settlements past its deadline revert.
+    ForceInclude {
+        #[arg(long)]
+        l1_rpc: String,
+        #[arg(long)]
+        l2_rpc: String,
+        #[arg(long)]
+        rollup: Address,
+        #[arg(long)]
+        to: Address,
+        /// Amount in ETH (decimal).
+        #[arg(long)]
+        value: String,
+        /// Max fee per gas in gwei.
+        #[arg(long, default_value_t = 10)]
+        max_fee_gwei: u64,
+        #[arg(long, env = "NR_PRIVATE_KEY", default_value = DEV_KEY_0, hide_default_value = true)]
+        private_key: String,
+    },
     /// Withdraws ETH on the L2 to an L1 account; prints the L2 transaction to `claim` with.
     Withdraw {
         #[arg(long)]
@@ -201,6 +245,18 @@ struct RunArgs {
     /// Seconds between settlement attempts.
     #[arg(long, default_value_t = 4)]
     settle_interval: u64,
+}
+
+/// The index of the message an L1 receipt's `MessageSent` names.
+fn message_index(receipt: &alloy_rpc_types_eth::TransactionReceipt) -> eyre::Result<u64> {
+    use alloy_sol_types::SolEvent;
+    receipt
+        .inner
+        .logs()
+        .iter()
+        .find_map(|l| nr_contracts::NativeRollup::MessageSent::decode_log(&l.inner).ok())
+        .map(|m| m.data.index)
+        .ok_or_else(|| eyre!("the transaction sent no message"))
 }
 
 /// A decimal amount of ETH in wei.
@@ -319,18 +375,92 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
             let receipt = l1
                 .send(nr_contracts::NativeRollup::depositETHCall { to }, value)
                 .await?;
-            let index = receipt
+            let index = message_index(&receipt)?;
+            tracing::info!(%to, %value, index, l1_tx = %receipt.transaction_hash, "deposited; the sequencer relays it");
+            println!("{index}");
+            Ok(())
+        }
+        Command::SendMessage {
+            l1_rpc,
+            rollup,
+            to,
+            value,
+            data,
+            gas_limit,
+            fee,
+            private_key,
+        } => {
+            let (value, fee) = (eth(&value)?, eth(&fee)?);
+            let l1 = Rollup::connect(&l1_rpc, rollup, key(&private_key, "--private-key")?)?;
+            let call = nr_contracts::NativeRollup::sendMessageCall {
+                to,
+                value,
+                data,
+                gasLimit: gas_limit,
+            };
+            let receipt = l1.send(call, value + fee).await?;
+            let index = message_index(&receipt)?;
+            tracing::info!(%to, %value, %fee, index, l1_tx = %receipt.transaction_hash, "message sent");
+            println!("{index}");
+            Ok(())
+        }
+        Command::ForceInclude {
+            l1_rpc,
+            l2_rpc,
+            rollup,
+            to,
+            value,
+            max_fee_gwei,
+            private_key,
+        } => {
+            use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+            use alloy_eips::eip2718::Encodable2718;
+            use alloy_provider::{Provider, ProviderBuilder};
+            use alloy_signer::SignerSync;
+            let value = eth(&value)?;
+            let signer = key(&private_key, "--private-key")?;
+            let url = l2_rpc
+                .parse()
+                .map_err(|e| eyre!("bad L2 URL {l2_rpc}: {e}"))?;
+            let l2 = ProviderBuilder::new().connect_http(url);
+            let chain_id = l2.get_chain_id().await.map_err(|e| eyre!("L2: {e}"))?;
+            let nonce = l2
+                .get_transaction_count(signer.address())
+                .await
+                .map_err(|e| eyre!("L2: {e}"))?;
+            let max_fee = u128::from(max_fee_gwei) * 1_000_000_000;
+            let tx = TxEip1559 {
+                chain_id,
+                nonce,
+                gas_limit: 21_000,
+                max_fee_per_gas: max_fee,
+                max_priority_fee_per_gas: max_fee.min(1_000_000_000),
+                to: alloy_primitives::TxKind::Call(to),
+                value,
+                input: Default::default(),
+                access_list: Default::default(),
+            };
+            let sig = signer
+                .sign_hash_sync(&tx.signature_hash())
+                .map_err(|e| eyre!("signing: {e}"))?;
+            let raw = TxEnvelope::from(tx.into_signed(sig)).encoded_2718();
+            let l1 = Rollup::connect(&l1_rpc, rollup, signer)?;
+            let call = nr_contracts::NativeRollup::forceTransactionCall {
+                transaction: raw.into(),
+            };
+            let receipt = l1.send(call, alloy_primitives::U256::ZERO).await?;
+            let queued = receipt
                 .inner
                 .logs()
                 .iter()
                 .find_map(|l| {
                     use alloy_sol_types::SolEvent;
-                    nr_contracts::NativeRollup::MessageSent::decode_log(&l.inner).ok()
+                    nr_contracts::NativeRollup::ForcedTransactionQueued::decode_log(&l.inner).ok()
                 })
-                .map(|m| m.data.index)
-                .ok_or_else(|| eyre!("the deposit made no message"))?;
-            tracing::info!(%to, %value, index, l1_tx = %receipt.transaction_hash, "deposited; the sequencer relays it");
-            println!("{index}");
+                .ok_or_else(|| eyre!("the inbox queued nothing"))?
+                .data;
+            tracing::info!(index = queued.index, l2_tx = %queued.txHash, deadline = queued.deadline, "forced through the L1");
+            println!("{}", queued.txHash);
             Ok(())
         }
         Command::Withdraw {

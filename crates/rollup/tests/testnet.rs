@@ -17,8 +17,19 @@ use std::{
 
 const USER_KEY: &str = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
 
+/// The testnet process, killed if a failing test leaves it running.
+struct Testnet(Child);
+impl Drop for Testnet {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// `nr-rollup testnet` on free ports; its L1 URL, L2 URL and contract, from what it prints.
-fn start(datadir: &Path) -> (Child, String, String, Address) {
+fn start(datadir: &Path) -> (Testnet, String, String, Address) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_nr-rollup"))
         .args([
             "testnet",
@@ -51,7 +62,7 @@ fn start(datadir: &Path) -> (Child, String, String, Address) {
     let rollup = last_word(next()).parse().unwrap();
     // Keep reading, so the process never writes into a closed pipe.
     std::thread::spawn(move || lines.for_each(drop));
-    (child, l1, l2, rollup)
+    (Testnet(child), l1, l2, rollup)
 }
 
 /// Runs `nr-rollup <args>` to completion: (success, stdout, stderr).
@@ -65,7 +76,7 @@ fn cli(args: &[&str]) -> (bool, String, String) {
     (out.status.success(), text(out.stdout), text(out.stderr))
 }
 
-fn stop(child: &mut Child) {
+fn stop(Testnet(child): &mut Testnet) {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -171,6 +182,55 @@ async fn one_command_starts_a_rollup_and_resumes_it() {
         l1.get_balance(dest.parse().unwrap()).await.unwrap(),
         U256::from(1_000_000_000_000_000_000u128)
     );
+    // A message with calldata, and a transfer forced through the L1 inbox.
+    let sink = Address::repeat_byte(0x5c).to_string();
+    let (ok, index, err) = cli(&[
+        "send-message",
+        "--l1-rpc",
+        &l1_url,
+        "--rollup",
+        &rollup_arg,
+        "--to",
+        &sink,
+        "--value",
+        "0.001",
+        "--data",
+        "0x1234",
+        "--gas-limit",
+        "50000",
+    ]);
+    assert!(ok && index == "1", "send-message: {err}");
+    let (ok, _, err) = cli(&[
+        "force-include",
+        "--l1-rpc",
+        &l1_url,
+        "--l2-rpc",
+        &l2_url,
+        "--rollup",
+        &rollup_arg,
+        "--to",
+        &sink,
+        "--value",
+        "0.002",
+    ]);
+    assert!(ok, "force-include: {err}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let expected = U256::from(3_000_000_000_000_000u128);
+    loop {
+        let forced = rollup
+            .view(NativeRollup::forcedHeadCall {}, BlockId::latest())
+            .await
+            .unwrap();
+        let sunk = l2.get_balance(sink.parse().unwrap()).await.unwrap();
+        if forced == 1 && sunk == expected {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the message claimed, the forced transfer included and resolved"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     let (ok, status, err) = cli(&[
         "status",
         "--l1-rpc",
@@ -182,7 +242,14 @@ async fn one_command_starts_a_rollup_and_resumes_it() {
     ]);
     assert!(ok, "status: {err}");
     let status: serde_json::Value = serde_json::from_str(&status).unwrap();
-    assert_eq!(status["messages"], 1);
+    assert_eq!(status["messages"], 2);
+    assert_eq!(
+        (
+            status["forcedQueued"].as_u64(),
+            status["forcedResolved"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
     assert!(status["settledHead"].as_u64().unwrap() <= status["l2Head"].as_u64().unwrap());
     stop(&mut child);
 
