@@ -66,6 +66,19 @@ pub fn l2_genesis(
     base
 }
 
+/// The message a `MessageSent` event announces, as `L2Bridge.claimMessage` takes it.
+pub fn message_of(m: &NativeRollup::MessageSent) -> L2Bridge::Message {
+    L2Bridge::Message {
+        index: m.index,
+        sender: m.sender,
+        to: m.to,
+        value: m.value,
+        fee: m.fee,
+        gasLimit: m.gasLimit,
+        data: m.data.clone(),
+    }
+}
+
 /// A message's leaf in the tree (`Messages.leaf`).
 pub fn message_leaf(m: &L2Bridge::Message) -> B256 {
     keccak256(

@@ -84,69 +84,17 @@ impl Rollup {
         self.provider.get_block_number().await.map_err(rpc)
     }
 
-    /// The `MessageSent` events of L1 blocks `from..=to`, in order.
-    pub async fn messages(
-        &self,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<NativeRollup::MessageSent>, L1Error> {
+    /// The contract's `E` events in L1 blocks `from..=to`, in order, with their transactions.
+    pub async fn events<E: SolEvent>(&self, from: u64, to: u64) -> Result<Vec<(E, B256)>, L1Error> {
         let filter = Filter::new()
             .address(self.address)
-            .event_signature(NativeRollup::MessageSent::SIGNATURE_HASH)
+            .event_signature(E::SIGNATURE_HASH)
             .from_block(from)
             .to_block(to);
         let logs = self.provider.get_logs(&filter).await.map_err(rpc)?;
         logs.iter()
             .map(|l| {
-                NativeRollup::MessageSent::decode_log(&l.inner)
-                    .map(|d| d.data)
-                    .map_err(|e| L1Error::Contract {
-                        address: self.address,
-                        reason: e.to_string(),
-                    })
-            })
-            .collect()
-    }
-
-    /// The `ForcedTransactionQueued` events of L1 blocks `from..=to`, in order.
-    pub async fn forced(
-        &self,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<NativeRollup::ForcedTransactionQueued>, L1Error> {
-        let filter = Filter::new()
-            .address(self.address)
-            .event_signature(NativeRollup::ForcedTransactionQueued::SIGNATURE_HASH)
-            .from_block(from)
-            .to_block(to);
-        let logs = self.provider.get_logs(&filter).await.map_err(rpc)?;
-        logs.iter()
-            .map(|l| {
-                NativeRollup::ForcedTransactionQueued::decode_log(&l.inner)
-                    .map(|d| d.data)
-                    .map_err(|e| L1Error::Contract {
-                        address: self.address,
-                        reason: e.to_string(),
-                    })
-            })
-            .collect()
-    }
-
-    /// The `Settled` events of L1 blocks `from..=to`, in order, with their transactions.
-    pub async fn settlements(
-        &self,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<(NativeRollup::Settled, B256)>, L1Error> {
-        let filter = Filter::new()
-            .address(self.address)
-            .event_signature(NativeRollup::Settled::SIGNATURE_HASH)
-            .from_block(from)
-            .to_block(to);
-        let logs = self.provider.get_logs(&filter).await.map_err(rpc)?;
-        logs.iter()
-            .map(|l| {
-                let event = NativeRollup::Settled::decode_log(&l.inner)
+                let event = E::decode_log(&l.inner)
                     .map_err(|e| L1Error::Contract {
                         address: self.address,
                         reason: e.to_string(),
@@ -158,6 +106,43 @@ impl Rollup {
                 Ok((event, tx))
             })
             .collect()
+    }
+
+    /// The `MessageSent` events of L1 blocks `from..=to`, in order.
+    pub async fn messages(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<NativeRollup::MessageSent>, L1Error> {
+        Ok(self
+            .events(from, to)
+            .await?
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect())
+    }
+
+    /// The `ForcedTransactionQueued` events of L1 blocks `from..=to`, in order.
+    pub async fn forced(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<NativeRollup::ForcedTransactionQueued>, L1Error> {
+        Ok(self
+            .events(from, to)
+            .await?
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect())
+    }
+
+    /// The `Settled` events of L1 blocks `from..=to`, in order, with their transactions.
+    pub async fn settlements(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<(NativeRollup::Settled, B256)>, L1Error> {
+        self.events(from, to).await
     }
 
     /// The calldata of L1 transaction `hash`.

@@ -15,3 +15,42 @@ pub mod l1;
 pub mod sequencer;
 pub mod settler;
 pub mod verifier;
+
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// The wait between rounds of a service: its interval after a round that worked, doubled
+/// after each that failed, up to 30 s.
+pub(crate) struct Backoff {
+    interval: Duration,
+    current: Duration,
+}
+
+impl Backoff {
+    pub(crate) fn new(interval: Duration) -> Self {
+        Self {
+            interval,
+            current: interval,
+        }
+    }
+
+    /// The wait after a round that worked.
+    pub(crate) fn ok(&mut self) -> Duration {
+        self.current = self.interval;
+        self.current
+    }
+
+    /// The wait after a round that failed.
+    pub(crate) fn failed(&mut self) -> Duration {
+        self.current = (self.current * 2).min(Duration::from_secs(30));
+        self.current
+    }
+}
+
+/// Waits `delay`; false if `stop` turned true first.
+pub(crate) async fn pause(stop: &mut watch::Receiver<bool>, delay: Duration) -> bool {
+    tokio::select! {
+        _ = stop.changed() => false,
+        _ = tokio::time::sleep(delay) => true,
+    }
+}

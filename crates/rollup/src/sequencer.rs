@@ -62,18 +62,18 @@ pub async fn run(
         forced: Vec::new(),
         refused: BTreeSet::new(),
     };
-    let mut backoff = config.poll;
+    let mut backoff = crate::Backoff::new(config.poll);
     loop {
-        match step(&node, &rollup, &config, &mut follower).await {
-            Ok(()) => backoff = config.poll,
+        let delay = match step(&node, &rollup, &config, &mut follower).await {
+            Ok(()) => backoff.ok(),
             Err(e) => {
-                tracing::warn!(error = %e, retry_in = ?backoff, "sequencer: reading the L1 failed");
-                backoff = (backoff * 2).min(Duration::from_secs(30));
+                let delay = backoff.failed();
+                tracing::warn!(error = %e, retry_in = ?delay, "sequencer: reading the L1 failed");
+                delay
             }
-        }
-        tokio::select! {
-            _ = stop.changed() => return,
-            _ = tokio::time::sleep(backoff) => {}
+        };
+        if !crate::pause(&mut stop, delay).await {
+            return;
         }
     }
 }
@@ -98,7 +98,8 @@ async fn step(
                     ),
                 });
             }
-            f.tree.push(nr_contracts::message_leaf(&to_message(&m)));
+            f.tree
+                .push(nr_contracts::message_leaf(&nr_contracts::message_of(&m)));
             f.messages.push(m);
         }
         for t in rollup.forced(from, confirmed).await? {
@@ -173,7 +174,7 @@ fn relay(node: &Arc<Node<EthEvmFactory>>, config: &SequencerConfig, f: &mut Foll
         }
         let m = &f.messages[index];
         let call = L2Bridge::claimMessageCall {
-            m: to_message(m),
+            m: nr_contracts::message_of(m),
             anchorTimestamp: U256::from(head.timestamp),
             path: f.tree.path(index, count),
         };
@@ -259,17 +260,4 @@ fn sign(
         .sign_hash_sync(&tx.signature_hash())
         .expect("signing with a local key");
     TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
-}
-
-/// A `MessageSent` event as the message `claimMessage` takes.
-pub fn to_message(m: &NativeRollup::MessageSent) -> L2Bridge::Message {
-    L2Bridge::Message {
-        index: m.index,
-        sender: m.sender,
-        to: m.to,
-        value: m.value,
-        fee: m.fee,
-        gasLimit: m.gasLimit,
-        data: m.data.clone(),
-    }
 }

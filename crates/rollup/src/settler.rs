@@ -29,18 +29,18 @@ pub async fn run(
     config: SettlerConfig,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut backoff = config.interval;
+    let mut backoff = crate::Backoff::new(config.interval);
     loop {
-        match step(&node, &rollup, &config).await {
-            Ok(()) => backoff = config.interval,
+        let delay = match step(&node, &rollup, &config).await {
+            Ok(()) => backoff.ok(),
             Err(e) => {
-                tracing::warn!(error = %e, retry_in = ?backoff, "settler: settlement failed");
-                backoff = (backoff * 2).min(Duration::from_secs(30));
+                let delay = backoff.failed();
+                tracing::warn!(error = %e, retry_in = ?delay, "settler: settlement failed");
+                delay
             }
-        }
-        tokio::select! {
-            _ = stop.changed() => return,
-            _ = tokio::time::sleep(backoff) => {}
+        };
+        if !crate::pause(&mut stop, delay).await {
+            return;
         }
     }
 }

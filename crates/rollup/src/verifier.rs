@@ -59,9 +59,8 @@ pub async fn run(
                 return;
             }
         }
-        tokio::select! {
-            _ = stop.changed() => return,
-            _ = tokio::time::sleep(poll) => {}
+        if !crate::pause(&mut stop, poll).await {
+            return;
         }
     }
 }

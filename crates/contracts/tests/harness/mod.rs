@@ -301,7 +301,8 @@ impl Rig {
             self.tree.len(),
             "messages arrive in order"
         );
-        self.tree.push(nr_contracts::message_leaf(&to_message(&m)));
+        self.tree
+            .push(nr_contracts::message_leaf(&nr_contracts::message_of(&m)));
         assert_eq!(
             m.root,
             self.tree.root(),
@@ -389,7 +390,7 @@ impl Rig {
         count: usize,
     ) -> L2Bridge::claimMessageCall {
         L2Bridge::claimMessageCall {
-            m: to_message(&self.messages[index]),
+            m: nr_contracts::message_of(&self.messages[index]),
             anchorTimestamp: U256::from(anchor_timestamp),
             path: self.tree.path(index, count),
         }
@@ -536,18 +537,6 @@ impl Rig {
     /// A resolution proving `who`'s account under L2 state root `root` (`kind` 1 or 2).
     pub fn account_resolution(&self, kind: u8, root: B256, who: Address) -> Resolution {
         nr_contracts::forced::by_account(kind, self.l2.proof(root, who, &[]).unwrap().account_proof)
-    }
-}
-
-pub fn to_message(m: &NativeRollup::MessageSent) -> nr_contracts::L2Bridge::Message {
-    nr_contracts::L2Bridge::Message {
-        index: m.index,
-        sender: m.sender,
-        to: m.to,
-        value: m.value,
-        fee: m.fee,
-        gasLimit: m.gasLimit,
-        data: m.data.clone(),
     }
 }
 
