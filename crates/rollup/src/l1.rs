@@ -108,43 +108,6 @@ impl Rollup {
             .collect()
     }
 
-    /// The `MessageSent` events of L1 blocks `from..=to`, in order.
-    pub async fn messages(
-        &self,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<NativeRollup::MessageSent>, L1Error> {
-        Ok(self
-            .events(from, to)
-            .await?
-            .into_iter()
-            .map(|(e, _)| e)
-            .collect())
-    }
-
-    /// The `ForcedTransactionQueued` events of L1 blocks `from..=to`, in order.
-    pub async fn forced(
-        &self,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<NativeRollup::ForcedTransactionQueued>, L1Error> {
-        Ok(self
-            .events(from, to)
-            .await?
-            .into_iter()
-            .map(|(e, _)| e)
-            .collect())
-    }
-
-    /// The `Settled` events of L1 blocks `from..=to`, in order, with their transactions.
-    pub async fn settlements(
-        &self,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<(NativeRollup::Settled, B256)>, L1Error> {
-        self.events(from, to).await
-    }
-
     /// The calldata of L1 transaction `hash`.
     pub async fn transaction_input(&self, hash: B256) -> Result<Bytes, L1Error> {
         let tx = self

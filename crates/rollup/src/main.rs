@@ -247,6 +247,22 @@ struct RunArgs {
     settle_interval: u64,
 }
 
+/// A provider for the L2 at `url`, signing with `signer` if given.
+fn l2_provider(
+    url: &str,
+    signer: Option<PrivateKeySigner>,
+) -> eyre::Result<alloy_provider::DynProvider> {
+    use alloy_provider::{Provider, ProviderBuilder};
+    let parsed = url.parse().map_err(|e| eyre!("bad L2 URL {url}: {e}"))?;
+    Ok(match signer {
+        Some(s) => ProviderBuilder::new()
+            .wallet(alloy_network::EthereumWallet::from(s))
+            .connect_http(parsed)
+            .erased(),
+        None => ProviderBuilder::new().connect_http(parsed).erased(),
+    })
+}
+
 /// The index of the message an L1 receipt's `MessageSent` names.
 fn message_index(receipt: &alloy_rpc_types_eth::TransactionReceipt) -> eyre::Result<u64> {
     use alloy_sol_types::SolEvent;
@@ -415,14 +431,11 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
         } => {
             use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
             use alloy_eips::eip2718::Encodable2718;
-            use alloy_provider::{Provider, ProviderBuilder};
+            use alloy_provider::Provider;
             use alloy_signer::SignerSync;
             let value = eth(&value)?;
             let signer = key(&private_key, "--private-key")?;
-            let url = l2_rpc
-                .parse()
-                .map_err(|e| eyre!("bad L2 URL {l2_rpc}: {e}"))?;
-            let l2 = ProviderBuilder::new().connect_http(url);
+            let l2 = l2_provider(&l2_rpc, None)?;
             let chain_id = l2.get_chain_id().await.map_err(|e| eyre!("L2: {e}"))?;
             let nonce = l2
                 .get_transaction_count(signer.address())
@@ -469,17 +482,12 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
             value,
             private_key,
         } => {
-            use alloy_network::{EthereumWallet, TransactionBuilder};
-            use alloy_provider::{Provider, ProviderBuilder};
+            use alloy_network::TransactionBuilder;
+            use alloy_provider::Provider;
             use alloy_sol_types::SolCall;
             let value = eth(&value)?;
             let signer = key(&private_key, "--private-key")?;
-            let url = l2_rpc
-                .parse()
-                .map_err(|e| eyre!("bad L2 URL {l2_rpc}: {e}"))?;
-            let l2 = ProviderBuilder::new()
-                .wallet(EthereumWallet::from(signer))
-                .connect_http(url);
+            let l2 = l2_provider(&l2_rpc, Some(signer))?;
             let tx = alloy_rpc_types_eth::TransactionRequest::default()
                 .with_to(nr_contracts::L2_BRIDGE)
                 .with_value(value)
@@ -506,16 +514,17 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
             rollup,
             l2_rpc,
         } => {
-            use alloy_provider::{Provider, ProviderBuilder};
+            use alloy_provider::Provider;
             use nr_contracts::NativeRollup as R;
             let l1 = Rollup::connect(&l1_rpc, rollup, key(DEV_KEY_0, "")?)?;
             let at = alloy_rpc_types_eth::BlockId::latest();
             let l2_head = match l2_rpc {
-                Some(url) => {
-                    let url = url.parse().map_err(|e| eyre!("bad L2 URL {url}: {e}"))?;
-                    let l2 = ProviderBuilder::new().connect_http(url);
-                    Some(l2.get_block_number().await.map_err(|e| eyre!("L2: {e}"))?)
-                }
+                Some(url) => Some(
+                    l2_provider(&url, None)?
+                        .get_block_number()
+                        .await
+                        .map_err(|e| eyre!("L2: {e}"))?,
+                ),
                 None => None,
             };
             let status = serde_json::json!({
@@ -537,13 +546,10 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
             tx,
             private_key,
         } => {
-            use alloy_provider::{Provider, ProviderBuilder};
+            use alloy_provider::Provider;
             use alloy_sol_types::SolEvent;
             let l1 = Rollup::connect(&l1_rpc, rollup, key(&private_key, "--private-key")?)?;
-            let url = l2_rpc
-                .parse()
-                .map_err(|e| eyre!("bad L2 URL {l2_rpc}: {e}"))?;
-            let l2 = ProviderBuilder::new().connect_http(url).erased();
+            let l2 = l2_provider(&l2_rpc, None)?;
             let receipt = l2
                 .get_transaction_receipt(tx)
                 .await

@@ -87,7 +87,10 @@ async fn step(
     let confirmed = rollup.head().await?.saturating_sub(config.confirmations);
     let from = f.scanned_to.map_or(0, |b| b + 1);
     if from <= confirmed {
-        for m in rollup.messages(from, confirmed).await? {
+        for (m, _) in rollup
+            .events::<NativeRollup::MessageSent>(from, confirmed)
+            .await?
+        {
             if m.index as usize != f.tree.len() {
                 return Err(L1Error::Contract {
                     address: rollup.address,
@@ -102,7 +105,10 @@ async fn step(
                 .push(nr_contracts::message_leaf(&nr_contracts::message_of(&m)));
             f.messages.push(m);
         }
-        for t in rollup.forced(from, confirmed).await? {
+        for (t, _) in rollup
+            .events::<NativeRollup::ForcedTransactionQueued>(from, confirmed)
+            .await?
+        {
             tracing::info!(index = t.index, tx = %t.txHash, sender = %t.sender, "a transaction was forced through the L1");
             f.forced.push(t.transaction);
         }

@@ -75,7 +75,7 @@ async fn step(
     if from > head {
         return Ok(());
     }
-    for (settled, tx) in rollup.settlements(from, head).await? {
+    for (settled, tx) in rollup.events::<NativeRollup::Settled>(from, head).await? {
         if settled.number == 0 || settled.number <= node.chain().head().number {
             continue; // the genesis, or already rebuilt
         }
