@@ -7,8 +7,9 @@ use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address};
 use alloy_signer::SignerSync;
 use alloy_signer_local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English};
 use ef_tests::{json_files, prepared_inputs};
+use nr_node::NodeEvmFactory;
 use nr_node::{BlockAttributes, Chain, ChainSpec, Role, genesis::DEV_MNEMONIC};
-use nr_stateless::{BlockEvmFactory, ChainConfig, StatelessInput};
+use nr_stateless::{ChainConfig, StatelessInput};
 use std::{
     path::Path,
     time::{Duration, Instant},
@@ -107,7 +108,7 @@ pub struct DevChain<F> {
     _dir: tempfile::TempDir,
 }
 
-impl<F: BlockEvmFactory> DevChain<F> {
+impl<F: NodeEvmFactory> DevChain<F> {
     /// A fresh dev chain of `role` on `factory`.
     pub fn new(role: Role, chain_id: u64, factory: F) -> Self {
         let dir = tempfile::tempdir().unwrap();
@@ -191,7 +192,7 @@ impl<F: BlockEvmFactory> DevChain<F> {
     }
 }
 
-impl<F: BlockEvmFactory> DevChain<F> {
+impl<F: NodeEvmFactory> DevChain<F> {
     /// Deploys [`erc20`]'s token crediting every dev account, in a block of its own;
     /// returns its address.
     pub fn deploy_erc20(&mut self) -> Address {

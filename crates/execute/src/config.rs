@@ -94,6 +94,11 @@ impl Verifier {
 pub const NATIVE_ROLLUP_PROGRAM_VKEY: [u8; 32] =
     alloy_primitives::hex!("00088620a62837dda2b0d513ae984fc00bf3727dddf4b11c0a962188144d4702");
 
+/// `vk.hash_u32()` of the same program (eight big-endian words): the key its compressed
+/// proofs commit to, which the node checks sidecar proofs against.
+pub const NATIVE_ROLLUP_PROGRAM_STARK_VKEY: [u8; 32] =
+    alloy_primitives::hex!("0000000000000000000000000000000000000000000000000000000000000000");
+
 /// A proof program the L1 accepts: one zkVM guest, identified by its verifying-key hash
 /// (which fixes the zkVM version and the guest), with the public-values digest it commits
 /// with and the SNARK wrappers its proofs may come in.
@@ -105,6 +110,10 @@ pub struct Program {
     pub digest: ValuesDigest,
     /// Wrappers whose proofs of this program are accepted.
     pub wrappers: BTreeSet<Backend>,
+    /// The program's STARK key (`vk.hash_u32()`, eight big-endian words), where its
+    /// compressed proofs are accepted as proof dependencies (verified by the node from a
+    /// transaction's sidecar, [`crate::sidecar`]).
+    pub stark_vkey: Option<[u8; 32]>,
 }
 
 /// The proof programs EXECUTE accepts and how many distinct ones must prove a statement.
@@ -184,16 +193,24 @@ impl ProgramRegistry {
         }
         Some((self.verifiers.get(&backend)?, program.digest))
     }
+
+    /// The STARK key to verify a sidecar proof of `program_vkey` with, if the program is
+    /// accepted as a proof dependency.
+    pub fn stark_key(&self, program_vkey: &[u8; 32]) -> Option<[u8; 32]> {
+        self.programs.get(program_vkey)?.stark_vkey
+    }
 }
 
 impl Program {
     /// native-rollup's own program: [`NATIVE_ROLLUP_PROGRAM_VKEY`], SHA-256 public values,
-    /// Groth16 or Plonk.
+    /// Groth16 or Plonk, and compressed proofs as dependencies
+    /// ([`NATIVE_ROLLUP_PROGRAM_STARK_VKEY`]).
     pub fn native_rollup() -> Self {
         Self {
             vkey: NATIVE_ROLLUP_PROGRAM_VKEY,
             digest: ValuesDigest::Sha256,
             wrappers: [Backend::Sp1Groth16, Backend::Sp1Plonk].into(),
+            stark_vkey: Some(NATIVE_ROLLUP_PROGRAM_STARK_VKEY),
         }
     }
 }

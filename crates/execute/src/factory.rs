@@ -5,7 +5,7 @@
 //! (with or without an inspector, so tracing and `eth_call` see it too) whose block
 //! timestamp is at or after the configured activation.
 
-use crate::{EXECUTE_ADDRESS, ExecuteConfig, execute_precompile};
+use crate::{BlockProofs, EXECUTE_ADDRESS, ExecuteConfig, execute_precompile};
 use alloy_evm::{
     Database, EthEvm, EthEvmFactory, Evm, EvmEnv, EvmFactory, eth::EthEvmContext,
     precompiles::PrecompilesMap,
@@ -25,6 +25,7 @@ use std::sync::Arc;
 pub struct NativeRollupEvmFactory {
     inner: EthEvmFactory,
     config: Arc<ExecuteConfig>,
+    proofs: Arc<BlockProofs>,
 }
 
 impl Default for NativeRollupEvmFactory {
@@ -39,6 +40,17 @@ impl NativeRollupEvmFactory {
         Self {
             inner: EthEvmFactory::default(),
             config: Arc::new(config),
+            proofs: Arc::new(BlockProofs::none()),
+        }
+    }
+
+    /// The same factory for one block whose transactions carry `proofs` (verified from
+    /// their sidecars by the node): EXECUTE's dependency mode looks them up.
+    pub fn with_block_proofs(&self, proofs: BlockProofs) -> Self {
+        Self {
+            inner: self.inner,
+            config: self.config.clone(),
+            proofs: Arc::new(proofs),
         }
     }
 
@@ -49,8 +61,10 @@ impl NativeRollupEvmFactory {
 
     fn install(&self, precompiles: &mut PrecompilesMap, timestamp: u64) {
         if timestamp >= self.config.activation_timestamp {
-            precompiles
-                .extend_precompiles([(EXECUTE_ADDRESS, execute_precompile(self.config.clone()))]);
+            precompiles.extend_precompiles([(
+                EXECUTE_ADDRESS,
+                execute_precompile(self.config.clone(), self.proofs.clone()),
+            )]);
         }
     }
 }

@@ -36,11 +36,19 @@ pub const GROTH16_PROOF_GAS: u64 = 140_000;
 pub const PLONK_PROOF_GAS: u64 = 229_000;
 /// Per blob opening: the EIP-4844 point-evaluation precompile's price for the same check.
 pub const BLOB_OPENING_GAS: u64 = 50_000;
+/// Fixed cost of a proof-dependency call (statement decoding and bookkeeping), as in proof
+/// mode.
+pub const DEPENDENCY_BASE_GAS: u64 = PROOF_BASE_GAS;
+/// Per proof dependency: the node verified the compressed proof outside the EVM, at pool
+/// admission and at block import, as it checks blob KZG proofs; the transaction pays for
+/// that work here, at the ecPairing rate of the measured verification time.
+pub const DEPENDENCY_GAS: u64 = 0;
 
 /// What can be charged from the input length alone, before decoding it.
 pub fn upfront_gas(input: &[u8]) -> u64 {
     let base = match input::ExecuteInput::envelope_id(input) {
         Ok(input::PROOF_ID) => PROOF_BASE_GAS,
+        Ok(input::DEPENDENCY_ID) => DEPENDENCY_BASE_GAS,
         _ => REEXECUTION_BASE_GAS,
     };
     base.saturating_add((input.len() as u64).saturating_mul(INPUT_BYTE_GAS))
@@ -67,5 +75,14 @@ pub fn proof_gas(len: usize, proofs: impl IntoIterator<Item = Backend>, openings
         })
         .fold(PROOF_BASE_GAS, u64::saturating_add)
         .saturating_add((len as u64).saturating_mul(INPUT_BYTE_GAS))
+        .saturating_add((openings as u64).saturating_mul(BLOB_OPENING_GAS))
+}
+
+/// Full cost of a proof-dependency call from an input of `len` bytes naming `programs`
+/// programs, with `openings` blob openings.
+pub fn dependency_gas(len: usize, programs: usize, openings: usize) -> u64 {
+    DEPENDENCY_BASE_GAS
+        .saturating_add((len as u64).saturating_mul(INPUT_BYTE_GAS))
+        .saturating_add((programs as u64).saturating_mul(DEPENDENCY_GAS))
         .saturating_add((openings as u64).saturating_mul(BLOB_OPENING_GAS))
 }

@@ -27,20 +27,24 @@ pub mod gas;
 pub mod groth16;
 pub mod plonk;
 pub mod precompile;
+pub mod sidecar;
 pub mod sp1;
 pub mod spec;
+pub mod stark;
 
 /// EXECUTE's input format, defined by the protocol crate (re-exported for callers).
 pub use nr_statement::envelope as input;
 
 pub use config::{
-    Backend, ExecuteConfig, NATIVE_ROLLUP_PROGRAM_VKEY, Program, ProgramRegistry, Verifier,
+    Backend, ExecuteConfig, NATIVE_ROLLUP_PROGRAM_STARK_VKEY, NATIVE_ROLLUP_PROGRAM_VKEY, Program,
+    ProgramRegistry, Verifier,
 };
 pub use factory::NativeRollupEvmFactory;
 pub use groth16::{Groth16Key, KeyError};
 pub use nr_statement::{ExecuteInput, InputError};
 pub use plonk::PlonkKey;
-pub use precompile::{ExecuteError, Settled, execute, execute_precompile};
+pub use precompile::{ExecuteError, Settled, execute, execute_in, execute_precompile};
+pub use sidecar::{BlockProofs, SidecarError, TxProofs, verify_sidecar};
 pub use sp1::ValuesDigest;
 
 use alloy_primitives::{Address, address};

@@ -5,13 +5,14 @@ use crate::{
     blob::{BlobError, check_blob_bindings},
     config::Backend,
     gas,
+    sidecar::{BlockProofs, TxProofs, statement_hash},
 };
 use alloy_evm::precompiles::{DynPrecompile, PrecompileInput};
 use alloy_primitives::{B256, Bytes};
 use nr_stateless::{ChainConfig, SchemaId};
 use nr_statement::{
-    ChainRules, ExecuteInput, InputError, L2Error, ProofInput, RulesError, Statement, validate_l2,
-    validate_l2_range,
+    BlobOpening, ChainRules, DependencyInput, ExecuteInput, InputError, L2Error, ProofInput,
+    RulesError, Statement, validate_l2, validate_l2_range,
 };
 use revm::precompile::{PrecompileHalt, PrecompileId, PrecompileOutput};
 use std::{collections::BTreeSet, sync::Arc};
@@ -91,6 +92,24 @@ pub enum ExecuteError {
         /// Why.
         error: ProofError,
     },
+    /// A named program is not accepted as a proof dependency.
+    #[error("program {index} ({program}) is not accepted as a proof dependency")]
+    UnknownDependency {
+        /// Which program of the input.
+        index: usize,
+        /// Its vkey.
+        program: B256,
+    },
+    /// The transaction carries no verified proof of the statement by a named program.
+    #[error(
+        "the transaction carries no verified proof of the statement by program {index} ({program})"
+    )]
+    MissingProof {
+        /// Which program of the input.
+        index: usize,
+        /// Its vkey.
+        program: B256,
+    },
 }
 
 fn charge(needed: u64, available: u64) -> Result<(), ExecuteError> {
@@ -101,12 +120,31 @@ fn charge(needed: u64, available: u64) -> Result<(), ExecuteError> {
     }
 }
 
-/// Runs EXECUTE on `input` with `gas_limit` gas, in a transaction carrying `tx_blob_hashes`.
+/// Runs EXECUTE on `input` with `gas_limit` gas, in a transaction carrying `tx_blob_hashes`
+/// and no proof sidecar.
 pub fn execute(
     config: &ExecuteConfig,
     input: &[u8],
     gas_limit: u64,
     tx_blob_hashes: &[B256],
+) -> Result<Settled, ExecuteError> {
+    execute_in(
+        config,
+        input,
+        gas_limit,
+        tx_blob_hashes,
+        &TxProofs::default(),
+    )
+}
+
+/// Runs EXECUTE on `input` with `gas_limit` gas, in a transaction carrying `tx_blob_hashes`
+/// and the verified proofs `tx_proofs` of its sidecar.
+pub fn execute_in(
+    config: &ExecuteConfig,
+    input: &[u8],
+    gas_limit: u64,
+    tx_blob_hashes: &[B256],
+    tx_proofs: &TxProofs,
 ) -> Result<Settled, ExecuteError> {
     charge(gas::upfront_gas(input), gas_limit)?;
     let len = input.len();
@@ -145,6 +183,9 @@ pub fn execute(
             )
         }
         ExecuteInput::Proof(proof) => execute_proof(config, &proof, len, gas_limit, tx_blob_hashes),
+        ExecuteInput::Dependency(deps) => {
+            execute_dependencies(config, &deps, len, gas_limit, tx_blob_hashes, tx_proofs)
+        }
     }
 }
 
@@ -196,25 +237,9 @@ fn execute_proof(
     );
     charge(gas_used, gas_limit)?;
 
-    let (statement, claimed) =
-        Statement::decode_with_result(&input.statement).map_err(InputError::from)?;
-    if !claimed.successful() {
-        return Err(ExecuteError::UnsuccessfulStatement);
-    }
-    // The rules re-execution would apply to this chain and schema, and none other.
-    let schema = claimed
-        .schema()
-        .map_err(|e| InputError::from(nr_statement::StatementError::Result(e)))?;
-    let rules = config.chains.rules(claimed.chain_id(), schema)?;
-    let expected = ChainRules::from_config(&rules).hash();
-    if statement.chain_rules_hash != expected {
-        return Err(ExecuteError::ChainRulesMismatch {
-            proven: B256::from(statement.chain_rules_hash),
-            expected: B256::from(expected),
-        });
-    }
-    check_blob_bindings(
-        &statement.blob_evaluations,
+    let statement = check_statement(
+        config,
+        &input.statement,
         &input.blob_openings,
         tx_blob_hashes,
     )?;
@@ -239,16 +264,103 @@ fn execute_proof(
     })
 }
 
-/// EXECUTE as an alloy-evm precompile. It is stateful (not cached by calldata): proof mode
-/// reads the transaction's blob hashes. Failures halt: all gas consumed, empty output.
-pub fn execute_precompile(config: Arc<ExecuteConfig>) -> DynPrecompile {
+/// What both proof modes check of a statement before its proofs: it claims a successful
+/// validation, under the chain rules re-execution would apply, of data in the transaction's
+/// blobs.
+fn check_statement(
+    config: &ExecuteConfig,
+    bytes: &[u8],
+    openings: &[BlobOpening],
+    tx_blob_hashes: &[B256],
+) -> Result<Statement, ExecuteError> {
+    let (statement, claimed) = Statement::decode_with_result(bytes).map_err(InputError::from)?;
+    if !claimed.successful() {
+        return Err(ExecuteError::UnsuccessfulStatement);
+    }
+    // The rules re-execution would apply to this chain and schema, and none other.
+    let schema = claimed
+        .schema()
+        .map_err(|e| InputError::from(nr_statement::StatementError::Result(e)))?;
+    let rules = config.chains.rules(claimed.chain_id(), schema)?;
+    let expected = ChainRules::from_config(&rules).hash();
+    if statement.chain_rules_hash != expected {
+        return Err(ExecuteError::ChainRulesMismatch {
+            proven: B256::from(statement.chain_rules_hash),
+            expected: B256::from(expected),
+        });
+    }
+    check_blob_bindings(&statement.blob_evaluations, openings, tx_blob_hashes)?;
+    Ok(statement)
+}
+
+/// Proof-dependency mode: the statement's proofs were verified by the node from the
+/// transaction's sidecar; EXECUTE checks that enough distinct accepted programs proved
+/// exactly this statement.
+fn execute_dependencies(
+    config: &ExecuteConfig,
+    input: &DependencyInput,
+    len: usize,
+    gas_limit: u64,
+    tx_blob_hashes: &[B256],
+    tx_proofs: &TxProofs,
+) -> Result<Settled, ExecuteError> {
+    let gas_used = gas::dependency_gas(len, input.programs.len(), input.blob_openings.len());
+    charge(gas_used, gas_limit)?;
+    let statement = check_statement(
+        config,
+        &input.statement,
+        &input.blob_openings,
+        tx_blob_hashes,
+    )?;
+    let registry = &config.programs;
+    let mut seen = BTreeSet::new();
+    for (index, program) in input.programs.iter().enumerate() {
+        if registry.stark_key(program).is_none() {
+            return Err(ExecuteError::UnknownDependency {
+                index,
+                program: B256::from(*program),
+            });
+        }
+        if !seen.insert(*program) {
+            return Err(ExecuteError::DuplicateProgram(index));
+        }
+    }
+    if seen.len() < registry.threshold() {
+        return Err(ExecuteError::BelowThreshold {
+            verified: seen.len(),
+            threshold: registry.threshold(),
+        });
+    }
+    let hash = statement_hash(&input.statement);
+    for (index, program) in input.programs.iter().enumerate() {
+        if !tx_proofs.proves(program, &hash) {
+            return Err(ExecuteError::MissingProof {
+                index,
+                program: B256::from(*program),
+            });
+        }
+    }
+    Ok(Settled {
+        gas_used,
+        output: statement.validation_result.to_vec(),
+    })
+}
+
+/// EXECUTE as an alloy-evm precompile. It is stateful (not cached by calldata): proof modes
+/// read the transaction's blob hashes, and dependency mode the verified proofs of its
+/// sidecar (`proofs`, by the transaction's sender and nonce). Failures halt: all gas
+/// consumed, empty output.
+pub fn execute_precompile(config: Arc<ExecuteConfig>, proofs: Arc<BlockProofs>) -> DynPrecompile {
     DynPrecompile::new_stateful(
         PrecompileId::Custom("EXECUTE".into()),
         move |input: PrecompileInput<'_>| {
-            let blob_hashes = input.internals.tx_env().blob_versioned_hashes();
+            let tx = input.internals.tx_env();
+            let blob_hashes = tx.blob_versioned_hashes();
+            let none = TxProofs::default();
+            let tx_proofs = proofs.of(tx.caller(), tx.nonce()).unwrap_or(&none);
             // Consensus code must not take the node down: a panic (a bug) halts the call too.
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                execute(&config, input.data, input.gas, blob_hashes)
+                execute_in(&config, input.data, input.gas, blob_hashes, tx_proofs)
             }));
             Ok(match outcome {
                 Ok(Ok(settled)) => PrecompileOutput::new(

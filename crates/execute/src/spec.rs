@@ -14,7 +14,8 @@
 //!     "activationTime": 0,
 //!     "threshold": 1,
 //!     "programs": [
-//!       { "vkey": "0x00…", "digest": "sha256", "wrappers": ["groth16", "plonk"] }
+//!       { "vkey": "0x00…", "digest": "sha256", "wrappers": ["groth16", "plonk"],
+//!         "starkVkey": "0x…" }
 //!     ],
 //!     "l2Chains": [ { "chainId": 901, "shanghaiTime": 0, "cancunTime": 0, … } ],
 //!     "openChains": false
@@ -22,6 +23,8 @@
 //! }
 //! ```
 //!
+//! `starkVkey` (optional) is the program's `vk.hash_u32()`: with it, the program's compressed
+//! proofs are accepted as proof dependencies, carried in a transaction's sidecar.
 //! Each `l2Chains` entry is an L2 genesis file's `config` object, read by [`chain_config`]
 //! exactly as the L2's own nodes read it. Unknown keys in the section are refused.
 
@@ -182,6 +185,8 @@ struct ProgramEntry {
     vkey: B256,
     digest: String,
     wrappers: Vec<String>,
+    #[serde(default)]
+    stark_vkey: Option<B256>,
 }
 
 /// EXECUTE's configuration from an L1 genesis `config`: `None` where the chain has no
@@ -222,10 +227,18 @@ pub fn execute_config(l1: &alloy_genesis::ChainConfig) -> Result<Option<ExecuteC
         if wrappers.is_empty() {
             return Err(bad(format!("programs[{i}]: no wrappers")));
         }
+        if let Some(key) = p.stark_vkey
+            && crate::stark::key_elements(&key.0).is_none()
+        {
+            return Err(bad(format!(
+                "programs[{i}]: starkVkey {key} is not eight KoalaBear elements"
+            )));
+        }
         registry = registry.with_program(Program {
             vkey: p.vkey.0,
             digest,
             wrappers,
+            stark_vkey: p.stark_vkey.map(|k| k.0),
         });
     }
     if section.threshold > section.programs.len() {
@@ -270,14 +283,18 @@ pub fn execute_config(l1: &alloy_genesis::ChainConfig) -> Result<Option<ExecuteC
 /// genesis carries.
 pub fn dev_section(l2_chains: &[alloy_genesis::ChainConfig]) -> serde_json::Value {
     let program = Program::native_rollup();
+    let mut entry = serde_json::json!({
+        "vkey": B256::from(program.vkey),
+        "digest": program.digest.name(),
+        "wrappers": program.wrappers.iter().map(|w| w.name()).collect::<Vec<_>>(),
+    });
+    if let Some(key) = program.stark_vkey {
+        entry["starkVkey"] = serde_json::json!(B256::from(key));
+    }
     serde_json::json!({
         "activationTime": 0,
         "threshold": 1,
-        "programs": [{
-            "vkey": B256::from(program.vkey),
-            "digest": program.digest.name(),
-            "wrappers": program.wrappers.iter().map(|w| w.name()).collect::<Vec<_>>(),
-        }],
+        "programs": [entry],
         "l2Chains": l2_chains,
     })
 }
@@ -413,6 +430,12 @@ mod tests {
                 serde_json::json!({"activationTime": 0, "threshold": 1, "programs": [
                 {"vkey": B256::repeat_byte(0xff), "digest": "sha256", "wrappers": ["plonk"]}]}),
                 "not a BN254 scalar",
+            ),
+            (
+                serde_json::json!({"activationTime": 0, "threshold": 1, "programs": [
+                {"vkey": B256::repeat_byte(1), "digest": "sha256", "wrappers": ["plonk"],
+                 "starkVkey": B256::repeat_byte(0xff)}]}),
+                "not eight KoalaBear elements",
             ),
             (
                 serde_json::json!({"activationTime": 0, "threshold": 1, "programs": [

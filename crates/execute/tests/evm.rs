@@ -442,6 +442,7 @@ fn program(vkey: [u8; 32], wrappers: &[Backend]) -> Program {
         vkey,
         digest: ValuesDigest::Sha256,
         wrappers: wrappers.iter().copied().collect(),
+        stark_vkey: None,
     }
 }
 

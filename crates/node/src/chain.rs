@@ -9,7 +9,7 @@
 use crate::{
     Role,
     genesis::{ChainSpec, alloc_accounts},
-    pool::{Pool, PoolError},
+    pool::{Pool, PoolError, PooledProofs},
     store::{BlockRecord, Store, StoreError},
 };
 use alloy_consensus::{
@@ -17,12 +17,15 @@ use alloy_consensus::{
     TxReceipt, constants::EMPTY_WITHDRAWALS, proofs, transaction::Recovered,
 };
 use alloy_eips::{eip1559::BaseFeeParams, eip2718::Encodable2718, eip4844::DATA_GAS_PER_BLOB};
+use alloy_evm::eth::EthEvmFactory;
 use alloy_evm::{
     EvmEnv,
     block::{BlockExecutionError, BlockExecutor, BlockValidationError},
     eth::{EthBlockExecutor, receipt_builder::AlloyReceiptBuilder},
 };
+use alloy_primitives::Bytes;
 use alloy_primitives::{Address, B256, Bloom, map::HashMap};
+use nr_execute::{BlockProofs, NativeRollupEvmFactory, ProgramRegistry, TxProofs};
 use nr_stateless::{
     BlockEvmFactory, FullState, SchemaId, StateDelta, StatelessInput, db::TrieState,
     expected_excess_blob_gas, generate_witness_with, payload_from_block,
@@ -50,6 +53,49 @@ pub enum ChainError {
         /// What the validator said.
         reason: String,
     },
+}
+
+/// The EVM factory a node runs a role with: Ethereum's, or the L1's with EXECUTE, which also
+/// takes proof sidecars beside transactions (verified against its program registry; EXECUTE
+/// looks them up per block).
+pub trait NodeEvmFactory: BlockEvmFactory + Clone {
+    /// The programs whose sidecar proofs this chain verifies; `None`: it takes no sidecars.
+    fn sidecar_programs(&self) -> Option<&ProgramRegistry>;
+    /// This factory for one block whose transactions carry `proofs`.
+    fn for_block(&self, proofs: BlockProofs) -> Self;
+}
+
+impl NodeEvmFactory for EthEvmFactory {
+    fn sidecar_programs(&self) -> Option<&ProgramRegistry> {
+        None
+    }
+
+    fn for_block(&self, _: BlockProofs) -> Self {
+        *self
+    }
+}
+
+impl NodeEvmFactory for NativeRollupEvmFactory {
+    fn sidecar_programs(&self) -> Option<&ProgramRegistry> {
+        Some(&self.config().programs)
+    }
+
+    fn for_block(&self, proofs: BlockProofs) -> Self {
+        self.with_block_proofs(proofs)
+    }
+}
+
+/// Verifies a proof sidecar with `factory`'s registry: what the pool admits and block import
+/// checks again.
+pub fn verify_proof_sidecar<F: NodeEvmFactory>(
+    factory: &F,
+    sidecar: &[u8],
+) -> Result<TxProofs, PoolError> {
+    let registry = factory
+        .sidecar_programs()
+        .ok_or_else(|| PoolError::ProofSidecar("this chain takes no proof sidecars".into()))?;
+    nr_execute::verify_sidecar(registry, sidecar)
+        .map_err(|e| PoolError::ProofSidecar(e.to_string()))
 }
 
 /// What a block is built from besides the pool.
@@ -93,7 +139,7 @@ pub struct Chain<F> {
     pub pool: Pool,
 }
 
-impl<F: BlockEvmFactory> Chain<F> {
+impl<F: NodeEvmFactory> Chain<F> {
     /// Opens the chain in `datadir` (initialising it from the genesis if new) and loads its
     /// state. `factory` makes the role's EVM.
     pub fn open(
@@ -180,6 +226,27 @@ impl<F: BlockEvmFactory> Chain<F> {
 
     /// Submits a transaction (network encoding) to the pool.
     pub fn submit(&mut self, raw: &[u8]) -> Result<B256, PoolError> {
+        self.submit_verified(raw, None)
+    }
+
+    /// Submits a transaction with its proof sidecar, verifying every proof first.
+    pub fn submit_with_proofs(&mut self, raw: &[u8], sidecar: &[u8]) -> Result<B256, PoolError> {
+        let verified = verify_proof_sidecar(&self.factory, sidecar)?;
+        self.submit_verified(
+            raw,
+            Some(PooledProofs {
+                sidecar: Bytes::copy_from_slice(sidecar),
+                verified,
+            }),
+        )
+    }
+
+    /// Submits a transaction whose sidecar (if any) [`verify_proof_sidecar`] accepted.
+    pub fn submit_verified(
+        &mut self,
+        raw: &[u8],
+        proofs: Option<PooledProofs>,
+    ) -> Result<B256, PoolError> {
         let env = self.next_env(self.head.timestamp + 1);
         let hashes = self.block_hashes(self.head.number + 1);
         let db = TrieState::new(
@@ -189,8 +256,15 @@ impl<F: BlockEvmFactory> Chain<F> {
             &hashes,
         );
         let osaka = self.spec.config.fork_at(self.head.timestamp + 1) >= nr_stateless::Fork::Osaka;
-        self.pool
-            .add(raw, &self.factory, db, env, self.head.gas_limit, osaka)
+        self.pool.add(
+            raw,
+            proofs,
+            &self.factory,
+            db,
+            env,
+            self.head.gas_limit,
+            osaka,
+        )
     }
 
     /// The EVM environment of a child of the head at `timestamp` (for calls and pool checks).
@@ -270,7 +344,15 @@ impl<F: BlockEvmFactory> Chain<F> {
             .with_bundle_update()
             .build();
         let env = self.env_of(&header);
-        let evm = self.factory.create_evm(&mut state, env);
+        // The proofs the pool verified at admission; import verifies them again.
+        let mut proofs = BlockProofs::none();
+        for c in &candidates {
+            if let Some(p) = &c.proofs {
+                proofs.insert(c.sender, c.tx.nonce(), p.verified.clone());
+            }
+        }
+        let factory = self.factory.for_block(proofs);
+        let evm = factory.create_evm(&mut state, env);
         let ctx = nr_stateless::validate::block_execution_ctx(
             &header,
             fork.header_fields()
@@ -329,6 +411,10 @@ impl<F: BlockEvmFactory> Chain<F> {
             .filter_map(|t| t.sidecar.as_ref())
             .flat_map(crate::blobs::records)
             .collect();
+        let sidecars: Vec<(B256, Bytes)> = included
+            .iter()
+            .filter_map(|t| Some((t.hash, t.proofs.as_ref()?.sidecar.clone())))
+            .collect();
         header.state_root = state_root;
         header.transactions_root = proofs::calculate_transaction_root(&transactions);
         header.receipts_root =
@@ -357,6 +443,7 @@ impl<F: BlockEvmFactory> Chain<F> {
             included.iter().map(|t| t.sender).collect(),
             &dropped,
             &blobs,
+            &sidecars,
         )
     }
 
@@ -382,7 +469,7 @@ impl<F: BlockEvmFactory> Chain<F> {
             .map(|t| t.recover_signer())
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.import_error(number, e))?;
-        self.import(block, senders, &[], &[])
+        self.import(block, senders, &[], &[], &[])
     }
 
     fn import_error(&self, number: u64, e: impl std::fmt::Display) -> ChainError {
@@ -392,18 +479,39 @@ impl<F: BlockEvmFactory> Chain<F> {
         }
     }
 
-    /// Re-executes a built block through the witness generator (full validation), persists
-    /// it with its state delta, stateless input and blobs, and makes it the head.
+    /// Re-executes a built block through the witness generator (full validation), with the
+    /// proofs of its transactions' sidecars verified again, persists it with its state
+    /// delta, stateless input, blobs and proof sidecars, and makes it the head.
     fn import(
         &mut self,
         block: Block<TxEnvelope>,
         senders: Vec<Address>,
         dropped: &[B256],
         blobs: &[(B256, Vec<u8>)],
+        sidecars: &[(B256, Bytes)],
     ) -> Result<SealedBlock, ChainError> {
         let number = block.header.number;
         let config = self.spec.config.clone();
-        let generated = generate_witness_with(&mut self.state, &block, &config, &self.factory)
+        let mut proofs = BlockProofs::none();
+        for (hash, sidecar) in sidecars {
+            let index = block
+                .body
+                .transactions
+                .iter()
+                .position(|t| t.tx_hash() == hash)
+                .ok_or_else(|| {
+                    self.import_error(number, format!("sidecar of {hash}: no such transaction"))
+                })?;
+            let verified = verify_proof_sidecar(&self.factory, sidecar)
+                .map_err(|e| self.import_error(number, format!("transaction {hash}: {e}")))?;
+            proofs.insert(
+                senders[index],
+                block.body.transactions[index].nonce(),
+                verified,
+            );
+        }
+        let factory = self.factory.for_block(proofs);
+        let generated = generate_witness_with(&mut self.state, &block, &config, &factory)
             .map_err(|e| self.import_error(number, e))?;
         let validated = generated
             .outcome
@@ -428,6 +536,7 @@ impl<F: BlockEvmFactory> Chain<F> {
             added: &generated.added,
             stateless_input: Some(&stateless_input),
             blobs,
+            proof_sidecars: sidecars,
         })?;
         self.pool
             .remove_included(&block.body.transactions, &senders);

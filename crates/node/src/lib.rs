@@ -24,7 +24,9 @@ pub mod rpc;
 pub mod service;
 pub mod store;
 
-pub use chain::{BlockAttributes, Chain, ChainError, SealedBlock};
+pub use chain::{
+    BlockAttributes, Chain, ChainError, NodeEvmFactory, SealedBlock, verify_proof_sidecar,
+};
 pub use genesis::ChainSpec;
 pub use service::{Node, NodeConfig, RunningNode, start};
 

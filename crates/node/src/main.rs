@@ -6,8 +6,8 @@ use alloy_primitives::Address;
 use clap::{Args, Parser, Subcommand};
 use eyre::{WrapErr, bail, eyre};
 use nr_execute::{ExecuteConfig, NativeRollupEvmFactory};
+use nr_node::chain::NodeEvmFactory;
 use nr_node::{Chain, ChainSpec, NodeConfig, Role, genesis};
-use nr_stateless::BlockEvmFactory;
 use std::{net::IpAddr, path::PathBuf, time::Duration};
 use tracing_subscriber::EnvFilter;
 
@@ -198,7 +198,7 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
     }
 }
 
-async fn serve<F: BlockEvmFactory + Send + Sync + 'static>(
+async fn serve<F: NodeEvmFactory + Send + Sync + 'static>(
     chain: Chain<F>,
     config: NodeConfig,
 ) -> eyre::Result<()> {

@@ -107,6 +107,9 @@ pub enum PoolError {
     /// Too many pending transactions from one sender.
     #[error("txpool is full: {MAX_PER_SENDER} pending transactions from this sender")]
     SenderFull,
+    /// A proof sidecar that does not verify, or one this chain does not take.
+    #[error("invalid proof sidecar: {0}")]
+    ProofSidecar(String),
     /// Another check of the EVM's.
     #[error("invalid transaction: {0}")]
     Invalid(String),
@@ -128,6 +131,17 @@ pub struct PooledTx {
     pub sidecar: Option<BlobTransactionSidecarVariant>,
     /// The network encoding it arrived in (kept for the pool journal).
     pub raw: Bytes,
+    /// Its proof sidecar and what verifying it established.
+    pub proofs: Option<PooledProofs>,
+}
+
+/// A transaction's proof sidecar, verified at admission.
+#[derive(Debug, Clone)]
+pub struct PooledProofs {
+    /// The sidecar as it arrived (SSZ [`nr_statement::ProofSidecar`]).
+    pub sidecar: Bytes,
+    /// The (program, statement) pairs its proofs established.
+    pub verified: nr_execute::TxProofs,
 }
 
 impl PooledTx {
@@ -168,9 +182,11 @@ impl Pool {
 
     /// Checks and adds a transaction in network encoding. `db` is the head state, `env`
     /// the next block's environment.
+    #[allow(clippy::too_many_arguments)]
     pub fn add<F: BlockEvmFactory>(
         &mut self,
         raw: &[u8],
+        proofs: Option<PooledProofs>,
         factory: &F,
         mut db: TrieState<'_>,
         mut env: EvmEnv,
@@ -281,6 +297,7 @@ impl Pool {
                 sender,
                 sidecar,
                 raw: Bytes::copy_from_slice(raw),
+                proofs,
             },
         ) {
             self.by_hash.remove(&old.hash);

@@ -3,13 +3,14 @@
 //! content-addressed and append-only), so "at block N" is just "under N's state root".
 
 use crate::chain::Chain;
+use crate::chain::NodeEvmFactory;
 use alloy_consensus::Header;
 use alloy_evm::{Evm, EvmEnv, EvmError};
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_rlp::Decodable;
 use alloy_rpc_types_eth::{EIP1186AccountProofResponse, EIP1186StorageProof};
 use alloy_trie::{EMPTY_ROOT_HASH, TrieAccount};
-use nr_stateless::{BlockEvmFactory, SparseTrie, TrieError, db::TrieState};
+use nr_stateless::{SparseTrie, TrieError, db::TrieState};
 use revm::{
     context::TxEnv,
     context_interface::result::{ExecutionResult, HaltReason},
@@ -45,7 +46,7 @@ pub struct CallOutcome {
     pub gas_used: u64,
 }
 
-impl<F: BlockEvmFactory> Chain<F> {
+impl<F: NodeEvmFactory> Chain<F> {
     /// The header of sealed block `number`.
     pub fn header(&self, number: u64) -> Result<Option<Header>, crate::store::StoreError> {
         if number == self.head().number {

@@ -6,11 +6,15 @@
 //!   bytes EXECUTE (re-execution) and the prover take;
 //! * `engine_getBlobsV1` / `engine_getBlobsV2(versionedHashes)`: blobs of pooled or sealed
 //!   transactions (L1), in the engine API's shapes;
+//! * `nr_sendRawTransactionWithProofs(tx, sidecar)`: a transaction with its proof sidecar
+//!   (SSZ `ProofSidecar`), every proof verified before it is pooled (L1);
+//! * `nr_getProofSidecar(txHash)`: the sidecar a pooled or sealed transaction carries;
 //! * `evm_mine`: seal a block now (anvil's name).
 //!
 //! Pool refusals keep geth's words (code -32000); a reverted call is code 3 with the
 //! revert data, as geth returns it.
 
+use crate::chain::NodeEvmFactory;
 use crate::{
     Chain,
     blobs::{StoredBlob, decode_record},
@@ -34,7 +38,7 @@ use jsonrpsee::{
     RpcModule,
     types::{ErrorObjectOwned, Params},
 };
-use nr_stateless::{BlockEvmFactory, StatelessInput};
+use nr_stateless::StatelessInput;
 use std::sync::Arc;
 
 type RpcResult<T> = Result<T, ErrorObjectOwned>;
@@ -95,7 +99,7 @@ fn handle<T>(body: impl FnOnce() -> RpcResult<T>) -> RpcResult<T> {
 /// Builds the RPC module over a node.
 pub fn module<F>(node: Arc<Node<F>>) -> eyre::Result<RpcModule<Arc<Node<F>>>>
 where
-    F: BlockEvmFactory + Send + Sync + 'static,
+    F: NodeEvmFactory + Send + Sync + 'static,
 {
     let mut m = RpcModule::new(node);
     macro_rules! method {
@@ -274,6 +278,22 @@ where
         let raw: Bytes = p.one()?;
         n.submit(&raw).map_err(server_error)
     });
+    method!("nr_sendRawTransactionWithProofs", |p, n| {
+        let (raw, sidecar): (Bytes, Bytes) = p.parse()?;
+        n.submit_with_proofs(&raw, &sidecar).map_err(server_error)
+    });
+    method!("nr_getProofSidecar", |p, n| {
+        let hash: B256 = p.one()?;
+        let chain = n.chain();
+        if let Some(tx) = chain.pool.get(&hash) {
+            return Ok(tx.proofs.as_ref().map(|p| p.sidecar.clone()));
+        }
+        Ok(chain
+            .store()
+            .proof_sidecar(&hash)
+            .map_err(internal)?
+            .map(Bytes::from))
+    });
     method!("eth_getLogs", |p, n| {
         let filter: Filter = p.one()?;
         logs(&n.chain(), &filter)
@@ -325,7 +345,7 @@ type AccountAt = (Address, Option<BlockId>, (u64, U256, Bytes));
 
 /// `(address, block?)` as the account methods take them: the address, the block, and the
 /// account's nonce, balance and code there.
-fn account_at<F: BlockEvmFactory>(node: &Node<F>, p: &Params<'_>) -> RpcResult<AccountAt> {
+fn account_at<F: NodeEvmFactory>(node: &Node<F>, p: &Params<'_>) -> RpcResult<AccountAt> {
     let mut seq = p.sequence();
     let address: Address = seq.next()?;
     let id: Option<BlockId> = seq.optional_next()?;
@@ -338,7 +358,7 @@ fn account_at<F: BlockEvmFactory>(node: &Node<F>, p: &Params<'_>) -> RpcResult<A
 }
 
 /// The block number a tag names, if that block is sealed.
-fn number_of<F: BlockEvmFactory>(chain: &Chain<F>, tag: BlockNumberOrTag) -> Option<u64> {
+fn number_of<F: NodeEvmFactory>(chain: &Chain<F>, tag: BlockNumberOrTag) -> Option<u64> {
     let head = chain.head().number;
     match tag {
         BlockNumberOrTag::Earliest => Some(0),
@@ -349,7 +369,7 @@ fn number_of<F: BlockEvmFactory>(chain: &Chain<F>, tag: BlockNumberOrTag) -> Opt
 }
 
 /// The header of the block whose state a state query reads (default: latest).
-fn header_of<F: BlockEvmFactory>(chain: &Chain<F>, id: Option<BlockId>) -> RpcResult<Header> {
+fn header_of<F: NodeEvmFactory>(chain: &Chain<F>, id: Option<BlockId>) -> RpcResult<Header> {
     let number = match id.unwrap_or_default() {
         BlockId::Number(tag) => number_of(chain, tag),
         BlockId::Hash(h) => chain
@@ -364,7 +384,7 @@ fn header_of<F: BlockEvmFactory>(chain: &Chain<F>, id: Option<BlockId>) -> RpcRe
         .ok_or_else(|| server_error("header not found"))
 }
 
-fn sealed_block<F: BlockEvmFactory>(chain: &Chain<F>, number: u64) -> RpcResult<Block<TxEnvelope>> {
+fn sealed_block<F: NodeEvmFactory>(chain: &Chain<F>, number: u64) -> RpcResult<Block<TxEnvelope>> {
     chain
         .store()
         .block(number)
@@ -386,7 +406,7 @@ fn rpc_tx(block: &Block<TxEnvelope>, index: usize) -> RpcResult<Transaction> {
     })
 }
 
-fn rpc_block<F: BlockEvmFactory>(
+fn rpc_block<F: NodeEvmFactory>(
     chain: &Chain<F>,
     number: u64,
     full: bool,
@@ -422,7 +442,7 @@ fn rpc_block<F: BlockEvmFactory>(
 }
 
 /// The RPC receipts of sealed block `number`, logs indexed across the block.
-fn receipts_of<F: BlockEvmFactory>(
+fn receipts_of<F: NodeEvmFactory>(
     chain: &Chain<F>,
     number: u64,
 ) -> RpcResult<Vec<TransactionReceipt>> {
@@ -486,7 +506,7 @@ type CallArgs<'a, F> = (
 );
 
 /// `(request, block?, overrides?)` as `eth_call` and `eth_estimateGas` take them.
-fn call_args<'a, F: BlockEvmFactory>(
+fn call_args<'a, F: NodeEvmFactory>(
     node: &'a Node<F>,
     p: &Params<'_>,
 ) -> RpcResult<CallArgs<'a, F>> {
@@ -516,7 +536,7 @@ fn call_args<'a, F: BlockEvmFactory>(
     Ok((chain, header, env, tx))
 }
 
-fn next_base_fee<F: BlockEvmFactory>(chain: &Chain<F>) -> u128 {
+fn next_base_fee<F: NodeEvmFactory>(chain: &Chain<F>) -> u128 {
     chain
         .head()
         .next_block_base_fee(alloy_eips::eip1559::BaseFeeParams::ethereum())
@@ -524,7 +544,7 @@ fn next_base_fee<F: BlockEvmFactory>(chain: &Chain<F>) -> u128 {
 }
 
 /// The median tip paid in the last 20 blocks, or [`DEFAULT_TIP`] if they are empty.
-fn suggested_tip<F: BlockEvmFactory>(chain: &Chain<F>) -> RpcResult<u128> {
+fn suggested_tip<F: NodeEvmFactory>(chain: &Chain<F>) -> RpcResult<u128> {
     let head = chain.head().number;
     let mut tips = Vec::new();
     for number in head.saturating_sub(19)..=head {
@@ -544,7 +564,7 @@ fn suggested_tip<F: BlockEvmFactory>(chain: &Chain<F>) -> RpcResult<u128> {
 
 /// `eth_feeHistory` as EIP-1559 wallets read it: base fees (one past the newest block),
 /// gas used ratios, blob fees, and the tips at each percentile weighted by gas used.
-fn fee_history<F: BlockEvmFactory>(
+fn fee_history<F: NodeEvmFactory>(
     chain: &Chain<F>,
     count: u64,
     newest: BlockNumberOrTag,
@@ -636,7 +656,7 @@ fn fee_history<F: BlockEvmFactory>(
 }
 
 /// `eth_getLogs` over sealed blocks: the bloom first, then each log.
-fn logs<F: BlockEvmFactory>(chain: &Chain<F>, filter: &Filter) -> RpcResult<Vec<Log>> {
+fn logs<F: NodeEvmFactory>(chain: &Chain<F>, filter: &Filter) -> RpcResult<Vec<Log>> {
     let (from, to) = match filter.block_option {
         FilterBlockOption::AtBlockHash(hash) => {
             let n = chain
@@ -688,7 +708,7 @@ fn logs<F: BlockEvmFactory>(chain: &Chain<F>, filter: &Filter) -> RpcResult<Vec<
     Ok(out)
 }
 
-fn stateless_input<F: BlockEvmFactory>(
+fn stateless_input<F: NodeEvmFactory>(
     chain: &Chain<F>,
     tag: BlockNumberOrTag,
 ) -> RpcResult<Vec<u8>> {
@@ -705,7 +725,7 @@ fn stateless_input<F: BlockEvmFactory>(
 
 /// The blobs of pooled or sealed transactions with these versioned hashes, in the shape
 /// `pick` takes from each (null where a blob is unknown or of the other version).
-fn blobs<F: BlockEvmFactory, T>(
+fn blobs<F: NodeEvmFactory, T>(
     chain: &Chain<F>,
     p: &Params<'_>,
     pick: impl Fn(StoredBlob) -> Option<T>,

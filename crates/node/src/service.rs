@@ -6,10 +6,10 @@
 //! transactions: they are journaled to the datadir and re-admitted at the next start, as
 //! geth journals its pool.
 
+use crate::chain::NodeEvmFactory;
 use crate::{Chain, ChainError, SealedBlock, chain::BlockAttributes, pool::PoolError, rpc};
 use alloy_primitives::{Address, B256};
 use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
-use nr_stateless::BlockEvmFactory;
 use std::{
     net::SocketAddr,
     path::{Path, PathBuf},
@@ -20,6 +20,8 @@ use tokio::sync::{Notify, watch};
 
 /// File in the datadir that holds the pending transactions between runs.
 pub const POOL_JOURNAL: &str = "pool.journal";
+/// File beside it with the proof sidecars of journaled transactions (tx hash, sidecar).
+pub const SIDECAR_JOURNAL: &str = "pool.sidecars";
 
 /// How a node runs.
 #[derive(Debug, Clone)]
@@ -49,7 +51,7 @@ pub struct Node<F> {
     config: NodeConfig,
 }
 
-impl<F: BlockEvmFactory> Node<F> {
+impl<F: NodeEvmFactory> Node<F> {
     /// The chain, locked. A handler that panicked does not wedge the node: every block is
     /// written in one transaction, so the chain is consistent between calls.
     pub fn chain(&self) -> MutexGuard<'_, Chain<F>> {
@@ -59,6 +61,20 @@ impl<F: BlockEvmFactory> Node<F> {
     /// Admits a transaction (network encoding) to the pool.
     pub fn submit(&self, raw: &[u8]) -> Result<B256, PoolError> {
         let hash = self.chain().submit(raw)?;
+        self.pooled.notify_one();
+        Ok(hash)
+    }
+
+    /// Submits a transaction with its proof sidecar. The proofs are verified before the
+    /// chain is locked (a compressed proof takes a while), then the transaction is pooled.
+    pub fn submit_with_proofs(&self, raw: &[u8], sidecar: &[u8]) -> Result<B256, PoolError> {
+        let factory = self.chain().factory().clone();
+        let verified = crate::chain::verify_proof_sidecar(&factory, sidecar)?;
+        let proofs = crate::pool::PooledProofs {
+            sidecar: alloy_primitives::Bytes::copy_from_slice(sidecar),
+            verified,
+        };
+        let hash = self.chain().submit_verified(raw, Some(proofs))?;
         self.pooled.notify_one();
         Ok(hash)
     }
@@ -104,7 +120,7 @@ pub struct RunningNode<F> {
 /// the sealer.
 pub async fn start<F>(mut chain: Chain<F>, config: NodeConfig) -> eyre::Result<RunningNode<F>>
 where
-    F: BlockEvmFactory + Send + Sync + 'static,
+    F: NodeEvmFactory + Send + Sync + 'static,
 {
     restore_pool(&mut chain, &config.datadir)?;
     // Blob transactions (~1.4 MB) and stateless inputs of full blocks exceed the defaults.
@@ -137,7 +153,7 @@ where
     })
 }
 
-impl<F: BlockEvmFactory + Send + Sync + 'static> RunningNode<F> {
+impl<F: NodeEvmFactory + Send + Sync + 'static> RunningNode<F> {
     /// Stops sealing (an in-flight seal completes), stops the server, and journals the
     /// pending transactions.
     pub async fn stop(self) -> eyre::Result<()> {
@@ -158,7 +174,7 @@ impl<F: BlockEvmFactory + Send + Sync + 'static> RunningNode<F> {
 
 async fn seal_loop<F>(node: Arc<Node<F>>, mut stopped: watch::Receiver<bool>)
 where
-    F: BlockEvmFactory + Send + Sync + 'static,
+    F: NodeEvmFactory + Send + Sync + 'static,
 {
     let mut interval = node.config.block_time.map(|every| {
         let mut i = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
@@ -199,29 +215,47 @@ where
 /// Writes the pending transactions (network encoding, length-prefixed) to the journal,
 /// atomically; returns how many.
 fn journal_pool<F>(chain: &Chain<F>, datadir: &Path) -> eyre::Result<usize> {
-    let mut out = Vec::new();
+    let (mut out, mut sidecars) = (Vec::new(), Vec::new());
     let mut txs: Vec<_> = chain.pool.iter().collect();
     txs.sort_by_key(|t| (t.sender, alloy_consensus::Transaction::nonce(&t.tx)));
     for tx in &txs {
         out.extend_from_slice(&(tx.raw.len() as u32).to_be_bytes());
         out.extend_from_slice(&tx.raw);
+        if let Some(p) = &tx.proofs {
+            sidecars.extend_from_slice(tx.hash.as_slice());
+            sidecars.extend_from_slice(&(p.sidecar.len() as u32).to_be_bytes());
+            sidecars.extend_from_slice(&p.sidecar);
+        }
     }
-    let path = datadir.join(POOL_JOURNAL);
-    let tmp = datadir.join(format!("{POOL_JOURNAL}.tmp"));
-    std::fs::write(&tmp, &out)?;
-    std::fs::rename(&tmp, &path)?;
+    // The sidecars first: a journal whose transactions are there has its sidecars too.
+    for (name, bytes) in [(SIDECAR_JOURNAL, &sidecars), (POOL_JOURNAL, &out)] {
+        let tmp = datadir.join(format!("{name}.tmp"));
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, datadir.join(name))?;
+    }
     Ok(txs.len())
 }
 
 /// Re-admits journaled transactions (those no longer valid are dropped with a log line),
 /// then removes the journal.
-fn restore_pool<F: BlockEvmFactory>(chain: &mut Chain<F>, datadir: &Path) -> eyre::Result<()> {
+fn restore_pool<F: NodeEvmFactory>(chain: &mut Chain<F>, datadir: &Path) -> eyre::Result<()> {
     let path = datadir.join(POOL_JOURNAL);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(eyre::eyre!("reading {}: {e}", path.display())),
     };
+    let sidecar_path = datadir.join(SIDECAR_JOURNAL);
+    let sidecar_bytes = std::fs::read(&sidecar_path).unwrap_or_default();
+    let mut sidecars = std::collections::HashMap::new();
+    let mut rest = sidecar_bytes.as_slice();
+    while let Some((hash, tail)) = rest.split_first_chunk::<32>()
+        && let Some((len, tail)) = tail.split_first_chunk::<4>()
+        && let Some(sidecar) = tail.get(..u32::from_be_bytes(*len) as usize)
+    {
+        sidecars.insert(B256::from(*hash), sidecar);
+        rest = &tail[sidecar.len()..];
+    }
     let (mut rest, mut restored) = (bytes.as_slice(), 0);
     while let Some((len, tail)) = rest.split_first_chunk::<4>() {
         let len = u32::from_be_bytes(*len) as usize;
@@ -229,13 +263,21 @@ fn restore_pool<F: BlockEvmFactory>(chain: &mut Chain<F>, datadir: &Path) -> eyr
             tracing::warn!("pool journal is truncated; keeping what precedes the tear");
             break;
         };
-        match chain.submit(raw) {
+        let hash = alloy_primitives::keccak256(raw);
+        let admitted = match sidecars.get(&hash) {
+            Some(sidecar) => chain.submit_with_proofs(raw, sidecar),
+            None => chain.submit(raw),
+        };
+        match admitted {
             Ok(_) => restored += 1,
             Err(e) => tracing::info!(error = %e, "journaled transaction dropped"),
         }
         rest = &tail[len..];
     }
     std::fs::remove_file(&path)?;
+    if sidecar_path.exists() {
+        std::fs::remove_file(&sidecar_path)?;
+    }
     tracing::info!(restored, "pool journal re-admitted");
     Ok(())
 }

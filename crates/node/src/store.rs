@@ -23,6 +23,7 @@ const HASHES: TableDefinition<&[u8], u64> = TableDefinition::new("block_numbers"
 const TXS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_locations");
 const INPUTS: TableDefinition<u64, &[u8]> = TableDefinition::new("stateless_inputs");
 const BLOBS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("blobs");
+const PROOF_SIDECARS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("proof_sidecars");
 
 /// File name of the database inside a datadir.
 pub const DB_FILE: &str = "chain.redb";
@@ -88,6 +89,8 @@ pub struct BlockRecord<'a> {
     pub stateless_input: Option<&'a [u8]>,
     /// The blobs its transactions carried, by versioned hash ([`crate::blobs::records`]).
     pub blobs: &'a [(B256, Vec<u8>)],
+    /// The proof sidecars its transactions carried, by transaction hash.
+    pub proof_sidecars: &'a [(B256, alloy_primitives::Bytes)],
 }
 
 /// What a datadir holds at start.
@@ -168,6 +171,7 @@ impl Store {
                     added: &genesis_state()?,
                     stateless_input: None,
                     blobs: &[],
+                    proof_sidecars: &[],
                 },
             )?;
             {
@@ -305,6 +309,11 @@ impl Store {
     pub fn blob(&self, versioned_hash: &B256) -> Result<Option<Vec<u8>>, StoreError> {
         self.read(BLOBS, versioned_hash.as_slice())
     }
+
+    /// The proof sidecar a sealed transaction carried (SSZ `ProofSidecar`).
+    pub fn proof_sidecar(&self, tx_hash: &B256) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(PROOF_SIDECARS, tx_hash.as_slice())
+    }
 }
 
 /// A database error while reading the identity means the file is not a chain database.
@@ -408,6 +417,12 @@ fn write_block(tx: &redb::WriteTransaction, r: &BlockRecord<'_>) -> Result<(), S
     for (hash, record) in r.blobs {
         blobs
             .insert(hash.as_slice(), record.as_slice())
+            .map_err(db_error)?;
+    }
+    let mut sidecars = tx.open_table(PROOF_SIDECARS).map_err(db_error)?;
+    for (hash, sidecar) in r.proof_sidecars {
+        sidecars
+            .insert(hash.as_slice(), sidecar.as_ref())
             .map_err(db_error)?;
     }
     Ok(())

@@ -26,3 +26,7 @@ pub const PROGRAM_ELF: &[u8] = include_bytes!("../elf/nr-program.elf");
 
 /// `vk.bytes32()` of [`PROGRAM_ELF`] under SP1 6.10.0, the key EXECUTE's registry names.
 pub const PROGRAM_VKEY: &str = include_str!("../elf/nr-program.vkey");
+
+/// `vk.hash_u32()` of [`PROGRAM_ELF`] (32 bytes, hex), the key its compressed proofs commit
+/// to and the L1 node verifies proof sidecars against.
+pub const PROGRAM_STARK_VKEY: &str = include_str!("../elf/nr-program.stark-vkey");

@@ -88,10 +88,47 @@ async fn light_setup(
     Ok((verifier, pk))
 }
 
-/// `vk.bytes32()` of `elf`: the key EXECUTE's registry names.
-pub async fn vkey(elf: &[u8]) -> Result<String, ProveError> {
+/// `vk.bytes32()` of `elf`, the key EXECUTE's registry names the program by, and
+/// `vk.hash_u32()` as 32 bytes (eight big-endian words), the key its compressed proofs
+/// commit to.
+pub async fn vkeys(elf: &[u8]) -> Result<(String, [u8; 32]), ProveError> {
     let (_, pk) = light_setup(elf).await?;
-    Ok(pk.verifying_key().bytes32())
+    Ok((pk.verifying_key().bytes32(), stark_vkey(pk.verifying_key())))
+}
+
+/// `vk.hash_u32()` as 32 bytes (eight big-endian words).
+pub fn stark_vkey(vk: &SP1VerifyingKey) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, word) in vk.hash_u32().iter().enumerate() {
+        out[4 * i..4 * i + 4].copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
+/// The proof sidecar an L1 node accepts for a compressed proof of `proven`: one
+/// [`SidecarProof`](nr_statement::SidecarProof) naming the program by `vk.bytes32()`, its
+/// statement, and the proof in SP1's own encoding (bincode of `SP1Proof`).
+pub fn sidecar(proven: &Proven) -> Result<nr_statement::ProofSidecar, ProveError> {
+    let proof = bincode::serialize(&proven.proof.proof)
+        .map_err(|e| ProveError::Prove(format!("encoding the proof: {e}")))?;
+    let program = proven.vk.bytes32_raw();
+    let entry = nr_statement::SidecarProof {
+        program,
+        statement: proven
+            .proof
+            .public_values
+            .to_vec()
+            .try_into()
+            .map_err(|_| ProveError::Prove("statement over the sidecar's cap".into()))?,
+        proof: proof
+            .try_into()
+            .map_err(|_| ProveError::Prove("proof over the sidecar's cap".into()))?,
+    };
+    Ok(nr_statement::ProofSidecar {
+        proofs: vec![entry]
+            .try_into()
+            .map_err(|_| ProveError::Prove("sidecar cap".into()))?,
+    })
 }
 
 /// Proves `elf` on `input` in `mode`, verifies the proof, and checks its public values
@@ -190,11 +227,40 @@ fn check<P: Prover>(
     Ok(())
 }
 
-/// Loads a proof file and verifies it against `elf`'s key; returns its public values.
+/// Loads a proof file (a proof sidecar, or SP1's own format) and verifies it against
+/// `elf`'s key; returns its public values (each sidecar proof's, which must agree).
 pub async fn verify_file(elf: &[u8], path: &std::path::Path) -> Result<Vec<u8>, ProveError> {
-    let proof =
-        SP1ProofWithPublicValues::load(path).map_err(|e| ProveError::Verify(e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| ProveError::Verify(e.to_string()))?;
     let (verifier, pk) = light_setup(elf).await?;
-    verify(&verifier, &proof, pk.verifying_key())?;
-    Ok(proof.public_values.to_vec())
+    let Ok(sidecar) = nr_statement::ProofSidecar::decode(&bytes) else {
+        let proof =
+            SP1ProofWithPublicValues::load(path).map_err(|e| ProveError::Verify(e.to_string()))?;
+        verify(&verifier, &proof, pk.verifying_key())?;
+        return Ok(proof.public_values.to_vec());
+    };
+    let mut statement = None;
+    for p in sidecar.proofs.iter() {
+        if p.program != pk.verifying_key().bytes32_raw() {
+            return Err(ProveError::Verify(
+                "a sidecar proof names another program".into(),
+            ));
+        }
+        let proof = SP1ProofWithPublicValues {
+            proof: bincode::deserialize(&p.proof).map_err(|e| ProveError::Verify(e.to_string()))?,
+            public_values: sp1_sdk::SP1PublicValues::from(&p.statement[..]),
+            sp1_version: sp1_sdk::SP1_CIRCUIT_VERSION.to_string(),
+            tee_proof: None,
+        };
+        verify(&verifier, &proof, pk.verifying_key())?;
+        if statement
+            .as_ref()
+            .is_some_and(|s: &Vec<u8>| s[..] != p.statement[..])
+        {
+            return Err(ProveError::Verify(
+                "sidecar proofs of different statements".into(),
+            ));
+        }
+        statement = Some(p.statement.to_vec());
+    }
+    statement.ok_or_else(|| ProveError::Verify("empty sidecar".into()))
 }

@@ -4,6 +4,7 @@
 //! input   = schema_id (u16 BE, a known fork) ++ SSZ StatelessInput          single block, re-execution
 //!         | 0xFF01 ++ schema_id ++ SSZ StatelessRangeInput                     range, re-execution
 //!         | 0xFF02 ++ SSZ ProofInput                                           proof mode
+//!         | 0xFF03 ++ SSZ DependencyInput                                      proof dependencies
 //! ```
 //!
 //! The single-block form is byte for byte the execution-specs / ethrex encoding, so their
@@ -16,6 +17,21 @@
 //!                 proofs: List[ProofEntry, 8] }
 //! BlobOpening   { commitment: Bytes48, proof: Bytes48 }            KZG opening at (z, y)
 //! ProofEntry    { backend: u8, program_vkey: Bytes32, proof: List[u8, 4096] }
+//! ```
+//!
+//! Proof dependencies (EIP-8288's direction): the proofs do not travel in the call but beside
+//! the transaction, in its [`ProofSidecar`], which the L1 node verifies outside the EVM at
+//! pool admission and at block import. The input names the statement and the programs
+//! whose verified proofs of it the transaction must carry:
+//!
+//! ```text
+//! DependencyInput { statement: List[u8, 16384],
+//!                   blob_openings: List[BlobOpening, 16],
+//!                   programs: List[Bytes32, 8] }               program vkeys (vk.bytes32())
+//! ProofSidecar    { proofs: List[SidecarProof, 4] }            beside the transaction
+//! SidecarProof    { program: Bytes32,                          vk.bytes32() of the program
+//!                   statement: List[u8, 16384],                the proof's public values
+//!                   proof: List[u8, 2^21] }                    SP1 compressed proof (bincode)
 //! ```
 //!
 //! The statement inside is [`crate::Statement`].
@@ -37,6 +53,15 @@ pub const MAX_PROOFS: usize = 8;
 pub const MAX_PROOF_BYTES: usize = 4096;
 /// Largest statement.
 pub const MAX_STATEMENT_BYTES: usize = 16384;
+/// Envelope id of proof-dependency mode.
+pub const DEPENDENCY_ID: u16 = 0xFF03;
+/// Most proofs in one transaction's sidecar.
+pub const MAX_SIDECAR_PROOFS: usize = 4;
+/// Largest sidecar proof: an SP1 v6 compressed proof is about 1.3 MB.
+pub const MAX_SIDECAR_PROOF_BYTES: usize = 1 << 21;
+/// Largest sidecar in bytes, checked before it is decoded.
+pub const MAX_SIDECAR_BYTES: usize =
+    MAX_SIDECAR_PROOFS * (MAX_SIDECAR_PROOF_BYTES + MAX_STATEMENT_BYTES + 48) + 4;
 
 /// A KZG commitment and the proof of its evaluation at the statement's point.
 #[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
@@ -69,6 +94,52 @@ pub struct ProofInput {
     pub proofs: SszList<ProofEntry, MAX_PROOFS>,
 }
 
+/// Proof-dependency mode's input: the statement, its blob openings, and the programs whose
+/// proofs of it the calling transaction's sidecar must hold.
+#[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
+pub struct DependencyInput {
+    /// The statement the proofs claim: exactly the programs' public values.
+    pub statement: SszList<u8, MAX_STATEMENT_BYTES>,
+    /// Openings for the statement's blob evaluations, in the same order.
+    pub blob_openings: SszList<BlobOpening, MAX_BLOB_BINDINGS>,
+    /// The programs (`vk.bytes32()`) whose verified proofs the transaction carries.
+    pub programs: SszList<[u8; 32], MAX_PROOFS>,
+}
+
+/// One proof beside a transaction: which program, what it proves, the proof.
+#[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
+pub struct SidecarProof {
+    /// The program's `vk.bytes32()`, the key the L1's registry names it by.
+    pub program: [u8; 32],
+    /// The statement proven: the program's public values.
+    pub statement: SszList<u8, MAX_STATEMENT_BYTES>,
+    /// The SP1 compressed proof (`bincode` of SP1's `SP1Proof::Compressed`).
+    pub proof: SszList<u8, MAX_SIDECAR_PROOF_BYTES>,
+}
+
+/// The proofs a transaction carries in its network form, verified by the node outside the
+/// EVM and stored with the block, as blob sidecars are.
+#[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
+pub struct ProofSidecar {
+    /// The proofs, at most [`MAX_SIDECAR_PROOFS`].
+    pub proofs: SszList<SidecarProof, MAX_SIDECAR_PROOFS>,
+}
+
+impl ProofSidecar {
+    /// Decodes a sidecar, refusing one over [`MAX_SIDECAR_BYTES`] before reading it.
+    pub fn decode(bytes: &[u8]) -> Result<Self, InputError> {
+        if bytes.len() > MAX_SIDECAR_BYTES {
+            return Err(InputError::Oversized(bytes.len(), MAX_SIDECAR_BYTES));
+        }
+        Self::from_ssz_bytes(bytes).map_err(InputError::Ssz)
+    }
+
+    /// The SSZ encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        self.to_ssz()
+    }
+}
+
 /// A decoded EXECUTE input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExecuteInput {
@@ -78,6 +149,8 @@ pub enum ExecuteInput {
     Range(StatelessRangeInput),
     /// Proofs of a statement.
     Proof(ProofInput),
+    /// A statement whose proofs travel beside the transaction.
+    Dependency(DependencyInput),
 }
 
 /// Why input bytes are not an EXECUTE input.
@@ -95,6 +168,9 @@ pub enum InputError {
     /// A statement that does not decode.
     #[error(transparent)]
     Statement(#[from] StatementError),
+    /// Larger than its cap.
+    #[error("{0} bytes exceed the cap of {1}")]
+    Oversized(usize, usize),
 }
 
 impl ExecuteInput {
@@ -115,6 +191,9 @@ impl ExecuteInput {
             PROOF_ID => {
                 Self::Proof(ProofInput::from_ssz_bytes(&bytes[2..]).map_err(InputError::Ssz)?)
             }
+            DEPENDENCY_ID => Self::Dependency(
+                DependencyInput::from_ssz_bytes(&bytes[2..]).map_err(InputError::Ssz)?,
+            ),
             _ => Self::Single(Box::new(
                 StatelessInput::decode(bytes).map_err(InputError::Stateless)?,
             )),
@@ -127,6 +206,7 @@ impl ExecuteInput {
             Self::Single(i) => i.encode(),
             Self::Range(r) => [&RANGE_ID.to_be_bytes()[..], &r.encode()].concat(),
             Self::Proof(p) => [&PROOF_ID.to_be_bytes()[..], &p.to_ssz()].concat(),
+            Self::Dependency(d) => [&DEPENDENCY_ID.to_be_bytes()[..], &d.to_ssz()].concat(),
         }
     }
 }

@@ -42,7 +42,10 @@ pub mod kzg;
 pub mod l2;
 pub mod rules;
 
-pub use envelope::{BlobOpening, ExecuteInput, InputError, ProofEntry, ProofInput};
+pub use envelope::{
+    BlobOpening, DependencyInput, ExecuteInput, InputError, ProofEntry, ProofInput, ProofSidecar,
+    SidecarProof,
+};
 pub use l2::{
     L2Error, L2RuleError, check_l2_rules, check_l2_transaction, validate_l2, validate_l2_range,
 };

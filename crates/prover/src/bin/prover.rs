@@ -11,7 +11,7 @@
 use alloy_primitives::hex;
 use clap::{Args, Parser, Subcommand};
 use eyre::{Result, WrapErr, bail, eyre};
-use nr_prover::{Job, PROGRAM_ELF, PROGRAM_VKEY, exec, source};
+use nr_prover::{Job, PROGRAM_ELF, PROGRAM_STARK_VKEY, PROGRAM_VKEY, exec, source};
 use nr_statement::{ClaimedResult, Statement};
 use std::{path::PathBuf, time::Instant};
 
@@ -36,7 +36,9 @@ enum Command {
         #[command(flatten)]
         program: ProgramArgs,
     },
-    /// Prove the blocks, verify the proof, and write it (bincode, SP1's format).
+    /// Prove the blocks, verify the proof, and write it: a compressed proof as the proof
+    /// sidecar an L1 node accepts beside a settlement transaction, other modes in SP1's
+    /// format (bincode).
     Prove {
         #[command(flatten)]
         blocks: BlockArgs,
@@ -68,7 +70,8 @@ enum Command {
         #[command(flatten)]
         program: ProgramArgs,
     },
-    /// Print the program's verifying-key hash (`vk.bytes32()`).
+    /// Print the program's verifying-key hash (`vk.bytes32()`) and, on a second line, the
+    /// key its compressed proofs commit to (`vk.hash_u32()`, 32 bytes).
     Vkey {
         #[command(flatten)]
         program: ProgramArgs,
@@ -300,14 +303,24 @@ async fn run(low_memory: bool) -> Result<()> {
             drop(done);
             let _ = heartbeat.join();
             let proven = proven?;
-            proven
-                .proof
-                .save(&out)
-                .map_err(|e| eyre!("writing {}: {e}", out.display()))?;
+            // A compressed proof is written as the proof sidecar the L1 node takes beside a
+            // settlement transaction; other modes in SP1's own format.
+            if mode == Mode::Compressed {
+                let sidecar = nr_prover::prove::sidecar(&proven)?;
+                std::fs::write(&out, sidecar.encode())
+                    .map_err(|e| eyre!("writing {}: {e}", out.display()))?;
+            } else {
+                proven
+                    .proof
+                    .save(&out)
+                    .map_err(|e| eyre!("writing {}: {e}", out.display()))?;
+            }
             let mut summary = describe(&expected)?;
             summary["proof"] = out.display().to_string().into();
             summary["mode"] = format!("{mode:?}").to_lowercase().into();
             summary["vkey"] = sp1_vkey(&proven.vk).into();
+            summary["starkVkey"] =
+                hex::encode_prefixed(nr_prover::prove::stark_vkey(&proven.vk)).into();
             summary["cycles"] = run.cycles.into();
             summary["gasUsed"] = job.gas_used().into();
             summary["transactions"] = job.transactions().into();
@@ -341,12 +354,20 @@ async fn run(low_memory: bool) -> Result<()> {
         }
         #[cfg(feature = "sdk")]
         Command::Vkey { program, check } => {
-            let vkey = nr_prover::prove::vkey(&program.elf()?).await?;
+            let (vkey, stark) = nr_prover::prove::vkeys(&program.elf()?).await?;
+            let stark = hex::encode_prefixed(stark);
             println!("{vkey}");
+            println!("{stark}");
             if check && vkey != PROGRAM_VKEY.trim() {
                 bail!(
                     "vkey {vkey} differs from the committed {}",
                     PROGRAM_VKEY.trim()
+                );
+            }
+            if check && stark != PROGRAM_STARK_VKEY.trim() {
+                bail!(
+                    "STARK key {stark} differs from the committed {}",
+                    PROGRAM_STARK_VKEY.trim()
                 );
             }
             Ok(())
@@ -354,8 +375,10 @@ async fn run(low_memory: bool) -> Result<()> {
         #[cfg(not(feature = "sdk"))]
         Command::Prove { .. } | Command::Verify { .. } | Command::Vkey { .. } => bail!(
             "this prover was built without SP1's SDK; build it with \
-             `cargo build --release -p nr-prover --features sdk` (committed vkey: {})",
-            PROGRAM_VKEY.trim()
+             `cargo build --release -p nr-prover --features sdk` (committed vkey: {}, STARK \
+             key: {})",
+            PROGRAM_VKEY.trim(),
+            PROGRAM_STARK_VKEY.trim()
         ),
     }
 }
