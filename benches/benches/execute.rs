@@ -10,7 +10,10 @@
 
 use ark_ec::{AffineRepr, CurveGroup};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use nr_execute::{ExecuteConfig, ExecuteInput, Groth16Key, PlonkKey, ValuesDigest, bn254, execute};
+use nr_execute::{
+    ExecuteConfig, ExecuteInput, Groth16Key, PlonkKey, ValuesDigest, bn254, execute,
+    stark::verify_compressed,
+};
 use nr_stateless::{ChainConfig, Fork, StatelessInput};
 use nr_statement::{L2Chains, check_l2_rules};
 use std::{hint::black_box, path::PathBuf, time::Duration};
@@ -57,6 +60,20 @@ fn pairing_input() -> Vec<u8> {
     pairing
 }
 
+/// The statement, proof and a corrupted proof of the committed proof sidecar
+/// (`crates/contracts/testdata/proven`), if present.
+fn compressed_fixture() -> Option<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/contracts/testdata/proven/block-1.sidecar");
+    let sidecar = nr_statement::ProofSidecar::decode(&std::fs::read(path).ok()?).ok()?;
+    let p = sidecar.proofs.first()?;
+    let proof = p.proof.to_vec();
+    let mut corrupted = proof.clone();
+    let middle = corrupted.len() / 2;
+    corrupted[middle] ^= 1;
+    Some((p.statement.to_vec(), proof, corrupted))
+}
+
 fn run_pairing(input: &[u8]) -> revm::precompile::EthPrecompileOutput {
     use revm::precompile::bn254::pair::{ISTANBUL_PAIR_BASE, ISTANBUL_PAIR_PER_POINT};
     revm::precompile::bn254::run_pair(input, ISTANBUL_PAIR_PER_POINT, ISTANBUL_PAIR_BASE, u64::MAX)
@@ -101,6 +118,9 @@ fn proofs(c: &mut Criterion) {
     });
     let pairing = pairing_input();
     assert_eq!(run_pairing(&pairing).bytes[31], 1);
+    // The committed compressed proof of a real L2 block (the proof sidecar the node verifies
+    // outside the EVM), and the same proof with one byte flipped: refused after the work.
+    let stark = compressed_fixture();
 
     let mut g = c.benchmark_group("interleaved");
     g.sample_size(20)
@@ -135,6 +155,15 @@ fn proofs(c: &mut Criterion) {
                 )
             })
         });
+        if let Some((statement, proof, corrupted)) = &stark {
+            let key = nr_execute::NATIVE_ROLLUP_PROGRAM_STARK_VKEY;
+            g.bench_function(id("compressed accepted"), |b| {
+                b.iter(|| verify_compressed(&key, statement, black_box(proof)).unwrap())
+            });
+            g.bench_function(id("compressed rejected"), |b| {
+                b.iter(|| verify_compressed(&key, statement, black_box(corrupted)).unwrap_err())
+            });
+        }
         if let Some((p, _, _, key, vkey)) = &plonk {
             let wrong = [p.public_values.clone(), vec![0]].concat();
             g.bench_function(id("plonk accepted"), |b| {

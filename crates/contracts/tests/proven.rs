@@ -8,8 +8,23 @@
 
 mod harness;
 
-use alloy_primitives::{Address, Bytes, U256};
+use alloy_consensus::{SignableTransaction, TxEip4844, TxEip4844WithSidecar};
+use alloy_eips::{
+    eip2718::Encodable2718,
+    eip4844::{Blob, BlobTransactionSidecar},
+    eip7594::BlobTransactionSidecarVariant,
+};
+use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_signer::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::SolCall;
 use harness::*;
+use nr_contracts::NativeRollup::{self, NativeRollupErrors as E};
+use nr_execute::{NATIVE_ROLLUP_PROGRAM_VKEY, Program, ProgramRegistry};
+use nr_node::pool::NetworkTx;
+use nr_prover::{BlobSet, Job};
+use nr_stateless::{SchemaId, StatelessInput};
+use nr_statement::{ProofSidecar, SidecarProof, Statement};
 use std::path::PathBuf;
 
 /// Where the proven vector lives.
@@ -48,4 +63,253 @@ fn the_proven_block_is_the_committed_one() {
          with scripts/prove-vector",
         path.display()
     );
+}
+
+// ------------------------------------------------------------ the proof and its settlement
+
+/// The committed proof sidecar: `prover prove --mode compressed` of the block above.
+fn committed_sidecar() -> Vec<u8> {
+    let path = vector_dir().join("block-1.sidecar");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The prover's job for the block: its statement and the blobs its data travels in.
+fn job(rig: &Rig) -> Job {
+    Job::from_inputs(vec![rig.settle_input(1, 1)]).unwrap()
+}
+
+/// A signed blob transaction from `key` calling the rollup with `data`, carrying `blobs`, in
+/// network form (EIP-7594 cell proofs: the L1 is at Osaka).
+fn blob_call(rig: &Rig, key: &PrivateKeySigner, data: Bytes, blobs: &BlobSet) -> Vec<u8> {
+    let settings = c_kzg::ethereum_kzg_settings(0);
+    let blobs = blobs
+        .blobs
+        .iter()
+        .map(|b| Blob::from_slice(&b[..]))
+        .collect();
+    let sidecar = BlobTransactionSidecar::try_from_blobs_with_settings(blobs, settings)
+        .unwrap()
+        .try_into_7594(settings)
+        .unwrap();
+    let sidecar = BlobTransactionSidecarVariant::Eip7594(sidecar);
+    let tx = TxEip4844 {
+        chain_id: rig.l1.spec.config.chain_id,
+        nonce: rig.l1_nonce(key.address()),
+        gas_limit: 2_000_000,
+        max_fee_per_gas: 100_000_000_000,
+        max_priority_fee_per_gas: 1_000_000_000,
+        to: rig.rollup,
+        value: U256::ZERO,
+        input: data,
+        blob_versioned_hashes: sidecar.versioned_hashes().collect(),
+        max_fee_per_blob_gas: 1_000_000_000,
+        ..Default::default()
+    };
+    let tx = TxEip4844WithSidecar { tx, sidecar };
+    let signature = key.sign_hash_sync(&tx.signature_hash()).unwrap();
+    NetworkTx::from(tx.into_signed(signature)).encoded_2718()
+}
+
+/// The settlement of block 1 in proof-dependency mode naming `programs`, over `statement`.
+fn settlement(rig: &Rig, job: &Job, statement: &Statement, programs: Vec<[u8; 32]>) -> Bytes {
+    let input = job.dependency_input(statement, programs).unwrap().encode();
+    let request = StatelessInput::decode(&rig.settle_input(1, 1))
+        .unwrap()
+        .new_payload_request;
+    let blocks = vec![nr_contracts::payload::block_leaves(
+        &request,
+        SchemaId::from_u16(SCHEMA_OSAKA).unwrap(),
+    )];
+    NativeRollup::settleWithProofsCall {
+        input: input.into(),
+        blocks,
+        resolutions: vec![],
+    }
+    .abi_encode()
+    .into()
+}
+
+/// Seals the next L1 block with the pooled settlement; its receipt's status and gas.
+fn seal_l1(rig: &mut Rig) -> (bool, u64) {
+    let t = rig.l1.head().timestamp + 12;
+    let sealed = rig.l1.seal(attributes(t, B256::ZERO)).unwrap();
+    assert_eq!(sealed.receipts.len(), 1, "the settlement is sealed");
+    let r = &sealed.receipts[0];
+    (r.status(), r.cumulative_gas_used())
+}
+
+#[test]
+fn a_real_proof_in_a_sidecar_settles_the_block_through_execute() {
+    let mut rig = proven_rig();
+    let job = job(&rig);
+    let statement = job.native_statement().unwrap();
+    let bytes = committed_sidecar();
+    let sidecar = ProofSidecar::decode(&bytes).unwrap();
+    assert_eq!(sidecar.proofs.len(), 1);
+    assert_eq!(sidecar.proofs[0].program, NATIVE_ROLLUP_PROGRAM_VKEY);
+    assert_eq!(
+        sidecar.proofs[0].statement[..],
+        statement.encode()[..],
+        "the committed proof is of this block's statement"
+    );
+    assert_eq!(
+        nr_execute::stark::committed_key(&sidecar.proofs[0].proof).unwrap(),
+        nr_execute::NATIVE_ROLLUP_PROGRAM_STARK_VKEY,
+        "the committed proof is of the committed program"
+    );
+
+    let data = settlement(&rig, &job, &statement, vec![NATIVE_ROLLUP_PROGRAM_VKEY]);
+    let raw = blob_call(&rig, &key(2), data, &job.blobs);
+    let hash = rig.l1.submit_with_proofs(&raw, &bytes).unwrap();
+    assert_eq!(
+        rig.l1
+            .pool
+            .get(&hash)
+            .unwrap()
+            .proofs
+            .as_ref()
+            .unwrap()
+            .verified
+            .len(),
+        1
+    );
+    let (ok, gas) = seal_l1(&mut rig);
+    assert!(ok, "the settlement succeeds");
+    let head = rig.l2.store().block(1).unwrap().unwrap().header;
+    assert_eq!(rig.view(NativeRollup::headNumberCall {}), 1);
+    assert_eq!(rig.view(NativeRollup::headHashCall {}), head.hash_slow());
+    assert_eq!(
+        rig.view(NativeRollup::headStateRootCall {}),
+        head.state_root
+    );
+    // The node keeps the sidecar with the block and serves it back.
+    assert_eq!(rig.l1.store().proof_sidecar(&hash).unwrap(), Some(bytes));
+    eprintln!("proof-dependency settlement of one block: {gas} gas");
+}
+
+#[test]
+fn bad_sidecars_are_refused_before_the_pool() {
+    let mut rig = proven_rig();
+    let job = job(&rig);
+    let statement = job.native_statement().unwrap();
+    let bytes = committed_sidecar();
+    let data = settlement(&rig, &job, &statement, vec![NATIVE_ROLLUP_PROGRAM_VKEY]);
+    let raw = blob_call(&rig, &key(2), data, &job.blobs);
+    let refused = |rig: &mut Rig, sidecar: &ProofSidecar| {
+        let err = rig
+            .l1
+            .submit_with_proofs(&raw, &sidecar.encode())
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("invalid proof sidecar"), "{err}");
+        err
+    };
+    let good = ProofSidecar::decode(&bytes).unwrap();
+    // The committed sidecar with its one proof edited.
+    let edited = |edit: &dyn Fn(&mut SidecarProof)| {
+        let mut proof = good.proofs[0].clone();
+        edit(&mut proof);
+        ProofSidecar {
+            proofs: vec![proof].try_into().unwrap(),
+        }
+    };
+
+    // Any corrupted proof byte (a few spread over the proof).
+    for at in [
+        0,
+        7,
+        100,
+        good.proofs[0].proof.len() / 2,
+        good.proofs[0].proof.len() - 1,
+    ] {
+        let bad = edited(&|p| {
+            let mut proof = p.proof.to_vec();
+            proof[at] ^= 0x01;
+            p.proof = proof.try_into().unwrap();
+        });
+        refused(&mut rig, &bad);
+    }
+    // The proof presented as a proof of another statement.
+    let other = edited(&|p| {
+        let mut s = p.statement.to_vec();
+        let last = s.len() - 1;
+        s[last] ^= 0x01;
+        p.statement = s.try_into().unwrap();
+    });
+    assert!(refused(&mut rig, &other).contains("public values"));
+    // A program the L1 does not accept, and a truncated or empty sidecar.
+    let unknown = edited(&|p| p.program = [0x01; 32]);
+    assert!(refused(&mut rig, &unknown).contains("not accepted as a proof dependency"));
+    let err = rig
+        .l1
+        .submit_with_proofs(&raw, &bytes[..bytes.len() - 1])
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with("invalid proof sidecar"),
+        "{err}"
+    );
+    let empty = ProofSidecar {
+        proofs: vec![].try_into().unwrap(),
+    };
+    assert!(refused(&mut rig, &empty).contains("no proof"));
+    assert!(rig.l1.pool.is_empty(), "nothing refused was pooled");
+}
+
+/// The same proof checked against another program's key (an L1 that lists another program
+/// under this vkey): the proof commits to this program's key and is refused.
+#[test]
+fn a_proof_of_another_program_is_refused() {
+    let program = Program {
+        stark_vkey: Some([0x02; 32]),
+        ..Program::native_rollup()
+    };
+    let registry = ProgramRegistry::sp1_v6(1).with_program(program);
+    let err = nr_execute::verify_sidecar(&registry, &committed_sidecar()).unwrap_err();
+    assert!(err.to_string().contains("sp1 vk hash mismatch"), "{err}");
+    // And the right key accepts it.
+    let verified =
+        nr_execute::verify_sidecar(&ProgramRegistry::native_rollup(1), &committed_sidecar())
+            .unwrap();
+    assert_eq!(verified.len(), 1);
+}
+
+#[test]
+fn without_its_proofs_the_settlement_halts_in_execute() {
+    let mut rig = proven_rig();
+    let job = job(&rig);
+    let statement = job.native_statement().unwrap();
+    let bytes = committed_sidecar();
+    // No sidecar: the transaction is an ordinary blob transaction and EXECUTE finds no
+    // verified proof of its statement.
+    let data = settlement(&rig, &job, &statement, vec![NATIVE_ROLLUP_PROGRAM_VKEY]);
+    assert_eq!(
+        rig.rollup_try(
+            key(2).address(),
+            &NativeRollup::settleWithProofsCall::abi_decode(&data).unwrap(),
+            U256::ZERO
+        )
+        .unwrap_err(),
+        E::ExecuteRejected(NativeRollup::ExecuteRejected {})
+    );
+    rig.l1
+        .submit(&blob_call(&rig, &key(2), data, &job.blobs))
+        .unwrap();
+    let (ok, _) = seal_l1(&mut rig);
+    assert!(!ok, "the settlement reverts");
+    assert_eq!(rig.view(NativeRollup::headNumberCall {}), 0);
+
+    // With the sidecar, but naming a program twice, or a program that did not prove it.
+    for programs in [
+        vec![NATIVE_ROLLUP_PROGRAM_VKEY, NATIVE_ROLLUP_PROGRAM_VKEY],
+        vec![[0x01; 32]],
+        vec![],
+    ] {
+        let data = settlement(&rig, &job, &statement, programs);
+        rig.l1
+            .submit_with_proofs(&blob_call(&rig, &key(2), data, &job.blobs), &bytes)
+            .unwrap();
+        let (ok, _) = seal_l1(&mut rig);
+        assert!(!ok, "the settlement reverts");
+    }
+    assert_eq!(rig.view(NativeRollup::headNumberCall {}), 0);
 }

@@ -13,8 +13,8 @@ use nr_stateless::{
     ChainConfig, DecodeError, NewPayloadRequest, StatelessInput, StatelessRangeInput,
 };
 use nr_statement::{
-    Blocks, ChainRules, ExecuteInput, ProgramError, ProgramInput, ProofEntry, ProofInput,
-    Statement, batch_data,
+    Blocks, ChainRules, DependencyInput, ExecuteInput, ProgramError, ProgramInput, ProofEntry,
+    ProofInput, Statement, batch_data,
 };
 use std::{path::Path, time::Duration};
 
@@ -162,6 +162,31 @@ impl Job {
                 .try_into()
                 .expect("at most MAX_BLOB_BINDINGS blobs"),
             proofs: proofs
+                .try_into()
+                .map_err(|_| EnvelopeError::TooManyProofs(count))?,
+        }))
+    }
+
+    /// A ready EXECUTE proof-dependency input: the statement, the openings of this job's
+    /// blobs, and the programs whose proofs of it the settling transaction carries in its
+    /// sidecar (what `prover prove --mode compressed` writes).
+    pub fn dependency_input(
+        &self,
+        statement: &Statement,
+        programs: Vec<[u8; 32]>,
+    ) -> Result<ExecuteInput, EnvelopeError> {
+        let count = programs.len();
+        Ok(ExecuteInput::Dependency(DependencyInput {
+            statement: statement
+                .encode()
+                .try_into()
+                .expect("a statement fits MAX_STATEMENT_BYTES"),
+            blob_openings: self
+                .blobs
+                .openings(&statement.blob_evaluations)?
+                .try_into()
+                .expect("at most MAX_BLOB_BINDINGS blobs"),
+            programs: programs
                 .try_into()
                 .map_err(|_| EnvelopeError::TooManyProofs(count))?,
         }))

@@ -97,7 +97,16 @@ fn execute_registry_names_the_committed_program() {
         committed,
         alloy_primitives::hex::encode_prefixed(nr_execute::NATIVE_ROLLUP_PROGRAM_VKEY)
     );
+    // The key its compressed proofs commit to, which sidecar proofs are verified against.
+    assert_eq!(
+        nr_prover::PROGRAM_STARK_VKEY.trim(),
+        alloy_primitives::hex::encode_prefixed(nr_execute::NATIVE_ROLLUP_PROGRAM_STARK_VKEY)
+    );
     let registry = nr_execute::ProgramRegistry::native_rollup(1);
+    assert_eq!(
+        registry.stark_key(&nr_execute::NATIVE_ROLLUP_PROGRAM_VKEY),
+        Some(nr_execute::NATIVE_ROLLUP_PROGRAM_STARK_VKEY)
+    );
     for backend in [
         nr_execute::Backend::Sp1Groth16,
         nr_execute::Backend::Sp1Plonk,

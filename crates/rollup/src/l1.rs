@@ -42,6 +42,8 @@ pub struct Rollup {
     pub address: Address,
     /// Who sends transactions (the wallet's default signer).
     pub sender: Address,
+    /// The sender's key (proof-carrying transactions are signed here, not by the wallet).
+    key: PrivateKeySigner,
 }
 
 impl Rollup {
@@ -52,13 +54,14 @@ impl Rollup {
             .parse()
             .map_err(|e| L1Error::Rpc(format!("bad L1 URL {url}: {e}")))?;
         let provider = ProviderBuilder::new()
-            .wallet(EthereumWallet::from(key))
+            .wallet(EthereumWallet::from(key.clone()))
             .connect_http(url)
             .erased();
         Ok(Self {
             provider,
             address,
             sender,
+            key,
         })
     }
 
@@ -108,15 +111,37 @@ impl Rollup {
             .collect()
     }
 
-    /// The calldata of L1 transaction `hash`.
-    pub async fn transaction_input(&self, hash: B256) -> Result<Bytes, L1Error> {
+    /// The calldata of L1 transaction `hash`, and the versioned hashes of its blobs.
+    pub async fn transaction_input(&self, hash: B256) -> Result<(Bytes, Vec<B256>), L1Error> {
         let tx = self
             .provider
             .get_transaction_by_hash(hash)
             .await
             .map_err(rpc)?
             .ok_or_else(|| L1Error::Rpc(format!("the L1 has no transaction {hash}")))?;
-        Ok(alloy_consensus::Transaction::input(&tx).clone())
+        let blobs = alloy_consensus::Transaction::blob_versioned_hashes(&tx)
+            .map(<[B256]>::to_vec)
+            .unwrap_or_default();
+        Ok((alloy_consensus::Transaction::input(&tx).clone(), blobs))
+    }
+
+    /// The blobs with these versioned hashes, from the L1 node's `engine_getBlobsV2` (the
+    /// node keeps the blobs of sealed transactions).
+    pub async fn blobs(&self, hashes: &[B256]) -> Result<Vec<Vec<u8>>, L1Error> {
+        let out: Vec<Option<serde_json::Value>> = self
+            .provider
+            .raw_request("engine_getBlobsV2".into(), (hashes,))
+            .await
+            .map_err(rpc)?;
+        hashes
+            .iter()
+            .zip(out.into_iter().chain(std::iter::repeat(None)))
+            .map(|(hash, blob)| {
+                blob.and_then(|b| b["blob"].as_str().map(str::to_owned))
+                    .and_then(|hex| alloy_primitives::hex::decode(hex).ok())
+                    .ok_or_else(|| L1Error::Rpc(format!("the L1 node does not serve blob {hash}")))
+            })
+            .collect()
     }
 
     /// Sends a call to the contract with `value` and waits for its receipt.
@@ -143,6 +168,77 @@ impl Rollup {
             return Err(L1Error::Reverted {
                 hash: receipt.transaction_hash,
             });
+        }
+        Ok(receipt)
+    }
+
+    /// Sends a call to the contract in a blob transaction carrying `blobs`, with the proof
+    /// `sidecar` beside it (`nr_sendRawTransactionWithProofs`: the L1 node verifies every
+    /// proof before pooling it), and waits for its receipt. The gas limit is given: a node
+    /// cannot estimate a call whose EXECUTE depends on proofs it has not seen.
+    pub async fn send_with_proofs<C: SolCall>(
+        &self,
+        call: C,
+        blobs: &[alloy_eips::eip4844::Blob],
+        sidecar: &[u8],
+        gas_limit: u64,
+    ) -> Result<TransactionReceipt, L1Error> {
+        use alloy_consensus::{SignableTransaction, TxEip4844, TxEip4844WithSidecar};
+        use alloy_eips::{
+            eip2718::Encodable2718, eip4844::BlobTransactionSidecar,
+            eip7594::BlobTransactionSidecarVariant,
+        };
+        use alloy_signer::SignerSync;
+        let settings = c_kzg::ethereum_kzg_settings(0);
+        let blob_sidecar =
+            BlobTransactionSidecar::try_from_blobs_with_settings(blobs.to_vec(), settings)
+                .and_then(|s| s.try_into_7594(settings))
+                .map_err(|e| L1Error::Rpc(format!("blob sidecar: {e}")))?;
+        let blob_sidecar = BlobTransactionSidecarVariant::Eip7594(blob_sidecar);
+        let p = &self.provider;
+        let chain_id = p.get_chain_id().await.map_err(rpc)?;
+        let nonce = p
+            .get_transaction_count(self.sender)
+            .pending()
+            .await
+            .map_err(rpc)?;
+        let fees = p.estimate_eip1559_fees().await.map_err(rpc)?;
+        let blob_fee = p.get_blob_base_fee().await.map_err(rpc)?;
+        let tx = TxEip4844 {
+            chain_id,
+            nonce,
+            gas_limit,
+            max_fee_per_gas: fees.max_fee_per_gas,
+            max_priority_fee_per_gas: fees.max_priority_fee_per_gas,
+            to: self.address,
+            value: U256::ZERO,
+            input: Bytes::from(call.abi_encode()),
+            blob_versioned_hashes: blob_sidecar.versioned_hashes().collect(),
+            max_fee_per_blob_gas: blob_fee.saturating_mul(2).max(1),
+            ..Default::default()
+        };
+        let tx = TxEip4844WithSidecar {
+            tx,
+            sidecar: blob_sidecar,
+        };
+        let signature = self.key.sign_hash_sync(&tx.signature_hash()).map_err(rpc)?;
+        let raw = nr_node::pool::NetworkTx::from(tx.into_signed(signature)).encoded_2718();
+        let hash: B256 = p
+            .raw_request(
+                "nr_sendRawTransactionWithProofs".into(),
+                (Bytes::from(raw), Bytes::copy_from_slice(sidecar)),
+            )
+            .await
+            .map_err(|e| L1Error::Contract {
+                address: self.address,
+                reason: format!("{}: {e}", C::SIGNATURE),
+            })?;
+        let receipt = alloy_provider::PendingTransactionBuilder::new(p.root().clone(), hash)
+            .get_receipt()
+            .await
+            .map_err(rpc)?;
+        if !receipt.status() {
+            return Err(L1Error::Reverted { hash });
         }
         Ok(receipt)
     }

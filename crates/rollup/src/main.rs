@@ -90,6 +90,8 @@ enum Command {
         /// Seconds between blocks, on both chains.
         #[arg(long, default_value_t = 2)]
         block_time: u64,
+        #[command(flatten)]
+        proofs: ProofArgs,
     },
     /// A verifier node: rebuilds the L2 from the L1's settlements alone and serves it
     /// (read-only JSON-RPC), checking every settled block hash and state root.
@@ -245,6 +247,21 @@ struct RunArgs {
     /// Seconds between settlement attempts.
     #[arg(long, default_value_t = 4)]
     settle_interval: u64,
+    #[command(flatten)]
+    proofs: ProofArgs,
+}
+
+/// Proof-mode settlement: the prover that proves each range.
+#[derive(clap::Args, Clone, Default)]
+struct ProofArgs {
+    /// Settle by proofs: blocks in blobs, a compressed SP1 proof from this `prover` binary
+    /// (built with `--features sdk`, or `scripts/build-gpu-prover`) in a sidecar. Without it,
+    /// settlements re-execute the blocks.
+    #[arg(long)]
+    prover: Option<PathBuf>,
+    /// Prove on an NVIDIA GPU (`prover prove --cuda`).
+    #[arg(long, requires = "prover")]
+    prover_cuda: bool,
 }
 
 /// A provider for the L2 at `url`, signing with `signer` if given.
@@ -370,12 +387,14 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
             l2_port,
             verifier_port,
             block_time,
+            proofs,
         } => {
             testnet(
                 datadir,
                 l1_rpc,
                 [l1_port, l2_port, verifier_port],
                 block_time,
+                proofs,
             )
             .await
         }
@@ -652,6 +671,15 @@ async fn start_l2(args: &RunArgs) -> eyre::Result<RunningL2> {
         SettlerConfig {
             max_range: args.settle_range,
             interval: Duration::from_secs(args.settle_interval),
+            proofs: args
+                .proofs
+                .prover
+                .clone()
+                .map(|prover| settler::ProofSettling {
+                    prover,
+                    cuda: args.proofs.prover_cuda,
+                    workdir: args.datadir.join("proofs"),
+                }),
         },
         stopped,
     ));
@@ -731,6 +759,7 @@ async fn testnet(
     l1_rpc: Option<String>,
     ports: [u16; 3],
     block_time: u64,
+    proofs: ProofArgs,
 ) -> eyre::Result<()> {
     let [l1_port, l2_port, verifier_port] = ports;
     use alloy_provider::Provider;
@@ -811,6 +840,7 @@ async fn testnet(
         confirmations: 0,
         settle_range: 8,
         settle_interval: 4,
+        proofs,
     })
     .await?;
     let verifier_http = ([127, 0, 0, 1], verifier_port).into();

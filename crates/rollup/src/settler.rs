@@ -1,6 +1,9 @@
 //! Keeps the L1's settled head close to the L2's: settles the next unsettled blocks, a range
-//! at a time, by re-execution (the blocks and their witness in calldata). It keeps no state:
-//! the settled head is read from the L1 each time, so a crash loses nothing.
+//! at a time, by re-execution (the blocks and their witness in calldata) or by proofs (the
+//! blocks' data in blobs, a compressed SP1 proof of them from the prover in a sidecar beside
+//! the transaction, which EXECUTE's dependency mode looks up). It keeps no state: the
+//! settled head is read from the L1 each time, so a crash loses nothing (a proof already
+//! made for the next range is found in the work directory and reused).
 
 use crate::l1::{L1Error, Rollup};
 use alloy_evm::eth::EthEvmFactory;
@@ -10,7 +13,7 @@ use nr_contracts::{NativeRollup, Resolution, forced};
 use nr_node::Node;
 use nr_stateless::{StatelessInput, StatelessRangeInput};
 use nr_statement::ExecuteInput;
-use std::{sync::Arc, time::Duration};
+use std::{path::PathBuf, sync::Arc, time::Duration};
 use tokio::sync::watch;
 
 /// How the settler settles.
@@ -20,7 +23,24 @@ pub struct SettlerConfig {
     pub max_range: u64,
     /// How often it looks for unsettled blocks.
     pub interval: Duration,
+    /// Settle by proofs from this prover instead of by re-execution.
+    pub proofs: Option<ProofSettling>,
 }
+
+/// Where proof-mode settlements get their proofs.
+#[derive(Debug, Clone)]
+pub struct ProofSettling {
+    /// The `prover` binary, built with SP1's SDK (`--features sdk`, or `cuda`).
+    pub prover: PathBuf,
+    /// Prove on an NVIDIA GPU (`prover prove --cuda`).
+    pub cuda: bool,
+    /// Where the blocks' inputs and the proof sidecars are written.
+    pub workdir: PathBuf,
+}
+
+/// L1 gas a proof-dependency settlement is sent with (a node cannot estimate a call whose
+/// EXECUTE depends on a sidecar it has not seen).
+pub const PROOF_SETTLEMENT_GAS: u64 = 1_000_000;
 
 /// Settles until `stop` turns true.
 pub async fn run(
@@ -58,6 +78,9 @@ async fn step(
         return Ok(());
     }
     let (from, to) = (settled + 1, head.min(settled + config.max_range));
+    if let Some(proofs) = &config.proofs {
+        return settle_with_proofs(node, rollup, proofs, from, to).await;
+    }
     let input = settlement_input(node, from, to)?;
     let resolutions = resolutions(node, rollup, from, to).await?;
     let (bytes, resolved) = (input.len(), resolutions.len());
@@ -76,6 +99,146 @@ async fn step(
         "settled"
     );
     Ok(())
+}
+
+/// Settles blocks `from..=to` by a proof: the prover proves them (or its proof from an
+/// earlier run is reused), and the settlement carries the blocks' data in blobs and the
+/// proof in a sidecar.
+async fn settle_with_proofs(
+    node: &Arc<Node<EthEvmFactory>>,
+    rollup: &Rollup,
+    config: &ProofSettling,
+    from: u64,
+    to: u64,
+) -> Result<(), L1Error> {
+    let inputs = (from..=to)
+        .map(|n| stored_input(node, n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let job = nr_prover::Job::from_inputs(inputs.clone())
+        .map_err(|e| L1Error::Rpc(format!("blocks {from}..={to}: {e}")))?;
+    let statement = job
+        .native_statement()
+        .map_err(|e| L1Error::Rpc(format!("blocks {from}..={to} have no statement: {e}")))?;
+    let sidecar = proof_of(config, &inputs, from, to, &statement.encode()).await?;
+    let programs = nr_statement::ProofSidecar::decode(&sidecar)
+        .map_err(|e| L1Error::Rpc(format!("proof sidecar: {e}")))?
+        .proofs
+        .iter()
+        .map(|p| p.program)
+        .collect();
+    let input = job
+        .dependency_input(&statement, programs)
+        .map_err(|e| L1Error::Rpc(e.to_string()))?
+        .encode();
+    let blocks = match &job.blocks {
+        nr_statement::Blocks::Single(b) => vec![nr_contracts::payload::block_leaves(
+            &b.new_payload_request,
+            b.schema,
+        )],
+        nr_statement::Blocks::Range(r) => r
+            .new_payload_requests
+            .iter()
+            .map(|p| nr_contracts::payload::block_leaves(p, r.schema))
+            .collect(),
+    };
+    let resolutions = resolutions(node, rollup, from, to).await?;
+    let blobs: Vec<_> = job
+        .blobs
+        .blobs
+        .iter()
+        .map(|b| alloy_eips::eip4844::Blob::from_slice(&b[..]))
+        .collect();
+    let call = NativeRollup::settleWithProofsCall {
+        input: input.into(),
+        blocks,
+        resolutions,
+    };
+    let receipt = rollup
+        .send_with_proofs(call, &blobs, &sidecar, PROOF_SETTLEMENT_GAS)
+        .await?;
+    tracing::info!(
+        from,
+        to,
+        blobs = blobs.len(),
+        sidecar_bytes = sidecar.len(),
+        gas_used = receipt.gas_used,
+        l1_block = ?receipt.block_number,
+        "settled by proof"
+    );
+    Ok(())
+}
+
+/// The proof sidecar of blocks `from..=to`: the one in the work directory if it proves
+/// `statement`, else a new one from the prover.
+async fn proof_of(
+    config: &ProofSettling,
+    inputs: &[Vec<u8>],
+    from: u64,
+    to: u64,
+    statement: &[u8],
+) -> Result<Vec<u8>, L1Error> {
+    let io = |e: std::io::Error| L1Error::Rpc(format!("proof work directory: {e}"));
+    std::fs::create_dir_all(&config.workdir).map_err(io)?;
+    let out = config.workdir.join(format!("blocks-{from}-{to}.sidecar"));
+    let proves = |bytes: &[u8]| {
+        nr_statement::ProofSidecar::decode(bytes)
+            .is_ok_and(|s| s.proofs.iter().all(|p| p.statement[..] == *statement))
+    };
+    if let Ok(bytes) = std::fs::read(&out)
+        && proves(&bytes)
+    {
+        tracing::info!(from, to, "reusing the proof made earlier");
+        return Ok(bytes);
+    }
+    let mut command = tokio::process::Command::new(&config.prover);
+    command
+        .args(["prove", "--mode", "compressed", "--out"])
+        .arg(&out);
+    for (n, input) in (from..=to).zip(inputs) {
+        let path = config.workdir.join(format!("block-{n}.input"));
+        std::fs::write(&path, input).map_err(io)?;
+        command.arg("--input").arg(path);
+    }
+    if config.cuda {
+        command.arg("--cuda");
+    }
+    tracing::info!(from, to, prover = %config.prover.display(), cuda = config.cuda, "proving");
+    let started = std::time::Instant::now();
+    let output = command
+        .kill_on_drop(true)
+        .stdout(std::process::Stdio::null())
+        .output()
+        .await
+        .map_err(|e| L1Error::Rpc(format!("starting {}: {e}", config.prover.display())))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last = stderr.lines().last().unwrap_or("no output");
+        return Err(L1Error::Rpc(format!(
+            "the prover failed ({}): {last}",
+            output.status
+        )));
+    }
+    let bytes = std::fs::read(&out).map_err(io)?;
+    if !proves(&bytes) {
+        return Err(L1Error::Rpc(
+            "the prover's sidecar does not prove these blocks".into(),
+        ));
+    }
+    tracing::info!(from, to, seconds = started.elapsed().as_secs(), "proven");
+    Ok(bytes)
+}
+
+fn stored_input(node: &Arc<Node<EthEvmFactory>>, n: u64) -> Result<Vec<u8>, L1Error> {
+    node.chain()
+        .store()
+        .stateless_input(n)
+        .ok()
+        .flatten()
+        .ok_or_else(|| {
+            L1Error::Rpc(format!(
+                "the L2 datadir holds no stateless input of block {n}"
+            ))
+        })
 }
 
 /// Resolutions of the queued forced transactions, from the queue's head, as far as blocks
@@ -149,19 +312,7 @@ pub fn settlement_input(
     from: u64,
     to: u64,
 ) -> Result<Vec<u8>, L1Error> {
-    let chain = node.chain();
-    let read = |n: u64| {
-        chain
-            .store()
-            .stateless_input(n)
-            .ok()
-            .flatten()
-            .ok_or_else(|| {
-                L1Error::Rpc(format!(
-                    "the L2 datadir holds no stateless input of block {n}"
-                ))
-            })
-    };
+    let read = |n: u64| stored_input(node, n);
     if from == to {
         return read(from);
     }

@@ -1,6 +1,8 @@
 //! A node that trusts no sequencer: it rebuilds the L2 from what its L1 settled. For each
-//! `Settled` event of the rollup contract it reads the settlement transaction's calldata
-//! (re-execution settlements carry the blocks), imports those blocks through the same full
+//! `Settled` event of the rollup contract it reads the settlement transaction's data
+//! (re-execution settlements carry the blocks in calldata; proof settlements in blobs,
+//! fetched from the L1 node with `engine_getBlobsV2` and cut to the exact bytes the proven
+//! statement's blob evaluations commit to), imports those blocks through the same full
 //! validation a sealed block passes, and checks that its head then has the settled block
 //! hash and state root. It serves the L2 it rebuilt over the node's JSON-RPC, and seals
 //! nothing of its own.
@@ -79,9 +81,18 @@ async fn step(
         if settled.number == 0 || settled.number <= node.chain().head().number {
             continue; // the genesis, or already rebuilt
         }
-        let data = rollup.transaction_input(tx).await?;
-        let (schema, requests) =
-            blocks_of(&data).map_err(|reason| VerifyError::Data { tx, reason })?;
+        let (data, blob_hashes) = rollup.transaction_input(tx).await?;
+        let (schema, requests) = match blocks_of(&data) {
+            Ok(blocks) => blocks,
+            Err(reason) => {
+                let Some(statement) = proven_statement(&data) else {
+                    return Err(VerifyError::Data { tx, reason });
+                };
+                let blobs = rollup.blobs(&blob_hashes).await?;
+                blocks_in_blobs(&statement, &blobs)
+                    .map_err(|reason| VerifyError::Data { tx, reason })?
+            }
+        };
         for request in requests {
             let number = request.execution_payload.block_number;
             if number <= node.chain().head().number {
@@ -132,5 +143,98 @@ fn blocks_of(calldata: &[u8]) -> Result<(SchemaId, Vec<NewPayloadRequest>), Stri
             let single = StatelessInput::decode(&input).map_err(|e| e.to_string())?;
             Ok((single.schema, vec![single.new_payload_request]))
         }
+    }
+}
+
+/// The statement a proof settlement's calldata names (`settleWithProofs` with a proof or
+/// proof-dependency input).
+fn proven_statement(calldata: &[u8]) -> Option<nr_statement::Statement> {
+    let call = NativeRollup::settleWithProofsCall::abi_decode(calldata).ok()?;
+    let bytes = match nr_statement::ExecuteInput::decode(&call.input).ok()? {
+        nr_statement::ExecuteInput::Proof(p) => p.statement.to_vec(),
+        nr_statement::ExecuteInput::Dependency(d) => d.statement.to_vec(),
+        _ => return None,
+    };
+    nr_statement::Statement::decode_with_result(&bytes)
+        .ok()
+        .map(|(s, _)| s)
+}
+
+/// The blocks a proof settlement's blobs carry. A blob holds 31 data bytes per field element
+/// and not the data's length: each blob's data is the one length whose Fiat-Shamir point is
+/// the statement's `z` (the data of every blob but the last fills it).
+fn blocks_in_blobs(
+    statement: &nr_statement::Statement,
+    blobs: &[Vec<u8>],
+) -> Result<(SchemaId, Vec<NewPayloadRequest>), String> {
+    use nr_statement::{BYTES_PER_BLOB_DATA, challenge};
+    let settings = c_kzg::ethereum_kzg_settings(0);
+    if blobs.len() != statement.blob_evaluations.len() {
+        return Err(format!(
+            "{} blobs, the statement binds {}",
+            blobs.len(),
+            statement.blob_evaluations.len()
+        ));
+    }
+    let mut data = Vec::new();
+    for (i, (blob, evaluation)) in blobs
+        .iter()
+        .zip(statement.blob_evaluations.iter())
+        .enumerate()
+    {
+        let packed: Vec<u8> = blob.chunks(32).flat_map(|e| e[1..].to_vec()).collect();
+        let commitment = c_kzg::Blob::from_bytes(blob)
+            .and_then(|b| settings.blob_to_kzg_commitment(&b))
+            .map_err(|e| format!("blob {i}: {e:?}"))?
+            .to_bytes()
+            .into_inner();
+        let used = packed.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+        // The data ends in the empty witness's offsets (`0c 00 00 00`): a few zero bytes
+        // past the last non-zero one, never many.
+        let len = (used..=(used + 64).min(BYTES_PER_BLOB_DATA).min(packed.len()))
+            .find(|&len| challenge(&commitment, &packed[..len]) == evaluation.z)
+            .ok_or_else(|| format!("blob {i} does not hold the data the statement proves"))?;
+        data.extend_from_slice(&packed[..len]);
+    }
+    let range = StatelessRangeInput::decode(&data).map_err(|e| e.to_string())?;
+    Ok((range.schema, range.new_payload_requests))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A block sealed by the L2 node, packed into blobs the way the prover and the settler
+    /// pack it, comes back out of the blobs byte for byte; a blob of other data does not.
+    #[test]
+    fn blocks_come_back_out_of_their_blobs() {
+        // The native statement validates the block: revm in a debug build needs more than a
+        // test thread's stack.
+        std::thread::Builder::new()
+            .stack_size(16 << 20)
+            .spawn(blocks_round_trip)
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    fn blocks_round_trip() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../prover/testdata/l2-transfer.hex"
+        );
+        let input = nr_prover::source::read_input_file(std::path::Path::new(path)).unwrap();
+        let job = nr_prover::Job::from_inputs(vec![input.clone()]).unwrap();
+        let statement = job.native_statement().unwrap();
+        let blobs: Vec<Vec<u8>> = job.blobs.blobs.iter().map(|b| b[..].to_vec()).collect();
+        let (schema, requests) = blocks_in_blobs(&statement, &blobs).unwrap();
+        let single = StatelessInput::decode(&input).unwrap();
+        assert_eq!(schema, single.schema);
+        assert_eq!(requests, vec![single.new_payload_request]);
+
+        let mut other = blobs.clone();
+        other[0][40] ^= 1;
+        assert!(blocks_in_blobs(&statement, &other).is_err());
+        assert!(blocks_in_blobs(&statement, &[]).is_err());
     }
 }
