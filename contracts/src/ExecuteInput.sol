@@ -30,8 +30,10 @@ struct L2Block {
 library ExecuteInput {
     /// Prefix of a range input.
     uint16 internal constant RANGE = 0xFF01;
-    /// Prefix of a proof-mode input.
+    /// Prefix of a proof-mode input (SNARKs in the call).
     uint16 internal constant PROOF = 0xFF02;
+    /// Prefix of a proof-dependency input (proofs in the transaction's sidecar).
+    uint16 internal constant DEPENDENCY = 0xFF03;
     /// Most blocks in one range (EXECUTE's own cap).
     uint256 internal constant MAX_RANGE = 256;
 
@@ -50,10 +52,16 @@ library ExecuteInput {
     /// End of the fields read (block_hash's last byte).
     uint256 private constant PAYLOAD_READ_END = 504;
 
-    /// The two-byte prefix: a schema id for a single block, `RANGE` or `PROOF` otherwise.
+    /// The two-byte prefix: a schema id for a single block, `RANGE`, `PROOF` or `DEPENDENCY`
+    /// otherwise.
     function prefix(bytes calldata input) internal pure returns (uint16) {
         if (input.length < 2) revert MalformedInput();
         return uint16(bytes2(input[0:2]));
+    }
+
+    /// Whether `p` names a proof input: SNARKs in the call, or proofs in the sidecar.
+    function isProof(uint16 p) internal pure returns (bool) {
+        return p == PROOF || p == DEPENDENCY;
     }
 
     /// The schema id and the start of each `NewPayloadRequest`, in order.

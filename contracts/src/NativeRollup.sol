@@ -218,7 +218,7 @@ contract NativeRollup {
     /// must be resolved, later ones may be.
     function settle(bytes calldata input, Resolution[] calldata resolutions) external {
         uint16 prefix = ExecuteInput.prefix(input);
-        if (prefix == ExecuteInput.PROOF) revert ProofModeInput();
+        if (ExecuteInput.isProof(prefix)) revert ProofModeInput();
         bytes memory out = _execute(input);
         (uint16 schemaId, uint256[] memory starts) = ExecuteInput.requests(input);
         if (schemaId != SCHEMA_ID) revert WrongSchema(SCHEMA_ID, schemaId);
@@ -234,13 +234,15 @@ contract NativeRollup {
 
     /// @notice Settles the next L2 block(s) by proofs: `input` is EXECUTE's proof-mode input
     /// (`0xFF02 ++ SSZ ProofInput`: the statement, its proofs, and the KZG openings binding it
-    /// to this transaction's blobs, which carry the blocks). EXECUTE's result gives only each
+    /// to this transaction's blobs, which carry the blocks) or its proof-dependency input
+    /// (`0xFF03 ++ SSZ DependencyInput`: the same without the proofs, which travel in the
+    /// transaction's sidecar and were verified by the node). EXECUTE's result gives only each
     /// block's `new_payload_request_root`; `blocks` gives each block's SSZ leaves, which must
     /// hash to it, and the fields are read from them. The rest is `settle`'s.
     function settleWithProofs(bytes calldata input, BlockLeaves[] calldata blocks, Resolution[] calldata resolutions)
         external
     {
-        if (ExecuteInput.prefix(input) != ExecuteInput.PROOF) revert NotProofModeInput();
+        if (!ExecuteInput.isProof(ExecuteInput.prefix(input))) revert NotProofModeInput();
         bytes memory out = _execute(input);
         // A single block's result is 43 bytes; a range's is 15 + 32 per block.
         bool range = out.length != 43;

@@ -169,6 +169,8 @@ contract NativeRollupTest is RollupFixture {
     function test_proof_mode_input_reverts() public {
         vm.expectRevert(NativeRollup.ProofModeInput.selector);
         rollup.settle(hex"ff020000", none);
+        vm.expectRevert(NativeRollup.ProofModeInput.selector);
+        rollup.settle(hex"ff030000", none);
     }
 
     function test_truncated_input_reverts() public {
@@ -545,8 +547,12 @@ contract ProofSettlementTest is RollupFixture {
         bs[0] = leaves();
         vm.expectRevert(NativeRollup.NotProofModeInput.selector);
         rollup.settleWithProofs(hex"1201", bs, none);
+        vm.expectRevert(NativeRollup.NotProofModeInput.selector);
+        rollup.settleWithProofs(hex"ff01", bs, none);
         execute.configure("", true);
         vm.expectRevert(NativeRollup.ExecuteRejected.selector);
         rollup.settleWithProofs(hex"ff02", bs, none);
+        vm.expectRevert(NativeRollup.ExecuteRejected.selector);
+        rollup.settleWithProofs(hex"ff03", bs, none);
     }
 }

@@ -20,8 +20,9 @@ use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::SolCall;
 use harness::*;
 use nr_contracts::NativeRollup::{self, NativeRollupErrors as E};
-use nr_execute::{NATIVE_ROLLUP_PROGRAM_VKEY, Program, ProgramRegistry};
+use nr_execute::{NATIVE_ROLLUP_PROGRAM_VKEY, NativeRollupEvmFactory, Program, ProgramRegistry};
 use nr_node::pool::NetworkTx;
+use nr_node::{Chain, ChainSpec, Role};
 use nr_prover::{BlobSet, Job};
 use nr_stateless::{SchemaId, StatelessInput};
 use nr_statement::{ProofSidecar, SidecarProof, Statement};
@@ -66,6 +67,17 @@ fn the_proven_block_is_the_committed_one() {
 }
 
 // ------------------------------------------------------------ the proof and its settlement
+
+/// Runs `body` on a thread with a 64 MiB stack: the native statement validates the block,
+/// and revm in a debug build needs more than a test thread's 2 MiB.
+fn on_big_stack(body: fn()) {
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(body)
+        .unwrap()
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+}
 
 /// The committed proof sidecar: `prover prove --mode compressed` of the block above.
 fn committed_sidecar() -> Vec<u8> {
@@ -140,6 +152,10 @@ fn seal_l1(rig: &mut Rig) -> (bool, u64) {
 
 #[test]
 fn a_real_proof_in_a_sidecar_settles_the_block_through_execute() {
+    on_big_stack(a_real_proof_in_a_sidecar_settles_the_block_through_execute_body);
+}
+
+fn a_real_proof_in_a_sidecar_settles_the_block_through_execute_body() {
     let mut rig = proven_rig();
     let job = job(&rig);
     let statement = job.native_statement().unwrap();
@@ -189,6 +205,10 @@ fn a_real_proof_in_a_sidecar_settles_the_block_through_execute() {
 
 #[test]
 fn bad_sidecars_are_refused_before_the_pool() {
+    on_big_stack(bad_sidecars_are_refused_before_the_pool_body);
+}
+
+fn bad_sidecars_are_refused_before_the_pool_body() {
     let mut rig = proven_rig();
     let job = job(&rig);
     let statement = job.native_statement().unwrap();
@@ -275,6 +295,10 @@ fn a_proof_of_another_program_is_refused() {
 
 #[test]
 fn without_its_proofs_the_settlement_halts_in_execute() {
+    on_big_stack(without_its_proofs_the_settlement_halts_in_execute_body);
+}
+
+fn without_its_proofs_the_settlement_halts_in_execute_body() {
     let mut rig = proven_rig();
     let job = job(&rig);
     let statement = job.native_statement().unwrap();
@@ -312,4 +336,173 @@ fn without_its_proofs_the_settlement_halts_in_execute() {
         assert!(!ok, "the settlement reverts");
     }
     assert_eq!(rig.view(NativeRollup::headNumberCall {}), 0);
+}
+
+/// EXECUTE's dependency mode on the real proof, call by call: exact gas, the threshold,
+/// the blob binding, and the charge before any work.
+#[test]
+fn dependency_mode_rules_on_the_real_proof() {
+    on_big_stack(dependency_mode_rules_on_the_real_proof_body);
+}
+
+fn dependency_mode_rules_on_the_real_proof_body() {
+    use nr_execute::{ExecuteConfig, ExecuteError, execute_in, gas};
+    let rig = proven_rig();
+    let job = job(&rig);
+    let statement = job.native_statement().unwrap();
+    let input = job
+        .dependency_input(&statement, vec![NATIVE_ROLLUP_PROGRAM_VKEY])
+        .unwrap()
+        .encode();
+    let blob_hashes: Vec<B256> = job
+        .blobs
+        .commitments
+        .iter()
+        .map(|c| B256::from(nr_statement::kzg_to_versioned_hash(c)))
+        .collect();
+    let config = rig.l1.spec.execute.clone().unwrap();
+    let proofs = nr_execute::verify_sidecar(&config.programs, &committed_sidecar()).unwrap();
+    let want = gas::dependency_gas(input.len(), 1, 1);
+
+    let settled = execute_in(&config, &input, 10_000_000, &blob_hashes, &proofs).unwrap();
+    assert_eq!(settled.gas_used, want);
+    assert_eq!(settled.output[..], statement.validation_result[..]);
+    // Both modes return the same bytes: re-execution of the block gives this output too.
+    let reexecuted =
+        nr_execute::execute(&config, &rig.settle_input(1, 1), 10_000_000, &[]).unwrap();
+    assert_eq!(reexecuted.output, settled.output);
+
+    let halt = |config: &ExecuteConfig, gas_limit: u64, hashes: &[B256]| {
+        execute_in(config, &input, gas_limit, hashes, &proofs).unwrap_err()
+    };
+    assert!(matches!(
+        halt(&config, want - 1, &blob_hashes),
+        ExecuteError::OutOfGas { .. }
+    ));
+    assert!(matches!(halt(&config, want, &[]), ExecuteError::Blob(_)));
+    let two = ExecuteConfig {
+        programs: ProgramRegistry::native_rollup(2),
+        ..config.clone()
+    };
+    assert!(matches!(
+        halt(&two, want, &blob_hashes),
+        ExecuteError::BelowThreshold {
+            verified: 1,
+            threshold: 2
+        }
+    ));
+    // No sidecar: nothing verified for this transaction.
+    assert!(matches!(
+        execute_in(&config, &input, want, &blob_hashes, &Default::default()).unwrap_err(),
+        ExecuteError::MissingProof { index: 0, .. }
+    ));
+}
+
+/// The L1 node over JSON-RPC: `nr_sendRawTransactionWithProofs` verifies and pools, the
+/// sealed settlement advances the rollup, `nr_getProofSidecar` serves the sidecar back, a
+/// bad sidecar is a JSON-RPC error, and a pending proof-carrying transaction survives a
+/// restart with its sidecar.
+#[test]
+fn the_l1_node_takes_proof_sidecars_over_json_rpc() {
+    on_big_stack(the_l1_node_takes_proof_sidecars_over_json_rpc_body);
+}
+
+fn the_l1_node_takes_proof_sidecars_over_json_rpc_body() {
+    use jsonrpsee::{core::client::ClientT, http_client::HttpClientBuilder, rpc_params};
+    let rig = proven_rig();
+    let job = job(&rig);
+    let statement = job.native_statement().unwrap();
+    let data = settlement(&rig, &job, &statement, vec![NATIVE_ROLLUP_PROGRAM_VKEY]);
+    let raw = Bytes::from(blob_call(&rig, &key(2), data, &job.blobs));
+    let sidecar = Bytes::from(committed_sidecar());
+    let rollup = rig.rollup;
+    let Rig { l1, dirs, .. } = rig;
+    let datadir = dirs.0.path().to_path_buf();
+    let config = |block_time| nr_node::NodeConfig {
+        http: ([127, 0, 0, 1], 0).into(),
+        block_time,
+        fee_recipient: Address::ZERO,
+        datadir: datadir.clone(),
+        wait_for_anchor: false,
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        // Sealing every hour: the transaction stays pending across a restart.
+        let node = nr_node::start(l1, config(Some(std::time::Duration::from_secs(3600))))
+            .await
+            .unwrap();
+        let client = HttpClientBuilder::default()
+            .max_request_size(64 << 20)
+            .build(format!("http://{}", node.addr))
+            .unwrap();
+        let mut bad = sidecar.to_vec();
+        let middle = bad.len() / 2;
+        bad[middle] ^= 1;
+        let err = client
+            .request::<B256, _>(
+                "nr_sendRawTransactionWithProofs",
+                rpc_params![&raw, Bytes::from(bad)],
+            )
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("invalid proof sidecar"), "{err}");
+        let hash: B256 = client
+            .request(
+                "nr_sendRawTransactionWithProofs",
+                rpc_params![&raw, &sidecar],
+            )
+            .await
+            .unwrap();
+        let served: Option<Bytes> = client
+            .request("nr_getProofSidecar", rpc_params![hash])
+            .await
+            .unwrap();
+        assert_eq!(served.as_ref(), Some(&sidecar), "served from the pool");
+        let chain = {
+            node.stop().await.unwrap();
+            let spec = ChainSpec::from_genesis(l1_genesis()).unwrap();
+            let execute = spec.execute.clone().unwrap();
+            Chain::open(
+                Role::L1,
+                spec,
+                NativeRollupEvmFactory::new(execute),
+                &datadir,
+            )
+            .unwrap()
+        };
+        // Restarted sealing at once: the journaled transaction comes back with its sidecar.
+        let node = nr_node::start(chain, config(None)).await.unwrap();
+        assert!(
+            node.node
+                .chain()
+                .pool
+                .get(&hash)
+                .is_some_and(|t| t.proofs.is_some())
+        );
+        node.node.seal().unwrap();
+        let client = HttpClientBuilder::default()
+            .build(format!("http://{}", node.addr))
+            .unwrap();
+        let receipt: serde_json::Value = client
+            .request("eth_getTransactionReceipt", rpc_params![hash])
+            .await
+            .unwrap();
+        assert_eq!(receipt["status"], "0x1", "{receipt}");
+        let served: Option<Bytes> = client
+            .request("nr_getProofSidecar", rpc_params![hash])
+            .await
+            .unwrap();
+        assert_eq!(served, Some(sidecar), "served from the block's store");
+        let call = NativeRollup::headNumberCall {}.abi_encode();
+        let head: Bytes = client
+            .request(
+                "eth_call",
+                rpc_params![serde_json::json!({"to": rollup, "data": Bytes::from(call)})],
+            )
+            .await
+            .unwrap();
+        assert_eq!(U256::from_be_slice(&head), U256::from(1));
+        node.stop().await.unwrap();
+    });
 }

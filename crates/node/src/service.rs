@@ -20,7 +20,8 @@ use tokio::sync::{Notify, watch};
 
 /// File in the datadir that holds the pending transactions between runs.
 pub const POOL_JOURNAL: &str = "pool.journal";
-/// File beside it with the proof sidecars of journaled transactions (tx hash, sidecar).
+/// File beside it with the proof sidecars of journaled transactions: keccak-256 of the
+/// transaction's network bytes, the sidecar's length (u32 BE), the sidecar.
 pub const SIDECAR_JOURNAL: &str = "pool.sidecars";
 
 /// How a node runs.
@@ -222,7 +223,9 @@ fn journal_pool<F>(chain: &Chain<F>, datadir: &Path) -> eyre::Result<usize> {
         out.extend_from_slice(&(tx.raw.len() as u32).to_be_bytes());
         out.extend_from_slice(&tx.raw);
         if let Some(p) = &tx.proofs {
-            sidecars.extend_from_slice(tx.hash.as_slice());
+            // Keyed by the hash of the network bytes (a blob transaction's hash leaves out
+            // its blobs): what the restore reads back without decoding.
+            sidecars.extend_from_slice(alloy_primitives::keccak256(&tx.raw).as_slice());
             sidecars.extend_from_slice(&(p.sidecar.len() as u32).to_be_bytes());
             sidecars.extend_from_slice(&p.sidecar);
         }
@@ -263,8 +266,7 @@ fn restore_pool<F: NodeEvmFactory>(chain: &mut Chain<F>, datadir: &Path) -> eyre
             tracing::warn!("pool journal is truncated; keeping what precedes the tear");
             break;
         };
-        let hash = alloy_primitives::keccak256(raw);
-        let admitted = match sidecars.get(&hash) {
+        let admitted = match sidecars.get(&alloy_primitives::keccak256(raw)) {
             Some(sidecar) => chain.submit_with_proofs(raw, sidecar),
             None => chain.submit(raw),
         };

@@ -97,7 +97,7 @@ impl Outcome {
 }
 
 pub struct Rig {
-    _dirs: (TempDir, TempDir),
+    pub dirs: (TempDir, TempDir),
     pub l1: Chain<NativeRollupEvmFactory>,
     pub l2: Chain<EthEvmFactory>,
     pub rollup: Address,
@@ -114,16 +114,20 @@ fn l2_spec(chain_id: u64) -> ChainSpec {
     ChainSpec::from_genesis(g).unwrap()
 }
 
+/// The L1's genesis: the dev L1 settling chains 901 (the rollup's) and 902.
+pub fn l1_genesis() -> alloy_genesis::Genesis {
+    let other = genesis::dev_genesis(Role::L2, OTHER_L2_CHAIN).config;
+    genesis::l1_genesis_settling(
+        genesis::dev_genesis(Role::L1, 1337),
+        &[l2_spec(L2_CHAIN).genesis.config.clone(), other],
+    )
+}
+
 impl Rig {
     /// Both chains, and a `NativeRollup` for chain 901 under `schema` deployed on the L1.
     pub fn new(schema: u16) -> Self {
         let l2_spec = l2_spec(L2_CHAIN);
-        let other = genesis::dev_genesis(Role::L2, OTHER_L2_CHAIN).config;
-        let l1_genesis = genesis::l1_genesis_settling(
-            genesis::dev_genesis(Role::L1, 1337),
-            &[l2_spec.genesis.config.clone(), other],
-        );
-        let l1_spec = ChainSpec::from_genesis(l1_genesis).unwrap();
+        let l1_spec = ChainSpec::from_genesis(l1_genesis()).unwrap();
         let execute = l1_spec
             .execute
             .clone()
@@ -144,7 +148,7 @@ impl Rig {
         )
         .unwrap();
         let mut rig = Self {
-            _dirs: (d1, d2),
+            dirs: (d1, d2),
             l1,
             l2,
             rollup: Address::ZERO,
