@@ -8,44 +8,13 @@
 
 mod harness;
 
-use alloy_consensus::{SignableTransaction, TxEip4844, TxEip4844WithSidecar};
-use alloy_eips::{
-    eip2718::Encodable2718,
-    eip4844::{Blob, BlobTransactionSidecar},
-    eip7594::BlobTransactionSidecarVariant,
-};
 use alloy_primitives::{Address, B256, Bytes, U256};
-use alloy_signer::SignerSync;
-use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::SolCall;
-use harness::*;
+use harness::{proven::*, *};
 use nr_contracts::NativeRollup::{self, NativeRollupErrors as E};
 use nr_execute::{NATIVE_ROLLUP_PROGRAM_VKEY, NativeRollupEvmFactory, Program, ProgramRegistry};
-use nr_node::pool::NetworkTx;
 use nr_node::{Chain, ChainSpec, Role};
-use nr_prover::{BlobSet, Job};
-use nr_stateless::{SchemaId, StatelessInput};
-use nr_statement::{ProofSidecar, SidecarProof, Statement};
-use std::path::PathBuf;
-
-/// Where the proven vector lives.
-fn vector_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/proven")
-}
-
-/// The proven block: L2 block 1 of the rig's rollup, one transfer of 1 gwei from the
-/// sequencer, anchoring the empty message tree.
-fn proven_rig() -> Rig {
-    let mut rig = Rig::new(SCHEMA_OSAKA);
-    rig.l2_submit(
-        &key(0),
-        Address::repeat_byte(0xbe),
-        Bytes::new(),
-        U256::from(1_000_000_000u64),
-    );
-    assert!(rig.l2_seal()[0].success);
-    rig
-}
+use nr_statement::{ProofSidecar, SidecarProof};
 
 #[test]
 fn the_proven_block_is_the_committed_one() {
@@ -77,77 +46,6 @@ fn on_big_stack(body: fn()) {
         .unwrap()
         .join()
         .unwrap_or_else(|e| std::panic::resume_unwind(e));
-}
-
-/// The committed proof sidecar: `prover prove --mode compressed` of the block above.
-fn committed_sidecar() -> Vec<u8> {
-    let path = vector_dir().join("block-1.sidecar");
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// The prover's job for the block: its statement and the blobs its data travels in.
-fn job(rig: &Rig) -> Job {
-    Job::from_inputs(vec![rig.settle_input(1, 1)]).unwrap()
-}
-
-/// A signed blob transaction from `key` calling the rollup with `data`, carrying `blobs`, in
-/// network form (EIP-7594 cell proofs: the L1 is at Osaka).
-fn blob_call(rig: &Rig, key: &PrivateKeySigner, data: Bytes, blobs: &BlobSet) -> Vec<u8> {
-    let settings = c_kzg::ethereum_kzg_settings(0);
-    let blobs = blobs
-        .blobs
-        .iter()
-        .map(|b| Blob::from_slice(&b[..]))
-        .collect();
-    let sidecar = BlobTransactionSidecar::try_from_blobs_with_settings(blobs, settings)
-        .unwrap()
-        .try_into_7594(settings)
-        .unwrap();
-    let sidecar = BlobTransactionSidecarVariant::Eip7594(sidecar);
-    let tx = TxEip4844 {
-        chain_id: rig.l1.spec.config.chain_id,
-        nonce: rig.l1_nonce(key.address()),
-        gas_limit: 2_000_000,
-        max_fee_per_gas: 100_000_000_000,
-        max_priority_fee_per_gas: 1_000_000_000,
-        to: rig.rollup,
-        value: U256::ZERO,
-        input: data,
-        blob_versioned_hashes: sidecar.versioned_hashes().collect(),
-        max_fee_per_blob_gas: 1_000_000_000,
-        ..Default::default()
-    };
-    let tx = TxEip4844WithSidecar { tx, sidecar };
-    let signature = key.sign_hash_sync(&tx.signature_hash()).unwrap();
-    NetworkTx::from(tx.into_signed(signature)).encoded_2718()
-}
-
-/// The settlement of block 1 in proof-dependency mode naming `programs`, over `statement`.
-fn settlement(rig: &Rig, job: &Job, statement: &Statement, programs: Vec<[u8; 32]>) -> Bytes {
-    let input = job.dependency_input(statement, programs).unwrap().encode();
-    let request = StatelessInput::decode(&rig.settle_input(1, 1))
-        .unwrap()
-        .new_payload_request;
-    let blocks = vec![nr_contracts::payload::block_leaves(
-        &request,
-        SchemaId::from_u16(SCHEMA_OSAKA).unwrap(),
-    )];
-    NativeRollup::settleWithProofsCall {
-        input: input.into(),
-        blocks,
-        resolutions: vec![],
-    }
-    .abi_encode()
-    .into()
-}
-
-/// Seals the next L1 block with the pooled settlement; its receipt's status and gas.
-fn seal_l1(rig: &mut Rig) -> (bool, u64) {
-    let t = rig.l1.head().timestamp + 12;
-    let sealed = rig.l1.seal(attributes(t, B256::ZERO)).unwrap();
-    assert_eq!(sealed.receipts.len(), 1, "the settlement is sealed");
-    let r = &sealed.receipts[0];
-    (r.status(), r.cumulative_gas_used())
 }
 
 #[test]
@@ -272,6 +170,16 @@ fn bad_sidecars_are_refused_before_the_pool_body() {
         proofs: vec![].try_into().unwrap(),
     };
     assert!(refused(&mut rig, &empty).contains("no proof"));
+    // A transaction whose gas limit cannot pay EXECUTE for its proofs: refused before any
+    // verification.
+    let data = settlement(&rig, &job, &statement, vec![NATIVE_ROLLUP_PROGRAM_VKEY]);
+    let cheap = blob_call_with_gas(&rig, &key(2), data, &job.blobs, 6_000_000);
+    let err = rig
+        .l1
+        .submit_with_proofs(&cheap, &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cannot pay for 1 proof dependencies"), "{err}");
     assert!(rig.l1.pool.is_empty(), "nothing refused was pooled");
 }
 

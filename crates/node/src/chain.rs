@@ -85,6 +85,27 @@ impl NodeEvmFactory for NativeRollupEvmFactory {
     }
 }
 
+/// Before any proof is verified: the sidecar decodes within its caps, and the transaction's
+/// gas limit covers EXECUTE's charge for as many proof dependencies as the sidecar holds (a
+/// transaction that could never pay for its proofs costs the node no verification).
+pub fn precheck_proof_sidecar(raw: &[u8], sidecar: &[u8]) -> Result<(), PoolError> {
+    use alloy_eips::eip2718::Decodable2718;
+    let proofs = nr_statement::ProofSidecar::decode(sidecar)
+        .map_err(|e| PoolError::ProofSidecar(e.to_string()))?
+        .proofs
+        .len() as u64;
+    let tx = crate::pool::NetworkTx::decode_2718(&mut &raw[..])
+        .map_err(|e| PoolError::Decode(e.to_string()))?;
+    let needed = proofs.saturating_mul(nr_execute::gas::DEPENDENCY_GAS);
+    if tx.gas_limit() < needed {
+        return Err(PoolError::ProofSidecar(format!(
+            "gas limit {} cannot pay for {proofs} proof dependencies ({needed} gas)",
+            tx.gas_limit()
+        )));
+    }
+    Ok(())
+}
+
 /// Verifies a proof sidecar with `factory`'s registry: what the pool admits and block import
 /// checks again.
 pub fn verify_proof_sidecar<F: NodeEvmFactory>(
@@ -231,6 +252,7 @@ impl<F: NodeEvmFactory> Chain<F> {
 
     /// Submits a transaction with its proof sidecar, verifying every proof first.
     pub fn submit_with_proofs(&mut self, raw: &[u8], sidecar: &[u8]) -> Result<B256, PoolError> {
+        precheck_proof_sidecar(raw, sidecar)?;
         let verified = verify_proof_sidecar(&self.factory, sidecar)?;
         self.submit_verified(
             raw,

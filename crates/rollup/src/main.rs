@@ -838,7 +838,12 @@ async fn testnet(
         sequencer_key: DEV_KEY_0.into(),
         settler_key: DEV_KEY_1.into(),
         confirmations: 0,
-        settle_range: 8,
+        // A CPU prover proves one small block at a time within this kind of machine's memory.
+        settle_range: if proofs.prover.is_some() && !proofs.prover_cuda {
+            1
+        } else {
+            8
+        },
         settle_interval: 4,
         proofs,
     })

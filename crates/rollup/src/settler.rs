@@ -38,9 +38,11 @@ pub struct ProofSettling {
     pub workdir: PathBuf,
 }
 
-/// L1 gas a proof-dependency settlement is sent with (a node cannot estimate a call whose
-/// EXECUTE depends on a sidecar it has not seen).
-pub const PROOF_SETTLEMENT_GAS: u64 = 1_000_000;
+/// L1 gas a proof-dependency settlement needs beyond EXECUTE's charge: the contract's own
+/// work (leaf hashing, checks, the head update; about 60,000 for one block) with margin. A
+/// node cannot estimate a call whose EXECUTE depends on a sidecar it has not seen, so the
+/// settler computes the charge itself.
+pub const PROOF_SETTLEMENT_OVERHEAD_GAS: u64 = 400_000;
 
 /// Settles until `stop` turns true.
 pub async fn run(
@@ -120,12 +122,13 @@ async fn settle_with_proofs(
         .native_statement()
         .map_err(|e| L1Error::Rpc(format!("blocks {from}..={to} have no statement: {e}")))?;
     let sidecar = proof_of(config, &inputs, from, to, &statement.encode()).await?;
-    let programs = nr_statement::ProofSidecar::decode(&sidecar)
+    let programs: Vec<[u8; 32]> = nr_statement::ProofSidecar::decode(&sidecar)
         .map_err(|e| L1Error::Rpc(format!("proof sidecar: {e}")))?
         .proofs
         .iter()
         .map(|p| p.program)
         .collect();
+    let programs_len = programs.len();
     let input = job
         .dependency_input(&statement, programs)
         .map_err(|e| L1Error::Rpc(e.to_string()))?
@@ -148,14 +151,15 @@ async fn settle_with_proofs(
         .iter()
         .map(|b| alloy_eips::eip4844::Blob::from_slice(&b[..]))
         .collect();
+    let gas = nr_execute::gas::dependency_gas(input.len(), programs_len, blobs.len())
+        + PROOF_SETTLEMENT_OVERHEAD_GAS
+        + 20_000 * blocks.len() as u64;
     let call = NativeRollup::settleWithProofsCall {
         input: input.into(),
         blocks,
         resolutions,
     };
-    let receipt = rollup
-        .send_with_proofs(call, &blobs, &sidecar, PROOF_SETTLEMENT_GAS)
-        .await?;
+    let receipt = rollup.send_with_proofs(call, &blobs, &sidecar, gas).await?;
     tracing::info!(
         from,
         to,

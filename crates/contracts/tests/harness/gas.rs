@@ -227,5 +227,35 @@ pub fn measure() -> Vec<GasRow> {
     let call = NativeRollup::payFeesCall {};
     let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);
     rows.push(row("payFees (credited base fees)", "L1", &call, &out, 0, 0));
+    rows.push(proof_settlement());
     rows
+}
+
+/// A real proof settlement: the proven vector's block settled by its compressed proof in a
+/// sidecar (`settleWithProofs`, EXECUTE's dependency mode; the blob's own gas is separate).
+fn proof_settlement() -> GasRow {
+    use super::proven::*;
+    let mut rig = proven_rig();
+    let job = job(&rig);
+    let statement = job.native_statement().unwrap();
+    let programs = vec![nr_execute::NATIVE_ROLLUP_PROGRAM_VKEY];
+    let data = settlement(&rig, &job, &statement, programs);
+    let input = NativeRollup::settleWithProofsCall::abi_decode(&data)
+        .unwrap()
+        .input;
+    let execute = nr_execute::gas::dependency_gas(input.len(), 1, 1);
+    let raw = blob_call(&rig, &key(2), data.clone(), &job.blobs);
+    rig.l1
+        .submit_with_proofs(&raw, &committed_sidecar())
+        .unwrap();
+    let (ok, gas_used) = seal_l1(&mut rig);
+    assert!(ok, "the proof settlement succeeds");
+    GasRow {
+        entry: "settleWithProofs, 1 block, real compressed proof in a sidecar (dependency mode)",
+        chain: "L1",
+        total: gas_used,
+        intrinsic: intrinsic(&data),
+        execute,
+        blocks: 1,
+    }
 }

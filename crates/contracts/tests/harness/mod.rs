@@ -588,3 +588,4 @@ fn outcome(sealed: &nr_node::SealedBlock) -> Outcome {
 }
 
 pub mod gas;
+pub mod proven;
