@@ -13,8 +13,8 @@ use nr_stateless::{
     ChainConfig, DecodeError, NewPayloadRequest, StatelessInput, StatelessRangeInput,
 };
 use nr_statement::{
-    Blocks, ChainRules, DependencyInput, ExecuteInput, ProgramError, ProgramInput, ProofEntry,
-    ProofInput, Statement, batch_data,
+    BlobOpening, Blocks, ChainRules, DependencyInput, ExecuteInput, ProgramError, ProgramInput,
+    ProofEntry, ProofInput, Statement, batch_data,
 };
 use std::{path::Path, time::Duration};
 
@@ -151,16 +151,10 @@ impl Job {
         proofs: Vec<ProofEntry>,
     ) -> Result<ExecuteInput, EnvelopeError> {
         let count = proofs.len();
+        let (statement, blob_openings) = self.bound_statement(statement)?;
         Ok(ExecuteInput::Proof(ProofInput {
-            statement: statement
-                .encode()
-                .try_into()
-                .expect("a statement fits MAX_STATEMENT_BYTES"),
-            blob_openings: self
-                .blobs
-                .openings(&statement.blob_evaluations)?
-                .try_into()
-                .expect("at most MAX_BLOB_BINDINGS blobs"),
+            statement: statement.try_into().expect("within the cap"),
+            blob_openings: blob_openings.try_into().expect("within the cap"),
             proofs: proofs
                 .try_into()
                 .map_err(|_| EnvelopeError::TooManyProofs(count))?,
@@ -176,20 +170,27 @@ impl Job {
         programs: Vec<[u8; 32]>,
     ) -> Result<ExecuteInput, EnvelopeError> {
         let count = programs.len();
+        let (statement, blob_openings) = self.bound_statement(statement)?;
         Ok(ExecuteInput::Dependency(DependencyInput {
-            statement: statement
-                .encode()
-                .try_into()
-                .expect("a statement fits MAX_STATEMENT_BYTES"),
-            blob_openings: self
-                .blobs
-                .openings(&statement.blob_evaluations)?
-                .try_into()
-                .expect("at most MAX_BLOB_BINDINGS blobs"),
+            statement: statement.try_into().expect("within the cap"),
+            blob_openings: blob_openings.try_into().expect("within the cap"),
             programs: programs
                 .try_into()
                 .map_err(|_| EnvelopeError::TooManyProofs(count))?,
         }))
+    }
+
+    /// What both proof inputs carry: the statement's bytes and the openings of this job's
+    /// blobs at its evaluation points (a statement fits `MAX_STATEMENT_BYTES`, a job has at
+    /// most `MAX_BLOB_BINDINGS` blobs).
+    fn bound_statement(
+        &self,
+        statement: &Statement,
+    ) -> Result<(Vec<u8>, Vec<BlobOpening>), EnvelopeError> {
+        Ok((
+            statement.encode(),
+            self.blobs.openings(&statement.blob_evaluations)?,
+        ))
     }
 
     /// The blocks' new-payload requests, in order.

@@ -53,7 +53,13 @@ pub async fn run(
 ) {
     let mut backoff = crate::Backoff::new(config.interval);
     loop {
-        let delay = match step(&node, &rollup, &config).await {
+        // A stop cancels the step in flight: a proof can take many minutes, and dropping
+        // the step kills the prover (nothing is lost: the settled head is on the L1).
+        let outcome = tokio::select! {
+            outcome = step(&node, &rollup, &config) => outcome,
+            _ = stop.changed() => return,
+        };
+        let delay = match outcome {
             Ok(()) => backoff.ok(),
             Err(e) => {
                 let delay = backoff.failed();
