@@ -414,3 +414,99 @@ fn the_l1_node_takes_proof_sidecars_over_json_rpc_body() {
         node.stop().await.unwrap();
     });
 }
+
+/// The other program's proof of the same block (`block-1.other.sidecar`, see
+/// `scripts/prove-vector`): the previous build of this project's program (commit 7f7c566's
+/// ELF: the same statement code, another binary, so another verifying key), and its keys.
+fn other_program() -> (Vec<u8>, Program) {
+    let dir = vector_dir();
+    let sidecar = std::fs::read(dir.join("block-1.other.sidecar")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("block-1.other.json")).unwrap()).unwrap();
+    let key =
+        |field: &str| -> [u8; 32] { summary[field].as_str().unwrap().parse::<B256>().unwrap().0 };
+    let program = Program {
+        vkey: key("vkey"),
+        stark_vkey: Some(key("starkVkey")),
+        ..Program::native_rollup()
+    };
+    (sidecar, program)
+}
+
+/// Two real programs: a proof of one is refused as the other's, and with both listed and a
+/// threshold of 2, a sidecar carrying both proofs settles the statement (2-of-2), while one
+/// proof alone stays below the threshold.
+#[test]
+fn two_real_programs_and_a_threshold() {
+    on_big_stack(two_real_programs_and_a_threshold_body);
+}
+
+fn two_real_programs_and_a_threshold_body() {
+    use nr_execute::{ExecuteConfig, ExecuteError, execute_in, gas};
+    let (other_bytes, other) = other_program();
+    assert_ne!(other.vkey, NATIVE_ROLLUP_PROGRAM_VKEY);
+    let ours = ProofSidecar::decode(&committed_sidecar()).unwrap().proofs[0].clone();
+    let theirs = ProofSidecar::decode(&other_bytes).unwrap().proofs[0].clone();
+    assert_eq!(
+        theirs.statement[..],
+        ours.statement[..],
+        "both prove the same statement"
+    );
+
+    // The other program's proof presented as this program's: refused.
+    let impostor = ProofSidecar {
+        proofs: vec![SidecarProof {
+            program: NATIVE_ROLLUP_PROGRAM_VKEY,
+            ..theirs.clone()
+        }]
+        .try_into()
+        .unwrap(),
+    };
+    let err = nr_execute::verify_sidecar(&ProgramRegistry::native_rollup(1), &impostor.encode())
+        .unwrap_err();
+    assert!(err.to_string().contains("sp1 vk hash mismatch"), "{err}");
+    // Under its own name, on an L1 that does not list it: refused before any work.
+    let err =
+        nr_execute::verify_sidecar(&ProgramRegistry::native_rollup(1), &other_bytes).unwrap_err();
+    assert!(err.to_string().contains("not accepted"), "{err}");
+
+    // An L1 listing both, threshold 2.
+    let rig = proven_rig();
+    let job = job(&rig);
+    let statement = job.native_statement().unwrap();
+    let base = rig.l1.spec.execute.clone().unwrap();
+    let config = ExecuteConfig {
+        programs: ProgramRegistry::native_rollup(2).with_program(other.clone()),
+        ..base
+    };
+    let both = ProofSidecar {
+        proofs: vec![ours, theirs].try_into().unwrap(),
+    };
+    let proofs = nr_execute::verify_sidecar(&config.programs, &both.encode()).unwrap();
+    assert_eq!(proofs.len(), 2);
+    let blob_hashes: Vec<B256> = job
+        .blobs
+        .commitments
+        .iter()
+        .map(|c| B256::from(nr_statement::kzg_to_versioned_hash(c)))
+        .collect();
+    let input = |programs| job.dependency_input(&statement, programs).unwrap().encode();
+    let two = input(vec![NATIVE_ROLLUP_PROGRAM_VKEY, other.vkey]);
+    let settled = execute_in(&config, &two, 20_000_000, &blob_hashes, &proofs).unwrap();
+    assert_eq!(settled.gas_used, gas::dependency_gas(two.len(), 2, 1));
+    assert_eq!(settled.output[..], statement.validation_result[..]);
+    let one = input(vec![NATIVE_ROLLUP_PROGRAM_VKEY]);
+    assert!(matches!(
+        execute_in(&config, &one, 20_000_000, &blob_hashes, &proofs).unwrap_err(),
+        ExecuteError::BelowThreshold {
+            verified: 1,
+            threshold: 2
+        }
+    ));
+    // Both named, only one proof carried.
+    let ours_only = nr_execute::verify_sidecar(&config.programs, &committed_sidecar()).unwrap();
+    assert!(matches!(
+        execute_in(&config, &two, 20_000_000, &blob_hashes, &ours_only).unwrap_err(),
+        ExecuteError::MissingProof { index: 1, .. }
+    ));
+}

@@ -63,6 +63,9 @@ pub trait NodeEvmFactory: BlockEvmFactory + Clone {
     fn sidecar_programs(&self) -> Option<&ProgramRegistry>;
     /// This factory for one block whose transactions carry `proofs`.
     fn for_block(&self, proofs: BlockProofs) -> Self;
+    /// Why a call of `data` straight to precompile `to` halted, if it is one of this
+    /// factory's own (for `eth_call`'s error; no sidecar is assumed).
+    fn explain_halt(&self, to: Address, data: &[u8], blob_hashes: &[B256]) -> Option<String>;
 }
 
 impl NodeEvmFactory for EthEvmFactory {
@@ -73,6 +76,10 @@ impl NodeEvmFactory for EthEvmFactory {
     fn for_block(&self, _: BlockProofs) -> Self {
         *self
     }
+
+    fn explain_halt(&self, _: Address, _: &[u8], _: &[B256]) -> Option<String> {
+        None
+    }
 }
 
 impl NodeEvmFactory for NativeRollupEvmFactory {
@@ -82,6 +89,13 @@ impl NodeEvmFactory for NativeRollupEvmFactory {
 
     fn for_block(&self, proofs: BlockProofs) -> Self {
         self.with_block_proofs(proofs)
+    }
+
+    fn explain_halt(&self, to: Address, data: &[u8], blob_hashes: &[B256]) -> Option<String> {
+        (to == nr_execute::EXECUTE_ADDRESS)
+            .then(|| nr_execute::execute(self.config(), data, u64::MAX, blob_hashes).err())
+            .flatten()
+            .map(|e| e.to_string())
     }
 }
 

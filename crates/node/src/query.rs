@@ -157,6 +157,7 @@ impl<F: NodeEvmFactory> Chain<F> {
             env.cfg_env.disable_base_fee = true;
         }
         let mut evm = self.factory().create_evm(db, env);
+        let explain = (tx.data.clone(), tx.kind, tx.blob_hashes.clone());
         let result = evm.transact(tx).map_err(|e| match e.as_invalid_tx_err() {
             Some(invalid) => CallError::Invalid(invalid.to_string()),
             None => CallError::State(e.to_string()),
@@ -168,7 +169,21 @@ impl<F: NodeEvmFactory> Chain<F> {
                 gas_used,
             }),
             ExecutionResult::Revert { output, .. } => Err(CallError::Reverted { output }),
-            ExecutionResult::Halt { reason, .. } => Err(CallError::Halted(halt_words(&reason))),
+            ExecutionResult::Halt { reason, .. } => {
+                // alloy-evm's precompile map drops a precompile's own halt reason; the
+                // factory can say why a direct call to one of its precompiles halted.
+                let (data, kind, blob_hashes) = explain;
+                let why = match (&reason, kind) {
+                    (HaltReason::PrecompileError, revm::primitives::TxKind::Call(to)) => {
+                        self.factory().explain_halt(to, &data, &blob_hashes)
+                    }
+                    _ => None,
+                };
+                Err(CallError::Halted(match why {
+                    Some(why) => format!("precompile failed: {why}"),
+                    None => halt_words(&reason),
+                }))
+            }
         }
     }
 
@@ -213,9 +228,9 @@ fn halt_words(reason: &HaltReason) -> String {
         HaltReason::OpcodeNotFound | HaltReason::InvalidFEOpcode => "invalid opcode".into(),
         HaltReason::StackUnderflow => "stack underflow".into(),
         HaltReason::StackOverflow => "stack limit reached".into(),
-        HaltReason::PrecompileError | HaltReason::PrecompileErrorWithContext(_) => {
-            "precompile failed".into()
-        }
+        // A precompile's own reason (EXECUTE's: `L2 block invalid: GasUsedMismatch`, ...).
+        HaltReason::PrecompileErrorWithContext(reason) => format!("precompile failed: {reason}"),
+        HaltReason::PrecompileError => "precompile failed".into(),
         other => format!("{other:?}"),
     }
 }

@@ -77,6 +77,10 @@ fn call_error(e: CallError) -> ErrorObjectOwned {
             ErrorObjectOwned::owned(3, message, Some(output))
         }
         CallError::State(e) => internal(e),
+        // The halt reason also as the error's data, for tools that read `data`.
+        CallError::Halted(reason) => {
+            ErrorObjectOwned::owned(-32000, format!("execution halted: {reason}"), Some(reason))
+        }
         other => server_error(other),
     }
 }

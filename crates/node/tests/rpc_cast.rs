@@ -273,10 +273,18 @@ fn l1_devnet_is_driven_by_cast_runs_execute_and_checks_blobs() {
         "used {used}, EXECUTE charges {charge} before the block's L2 gas"
     );
 
-    // A tampered input halts EXECUTE: the transaction is still included, and fails.
+    // A tampered input halts EXECUTE: a call says why (the JSON-RPC error names EXECUTE's
+    // reason), and a transaction is still included, and fails.
     let mut bad = hex::decode(&input).unwrap();
     let last = bad.len() - 1;
     bad[last] ^= 1;
+    let err = l1
+        .try_cast(&["call", &execute, &hex::encode_prefixed(&bad)])
+        .unwrap_err();
+    assert!(
+        err.contains("execution halted: precompile failed: L2 block invalid"),
+        "{err}"
+    );
     let receipt = send_execute(&hex::encode_prefixed(&bad));
     assert_eq!(receipt["status"], "0x0", "{receipt}");
     assert_eq!(

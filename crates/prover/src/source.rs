@@ -138,6 +138,15 @@ impl Job {
         }
     }
 
+    /// Why the blocks are invalid under the job's rules (`None`: they are valid): the rule
+    /// an unsuccessful statement stands for, which the statement itself does not carry.
+    pub fn invalidity(&self) -> Option<nr_statement::L2Error> {
+        match &self.blocks {
+            Blocks::Single(b) => nr_statement::validate_l2(b, &self.rules).err(),
+            Blocks::Range(r) => nr_statement::validate_l2_range(r, &self.rules).err(),
+        }
+    }
+
     /// The statement computed natively: what the program must commit.
     pub fn native_statement(&self) -> Result<Statement, ProgramError> {
         nr_statement::statement(&self.program_input())

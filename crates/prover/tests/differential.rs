@@ -33,6 +33,13 @@ fn differential(dirs: &[&str]) -> Option<Tally> {
                     "{name}: public values differ from the native statement"
                 );
                 let (_, claimed) = Statement::decode_with_result(&native).unwrap();
+                // `prover execute` names the broken rule of exactly the unsuccessful ones.
+                assert_eq!(
+                    job.invalidity().is_none(),
+                    claimed.successful(),
+                    "{name}: {:?}",
+                    job.invalidity()
+                );
                 match claimed {
                     ClaimedResult::Single(r) if r.successful_validation => tally.successful += 1,
                     _ => tally.unsuccessful += 1,

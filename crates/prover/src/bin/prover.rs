@@ -249,6 +249,9 @@ async fn run(low_memory: bool) -> Result<()> {
             out["gasUsed"] = gas.into();
             out["cyclesPerGas"] = (gas > 0).then(|| run.cycles as f64 / gas as f64).into();
             out["executorSeconds"] = seconds.into();
+            if let Some(why) = job.invalidity() {
+                out["invalidBecause"] = why.to_string().into();
+            }
             println!("{}", serde_json::to_string_pretty(&out)?);
             Ok(())
         }
