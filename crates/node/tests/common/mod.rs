@@ -73,7 +73,7 @@ impl NodeProcess {
             .args(["run", "--role", role, "--http.port", "0", "--datadir"])
             .arg(datadir)
             .args(extra)
-            .env("NO_COLOR", "1")
+            .env_remove("NO_COLOR")
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -94,6 +94,8 @@ impl NodeProcess {
             let line = rx
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .expect("node prints its RPC address within 60 s");
+            // Logs into a pipe carry no terminal colour codes.
+            assert!(!line.contains('\x1b'), "colour codes in a piped log: {line:?}");
             if line.contains("JSON-RPC listening")
                 && let Some(at) = line.find("addr=")
             {

@@ -222,6 +222,7 @@ async fn run(low_memory: bool) -> Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     if low_memory {
         tracing::debug!("under 64 GiB of memory: SP1 worker pools default to one worker");
