@@ -118,13 +118,12 @@ pub struct RunningNode<F> {
     sealer: tokio::task::JoinHandle<()>,
 }
 
-/// Starts serving `chain`: re-admits the journaled pool, binds the RPC server, starts
-/// the sealer.
+/// Starts serving `chain`: binds the RPC server, re-admits the journaled pool, starts the
+/// sealer. A start that fails (the port in use) leaves the journal as it was.
 pub async fn start<F>(mut chain: Chain<F>, config: NodeConfig) -> eyre::Result<RunningNode<F>>
 where
     F: NodeEvmFactory + Send + Sync + 'static,
 {
-    restore_pool(&mut chain, &config.datadir)?;
     // Blob transactions (~1.4 MB) and stateless inputs of full blocks exceed the defaults.
     let limits = ServerConfig::builder()
         .max_request_body_size(32 * 1024 * 1024)
@@ -136,6 +135,7 @@ where
         .await
         .map_err(|e| eyre::eyre!("cannot listen on {}: {e}", config.http))?;
     let addr = server.local_addr()?;
+    restore_pool(&mut chain, &config.datadir)?;
     let node = Arc::new(Node {
         chain: Mutex::new(chain),
         pooled: Notify::new(),
@@ -240,8 +240,10 @@ fn journal_pool<F>(chain: &Chain<F>, datadir: &Path) -> eyre::Result<usize> {
     Ok(txs.len())
 }
 
-/// Re-admits journaled transactions (those no longer valid are dropped with a log line),
-/// then removes the journal.
+/// Re-admits journaled transactions (those no longer valid are dropped with a log line).
+/// The journal stays until the next orderly stop replaces it: a node killed before then
+/// re-admits the same transactions at its next start (those already sealed are refused as
+/// stale), so none is lost.
 fn restore_pool<F: NodeEvmFactory>(chain: &mut Chain<F>, datadir: &Path) -> eyre::Result<()> {
     let path = datadir.join(POOL_JOURNAL);
     let bytes = match std::fs::read(&path) {
@@ -276,10 +278,6 @@ fn restore_pool<F: NodeEvmFactory>(chain: &mut Chain<F>, datadir: &Path) -> eyre
             Err(e) => tracing::info!(error = %e, "journaled transaction dropped"),
         }
         rest = &tail[len..];
-    }
-    std::fs::remove_file(&path)?;
-    if sidecar_path.exists() {
-        std::fs::remove_file(&sidecar_path)?;
     }
     tracing::info!(restored, "pool journal re-admitted");
     Ok(())

@@ -110,8 +110,31 @@ fn sigterm_keeps_pending_transactions() {
     let tx = node.rpc("eth_getTransactionByHash", &[hash.clone().into()]);
     assert!(tx["blockNumber"].is_null(), "pending: {tx}");
     node.terminate();
-    assert!(dir.path().join(nr_node::service::POOL_JOURNAL).exists());
+    let journal = dir.path().join(nr_node::service::POOL_JOURNAL);
+    let journaled = std::fs::read(&journal).unwrap();
 
+    // A start that fails (its port is taken) leaves the journal as it was.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_nr-node"))
+        .args(["run", "--role", "l2", "--http.port", &port, "--datadir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot listen"), "{stderr}");
+    assert_eq!(
+        std::fs::read(&journal).unwrap(),
+        journaled,
+        "the journal is untouched"
+    );
+    drop(taken);
+
+    // Re-admitted, and kept until the next orderly stop: a node killed in between loses
+    // nothing.
+    let node = NodeProcess::start("l2", dir.path(), &["--block-time", "3600"]);
+    node.kill();
     let node = NodeProcess::start("l2", dir.path(), &["--block-time", "3600"]);
     let tx = node.rpc("eth_getTransactionByHash", &[hash.clone().into()]);
     assert_eq!(

@@ -95,7 +95,10 @@ impl NodeProcess {
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .expect("node prints its RPC address within 60 s");
             // Logs into a pipe carry no terminal colour codes.
-            assert!(!line.contains('\x1b'), "colour codes in a piped log: {line:?}");
+            assert!(
+                !line.contains('\x1b'),
+                "colour codes in a piped log: {line:?}"
+            );
             if line.contains("JSON-RPC listening")
                 && let Some(at) = line.find("addr=")
             {
