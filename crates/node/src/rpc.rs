@@ -304,8 +304,8 @@ where
     });
 
     method!("debug_executionWitness", |p, n| {
-        let tag: BlockNumberOrTag = p.one()?;
-        let input = stateless_input(&n.chain(), tag)?;
+        let id: BlockId = p.one()?;
+        let input = stateless_input(&n.chain(), id)?;
         let decoded = StatelessInput::decode(&input).map_err(internal)?;
         let w = &decoded.witness;
         let list = |items: Vec<Vec<u8>>| items.into_iter().map(Bytes::from).collect();
@@ -317,8 +317,8 @@ where
         })
     });
     method!("nr_getStatelessInput", |p, n| {
-        let tag: BlockNumberOrTag = p.one()?;
-        stateless_input(&n.chain(), tag).map(Bytes::from)
+        let id: BlockId = p.one()?;
+        stateless_input(&n.chain(), id).map(Bytes::from)
     });
     // Each version serves the blobs whose proofs it carries; the others are null.
     method!("engine_getBlobsV1", |p, n| blobs(
@@ -712,11 +712,9 @@ fn logs<F: NodeEvmFactory>(chain: &Chain<F>, filter: &Filter) -> RpcResult<Vec<L
     Ok(out)
 }
 
-fn stateless_input<F: NodeEvmFactory>(
-    chain: &Chain<F>,
-    tag: BlockNumberOrTag,
-) -> RpcResult<Vec<u8>> {
-    let number = number_of(chain, tag).ok_or_else(|| server_error("header not found"))?;
+/// The stateless input of a block given by number, tag or hash.
+fn stateless_input<F: NodeEvmFactory>(chain: &Chain<F>, id: BlockId) -> RpcResult<Vec<u8>> {
+    let number = header_of(chain, Some(id))?.number;
     if number == 0 {
         return Err(invalid_params("the genesis block has no stateless input"));
     }

@@ -37,6 +37,9 @@ pub enum StoreError {
     /// The database file is not a redb database, or is damaged.
     #[error("{0} is not a readable chain database: {1}")]
     Corrupt(PathBuf, String),
+    /// Another process (a running node) has the database open.
+    #[error("datadir {0} is locked: another node is using it")]
+    Locked(PathBuf),
     /// The datadir holds another chain.
     #[error("datadir holds the chain with genesis {found}, not {expected} (use another --datadir)")]
     GenesisMismatch {
@@ -140,6 +143,9 @@ impl Store {
                     path = %path.display(),
                     "database was not shut down cleanly; repairing (committed blocks are kept)"
                 ),
+                Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+                    return Err(StoreError::Locked(datadir.into()).into());
+                }
                 Err(e) => return Err(corrupt(&e).into()),
             }
         }
@@ -148,7 +154,10 @@ impl Store {
         } else {
             Database::create(&path)
         }
-        .map_err(|e| corrupt(&e))?;
+        .map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(datadir.into()),
+            e => corrupt(&e),
+        })?;
         let initialised = match checked {
             Some(initialised) => initialised,
             None if existing => {

@@ -132,8 +132,19 @@ fn sigterm_keeps_pending_transactions() {
     drop(taken);
 
     // Re-admitted, and kept until the next orderly stop: a node killed in between loses
-    // nothing.
+    // nothing. While it runs, its datadir is locked, and a second node says so.
     let node = NodeProcess::start("l2", dir.path(), &["--block-time", "3600"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_nr-node"))
+        .args(["run", "--role", "l2", "--http.port", "0", "--datadir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is locked: another node is using it"),
+        "{stderr}"
+    );
     node.kill();
     let node = NodeProcess::start("l2", dir.path(), &["--block-time", "3600"]);
     let tx = node.rpc("eth_getTransactionByHash", &[hash.clone().into()]);

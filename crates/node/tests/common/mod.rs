@@ -311,6 +311,9 @@ pub fn check_stateless_inputs(node: &NodeProcess, spec: &ChainSpec) {
         let validated = validate_stateless(&input, &spec.config).expect("validates statelessly");
         let (hash, root) = node.block_ids(number);
         assert_eq!((validated.block_hash, validated.state_root), (hash, root));
+        // The same input by the block's hash.
+        let by_hash = node.rpc("nr_getStatelessInput", &[hash.to_string().into()]);
+        assert_eq!(by_hash.as_str().unwrap().parse::<Bytes>().unwrap(), bytes);
         let witness = node.rpc("debug_executionWitness", &[tag.into()]);
         let state: Vec<Bytes> = serde_json::from_value(witness["state"].clone()).unwrap();
         assert_eq!(state.len(), input.witness.state.len());
