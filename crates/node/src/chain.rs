@@ -343,6 +343,7 @@ impl<F: NodeEvmFactory> Chain<F> {
 
     /// Builds a block from the pool on top of the head, imports it and persists it.
     pub fn seal(&mut self, attrs: BlockAttributes) -> Result<SealedBlock, ChainError> {
+        self.pool.evict_stale(std::time::Instant::now());
         let timestamp = attrs.timestamp.max(self.head.timestamp + 1);
         let mut header = self.child_header(
             timestamp,

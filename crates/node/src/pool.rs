@@ -37,6 +37,15 @@ pub const MAX_BLOB_TX_BYTES: usize =
 pub type NetworkTx = EthereumTxEnvelope<TxEip4844WithSidecar<BlobTransactionSidecarVariant>>;
 /// Most pending transactions per sender.
 pub const MAX_PER_SENDER: usize = 64;
+/// Most pending transactions in all (geth's `--txpool.globalslots`); when full, a new one
+/// must pay a higher max fee than the cheapest pooled one, which it evicts.
+pub const MAX_POOLED: usize = 5120;
+/// How long a transaction may wait in the pool (geth's `--txpool.lifetime`).
+pub const POOL_LIFETIME: std::time::Duration = std::time::Duration::from_secs(3 * 3600);
+/// The lowest base fee EIP-1559 can bring a chain down to from any base fee of 8 wei or more
+/// (below 8, a block's decrease rounds to zero): a max fee below it, and below the chain's
+/// current base fee, can never be included.
+pub const LOWEST_REACHABLE_BASE_FEE: u64 = 7;
 /// A replacement must raise both fees by this percentage.
 pub const REPLACEMENT_BUMP_PERCENT: u128 = 10;
 
@@ -107,6 +116,22 @@ pub enum PoolError {
     /// Too many pending transactions from one sender.
     #[error("txpool is full: {MAX_PER_SENDER} pending transactions from this sender")]
     SenderFull,
+    /// The pool is full and the transaction pays no more than the cheapest pooled one.
+    #[error("txpool is full: the cheapest pending transaction pays {cheapest} wei per gas")]
+    PoolFull {
+        /// The cheapest pooled max fee per gas.
+        cheapest: u128,
+    },
+    /// A max fee no block of this chain can ever meet.
+    #[error(
+        "transaction underpriced: max fee per gas {fee} is below {floor}, the lowest base fee this chain can reach"
+    )]
+    Underpriced {
+        /// The transaction's max fee per gas.
+        fee: u128,
+        /// The floor.
+        floor: u64,
+    },
     /// A proof sidecar that does not verify, or one this chain does not take.
     #[error("invalid proof sidecar: {0}")]
     ProofSidecar(String),
@@ -133,6 +158,8 @@ pub struct PooledTx {
     pub raw: Bytes,
     /// Its proof sidecar and what verifying it established.
     pub proofs: Option<PooledProofs>,
+    /// When it entered the pool (for [`POOL_LIFETIME`]).
+    pub added: std::time::Instant,
 }
 
 /// A transaction's proof sidecar, verified at admission.
@@ -157,6 +184,7 @@ pub struct Pool {
     chain_id: u64,
     by_sender: HashMap<Address, BTreeMap<u64, PooledTx>>,
     by_hash: HashMap<B256, (Address, u64)>,
+    capacity: usize,
 }
 
 impl Pool {
@@ -167,7 +195,13 @@ impl Pool {
             chain_id,
             by_sender: HashMap::new(),
             by_hash: HashMap::new(),
+            capacity: MAX_POOLED,
         }
+    }
+
+    /// Sets how many transactions the pool holds at most ([`MAX_POOLED`] by default).
+    pub fn set_capacity(&mut self, capacity: usize) {
+        self.capacity = capacity.max(1);
     }
 
     /// Number of pending transactions.
@@ -240,6 +274,14 @@ impl Pool {
             }
             blobs::validate_sidecar(sidecar, hashes, osaka)?;
         }
+        // Never includable: below the lowest base fee the chain can reach from where it is.
+        let floor = env.block_env.basefee.min(LOWEST_REACHABLE_BASE_FEE);
+        if tx.max_fee_per_gas() < floor as u128 {
+            return Err(PoolError::Underpriced {
+                fee: tx.max_fee_per_gas(),
+                floor,
+            });
+        }
         if tx.gas_limit() > block_gas_limit {
             return Err(PoolError::ExceedsBlockGasLimit {
                 gas: tx.gas_limit(),
@@ -264,6 +306,21 @@ impl Pool {
         } else if queued.is_some_and(|q| q.len() >= MAX_PER_SENDER) {
             return Err(PoolError::SenderFull);
         }
+        // A full pool makes room only for a better-paying transaction: the cheapest goes.
+        let replaces = queued.is_some_and(|q| q.contains_key(&nonce));
+        let evict = if !replaces && self.len() >= self.capacity {
+            let cheapest = self
+                .iter()
+                .min_by_key(|t| (t.tx.max_fee_per_gas(), std::cmp::Reverse(t.added)))
+                .map(|t| (t.hash, t.tx.max_fee_per_gas()));
+            match cheapest {
+                Some((hash, fee)) if fee < tx.max_fee_per_gas() => Some(hash),
+                Some((_, cheapest)) => return Err(PoolError::PoolFull { cheapest }),
+                None => None,
+            }
+        } else {
+            None
+        };
         let state_nonce = db
             .basic(sender)
             .map_err(|e| PoolError::State(e.to_string()))?
@@ -298,9 +355,14 @@ impl Pool {
                 sidecar,
                 raw: Bytes::copy_from_slice(raw),
                 proofs,
+                added: std::time::Instant::now(),
             },
         ) {
             self.by_hash.remove(&old.hash);
+        }
+        if let Some(hash) = evict {
+            tracing::debug!(%hash, "pool full: evicted the cheapest transaction");
+            self.remove(&[hash]);
         }
         self.by_hash.insert(hash, (sender, nonce));
         tracing::debug!(%hash, %sender, nonce, "pooled transaction");
@@ -365,6 +427,24 @@ impl Pool {
                 }
             }
         }
+    }
+
+    /// Drops the transactions that have waited longer than [`POOL_LIFETIME`] at `now`;
+    /// returns their hashes.
+    pub fn evict_stale(&mut self, now: std::time::Instant) -> Vec<B256> {
+        let stale: Vec<B256> = self
+            .iter()
+            .filter(|t| now.saturating_duration_since(t.added) > POOL_LIFETIME)
+            .map(|t| t.hash)
+            .collect();
+        if !stale.is_empty() {
+            tracing::info!(
+                count = stale.len(),
+                "dropping transactions older than the pool lifetime"
+            );
+            self.remove(&stale);
+        }
+        stale
     }
 
     /// Removes transactions by hash.

@@ -264,6 +264,57 @@ fn pool_refuses_with_geth_words() {
     );
 }
 
+/// Pool hygiene: a max fee no block can meet is refused; a full pool evicts its cheapest
+/// transaction for a better-paying one and refuses the rest; transactions older than the
+/// pool's lifetime are dropped.
+#[test]
+fn pool_floor_capacity_and_lifetime() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = ChainSpec::dev(Role::L2, CHAIN_ID);
+    let mut chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), dir.path()).unwrap();
+    let key = signer();
+    let err = chain
+        .submit(&transfer(&key, 0, 1, 21_000, CHAIN_ID, 1))
+        .unwrap_err();
+    assert_eq!(err, PoolError::Underpriced { fee: 1, floor: 7 });
+    assert!(
+        err.to_string().starts_with("transaction underpriced"),
+        "{err}"
+    );
+
+    chain.pool.set_capacity(2);
+    let start = std::time::Instant::now();
+    let fee = 10_000_000_000;
+    let cheap = chain
+        .submit(&transfer(&key, 0, 1, 21_000, CHAIN_ID, fee))
+        .unwrap();
+    chain
+        .submit(&transfer(&key, 1, 1, 21_000, CHAIN_ID, fee + 5))
+        .unwrap();
+    let err = chain
+        .submit(&transfer(&key, 2, 1, 21_000, CHAIN_ID, fee))
+        .unwrap_err();
+    assert_eq!(err, PoolError::PoolFull { cheapest: fee });
+    assert!(err.to_string().starts_with("txpool is full"), "{err}");
+    let better = chain
+        .submit(&transfer(&key, 2, 1, 21_000, CHAIN_ID, fee + 9))
+        .unwrap();
+    assert_eq!(chain.pool.len(), 2);
+    assert!(chain.pool.get(&cheap).is_none(), "the cheapest was evicted");
+    assert!(chain.pool.get(&better).is_some());
+
+    let lifetime = nr_node::pool::POOL_LIFETIME;
+    assert!(
+        chain.pool.evict_stale(start + lifetime).is_empty(),
+        "not older than the lifetime yet"
+    );
+    let dropped = chain
+        .pool
+        .evict_stale(std::time::Instant::now() + lifetime + std::time::Duration::from_secs(1));
+    assert_eq!(dropped.len(), 2);
+    assert!(chain.pool.is_empty());
+}
+
 #[test]
 fn genesis_files_parse_like_the_dev_genesis_and_bad_schedules_are_refused() {
     let dev = genesis::dev_genesis(Role::L2, CHAIN_ID);
