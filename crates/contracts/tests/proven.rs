@@ -262,12 +262,7 @@ fn dependency_mode_rules_on_the_real_proof_body() {
         .dependency_input(&statement, vec![NATIVE_ROLLUP_PROGRAM_VKEY])
         .unwrap()
         .encode();
-    let blob_hashes: Vec<B256> = job
-        .blobs
-        .commitments
-        .iter()
-        .map(|c| B256::from(nr_statement::kzg_to_versioned_hash(c)))
-        .collect();
+    let blob_hashes = blob_hashes(&job);
     let config = rig.l1.spec.execute.clone().unwrap();
     let proofs = nr_execute::verify_sidecar(&config.programs, &committed_sidecar()).unwrap();
     let want = gas::dependency_gas(input.len(), 1, 1);
@@ -484,12 +479,7 @@ fn two_real_programs_and_a_threshold_body() {
     };
     let proofs = nr_execute::verify_sidecar(&config.programs, &both.encode()).unwrap();
     assert_eq!(proofs.len(), 2);
-    let blob_hashes: Vec<B256> = job
-        .blobs
-        .commitments
-        .iter()
-        .map(|c| B256::from(nr_statement::kzg_to_versioned_hash(c)))
-        .collect();
+    let blob_hashes = blob_hashes(&job);
     let input = |programs| job.dependency_input(&statement, programs).unwrap().encode();
     let two = input(vec![NATIVE_ROLLUP_PROGRAM_VKEY, other.vkey]);
     let settled = execute_in(&config, &two, 20_000_000, &blob_hashes, &proofs).unwrap();

@@ -44,7 +44,7 @@ pub use groth16::{Groth16Key, KeyError};
 pub use nr_statement::{ExecuteInput, InputError};
 pub use plonk::PlonkKey;
 pub use precompile::{ExecuteError, Settled, execute, execute_in, execute_precompile};
-pub use sidecar::{BlockProofs, SidecarError, TxProofs, verify_sidecar};
+pub use sidecar::{BlockProofs, SidecarError, TxProofs, verify_decoded_sidecar, verify_sidecar};
 pub use sp1::ValuesDigest;
 
 use alloy_primitives::{Address, address};

@@ -105,7 +105,14 @@ pub fn statement_hash(statement: &[u8]) -> [u8; 32] {
 /// Decodes and verifies a sidecar against the programs `registry` accepts as proof
 /// dependencies. Every proof must verify; the result is what EXECUTE may look up.
 pub fn verify_sidecar(registry: &ProgramRegistry, bytes: &[u8]) -> Result<TxProofs, SidecarError> {
-    let sidecar = ProofSidecar::decode(bytes)?;
+    verify_decoded_sidecar(registry, &ProofSidecar::decode(bytes)?)
+}
+
+/// [`verify_sidecar`] for a sidecar already decoded (within its caps).
+pub fn verify_decoded_sidecar(
+    registry: &ProgramRegistry,
+    sidecar: &ProofSidecar,
+) -> Result<TxProofs, SidecarError> {
     if sidecar.proofs.is_empty() {
         return Err(SidecarError::Empty);
     }

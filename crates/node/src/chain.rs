@@ -99,15 +99,20 @@ impl NodeEvmFactory for NativeRollupEvmFactory {
     }
 }
 
-/// Before any proof is verified: the sidecar decodes within its caps, and the transaction's
-/// gas limit covers EXECUTE's charge for as many proof dependencies as the sidecar holds (a
-/// transaction that could never pay for its proofs costs the node no verification).
-pub fn precheck_proof_sidecar(raw: &[u8], sidecar: &[u8]) -> Result<(), PoolError> {
+/// Admits a proof sidecar for the transaction `raw`: what the pool takes. Before any proof
+/// is verified, the sidecar must decode within its caps and the transaction's gas limit must
+/// cover EXECUTE's charge for as many proof dependencies as the sidecar holds (a
+/// transaction that could never pay for its proofs costs the node no verification); then
+/// every proof is verified with `factory`'s registry.
+pub fn admit_proof_sidecar<F: NodeEvmFactory>(
+    factory: &F,
+    raw: &[u8],
+    sidecar: &[u8],
+) -> Result<PooledProofs, PoolError> {
     use alloy_eips::eip2718::Decodable2718;
-    let proofs = nr_statement::ProofSidecar::decode(sidecar)
-        .map_err(|e| PoolError::ProofSidecar(e.to_string()))?
-        .proofs
-        .len() as u64;
+    let decoded = nr_statement::ProofSidecar::decode(sidecar)
+        .map_err(|e| PoolError::ProofSidecar(e.to_string()))?;
+    let proofs = decoded.proofs.len() as u64;
     let tx = crate::pool::NetworkTx::decode_2718(&mut &raw[..])
         .map_err(|e| PoolError::Decode(e.to_string()))?;
     let needed = proofs.saturating_mul(nr_execute::gas::DEPENDENCY_GAS);
@@ -117,20 +122,28 @@ pub fn precheck_proof_sidecar(raw: &[u8], sidecar: &[u8]) -> Result<(), PoolErro
             tx.gas_limit()
         )));
     }
-    Ok(())
+    let verified = nr_execute::verify_decoded_sidecar(sidecar_programs(factory)?, &decoded)
+        .map_err(|e| PoolError::ProofSidecar(e.to_string()))?;
+    Ok(PooledProofs {
+        sidecar: Bytes::copy_from_slice(sidecar),
+        verified,
+    })
 }
 
-/// Verifies a proof sidecar with `factory`'s registry: what the pool admits and block import
-/// checks again.
+/// Verifies a stored proof sidecar with `factory`'s registry: what block import checks
+/// again.
 pub fn verify_proof_sidecar<F: NodeEvmFactory>(
     factory: &F,
     sidecar: &[u8],
 ) -> Result<TxProofs, PoolError> {
-    let registry = factory
-        .sidecar_programs()
-        .ok_or_else(|| PoolError::ProofSidecar("this chain takes no proof sidecars".into()))?;
-    nr_execute::verify_sidecar(registry, sidecar)
+    nr_execute::verify_sidecar(sidecar_programs(factory)?, sidecar)
         .map_err(|e| PoolError::ProofSidecar(e.to_string()))
+}
+
+fn sidecar_programs<F: NodeEvmFactory>(factory: &F) -> Result<&ProgramRegistry, PoolError> {
+    factory
+        .sidecar_programs()
+        .ok_or_else(|| PoolError::ProofSidecar("this chain takes no proof sidecars".into()))
 }
 
 /// What a block is built from besides the pool.
@@ -266,18 +279,11 @@ impl<F: NodeEvmFactory> Chain<F> {
 
     /// Submits a transaction with its proof sidecar, verifying every proof first.
     pub fn submit_with_proofs(&mut self, raw: &[u8], sidecar: &[u8]) -> Result<B256, PoolError> {
-        precheck_proof_sidecar(raw, sidecar)?;
-        let verified = verify_proof_sidecar(&self.factory, sidecar)?;
-        self.submit_verified(
-            raw,
-            Some(PooledProofs {
-                sidecar: Bytes::copy_from_slice(sidecar),
-                verified,
-            }),
-        )
+        let proofs = admit_proof_sidecar(&self.factory, raw, sidecar)?;
+        self.submit_verified(raw, Some(proofs))
     }
 
-    /// Submits a transaction whose sidecar (if any) [`verify_proof_sidecar`] accepted.
+    /// Submits a transaction whose sidecar (if any) [`admit_proof_sidecar`] accepted.
     pub fn submit_verified(
         &mut self,
         raw: &[u8],

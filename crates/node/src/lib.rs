@@ -25,7 +25,8 @@ pub mod service;
 pub mod store;
 
 pub use chain::{
-    BlockAttributes, Chain, ChainError, NodeEvmFactory, SealedBlock, verify_proof_sidecar,
+    BlockAttributes, Chain, ChainError, NodeEvmFactory, SealedBlock, admit_proof_sidecar,
+    verify_proof_sidecar,
 };
 pub use genesis::ChainSpec;
 pub use service::{Node, NodeConfig, RunningNode, start};

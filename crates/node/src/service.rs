@@ -69,13 +69,8 @@ impl<F: NodeEvmFactory> Node<F> {
     /// Submits a transaction with its proof sidecar. The proofs are verified before the
     /// chain is locked (a compressed proof takes a while), then the transaction is pooled.
     pub fn submit_with_proofs(&self, raw: &[u8], sidecar: &[u8]) -> Result<B256, PoolError> {
-        crate::chain::precheck_proof_sidecar(raw, sidecar)?;
         let factory = self.chain().factory().clone();
-        let verified = crate::chain::verify_proof_sidecar(&factory, sidecar)?;
-        let proofs = crate::pool::PooledProofs {
-            sidecar: alloy_primitives::Bytes::copy_from_slice(sidecar),
-            verified,
-        };
+        let proofs = crate::chain::admit_proof_sidecar(&factory, raw, sidecar)?;
         let hash = self.chain().submit_verified(raw, Some(proofs))?;
         self.pooled.notify_one();
         Ok(hash)

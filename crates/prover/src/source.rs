@@ -203,7 +203,7 @@ impl Job {
     }
 
     /// The blocks' new-payload requests, in order.
-    fn payloads(&self) -> &[NewPayloadRequest] {
+    pub fn payloads(&self) -> &[NewPayloadRequest] {
         match &self.blocks {
             Blocks::Single(b) => std::slice::from_ref(&b.new_payload_request),
             Blocks::Range(r) => &r.new_payload_requests,

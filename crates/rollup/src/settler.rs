@@ -139,17 +139,12 @@ async fn settle_with_proofs(
         .dependency_input(&statement, programs)
         .map_err(|e| L1Error::Rpc(e.to_string()))?
         .encode();
-    let blocks = match &job.blocks {
-        nr_statement::Blocks::Single(b) => vec![nr_contracts::payload::block_leaves(
-            &b.new_payload_request,
-            b.schema,
-        )],
-        nr_statement::Blocks::Range(r) => r
-            .new_payload_requests
-            .iter()
-            .map(|p| nr_contracts::payload::block_leaves(p, r.schema))
-            .collect(),
-    };
+    let schema = job.blocks.schema();
+    let blocks: Vec<_> = job
+        .payloads()
+        .iter()
+        .map(|p| nr_contracts::payload::block_leaves(p, schema))
+        .collect();
     let resolutions = resolutions(node, rollup, from, to).await?;
     let blobs: Vec<_> = job
         .blobs

@@ -114,3 +114,12 @@ pub fn seal_l1(rig: &mut Rig) -> (bool, u64) {
     let r = &sealed.receipts[0];
     (r.status(), r.cumulative_gas_used())
 }
+
+/// The versioned hashes of the job's blobs: what the settling transaction carries.
+pub fn blob_hashes(job: &Job) -> Vec<B256> {
+    job.blobs
+        .commitments
+        .iter()
+        .map(|c| B256::from(nr_statement::kzg_to_versioned_hash(c)))
+        .collect()
+}
