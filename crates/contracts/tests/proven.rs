@@ -327,6 +327,7 @@ fn the_l1_node_takes_proof_sidecars_over_json_rpc_body() {
         fee_recipient: Address::ZERO,
         datadir: datadir.clone(),
         wait_for_anchor: false,
+        refuse_senders: Default::default(),
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {

@@ -96,7 +96,7 @@ fn default_chain_id(role: Role) -> u64 {
 }
 
 #[tokio::main]
-async fn main() -> eyre::Result<()> {
+async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
@@ -104,7 +104,15 @@ async fn main() -> eyre::Result<()> {
         // Colour only on a terminal: a log piped to a file or a collector stays plain text.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
-    match Cli::parse().command {
+    // The reason chain, one line; no source locations or backtraces for a user's mistake.
+    if let Err(e) = run_cli(Cli::parse()).await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run_cli(cli: Cli) -> eyre::Result<()> {
+    match cli.command {
         Command::Genesis {
             role,
             chain_id,
@@ -150,6 +158,7 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
         fee_recipient: args.fee_recipient,
         datadir: args.datadir.clone(),
         wait_for_anchor: false,
+        refuse_senders: Default::default(),
     };
     tracing::info!(
         role = ?args.role,

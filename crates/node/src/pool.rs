@@ -135,6 +135,10 @@ pub enum PoolError {
     /// A proof sidecar that does not verify, or one this chain does not take.
     #[error("invalid proof sidecar: {0}")]
     ProofSidecar(String),
+    /// The node's policy refuses this sender's transactions at its RPC (a sequencer may;
+    /// on a rollup the L1 inbox still forces them in).
+    #[error("sender {0} refused by this node's policy; force the transaction through the L1 inbox")]
+    SenderRefused(Address),
     /// Another check of the EVM's.
     #[error("invalid transaction: {0}")]
     Invalid(String),

@@ -280,7 +280,7 @@ where
 
     method!("eth_sendRawTransaction", |p, n| {
         let raw: Bytes = p.one()?;
-        n.submit(&raw).map_err(server_error)
+        n.submit_public(&raw).map_err(server_error)
     });
     method!("nr_sendRawTransactionWithProofs", |p, n| {
         let (raw, sidecar): (Bytes, Bytes) = p.parse()?;

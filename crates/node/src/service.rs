@@ -11,6 +11,7 @@ use crate::{Chain, ChainError, SealedBlock, chain::BlockAttributes, pool::PoolEr
 use alloy_primitives::{Address, B256};
 use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
 use std::{
+    collections::BTreeSet,
     net::SocketAddr,
     path::{Path, PathBuf},
     sync::{Arc, Mutex, MutexGuard, PoisonError},
@@ -39,6 +40,9 @@ pub struct NodeConfig {
     /// never seal a block whose anchor its L1 rollup contract did not produce, or the chain
     /// could never settle past it. Otherwise blocks carry a zero root until one is set.
     pub wait_for_anchor: bool,
+    /// Senders whose transactions the RPC refuses: a sequencer's local policy, which the
+    /// rollup's L1 inbox exists to overcome (forced transactions enter by [`Node::submit`]).
+    pub refuse_senders: BTreeSet<Address>,
 }
 
 /// The chain and what its RPC handlers share.
@@ -66,9 +70,34 @@ impl<F: NodeEvmFactory> Node<F> {
         Ok(hash)
     }
 
+    /// Admits a transaction sent to the node's RPC: [`Node::submit`] after the sender policy
+    /// ([`NodeConfig::refuse_senders`]).
+    pub fn submit_public(&self, raw: &[u8]) -> Result<B256, PoolError> {
+        self.check_sender(raw)?;
+        self.submit(raw)
+    }
+
+    /// Refuses a transaction from a sender of [`NodeConfig::refuse_senders`]; what does not
+    /// decode passes, for the pool to refuse with its own reason.
+    fn check_sender(&self, raw: &[u8]) -> Result<(), PoolError> {
+        use alloy_consensus::transaction::SignerRecoverable;
+        use alloy_eips::eip2718::Decodable2718;
+        if self.config.refuse_senders.is_empty() {
+            return Ok(());
+        }
+        let sender = crate::pool::NetworkTx::decode_2718(&mut &raw[..])
+            .ok()
+            .and_then(|tx| tx.recover_signer().ok());
+        match sender {
+            Some(s) if self.config.refuse_senders.contains(&s) => Err(PoolError::SenderRefused(s)),
+            _ => Ok(()),
+        }
+    }
+
     /// Submits a transaction with its proof sidecar. The proofs are verified before the
     /// chain is locked (a compressed proof takes a while), then the transaction is pooled.
     pub fn submit_with_proofs(&self, raw: &[u8], sidecar: &[u8]) -> Result<B256, PoolError> {
+        self.check_sender(raw)?;
         let factory = self.chain().factory().clone();
         let proofs = crate::chain::admit_proof_sidecar(&factory, raw, sidecar)?;
         let hash = self.chain().submit_verified(raw, Some(proofs))?;

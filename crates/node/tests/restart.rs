@@ -145,6 +145,13 @@ fn sigterm_keeps_pending_transactions() {
         stderr.contains("is locked: another node is using it"),
         "{stderr}"
     );
+    // A user's error, not a program's: one line, no source location.
+    let last = stderr.trim_end().lines().last().unwrap_or_default();
+    assert!(last.starts_with("error: "), "{stderr}");
+    assert!(
+        !stderr.contains("Location:") && !stderr.contains(".rs:"),
+        "{stderr}"
+    );
     node.kill();
     let node = NodeProcess::start("l2", dir.path(), &["--block-time", "3600"]);
     let tx = node.rpc("eth_getTransactionByHash", &[hash.clone().into()]);

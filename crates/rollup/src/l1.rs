@@ -30,6 +30,10 @@ pub enum L1Error {
     },
 }
 
+/// How long a sent transaction may take to be mined before the send fails (and a service
+/// retries from what the L1 then holds): an L1 that restarted has lost its pool.
+pub const RECEIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 fn rpc<E: std::fmt::Display>(e: E) -> L1Error {
     L1Error::Rpc(e.to_string())
 }
@@ -75,11 +79,29 @@ impl Rollup {
         let tx = TransactionRequest::default()
             .with_to(self.address)
             .with_input(Bytes::from(call.abi_encode()));
-        let out = self.provider.call(tx).block(block).await.map_err(rpc)?;
+        // Unfilled (no sender, gas or fees): a view needs no funded key.
+        let out = self
+            .provider
+            .root()
+            .call(tx)
+            .block(block)
+            .await
+            .map_err(rpc)?;
         C::abi_decode_returns(&out).map_err(|e| L1Error::Contract {
             address: self.address,
             reason: format!("{}: {e}", C::SIGNATURE),
         })
+    }
+
+    /// The L1 head's timestamp.
+    pub async fn timestamp(&self) -> Result<u64, L1Error> {
+        let block = self
+            .provider
+            .get_block_by_number(alloy_rpc_types_eth::BlockNumberOrTag::Latest)
+            .await
+            .map_err(rpc)?
+            .ok_or_else(|| L1Error::Rpc("the L1 has no latest block".into()))?;
+        Ok(block.header.timestamp)
     }
 
     /// The L1 head's number.
@@ -163,7 +185,11 @@ impl Rollup {
                 address: self.address,
                 reason: format!("{}: {e}", C::SIGNATURE),
             })?;
-        let receipt = pending.get_receipt().await.map_err(rpc)?;
+        let receipt = pending
+            .with_timeout(Some(RECEIPT_TIMEOUT))
+            .get_receipt()
+            .await
+            .map_err(rpc)?;
         if !receipt.status() {
             return Err(L1Error::Reverted {
                 hash: receipt.transaction_hash,
@@ -234,6 +260,7 @@ impl Rollup {
                 reason: format!("{}: {e}", C::SIGNATURE),
             })?;
         let receipt = alloy_provider::PendingTransactionBuilder::new(p.root().clone(), hash)
+            .with_timeout(Some(RECEIPT_TIMEOUT))
             .get_receipt()
             .await
             .map_err(rpc)?;

@@ -247,6 +247,10 @@ struct RunArgs {
     /// Seconds between settlement attempts.
     #[arg(long, default_value_t = 4)]
     settle_interval: u64,
+    /// Refuse this sender's transactions at the L2's RPC (repeatable): a sequencer's
+    /// censorship, which the L1 inbox (`force-include`) overcomes.
+    #[arg(long = "refuse-sender", value_name = "ADDR")]
+    refuse_senders: Vec<Address>,
     #[command(flatten)]
     proofs: ProofArgs,
 }
@@ -652,7 +656,11 @@ async fn start_l2(args: &RunArgs) -> eyre::Result<RunningL2> {
         fee_recipient: sequencer_key.address(),
         datadir: args.datadir.clone(),
         wait_for_anchor: true,
+        refuse_senders: args.refuse_senders.iter().copied().collect(),
     };
+    if !args.refuse_senders.is_empty() {
+        tracing::warn!(senders = ?args.refuse_senders, "refusing these senders' transactions at the RPC");
+    }
     let node = nr_node::start(chain, config).await?;
     let (stop, stopped) = watch::channel(false);
     let sequencer = tokio::spawn(sequencer::run(
@@ -709,6 +717,7 @@ async fn start_verifier(
         fee_recipient: Address::ZERO,
         datadir: datadir.to_path_buf(),
         wait_for_anchor: true,
+        refuse_senders: Default::default(),
     };
     let node = nr_node::start(chain, config).await?;
     let (stop, stopped) = watch::channel(false);
@@ -789,6 +798,7 @@ async fn testnet(
                     fee_recipient: Address::ZERO,
                     datadir: dir,
                     wait_for_anchor: false,
+                    refuse_senders: Default::default(),
                 },
             )
             .await?;
@@ -845,6 +855,7 @@ async fn testnet(
             8
         },
         settle_interval: 4,
+        refuse_senders: Vec::new(),
         proofs,
     })
     .await?;

@@ -246,6 +246,11 @@ fn stored_input(node: &Arc<Node<EthEvmFactory>>, n: u64) -> Result<Vec<u8>, L1Er
         })
 }
 
+/// How close to its deadline (L1 time) a forced transaction that blocks `from..=to` do not
+/// include is resolved another way: the settlement is mined within this, and until then the
+/// sequencer may still include it (a transaction invalid now can become valid).
+const DUE_MARGIN: u64 = 2 * crate::l1::RECEIPT_TIMEOUT.as_secs();
+
 /// Resolutions of the queued forced transactions, from the queue's head, as far as blocks
 /// `from..=to` and the L2's state resolve them (in order: the contract takes them so).
 async fn resolutions(
@@ -257,13 +262,18 @@ async fn resolutions(
     let latest = BlockId::latest();
     let head = rollup.view(NativeRollup::forcedHeadCall {}, latest).await?;
     let tail = rollup.view(NativeRollup::forcedTailCall {}, latest).await?;
+    if head == tail {
+        return Ok(Vec::new());
+    }
+    let now = rollup.timestamp().await?;
     let mut out = Vec::new();
     for index in head..tail {
         let call = NativeRollup::forcedQueueCall {
             index: U256::from(index),
         };
         let t = rollup.view(call, latest).await?;
-        match resolve(node, &t, from, to) {
+        let due = t.deadline <= now + DUE_MARGIN;
+        match resolve(node, &t, from, to, due) {
             Some(r) => out.push(r),
             None => break,
         }
@@ -277,6 +287,7 @@ fn resolve(
     t: &NativeRollup::forcedQueueReturn,
     from: u64,
     to: u64,
+    due: bool,
 ) -> Option<Resolution> {
     let chain = node.chain();
     // Included in one of the blocks being settled.
@@ -285,6 +296,10 @@ fn resolve(
     {
         let block = chain.store().block(at.block).ok().flatten()?;
         return forced::inclusion(&block, t.txHash);
+    }
+    // Not due yet: a later block may include it.
+    if !due {
+        return None;
     }
     let header = |n: u64| chain.header(n).ok().flatten();
     let (before, after) = (header(from - 1)?, header(to)?);

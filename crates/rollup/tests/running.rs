@@ -94,6 +94,7 @@ async fn deposit_relay_settle_withdraw_and_claim_on_a_running_rollup() {
             fee_recipient: Address::ZERO,
             datadir: dir.path().join("l1"),
             wait_for_anchor: false,
+            refuse_senders: Default::default(),
         },
     )
     .await
