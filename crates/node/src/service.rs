@@ -144,7 +144,20 @@ pub struct RunningNode<F> {
 
 /// Starts serving `chain`: binds the RPC server, re-admits the journaled pool, starts the
 /// sealer. A start that fails (the port in use) leaves the journal as it was.
-pub async fn start<F>(mut chain: Chain<F>, config: NodeConfig) -> eyre::Result<RunningNode<F>>
+pub async fn start<F>(chain: Chain<F>, config: NodeConfig) -> eyre::Result<RunningNode<F>>
+where
+    F: NodeEvmFactory + Send + Sync + 'static,
+{
+    start_with_methods(chain, config, jsonrpsee::Methods::new()).await
+}
+
+/// [`start`], serving `extra` methods beside the node's own (a rollup's status, say); a
+/// name the node already serves is refused.
+pub async fn start_with_methods<F>(
+    mut chain: Chain<F>,
+    config: NodeConfig,
+    extra: jsonrpsee::Methods,
+) -> eyre::Result<RunningNode<F>>
 where
     F: NodeEvmFactory + Send + Sync + 'static,
 {
@@ -166,7 +179,11 @@ where
         anchor: Mutex::new((!config.wait_for_anchor).then_some(B256::ZERO)),
         config,
     });
-    let server = server.start(rpc::module(node.clone())?);
+    let mut methods = rpc::module(node.clone())?;
+    methods
+        .merge(extra)
+        .map_err(|e| eyre::eyre!("extra JSON-RPC methods: {e}"))?;
+    let server = server.start(methods);
     let (stop, stopped) = watch::channel(false);
     let sealer = tokio::spawn(seal_loop(node.clone(), stopped));
     tracing::info!(%addr, "JSON-RPC listening");

@@ -7,6 +7,8 @@
 //!   anchored.
 //! - [`settler`]: keeps the L1's settled head close to the L2's, settling ranges by
 //!   re-execution.
+//! - [`status`]: where the rollup stands (heads, what the bridge owes, the last settlement),
+//!   and the stage of one deposit or withdrawal.
 //! - [`genesis`]: the rollup's L2 genesis and the contract's deployment parameters.
 
 pub mod bridge;
@@ -14,6 +16,7 @@ pub mod genesis;
 pub mod l1;
 pub mod sequencer;
 pub mod settler;
+pub mod status;
 pub mod verifier;
 
 use std::time::Duration;

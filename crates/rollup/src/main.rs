@@ -19,6 +19,7 @@ use nr_rollup::{
     l1::Rollup,
     sequencer::{self, SequencerConfig},
     settler::{self, SettlerConfig},
+    status::{RollupStatus, StatusReader},
 };
 use std::{net::IpAddr, path::PathBuf, time::Duration};
 use tokio::sync::watch;
@@ -184,16 +185,25 @@ enum Command {
         #[arg(long, env = "NR_PRIVATE_KEY", default_value = DEV_KEY_0, hide_default_value = true)]
         private_key: String,
     },
-    /// Where the rollup stands: L1 and L2 heads, settled head, messages, forced queue.
+    /// Where the rollup stands (JSON): heads, settlement lag, messages and withdrawals still
+    /// owed, forced queue, last settlement. With --message or --withdrawal: that one's stage.
     Status {
         #[arg(long)]
         l1_rpc: String,
         /// The NativeRollup contract on the L1.
         #[arg(long)]
         rollup: Address,
-        /// The L2 (sequencer or verifier), for its head.
+        /// The L2 (sequencer or verifier).
         #[arg(long)]
-        l2_rpc: Option<String>,
+        l2_rpc: String,
+        /// The stage of this L1 message (a deposit's index, as `deposit` printed it):
+        /// sent, anchored, claimed (on the L2), settled.
+        #[arg(long, conflicts_with = "withdrawal")]
+        message: Option<u64>,
+        /// The stage of the withdrawal this L2 transaction made (as `withdraw` printed it):
+        /// recorded, claimable, claimed (on the L1).
+        #[arg(long)]
+        withdrawal: Option<alloy_primitives::B256>,
     },
     /// Pays on the L1 the withdrawal an L2 transaction made, once its block is settled.
     Claim {
@@ -324,18 +334,49 @@ fn l2_spec(path: Option<&PathBuf>, sequencer: Address) -> eyre::Result<ChainSpec
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .init();
-    if let Err(e) = run_cli(Cli::parse()).await {
+    let cli = Cli::parse();
+    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // The testnet in a terminal draws its status there; its log goes to a file.
+    let log_file = match &cli.command {
+        Command::Testnet { datadir, .. } if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            std::fs::create_dir_all(datadir)
+                .and_then(|()| {
+                    std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(datadir.join(TESTNET_LOG))
+                })
+                .map_err(|e| {
+                    eprintln!(
+                        "error: opening {}: {e}",
+                        datadir.join(TESTNET_LOG).display()
+                    );
+                    std::process::exit(1);
+                })
+                .ok()
+        }
+        _ => None,
+    };
+    match log_file {
+        Some(file) => tracing_subscriber::fmt()
+            .with_env_filter(filter())
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .init(),
+        None => tracing_subscriber::fmt()
+            .with_env_filter(filter())
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .with_writer(std::io::stderr)
+            .init(),
+    }
+    if let Err(e) = run_cli(cli).await {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
 }
+
+/// The testnet's log file in its datadir, when its terminal shows the status instead.
+const TESTNET_LOG: &str = "testnet.log";
 
 async fn run_cli(cli: Cli) -> eyre::Result<()> {
     match cli.command {
@@ -536,30 +577,17 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
             l1_rpc,
             rollup,
             l2_rpc,
+            message,
+            withdrawal,
         } => {
-            use alloy_provider::Provider;
-            use nr_contracts::NativeRollup as R;
-            let l1 = Rollup::connect(&l1_rpc, rollup, key(DEV_KEY_0, "")?)?;
-            let at = alloy_rpc_types_eth::BlockId::latest();
-            let l2_head = match l2_rpc {
-                Some(url) => Some(
-                    l2_provider(&url, None)?
-                        .get_block_number()
-                        .await
-                        .map_err(|e| eyre!("L2: {e}"))?,
-                ),
-                None => None,
+            let l1 = Rollup::connect(&l1_rpc, rollup, PrivateKeySigner::random())?;
+            let l2 = l2_provider(&l2_rpc, None)?;
+            let out = match (message, withdrawal) {
+                (Some(index), _) => nr_rollup::status::message_stage(&l1, &l2, index).await?,
+                (_, Some(tx)) => nr_rollup::status::withdrawal_stage(&l1, &l2, tx).await?,
+                _ => serde_json::to_value(StatusReader::new(l1, l2).read().await?)?,
             };
-            let status = serde_json::json!({
-                "l1Head": l1.head().await?,
-                "l2Head": l2_head,
-                "settledHead": l1.view(R::headNumberCall {}, at).await?,
-                "messages": l1.view(R::messageCountCall {}, at).await?,
-                "forcedQueued": l1.view(R::forcedTailCall {}, at).await?,
-                "forcedResolved": l1.view(R::forcedHeadCall {}, at).await?,
-                "feesOwed": l1.view(R::feesOwedCall {}, at).await?.to_string(),
-            });
-            println!("{}", serde_json::to_string_pretty(&status)?);
+            println!("{}", serde_json::to_string_pretty(&out)?);
             Ok(())
         }
         Command::Claim {
@@ -605,6 +633,71 @@ struct RunningL2 {
     node: nr_node::RunningNode<EthEvmFactory>,
     stop: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// The rollup's status, read every [`STATUS_EVERY`] (`None` until the first read).
+    status: watch::Receiver<Option<RollupStatus>>,
+}
+
+/// How often a running L2 reads its rollup's status.
+const STATUS_EVERY: Duration = Duration::from_secs(2);
+
+/// The `nr_rollupStatus` method, answering from `status`.
+fn status_method(
+    status: watch::Receiver<Option<RollupStatus>>,
+) -> eyre::Result<jsonrpsee::Methods> {
+    let mut m = jsonrpsee::RpcModule::new(status);
+    m.register_method("nr_rollupStatus", |_, status, _| {
+        status.borrow().clone().ok_or_else(|| {
+            jsonrpsee::types::ErrorObjectOwned::owned(
+                -32000,
+                "the rollup's status has not been read yet",
+                None::<()>,
+            )
+        })
+    })?;
+    Ok(m.into())
+}
+
+/// Starts serving `chain` with `nr_rollupStatus`, and the task that reads the status of the
+/// rollup contract `rollup` on `l1_rpc` (with this node's head) until `stop`.
+async fn serve_with_status(
+    chain: Chain<EthEvmFactory>,
+    config: NodeConfig,
+    l1_rpc: &str,
+    rollup: Address,
+    stop: watch::Receiver<bool>,
+) -> eyre::Result<(
+    nr_node::RunningNode<EthEvmFactory>,
+    watch::Receiver<Option<RollupStatus>>,
+    tokio::task::JoinHandle<()>,
+)> {
+    let (out, status) = watch::channel(None);
+    let node = nr_node::start_with_methods(chain, config, status_method(status.clone())?).await?;
+    let reader = StatusReader::new(
+        Rollup::connect(l1_rpc, rollup, PrivateKeySigner::random())?,
+        l2_provider(&format!("http://{}", node.addr), None)?,
+    );
+    let watcher = tokio::spawn(watch_status(reader, out, stop));
+    Ok((node, status, watcher))
+}
+
+/// Reads the rollup's status into `out` every [`STATUS_EVERY`] until `stop`.
+async fn watch_status(
+    mut reader: StatusReader,
+    out: watch::Sender<Option<RollupStatus>>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        match reader.read().await {
+            Ok(s) => {
+                let _ = out.send(Some(s));
+            }
+            Err(e) => tracing::debug!(error = %e, "reading the rollup's status failed"),
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(STATUS_EVERY) => {}
+        }
+    }
 }
 
 impl RunningL2 {
@@ -661,8 +754,9 @@ async fn start_l2(args: &RunArgs) -> eyre::Result<RunningL2> {
     if !args.refuse_senders.is_empty() {
         tracing::warn!(senders = ?args.refuse_senders, "refusing these senders' transactions at the RPC");
     }
-    let node = nr_node::start(chain, config).await?;
     let (stop, stopped) = watch::channel(false);
+    let (node, status, watcher) =
+        serve_with_status(chain, config, &args.l1_rpc, args.rollup, stopped.clone()).await?;
     let sequencer = tokio::spawn(sequencer::run(
         node.node.clone(),
         Rollup::connect(&args.l1_rpc, args.rollup, sequencer_key.clone())?,
@@ -694,7 +788,8 @@ async fn start_l2(args: &RunArgs) -> eyre::Result<RunningL2> {
     Ok(RunningL2 {
         node,
         stop,
-        tasks: vec![sequencer, settler],
+        tasks: vec![sequencer, settler, watcher],
+        status,
     })
 }
 
@@ -719,8 +814,9 @@ async fn start_verifier(
         wait_for_anchor: true,
         refuse_senders: Default::default(),
     };
-    let node = nr_node::start(chain, config).await?;
     let (stop, stopped) = watch::channel(false);
+    let (node, status, watcher) =
+        serve_with_status(chain, config, l1_rpc, rollup, stopped.clone()).await?;
     let task = tokio::spawn(nr_rollup::verifier::run(
         node.node.clone(),
         l1,
@@ -730,7 +826,8 @@ async fn start_verifier(
     Ok(RunningL2 {
         node,
         stop,
-        tasks: vec![task],
+        tasks: vec![task, watcher],
+        status,
     })
 }
 
@@ -743,6 +840,43 @@ async fn until_signalled() -> eyre::Result<()> {
         _ = term.recv() => tracing::info!("SIGTERM: stopping"),
     }
     Ok(())
+}
+
+/// [`until_signalled`], redrawing the rollup's status below the cursor as it changes.
+async fn until_signalled_showing(
+    mut status: watch::Receiver<Option<RollupStatus>>,
+) -> eyre::Result<()> {
+    use std::io::Write;
+    let stop = until_signalled();
+    tokio::pin!(stop);
+    let mut drawn = 0;
+    loop {
+        tokio::select! {
+            result = &mut stop => return result,
+            changed = status.changed() => {
+                if changed.is_err() {
+                    return (&mut stop).await;
+                }
+            }
+        }
+        let Some(now) = status.borrow_and_update().clone() else {
+            continue;
+        };
+        let mut out = std::io::stdout().lock();
+        // Up over the last drawing, then each line cleared and written again.
+        let mut frame = String::new();
+        if drawn > 0 {
+            frame.push_str(&format!("\x1b[{drawn}F"));
+        }
+        let lines = now.lines();
+        for l in &lines {
+            frame.push_str("\x1b[2K");
+            frame.push_str(l);
+            frame.push('\n');
+        }
+        drawn = lines.len();
+        let _ = out.write_all(frame.as_bytes()).and_then(|()| out.flush());
+    }
 }
 
 async fn run(args: RunArgs) -> eyre::Result<()> {
@@ -897,13 +1031,29 @@ async fn testnet(
     for (i, k) in DEV_KEYS.iter().enumerate() {
         line(format!("    {i}  {}  {k}", key(k, "")?.address()));
     }
+    line(format!(
+        "  {:<34} nr_rollupStatus on the L2 (JSON-RPC)",
+        "status"
+    ));
+    let live = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    if live {
+        line(format!(
+            "  {:<34} {}",
+            "log",
+            datadir.join(TESTNET_LOG).display()
+        ));
+    }
     line("  Ctrl-C stops everything; running the command again resumes.".into());
     {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(summary.as_bytes()).and_then(|()| out.flush());
     }
-    until_signalled().await?;
+    if live {
+        until_signalled_showing(l2.status.clone()).await?;
+    } else {
+        until_signalled().await?;
+    }
     verifier.stop().await?;
     l2.stop().await?;
     if let Some(l1) = l1 {

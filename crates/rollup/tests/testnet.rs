@@ -164,6 +164,23 @@ async fn one_command_starts_a_rollup_and_resumes_it() {
         "--tx",
         &tx,
     ];
+    let (ok, out, err) = cli(&[
+        "status",
+        "--l1-rpc",
+        &l1_url,
+        "--rollup",
+        &rollup_arg,
+        "--l2-rpc",
+        &l2_url,
+        "--withdrawal",
+        &tx,
+    ]);
+    assert!(ok, "{err}");
+    let before: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        ["recorded", "claimable"].contains(&before["stage"].as_str().unwrap()),
+        "{before}"
+    );
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let (ok, _, err) = cli(&claim);
@@ -243,14 +260,65 @@ async fn one_command_starts_a_rollup_and_resumes_it() {
     assert!(ok, "status: {err}");
     let status: serde_json::Value = serde_json::from_str(&status).unwrap();
     assert_eq!(status["messages"], 2);
+    assert_eq!(status["messagesPending"], 0, "{status}");
+    assert_eq!(status["forcedPending"], 0, "{status}");
     assert_eq!(
-        (
-            status["forcedQueued"].as_u64(),
-            status["forcedResolved"].as_u64()
-        ),
-        (Some(1), Some(1))
+        (&status["withdrawals"], &status["withdrawalsUnclaimed"]),
+        (&1.into(), &0.into()),
+        "{status}"
     );
-    assert!(status["settledHead"].as_u64().unwrap() <= status["l2Head"].as_u64().unwrap());
+    let (settled, l2_head) = (
+        status["settledHead"].as_u64().unwrap(),
+        status["l2Head"].as_u64().unwrap(),
+    );
+    assert!(settled <= l2_head);
+    assert_eq!(status["settlementLag"].as_u64(), Some(l2_head - settled));
+    assert!(status["lastSettlement"]["gasUsed"].as_u64().unwrap() > 21_000);
+    // The same over the L2's JSON-RPC, as the sequencer reads it every 2 s.
+    let served: serde_json::Value = l2.raw_request("nr_rollupStatus".into(), ()).await.unwrap();
+    assert_eq!(served["messages"], 2, "{served}");
+    assert_eq!(served["withdrawals"], 1, "{served}");
+    assert!(served["lastSettlement"]["l1Tx"].is_string(), "{served}");
+    // The stages of a deposit and a withdrawal; a message that does not exist.
+    let stage = |what: &str, which: &str| {
+        let (ok, out, err) = cli(&[
+            "status",
+            "--l1-rpc",
+            &l1_url,
+            "--rollup",
+            &rollup_arg,
+            "--l2-rpc",
+            &l2_url,
+            what,
+            which,
+        ]);
+        assert!(ok, "status {what} {which}: {err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let deposit = stage("--message", "0");
+    assert!(
+        ["claimed", "settled"].contains(&deposit["stage"].as_str().unwrap()),
+        "{deposit}"
+    );
+    assert_eq!(deposit["value"], "2000000000000000000");
+    let withdrawal = stage("--withdrawal", &tx);
+    assert_eq!(withdrawal["stage"], "claimed", "{withdrawal}");
+    assert!(withdrawal["l1Tx"].is_string(), "{withdrawal}");
+    let (ok, _, err) = cli(&[
+        "status",
+        "--l1-rpc",
+        &l1_url,
+        "--rollup",
+        &rollup_arg,
+        "--l2-rpc",
+        &l2_url,
+        "--message",
+        "7",
+    ]);
+    assert!(
+        !ok && err.contains("no message 7: the rollup has sent 2"),
+        "{err}"
+    );
     stop(&mut child);
 
     // Again: the same contract, the same L2 state, and settlement goes on.
