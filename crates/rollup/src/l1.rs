@@ -30,6 +30,9 @@ pub enum L1Error {
     },
 }
 
+/// Gas added to an estimate, beside a quarter of it (see [`Rollup::send`]).
+const GAS_MARGIN: u64 = 30_000;
+
 /// How long a sent transaction may take to be mined before the send fails (and a service
 /// retries from what the L1 then holds): an L1 that restarted has lost its pool.
 pub const RECEIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -177,14 +180,20 @@ impl Rollup {
             .with_to(self.address)
             .with_value(value)
             .with_input(Bytes::from(call.abi_encode()));
-        let pending = self
+        let contract = |e: alloy_provider::transport::TransportError| L1Error::Contract {
+            address: self.address,
+            reason: format!("{}: {e}", C::SIGNATURE),
+        };
+        // The estimate is exact for the state it ran on, but what lands first can make the
+        // call dearer (a message appended after others writes a fresh tree slot: 20,000
+        // more); the unused rest is refunded.
+        let estimate = self
             .provider
-            .send_transaction(tx)
+            .estimate_gas(tx.clone())
             .await
-            .map_err(|e| L1Error::Contract {
-                address: self.address,
-                reason: format!("{}: {e}", C::SIGNATURE),
-            })?;
+            .map_err(contract)?;
+        let tx = tx.with_gas_limit(estimate + estimate / 4 + GAS_MARGIN);
+        let pending = self.provider.send_transaction(tx).await.map_err(contract)?;
         let receipt = pending
             .with_timeout(Some(RECEIPT_TIMEOUT))
             .get_receipt()

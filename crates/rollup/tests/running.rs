@@ -3,19 +3,22 @@
 //! them over JSON-RPC with alloy: deposit on L1 → relayed claim → balance on L2 → automatic
 //! settlement → withdrawal on L2 → claim on L1 with the L2's proofs.
 
+mod common;
+
 use alloy_network::{EthereumWallet, TransactionBuilder};
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_provider::{DynProvider, Provider, ProviderBuilder};
 use alloy_rpc_types_eth::{BlockId, TransactionRequest};
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, SolEvent};
+use common::eventually;
 use nr_contracts::{L2_BRIDGE, L2Bridge, NativeRollup};
 use nr_node::{Chain, ChainSpec, NodeConfig, Role};
 use nr_rollup::l1::Rollup;
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 const USER_KEY: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
@@ -61,22 +64,6 @@ async fn spawn_with_rpc(name: &'static str, args: Vec<String>) -> (Proc, String)
     .await
     .unwrap();
     (Proc(child), url)
-}
-
-/// Polls `check` every 250 ms until it gives `Some`, for at most `secs`.
-async fn eventually<T, F: std::future::Future<Output = Option<T>>>(
-    what: &str,
-    secs: u64,
-    mut check: impl FnMut() -> F,
-) -> T {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "{what} within {secs} s");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

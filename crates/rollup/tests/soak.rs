@@ -1,0 +1,359 @@
+//! A bounded soak of the running rollup, as real processes on loopback (the L1 `nr-node`,
+//! the sequencer and settler `nr-rollup run`, 1-second blocks on both chains): four users
+//! deposit, transfer, withdraw and claim at random for `NR_SOAK_SECS` seconds (default 45).
+//!
+//! Throughout, at each check the L1 escrow matches exactly what the L2 owes at the settled
+//! head, read from the chains alone (L1 block B, settled L2 block S):
+//!
+//!   escrow(B) - fees owed(B) - withdrawals recorded by S and unpaid at B
+//!       = ETH outside the bridge on the L2 at S + messages sent by B and unclaimed at S
+//!
+//! At the end every withdrawal is claimed on the L1. It prints the operations per second and
+//! the settlement lag (docs/rollup.md records a run).
+
+mod common;
+
+use alloy_network::{EthereumWallet, TransactionBuilder};
+use alloy_primitives::{Address, U256};
+use alloy_provider::{DynProvider, Provider, ProviderBuilder};
+use alloy_rpc_types_eth::{BlockId, Filter, TransactionRequest};
+use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::{SolCall, SolEvent};
+use common::*;
+use nr_contracts::{L2_BRIDGE, L2Bridge, NativeRollup};
+use nr_rollup::l1::Rollup;
+use std::{
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+/// Dev accounts 5 to 8 of the dev mnemonic.
+const USERS: [&str; 4] = [
+    "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+    "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+    "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+    "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
+];
+/// Dev account 0: the sequencer, holding the genesis float.
+const SEQUENCER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const MILLI: u128 = ETH / 1000;
+
+/// xorshift64*: a reproducible walk per user.
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+    }
+}
+
+/// Operations done: deposits, transfers, withdrawals, claims.
+#[derive(Default)]
+struct Done([u64; 4]);
+
+/// A user's withdrawal, until paid.
+struct Pending {
+    event: L2Bridge::WithdrawalInitiated,
+    block: u64,
+}
+
+struct User {
+    key: PrivateKeySigner,
+    l1: Rollup,
+    l2: DynProvider,
+    pending: Vec<Pending>,
+}
+
+impl User {
+    async fn l2_balance(&self) -> u128 {
+        self.l2
+            .get_balance(self.key.address())
+            .await
+            .unwrap()
+            .to::<u128>()
+    }
+
+    async fn deposit(&self, value: u128) {
+        self.l1
+            .send(
+                NativeRollup::depositETHCall {
+                    to: self.key.address(),
+                },
+                U256::from(value),
+            )
+            .await
+            .expect("deposit");
+    }
+
+    /// Sends an L2 transaction and waits for its receipt, which must be a success.
+    async fn l2_send(&self, tx: TransactionRequest) -> alloy_rpc_types_eth::TransactionReceipt {
+        let r = self
+            .l2
+            .send_transaction(tx)
+            .await
+            .expect("L2 send")
+            .get_receipt()
+            .await
+            .expect("L2 receipt");
+        assert!(r.status(), "L2 transaction {} failed", r.transaction_hash);
+        r
+    }
+
+    async fn withdraw(&mut self, value: u128) {
+        let tx = TransactionRequest::default()
+            .with_to(L2_BRIDGE)
+            .with_value(U256::from(value))
+            .with_input(
+                L2Bridge::withdrawCall {
+                    to: self.key.address(),
+                }
+                .abi_encode(),
+            );
+        let r = self.l2_send(tx).await;
+        let event = r
+            .inner
+            .logs()
+            .iter()
+            .find_map(|l| L2Bridge::WithdrawalInitiated::decode_log(&l.inner).ok())
+            .expect("WithdrawalInitiated")
+            .data;
+        self.pending.push(Pending {
+            event,
+            block: r.block_number.unwrap(),
+        });
+    }
+
+    /// Claims the first of its withdrawals that is settled; whether there was one.
+    async fn claim_settled(&mut self) -> bool {
+        let settled = self
+            .l1
+            .view(NativeRollup::headNumberCall {}, BlockId::latest())
+            .await
+            .unwrap();
+        let Some(i) = self.pending.iter().position(|p| p.block <= settled) else {
+            return false;
+        };
+        let p = self.pending.remove(i);
+        let claim = nr_rollup::bridge::withdrawal_claim(&self.l1, &self.l2, &p.event, p.block)
+            .await
+            .expect("a settled withdrawal is claimable");
+        self.l1.send(claim, U256::ZERO).await.expect("claim");
+        true
+    }
+}
+
+/// What the L2 owes and what the L1 holds, at L1 block `b` and the L2 block it settled:
+/// (escrow - fees owed - unpaid withdrawals, L2 ETH outside the bridge + unclaimed messages).
+async fn books(
+    rollup: &Rollup,
+    l2: &DynProvider,
+    holders: &[Address],
+    b: u64,
+) -> (U256, U256, u64) {
+    let at = BlockId::number(b);
+    let s = rollup
+        .view(NativeRollup::headNumberCall {}, at)
+        .await
+        .unwrap();
+    let escrow = rollup
+        .provider()
+        .get_balance(rollup.address)
+        .block_id(at)
+        .await
+        .unwrap();
+    let fees = U256::from(
+        rollup
+            .view(NativeRollup::feesOwedCall {}, at)
+            .await
+            .unwrap(),
+    );
+    let settled = BlockId::number(s);
+    // Withdrawals the settled L2 recorded, less those the L1 paid by B.
+    let filter = Filter::new()
+        .address(L2_BRIDGE)
+        .event_signature(L2Bridge::WithdrawalInitiated::SIGNATURE_HASH)
+        .from_block(0)
+        .to_block(s);
+    let mut unpaid = U256::ZERO;
+    for log in l2.get_logs(&filter).await.unwrap() {
+        let w = L2Bridge::WithdrawalInitiated::decode_log(&log.inner)
+            .unwrap()
+            .data;
+        let paid = rollup
+            .view(NativeRollup::withdrawalClaimedCall { nonce: w.nonce }, at)
+            .await
+            .unwrap();
+        if !paid {
+            unpaid += w.value;
+        }
+    }
+    // Messages the L1 took by B, less those the settled L2 claimed.
+    let mut unclaimed = U256::ZERO;
+    for (m, _) in rollup
+        .events::<NativeRollup::MessageSent>(0, b)
+        .await
+        .unwrap()
+    {
+        let call = TransactionRequest::default()
+            .with_to(L2_BRIDGE)
+            .with_input(L2Bridge::isClaimedCall { index: m.index }.abi_encode());
+        let out = l2.call(call).block(settled).await.unwrap();
+        if !L2Bridge::isClaimedCall::abi_decode_returns(&out).unwrap() {
+            unclaimed += m.value + m.fee;
+        }
+    }
+    let mut outside = U256::ZERO;
+    for a in holders {
+        outside += l2.get_balance(*a).block_id(settled).await.unwrap();
+    }
+    (escrow - fees - unpaid, outside + unclaimed, s)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bounded_soak_keeps_the_escrow_exact() {
+    let secs: u64 = std::env::var("NR_SOAK_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(45);
+    let (rig, _l1) = Rig::new("soak").await;
+    let _sequencer = rig.start_sequencer(&[]).await;
+    let l2 = provider(&rig.l2_url());
+    let reader = Rollup::connect(&rig.l1_url, rig.rollup, PrivateKeySigner::random()).unwrap();
+    // Who can hold ETH on the L2 outside the bridge: the genesis's holders and the users.
+    let genesis = nr_rollup::genesis::l2_genesis(
+        nr_node::genesis::DEV_L2_CHAIN_ID,
+        SEQUENCER_KEY.parse::<PrivateKeySigner>().unwrap().address(),
+    );
+    let mut holders: Vec<Address> = genesis
+        .alloc
+        .iter()
+        .filter(|(a, acc)| **a != L2_BRIDGE && !acc.balance.is_zero())
+        .map(|(a, _)| *a)
+        .collect();
+    let dev = nr_node::genesis::dev_accounts();
+    let mut users = Vec::new();
+    for key in USERS {
+        let key: PrivateKeySigner = key.parse().unwrap();
+        assert!(dev.contains(&key.address()), "a dev account");
+        holders.push(key.address());
+        users.push(User {
+            l1: Rollup::connect(&rig.l1_url, rig.rollup, key.clone()).unwrap(),
+            l2: ProviderBuilder::new()
+                .wallet(EthereumWallet::from(key.clone()))
+                .connect_http(rig.l2_url().parse().unwrap())
+                .erased(),
+            key,
+            pending: Vec::new(),
+        });
+    }
+    let addresses: Vec<Address> = users.iter().map(|u| u.key.address()).collect();
+
+    // The users, each on its own walk.
+    let done = Arc::new(Mutex::new(Done::default()));
+    let running = Arc::new(AtomicBool::new(true));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (i, mut user) in users.into_iter().enumerate() {
+        let (done, running, addresses) = (done.clone(), running.clone(), addresses.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut rng = Rng(0x5eed + i as u64);
+            user.deposit(100 * MILLI).await;
+            done.lock().unwrap().0[0] += 1;
+            while running.load(Ordering::Relaxed) {
+                let balance = user.l2_balance().await;
+                let kind = match rng.below(10) {
+                    0..=1 => 0,
+                    2..=4 if balance > 20 * MILLI => 1,
+                    5..=6 if balance > 20 * MILLI => 2,
+                    7..=9 if user.claim_settled().await => 3,
+                    _ => continue,
+                };
+                let value = (1 + rng.below(10) as u128) * MILLI;
+                match kind {
+                    0 => user.deposit(value * 5).await,
+                    1 => {
+                        let to = addresses[rng.below(addresses.len() as u64) as usize];
+                        let tx = TransactionRequest::default()
+                            .with_to(to)
+                            .with_value(U256::from(value));
+                        user.l2_send(tx).await;
+                    }
+                    2 => user.withdraw(value).await,
+                    _ => {}
+                }
+                done.lock().unwrap().0[kind] += 1;
+            }
+            user
+        }));
+    }
+
+    // Meanwhile: the settlement lag every second, the books every few.
+    let mut lags = Vec::new();
+    let mut checks = 0;
+    let deadline = started + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let settled = reader
+            .view(NativeRollup::headNumberCall {}, BlockId::latest())
+            .await
+            .unwrap();
+        let head = l2.get_block_number().await.unwrap();
+        lags.push(head.saturating_sub(settled));
+        if lags.len() % 5 == 0 {
+            let b = reader.head().await.unwrap();
+            let (held, owed, s) = books(&reader, &l2, &holders, b).await;
+            assert_eq!(held, owed, "escrow at L1 block {b}, settled L2 block {s}");
+            checks += 1;
+        }
+    }
+    running.store(false, Ordering::Relaxed);
+    let mut users = Vec::new();
+    for t in tasks {
+        users.push(t.await.unwrap());
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+
+    // Every withdrawal is claimable: wait for its settlement, claim it.
+    for user in &mut users {
+        while !user.pending.is_empty() {
+            let last = user.pending.iter().map(|p| p.block).max().unwrap();
+            eventually("the last withdrawals settle", 60, || async {
+                reader
+                    .view(NativeRollup::headNumberCall {}, BlockId::latest())
+                    .await
+                    .ok()
+                    .filter(|&s| s >= last)
+            })
+            .await;
+            assert!(user.claim_settled().await);
+            done.lock().unwrap().0[3] += 1;
+        }
+    }
+    let b = reader.head().await.unwrap();
+    let (held, owed, _) = books(&reader, &l2, &holders, b).await;
+    assert_eq!(held, owed, "escrow at the end");
+
+    let [deposits, transfers, withdrawals, claims] = done.lock().unwrap().0;
+    let ops = deposits + transfers + withdrawals + claims;
+    assert!(
+        withdrawals > 0 && claims >= withdrawals,
+        "the walk withdrew and claimed"
+    );
+    assert!(checks > 0, "the books were checked during the soak");
+    lags.sort_unstable();
+    let mean = lags.iter().sum::<u64>() as f64 / lags.len() as f64;
+    println!(
+        "soak: {elapsed:.0} s, {ops} operations ({deposits} deposits, {transfers} L2 transfers, \
+         {withdrawals} withdrawals, {claims} claims): {:.2} ops/s; settlement lag (L2 blocks \
+         of 1 s, sampled each second) median {}, mean {mean:.1}, max {}; escrow exact at \
+         {checks} checks",
+        ops as f64 / elapsed,
+        lags[lags.len() / 2],
+        lags[lags.len() - 1],
+    );
+}
