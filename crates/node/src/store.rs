@@ -122,6 +122,21 @@ impl Store {
         genesis_state: impl FnOnce() -> Result<StateDelta, E>,
     ) -> Result<(Self, Loaded), E> {
         std::fs::create_dir_all(datadir).map_err(|e| StoreError::Datadir(datadir.into(), e))?;
+        // A datadir of another chain is refused before anything in it changes.
+        let named = read_identity(datadir)?;
+        if let Some((found_id, found)) = named {
+            let expected = genesis.hash_slow();
+            if found != expected {
+                return Err(StoreError::GenesisMismatch { expected, found }.into());
+            }
+            if found_id != chain_id {
+                return Err(StoreError::ChainIdMismatch {
+                    expected: chain_id,
+                    found: found_id,
+                }
+                .into());
+            }
+        }
         let path = datadir.join(DB_FILE);
         let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(path.clone(), e.to_string());
         // `create` would initialise a short or empty file as a new database, and a writable
@@ -191,6 +206,9 @@ impl Store {
                     .map_err(db_error)?;
             }
             tx.commit().map_err(db_error)?;
+        }
+        if named.is_none() {
+            write_identity(datadir, chain_id, &genesis.hash_slow())?;
         }
         let loaded = store.load()?;
         Ok((store, loaded))
@@ -341,6 +359,40 @@ const CHAIN_ID_KEY: &str = "chain_id";
 
 /// Whether an existing database is initialised (`false`: created, but the genesis
 /// transaction never committed), refusing one that holds another chain.
+/// File in the datadir naming its chain (`chain_id=…` and `genesis=0x…` lines), read before
+/// the database is opened, so that a node of another chain changes nothing there, not even
+/// by redb's repair after a crash. A datadir without it (one made before it existed, or a
+/// crash between the first commit and its writing) is checked in the database and gets it.
+pub const IDENTITY_FILE: &str = "chain.id";
+
+fn read_identity(datadir: &Path) -> Result<Option<(u64, B256)>, StoreError> {
+    let path = datadir.join(IDENTITY_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StoreError::Datadir(path, e)),
+    };
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix('='))
+            .map(str::trim)
+    };
+    let chain_id = field("chain_id").and_then(|v| v.parse().ok());
+    let genesis = field("genesis").and_then(|v| v.parse().ok());
+    match (chain_id, genesis) {
+        (Some(c), Some(g)) => Ok(Some((c, g))),
+        _ => Err(StoreError::Malformed("chain identity file")),
+    }
+}
+
+fn write_identity(datadir: &Path, chain_id: u64, genesis: &B256) -> Result<(), StoreError> {
+    let path = datadir.join(IDENTITY_FILE);
+    let tmp = datadir.join(format!("{IDENTITY_FILE}.tmp"));
+    std::fs::write(&tmp, format!("chain_id={chain_id}\ngenesis={genesis}\n"))
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|e| StoreError::Datadir(path, e))
+}
+
 fn check_identity(
     db: &impl ReadableDatabase,
     chain_id: u64,

@@ -1,5 +1,6 @@
 //! The datadir across process deaths: SIGKILL mid-run loses no sealed block; SIGTERM keeps
-//! the pending transactions; a corrupt datadir or a bad flag is refused clearly, untouched.
+//! the pending transactions; a corrupt datadir, another chain's (even one a crash left
+//! needing repair) or a bad flag is refused clearly, untouched.
 
 mod common;
 
@@ -165,6 +166,51 @@ fn sigterm_keeps_pending_transactions() {
     assert_eq!(receipt["status"], "0x1");
     assert_eq!(node.cast(&["balance", &RECIPIENT.to_string()]), "5");
     check_stateless_inputs(&node, &ChainSpec::dev(Role::L2, 901));
+}
+
+#[test]
+fn a_crashed_datadir_of_another_chain_is_refused_untouched() {
+    // An L2 node killed mid-run: its database needs redb's repair at the next open.
+    let dir = tempfile::tempdir().unwrap();
+    let node = NodeProcess::start("l2", dir.path(), &["--block-time", "0.2"]);
+    wait_for_block(&node, 2);
+    node.kill();
+    let files = |dir: &std::path::Path| {
+        let mut all: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, std::fs::read(e.path()).unwrap())
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    let before = files(dir.path());
+    assert!(
+        before
+            .iter()
+            .any(|(name, _)| name == nr_node::store::IDENTITY_FILE),
+        "the datadir names its chain"
+    );
+    // An L1 node pointed at it: refused, and not a byte changed (no repair, no journal).
+    let out = Command::new(env!("CARGO_BIN_EXE_nr-node"))
+        .args(["run", "--role", "l1", "--http.port", "0", "--datadir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("datadir holds the chain with genesis"),
+        "{stderr}"
+    );
+    assert!(files(dir.path()) == before, "the datadir was changed");
+    // Its own node still opens it, repairs it and goes on.
+    let node = NodeProcess::start("l2", dir.path(), &["--block-time", "0.2"]);
+    assert!(node.block_number() >= 2);
+    node.kill();
 }
 
 #[test]
