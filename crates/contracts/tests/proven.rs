@@ -328,6 +328,7 @@ fn the_l1_node_takes_proof_sidecars_over_json_rpc_body() {
         datadir: datadir.clone(),
         wait_for_anchor: false,
         refuse_senders: Default::default(),
+        rpc: Default::default(),
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {

@@ -29,7 +29,7 @@ pub use chain::{
     verify_proof_sidecar,
 };
 pub use genesis::ChainSpec;
-pub use service::{Node, NodeConfig, RunningNode, start, start_with_methods};
+pub use service::{Node, NodeConfig, RpcLimits, RunningNode, start, start_with_methods};
 
 /// Which chain a node runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

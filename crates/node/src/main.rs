@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use eyre::{WrapErr, bail, eyre};
 use nr_execute::{ExecuteConfig, NativeRollupEvmFactory};
 use nr_node::chain::NodeEvmFactory;
-use nr_node::{Chain, ChainSpec, NodeConfig, Role, genesis};
+use nr_node::{Chain, ChainSpec, NodeConfig, Role, RpcLimits, genesis};
 use std::{net::IpAddr, path::PathBuf, time::Duration};
 use tracing_subscriber::EnvFilter;
 
@@ -70,6 +70,15 @@ struct RunArgs {
     /// Fee recipient of sealed blocks.
     #[arg(long, default_value_t = Address::ZERO)]
     fee_recipient: Address,
+    /// Most calls in one JSON-RPC batch (a longer one is refused before any call runs).
+    #[arg(long = "rpc.batch-limit", default_value_t = RpcLimits::default().max_batch)]
+    rpc_batch_limit: u32,
+    /// Most bytes of one JSON-RPC response, a batch's together.
+    #[arg(long = "rpc.max-response-size", default_value_t = RpcLimits::default().max_response_bytes)]
+    rpc_max_response_size: u32,
+    /// Most open JSON-RPC connections.
+    #[arg(long = "rpc.max-connections", default_value_t = RpcLimits::default().max_connections)]
+    rpc_max_connections: u32,
 }
 
 fn parse_block_time(s: &str) -> Result<Duration, String> {
@@ -159,6 +168,11 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
         datadir: args.datadir.clone(),
         wait_for_anchor: false,
         refuse_senders: Default::default(),
+        rpc: RpcLimits {
+            max_batch: args.rpc_batch_limit,
+            max_response_bytes: args.rpc_max_response_size,
+            max_connections: args.rpc_max_connections,
+        },
     };
     tracing::info!(
         role = ?args.role,

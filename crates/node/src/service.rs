@@ -9,7 +9,7 @@
 use crate::chain::NodeEvmFactory;
 use crate::{Chain, ChainError, SealedBlock, chain::BlockAttributes, pool::PoolError, rpc};
 use alloy_primitives::{Address, B256};
-use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
+use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, ServerHandle};
 use std::{
     collections::BTreeSet,
     net::SocketAddr,
@@ -43,6 +43,32 @@ pub struct NodeConfig {
     /// Senders whose transactions the RPC refuses: a sequencer's local policy, which the
     /// rollup's L1 inbox exists to overcome (forced transactions enter by [`Node::submit`]).
     pub refuse_senders: BTreeSet<Address>,
+    /// Limits on each JSON-RPC request.
+    pub rpc: RpcLimits,
+}
+
+/// Limits on one JSON-RPC request, so that no request (a long batch of stateless inputs,
+/// say) can take the node's memory: geth's defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RpcLimits {
+    /// Most calls in a batch; a longer batch is refused before any of them runs (geth's
+    /// `--rpc.batch-request-limit`, 1,000).
+    pub max_batch: u32,
+    /// Most bytes of one response, a batch's responses together: a batch stops with an
+    /// error as soon as they pass it (geth's `--rpc.batch-response-max-size`, 25 MB).
+    pub max_response_bytes: u32,
+    /// Most open connections.
+    pub max_connections: u32,
+}
+
+impl Default for RpcLimits {
+    fn default() -> Self {
+        Self {
+            max_batch: 1_000,
+            max_response_bytes: 25_000_000,
+            max_connections: 100,
+        }
+    }
 }
 
 /// The chain and what its RPC handlers share.
@@ -161,10 +187,12 @@ pub async fn start_with_methods<F>(
 where
     F: NodeEvmFactory + Send + Sync + 'static,
 {
-    // Blob transactions (~1.4 MB) and stateless inputs of full blocks exceed the defaults.
+    // Requests: blob transactions (~1.4 MB each) exceed jsonrpsee's default.
     let limits = ServerConfig::builder()
         .max_request_body_size(32 * 1024 * 1024)
-        .max_response_body_size(256 * 1024 * 1024)
+        .max_response_body_size(config.rpc.max_response_bytes)
+        .set_batch_request_config(BatchRequestConfig::Limit(config.rpc.max_batch))
+        .max_connections(config.rpc.max_connections)
         .build();
     let server = Server::builder()
         .set_config(limits)

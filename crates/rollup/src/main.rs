@@ -750,6 +750,7 @@ async fn start_l2(args: &RunArgs) -> eyre::Result<RunningL2> {
         datadir: args.datadir.clone(),
         wait_for_anchor: true,
         refuse_senders: args.refuse_senders.iter().copied().collect(),
+        rpc: Default::default(),
     };
     if !args.refuse_senders.is_empty() {
         tracing::warn!(senders = ?args.refuse_senders, "refusing these senders' transactions at the RPC");
@@ -813,6 +814,7 @@ async fn start_verifier(
         datadir: datadir.to_path_buf(),
         wait_for_anchor: true,
         refuse_senders: Default::default(),
+        rpc: Default::default(),
     };
     let (stop, stopped) = watch::channel(false);
     let (node, status, watcher) =
@@ -933,6 +935,7 @@ async fn testnet(
                     datadir: dir,
                     wait_for_anchor: false,
                     refuse_senders: Default::default(),
+                    rpc: Default::default(),
                 },
             )
             .await?;

@@ -82,6 +82,7 @@ async fn deposit_relay_settle_withdraw_and_claim_on_a_running_rollup() {
             datadir: dir.path().join("l1"),
             wait_for_anchor: false,
             refuse_senders: Default::default(),
+            rpc: Default::default(),
         },
     )
     .await

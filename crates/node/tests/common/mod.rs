@@ -152,10 +152,18 @@ impl NodeProcess {
     /// A JSON-RPC call over plain HTTP (for payloads too large for a command line, such as
     /// blob transactions): `Ok(result)` or `Err(error object)`.
     pub fn post(&self, method: &str, params: Value) -> Result<Value, Value> {
-        use std::io::{Read, Write};
         let body =
-            serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
-                .to_string();
+            serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        let mut reply = self.post_body(&body.to_string());
+        match reply.get("error") {
+            Some(e) => Err(e.clone()),
+            None => Ok(reply["result"].take()),
+        }
+    }
+
+    /// POSTs a JSON-RPC body (a call or a batch) and returns the reply's JSON.
+    pub fn post_body(&self, body: &str) -> Value {
+        use std::io::{Read, Write};
         let host = self.url.trim_start_matches("http://");
         let mut stream = std::net::TcpStream::connect(host).unwrap();
         write!(
@@ -167,11 +175,7 @@ impl NodeProcess {
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
         let (_, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
-        let mut reply = json(body);
-        match reply.get("error") {
-            Some(e) => Err(e.clone()),
-            None => Ok(reply["result"].take()),
-        }
+        json(body)
     }
 
     /// `cast rpc` that must fail; returns the error text.
