@@ -20,7 +20,7 @@ use alloy_eips::{eip1559::BaseFeeParams, eip2718::Encodable2718, eip4844::DATA_G
 use alloy_evm::eth::EthEvmFactory;
 use alloy_evm::{
     EvmEnv,
-    block::{BlockExecutionError, BlockExecutor, BlockValidationError},
+    block::{BlockExecutionError, BlockExecutor, BlockValidationError, TxResult},
     eth::{EthBlockExecutor, receipt_builder::AlloyReceiptBuilder},
 };
 use alloy_primitives::Bytes;
@@ -419,8 +419,25 @@ impl<F: NodeEvmFactory> Chain<F> {
                 continue;
             }
             let recovered = Recovered::new_unchecked(&tx.tx, tx.sender);
-            match executor.execute_transaction(recovered) {
+            let mut halted = None;
+            let outcome = executor.execute_transaction_with_result_closure(recovered, |r| {
+                if let revm::context::result::ExecutionResult::Halt { reason, .. } =
+                    &r.result().result
+                {
+                    halted = Some(format!("{reason:?}"));
+                }
+            });
+            match outcome {
                 Ok(used) => {
+                    if let Some(reason) = halted {
+                        // Included (its gas is spent); say why, EXECUTE's own words when the
+                        // call was to it.
+                        let why = tx.tx.to().and_then(|to| {
+                            let hashes = tx.tx.blob_versioned_hashes().unwrap_or_default();
+                            self.factory.explain_halt(to, tx.tx.input(), hashes)
+                        });
+                        tracing::debug!(hash = %tx.hash, %reason, why = why.as_deref().unwrap_or(""), "transaction halted");
+                    }
                     gas_used += used.tx_gas_used();
                     blob_gas_used += blob_gas;
                     included.push(tx);

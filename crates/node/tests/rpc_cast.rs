@@ -291,6 +291,10 @@ fn l1_devnet_is_driven_by_cast_runs_execute_and_checks_blobs() {
         receipt["gasUsed"], "0xf42400",
         "a halt consumes all 16M gas"
     );
+    // Block building logged why (at debug level), in EXECUTE's words.
+    let hash = receipt["transactionHash"].as_str().unwrap();
+    let line = l1.log_line(&["transaction halted", hash]);
+    assert!(line.contains("L2 block invalid"), "{line}");
 
     // Blob transactions: EIP-7594 sidecars (Osaka) are checked and served back.
     let data = l1_dir.path().join("batch.bin");

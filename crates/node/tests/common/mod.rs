@@ -74,7 +74,8 @@ impl NodeProcess {
             .arg(datadir)
             .args(extra)
             .env_remove("NO_COLOR")
-            .env("RUST_LOG", "info")
+            // Block building says at debug level why a transaction halted.
+            .env("RUST_LOG", "info,nr_node::chain=debug")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -183,6 +184,20 @@ impl NodeProcess {
         let mut args = vec!["rpc", method];
         args.extend(params);
         self.try_cast(&args).expect_err("the call must fail")
+    }
+
+    /// Waits up to 10 s for a log line containing every one of `words`; returns it.
+    pub fn log_line(&self, words: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let line = self
+                .log
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|_| panic!("no log line with {words:?} within 10 s"));
+            if words.iter().all(|w| line.contains(w)) {
+                return line;
+            }
+        }
     }
 
     pub fn block_number(&self) -> u64 {
