@@ -41,7 +41,7 @@ use jsonrpsee::{
 use nr_stateless::StatelessInput;
 use std::sync::Arc;
 
-type RpcResult<T> = Result<T, ErrorObjectOwned>;
+pub(crate) type RpcResult<T> = Result<T, ErrorObjectOwned>;
 
 /// Most blocks one `eth_getLogs` or `eth_feeHistory` call may span.
 pub const MAX_BLOCK_RANGE: u64 = 10_000;
@@ -54,15 +54,15 @@ fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
     ErrorObjectOwned::owned(code, message.into(), None::<()>)
 }
 
-fn invalid_params(message: impl Into<String>) -> ErrorObjectOwned {
+pub(crate) fn invalid_params(message: impl Into<String>) -> ErrorObjectOwned {
     error(-32602, message)
 }
 
-fn server_error(message: impl std::fmt::Display) -> ErrorObjectOwned {
+pub(crate) fn server_error(message: impl std::fmt::Display) -> ErrorObjectOwned {
     error(-32000, message.to_string())
 }
 
-fn internal(message: impl std::fmt::Display) -> ErrorObjectOwned {
+pub(crate) fn internal(message: impl std::fmt::Display) -> ErrorObjectOwned {
     error(-32603, message.to_string())
 }
 
@@ -96,7 +96,7 @@ fn revert_reason(output: &[u8]) -> Option<String> {
 }
 
 /// Runs a handler body, so that `?` works inside it.
-fn handle<T>(body: impl FnOnce() -> RpcResult<T>) -> RpcResult<T> {
+pub(crate) fn handle<T>(body: impl FnOnce() -> RpcResult<T>) -> RpcResult<T> {
     body()
 }
 
@@ -158,14 +158,7 @@ where
         let hash: B256 = p.one()?;
         let chain = n.chain();
         if let Some(pending) = chain.pool.get(&hash) {
-            return Ok(Some(Transaction {
-                inner: Recovered::new_unchecked(pending.tx.clone(), pending.sender),
-                block_hash: None,
-                block_number: None,
-                transaction_index: None,
-                effective_gas_price: None,
-                block_timestamp: None,
-            }));
+            return Ok(Some(rpc_tx_pending(&pending.tx, pending.sender)));
         }
         let Some(at) = chain.store().tx_location(&hash).map_err(internal)? else {
             return Ok(None);
@@ -341,6 +334,7 @@ where
         let sealed = n.seal().map_err(internal)?;
         Ok(U64::from(sealed.block.header.number))
     });
+    crate::watch::register(&mut m)?;
     Ok(m)
 }
 
@@ -362,7 +356,7 @@ fn account_at<F: NodeEvmFactory>(node: &Node<F>, p: &Params<'_>) -> RpcResult<Ac
 }
 
 /// The block number a tag names, if that block is sealed.
-fn number_of<F: NodeEvmFactory>(chain: &Chain<F>, tag: BlockNumberOrTag) -> Option<u64> {
+pub(crate) fn number_of<F: NodeEvmFactory>(chain: &Chain<F>, tag: BlockNumberOrTag) -> Option<u64> {
     let head = chain.head().number;
     match tag {
         BlockNumberOrTag::Earliest => Some(0),
@@ -394,6 +388,35 @@ fn sealed_block<F: NodeEvmFactory>(chain: &Chain<F>, number: u64) -> RpcResult<B
         .block(number)
         .map_err(internal)?
         .ok_or_else(|| internal(format!("block {number} is indexed but missing")))
+}
+
+/// A pooled transaction, as RPC returns it (no block yet).
+pub(crate) fn rpc_tx_pending(tx: &TxEnvelope, sender: Address) -> Transaction {
+    Transaction {
+        inner: Recovered::new_unchecked(tx.clone(), sender),
+        block_hash: None,
+        block_number: None,
+        transaction_index: None,
+        effective_gas_price: None,
+        block_timestamp: None,
+    }
+}
+
+/// The RPC header of sealed block `number` (as `newHeads` sends it).
+pub(crate) fn rpc_header<F: NodeEvmFactory>(
+    chain: &Chain<F>,
+    number: u64,
+) -> RpcResult<alloy_rpc_types_eth::Header> {
+    let header = chain
+        .header(number)
+        .map_err(internal)?
+        .ok_or_else(|| internal(format!("no header {number}")))?;
+    Ok(alloy_rpc_types_eth::Header {
+        hash: header.hash_slow(),
+        inner: header,
+        total_difficulty: Some(U256::ZERO),
+        size: None,
+    })
 }
 
 fn rpc_tx(block: &Block<TxEnvelope>, index: usize) -> RpcResult<Transaction> {
@@ -660,7 +683,7 @@ fn fee_history<F: NodeEvmFactory>(
 }
 
 /// `eth_getLogs` over sealed blocks: the bloom first, then each log.
-fn logs<F: NodeEvmFactory>(chain: &Chain<F>, filter: &Filter) -> RpcResult<Vec<Log>> {
+pub(crate) fn logs<F: NodeEvmFactory>(chain: &Chain<F>, filter: &Filter) -> RpcResult<Vec<Log>> {
     let (from, to) = match filter.block_option {
         FilterBlockOption::AtBlockHash(hash) => {
             let n = chain

@@ -79,6 +79,8 @@ pub struct Node<F> {
     /// The `parent_beacon_block_root` of the blocks it seals: on an L2, the L1 anchor its
     /// sequencer sets (`None`: none yet, seal nothing).
     anchor: Mutex<Option<B256>>,
+    /// The polling filters installed over JSON-RPC.
+    filters: Mutex<crate::watch::Filters>,
     config: NodeConfig,
 }
 
@@ -151,6 +153,11 @@ impl<F: NodeEvmFactory> Node<F> {
         *self.anchor.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The installed polling filters.
+    pub(crate) fn filters(&self) -> MutexGuard<'_, crate::watch::Filters> {
+        self.filters.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Sets the anchor of the blocks sealed from now on (an L2 sequencer following its L1).
     pub fn set_anchor(&self, anchor: B256) {
         *self.anchor.lock().unwrap_or_else(PoisonError::into_inner) = Some(anchor);
@@ -205,6 +212,7 @@ where
         chain: Mutex::new(chain),
         pooled: Notify::new(),
         anchor: Mutex::new((!config.wait_for_anchor).then_some(B256::ZERO)),
+        filters: Mutex::default(),
         config,
     });
     let mut methods = rpc::module(node.clone())?;

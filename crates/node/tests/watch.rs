@@ -1,0 +1,200 @@
+//! What wallets and indexers watch with, driven by alloy providers against `nr-node`
+//! processes: WebSocket subscriptions (`newHeads`, `logs`, `newPendingTransactions`) on the
+//! HTTP port, polling filters (block, log and pending-transaction filters, their changes,
+//! `eth_getFilterLogs`, uninstalling), and `txpool_status` / `txpool_content`.
+
+mod common;
+
+use alloy_network::{EthereumWallet, TransactionBuilder};
+use alloy_primitives::{B256, Bytes, U256, b256};
+use alloy_provider::{DynProvider, Provider, ProviderBuilder, WsConnect};
+use alloy_rpc_types_eth::{Filter, TransactionRequest};
+use alloy_signer_local::PrivateKeySigner;
+use common::*;
+use futures_util::StreamExt;
+use std::time::Duration;
+
+const TOPIC: B256 = b256!("0x00000000000000000000000000000000000000000000000000000000c0ffee00");
+
+/// Creation code that emits one log (topic [`TOPIC`], data the word 42) and deploys nothing:
+/// PUSH1 42 PUSH1 0 MSTORE PUSH32 TOPIC PUSH1 32 PUSH1 0 LOG1 STOP.
+fn logging_creation() -> Bytes {
+    let mut code = vec![0x60, 0x2a, 0x60, 0x00, 0x52, 0x7f];
+    code.extend_from_slice(TOPIC.as_slice());
+    code.extend_from_slice(&[0x60, 0x20, 0x60, 0x00, 0xa1, 0x00]);
+    code.into()
+}
+
+fn wallet(url: &str) -> DynProvider {
+    let key: PrivateKeySigner = DEV_KEY.parse().unwrap();
+    ProviderBuilder::new()
+        .wallet(EthereumWallet::from(key))
+        .connect_http(url.parse().unwrap())
+        .erased()
+}
+
+async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(30), f)
+        .await
+        .unwrap_or_else(|_| panic!("{what} within 30 s"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriptions_and_filters_follow_new_blocks_and_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = NodeProcess::start("l2", dir.path(), &["--block-time", "0.5"]);
+    let ws = ProviderBuilder::new()
+        .connect_ws(WsConnect::new(node.url.replace("http://", "ws://")))
+        .await
+        .expect("WebSocket on the HTTP port");
+    let http = wallet(&node.url);
+
+    // newHeads: consecutive headers, as eth_getBlockByNumber has them.
+    let mut heads = ws.subscribe_blocks().await.unwrap();
+    let first = within("a new head", heads.recv()).await.unwrap();
+    let second = within("the next head", heads.recv()).await.unwrap();
+    assert_eq!(second.number, first.number + 1);
+    let block = http
+        .get_block_by_number(second.number.into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(block.header.hash, second.hash);
+    assert_eq!(second.parent_hash, first.hash);
+
+    // Log subscription, log filter and block filter, installed before the logs exist.
+    // From block 0: `eth_getFilterLogs` reads the filter's own range (geth: latest without).
+    let by_topic = Filter::new().event_signature(TOPIC).from_block(0);
+    let mut logs = ws.subscribe_logs(&by_topic).await.unwrap();
+    let log_filter = http.new_filter(&by_topic).await.unwrap();
+    let block_filter = http.new_block_filter().await.unwrap();
+    let other = http
+        .new_filter(&Filter::new().event_signature(B256::repeat_byte(1)))
+        .await
+        .unwrap();
+    let mut receipts = Vec::new();
+    for _ in 0..2 {
+        let tx = TransactionRequest::default()
+            .with_deploy_code(logging_creation())
+            .with_gas_limit(100_000);
+        let r = within(
+            "a logging creation",
+            http.send_transaction(tx).await.unwrap().get_receipt(),
+        )
+        .await
+        .unwrap();
+        assert!(r.status());
+        receipts.push(r);
+    }
+    for r in &receipts {
+        let log = within("a subscribed log", logs.recv()).await.unwrap();
+        assert_eq!(log.transaction_hash, Some(r.transaction_hash));
+        assert_eq!(log.topics(), [TOPIC]);
+        assert_eq!(log.data().data, U256::from(42).to_be_bytes::<32>().to_vec());
+    }
+    let changes: Vec<alloy_rpc_types_eth::Log> = http.get_filter_changes(log_filter).await.unwrap();
+    let hashes: Vec<_> = changes.iter().map(|l| l.transaction_hash).collect();
+    let expected: Vec<_> = receipts.iter().map(|r| Some(r.transaction_hash)).collect();
+    assert_eq!(hashes, expected, "the log filter's changes");
+    let again: Vec<alloy_rpc_types_eth::Log> = http.get_filter_changes(log_filter).await.unwrap();
+    assert!(again.is_empty(), "changes are reported once");
+    let all = http.get_filter_logs(log_filter).await.unwrap();
+    assert_eq!(all.len(), 2, "eth_getFilterLogs: every matching log");
+    let none: Vec<alloy_rpc_types_eth::Log> = http.get_filter_changes(other).await.unwrap();
+    assert!(none.is_empty(), "another topic matches nothing");
+    let new_blocks: Vec<B256> = http.get_filter_changes(block_filter).await.unwrap();
+    let last = receipts[1].block_number.unwrap();
+    let last_hash = http
+        .get_block_by_number(last.into())
+        .await
+        .unwrap()
+        .unwrap()
+        .header
+        .hash;
+    assert!(
+        new_blocks.contains(&last_hash),
+        "the block filter saw block {last}"
+    );
+
+    // A polling watcher (eth_newBlockFilter under alloy's poller) yields new hashes too.
+    let mut watched = http.watch_blocks().await.unwrap().into_stream();
+    let batch = within("a watched block", async {
+        loop {
+            let batch = watched.next().await.unwrap();
+            if !batch.is_empty() {
+                break batch;
+            }
+        }
+    })
+    .await;
+    let hash = batch[0];
+    assert!(http.get_block_by_hash(hash).await.unwrap().is_some());
+
+    // Uninstalling: true once, then false; a removed filter is not found.
+    assert!(http.uninstall_filter(log_filter).await.unwrap());
+    assert!(!http.uninstall_filter(log_filter).await.unwrap());
+    let err = http
+        .get_filter_changes::<B256>(log_filter)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("filter not found"), "{err}");
+    node.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pool_is_watched_and_reported_as_geth_does() {
+    let dir = tempfile::tempdir().unwrap();
+    // No block for an hour: what is sent stays pooled.
+    let node = NodeProcess::start("l2", dir.path(), &["--block-time", "3600"]);
+    let ws = ProviderBuilder::new()
+        .connect_ws(WsConnect::new(node.url.replace("http://", "ws://")))
+        .await
+        .unwrap();
+    let http = wallet(&node.url);
+    let mut pending = ws.subscribe_pending_transactions().await.unwrap();
+    let pending_filter = http.new_pending_transactions_filter(false).await.unwrap();
+
+    // Nonce 0 (pending) and nonce 2 (queued behind a gap).
+    let send = |nonce: u64| {
+        let http = http.clone();
+        async move {
+            let tx = TransactionRequest::default()
+                .with_to(RECIPIENT)
+                .with_value(U256::from(1))
+                .with_nonce(nonce)
+                .with_gas_limit(21_000)
+                .with_max_fee_per_gas(10_000_000_000)
+                .with_max_priority_fee_per_gas(1_000_000_000);
+            *http.send_transaction(tx).await.unwrap().tx_hash()
+        }
+    };
+    let first = send(0).await;
+    let gapped = send(2).await;
+    let mut seen = vec![
+        within("a pending hash", pending.recv()).await.unwrap(),
+        within("another pending hash", pending.recv())
+            .await
+            .unwrap(),
+    ];
+    seen.sort();
+    let mut sent = vec![first, gapped];
+    sent.sort();
+    assert_eq!(seen, sent, "newPendingTransactions");
+    let mut changes: Vec<B256> = http.get_filter_changes(pending_filter).await.unwrap();
+    changes.sort();
+    assert_eq!(changes, sent, "the pending-transaction filter");
+
+    let status: serde_json::Value = http.raw_request("txpool_status".into(), ()).await.unwrap();
+    assert_eq!(
+        status,
+        serde_json::json!({"pending": "0x1", "queued": "0x1"})
+    );
+    let content: serde_json::Value = http.raw_request("txpool_content".into(), ()).await.unwrap();
+    let sender = DEV_ADDRESS.to_string();
+    let entry = |part: &str, nonce: &str| content[part][&sender][nonce]["hash"].clone();
+    assert_eq!(entry("pending", "0"), serde_json::json!(first), "{content}");
+    assert_eq!(entry("queued", "2"), serde_json::json!(gapped), "{content}");
+    assert!(content["pending"][&sender].get("2").is_none());
+    node.kill();
+}
