@@ -23,6 +23,7 @@ pub mod query;
 pub mod rpc;
 pub mod service;
 pub mod store;
+pub mod trace;
 pub mod watch;
 
 pub use chain::{

@@ -20,6 +20,7 @@ use crate::{
     blobs::{StoredBlob, decode_record},
     query::CallError,
     service::Node,
+    trace::TraceError,
 };
 use alloy_consensus::{
     Block, BlockHeader, Header, Transaction as _, TxEnvelope,
@@ -34,6 +35,7 @@ use alloy_rpc_types_eth::{
     BlockTransactions, FeeHistory, Filter, FilterBlockOption, Log, Transaction, TransactionReceipt,
     TransactionRequest,
 };
+use alloy_rpc_types_trace::geth::{GethDebugTracingCallOptions, GethDebugTracingOptions};
 use jsonrpsee::{
     RpcModule,
     types::{ErrorObjectOwned, Params},
@@ -82,6 +84,15 @@ fn call_error(e: CallError) -> ErrorObjectOwned {
             ErrorObjectOwned::owned(-32000, format!("execution halted: {reason}"), Some(reason))
         }
         other => server_error(other),
+    }
+}
+
+fn trace_error(e: TraceError) -> ErrorObjectOwned {
+    match e {
+        TraceError::Call(e) => call_error(e),
+        TraceError::Unsupported(_) | TraceError::Config(_) => invalid_params(e.to_string()),
+        TraceError::NotFound(_) => server_error(e),
+        TraceError::State(_) => internal(e),
     }
 }
 
@@ -242,6 +253,30 @@ where
             .estimate_gas(&header, env, tx)
             .map(U64::from)
             .map_err(call_error)
+    });
+
+    method!("debug_traceTransaction", |p, n| {
+        let mut seq = p.sequence();
+        let hash: B256 = seq.next()?;
+        let opts: Option<GethDebugTracingOptions> = seq.optional_next()?;
+        n.chain()
+            .trace_transaction(hash, &opts.unwrap_or_default())
+            .map_err(trace_error)
+    });
+    method!("debug_traceCall", |p, n| {
+        let mut seq = p.sequence();
+        let request: TransactionRequest = seq.next()?;
+        let id: Option<BlockId> = seq.optional_next()?;
+        let opts: GethDebugTracingCallOptions = seq.optional_next()?.unwrap_or_default();
+        if opts.state_overrides.is_some() || opts.block_overrides.is_some() {
+            return Err(invalid_params(
+                "state and block overrides are not supported",
+            ));
+        }
+        let (chain, header, env, tx) = call_env(&n, request, id)?;
+        chain
+            .trace_call(&header, env, tx, &opts.tracing_options)
+            .map_err(trace_error)
     });
 
     method!("eth_gasPrice", |_p, n| {
@@ -546,6 +581,15 @@ fn call_args<'a, F: NodeEvmFactory>(
     {
         return Err(invalid_params("state overrides are not supported"));
     }
+    call_env(node, request, id)
+}
+
+/// The chain, header, environment and transaction a call of `request` at `id` runs with.
+fn call_env<F: NodeEvmFactory>(
+    node: &Node<F>,
+    request: TransactionRequest,
+    id: Option<BlockId>,
+) -> RpcResult<CallArgs<'_, F>> {
     let chain = node.chain();
     let header = header_of(&chain, id)?;
     // "pending" runs in the next block's environment; a sealed block in its own.

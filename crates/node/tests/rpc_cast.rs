@@ -266,6 +266,7 @@ fn l1_devnet_is_driven_by_cast_runs_execute_and_checks_blobs() {
     };
     let receipt = send_execute(&input);
     assert_eq!(receipt["status"], "0x1", "{receipt}");
+    let receipt_ok = receipt.clone();
     let used = quantity(&receipt["gasUsed"]);
     let charge = nr_execute::gas::upfront_gas(&hex::decode(&input).unwrap());
     assert!(
@@ -295,6 +296,26 @@ fn l1_devnet_is_driven_by_cast_runs_execute_and_checks_blobs() {
     let hash = receipt["transactionHash"].as_str().unwrap();
     let line = l1.log_line(&["transaction halted", hash]);
     assert!(line.contains("L2 block invalid"), "{line}");
+    // The call tracer shows the call to EXECUTE and that it failed, all gas gone.
+    let trace = l1.rpc(
+        "debug_traceTransaction",
+        &[hash.into(), serde_json::json!({"tracer": "callTracer"})],
+    );
+    assert_eq!(
+        trace["to"].as_str().unwrap().to_lowercase(),
+        execute.to_lowercase()
+    );
+    assert!(trace["error"].is_string(), "{trace}");
+    assert_eq!(trace["gasUsed"], "0xf42400", "{trace}");
+    // The successful settlement before it traces as a success.
+    let ok = l1.rpc(
+        "debug_traceTransaction",
+        &[
+            receipt_ok["transactionHash"].clone(),
+            serde_json::json!({"tracer": "callTracer"}),
+        ],
+    );
+    assert!(ok.get("error").is_none(), "{ok}");
 
     // Blob transactions: EIP-7594 sidecars (Osaka) are checked and served back.
     let data = l1_dir.path().join("batch.bin");
