@@ -95,7 +95,7 @@ fn build(
     let builder = inspector.into_geth_builder();
     match tracer {
         Tracer::StructLogger => {
-            GethTrace::Default(builder.geth_traces(gas_used, output, opts.config.clone()))
+            GethTrace::Default(builder.geth_traces(gas_used, output, opts.config))
         }
         Tracer::Call(config) => GethTrace::CallTracer(builder.geth_call_traces(config, gas_used)),
         Tracer::Noop => GethTrace::NoopTracer(NoopFrame::default()),
