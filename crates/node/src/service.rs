@@ -57,7 +57,7 @@ pub struct RpcLimits {
     /// Most bytes of one response, a batch's responses together: a batch stops with an
     /// error as soon as they pass it (geth's `--rpc.batch-response-max-size`, 25 MB).
     pub max_response_bytes: u32,
-    /// Most open connections.
+    /// Most open connections (reth's default, 500); one past them is turned away.
     pub max_connections: u32,
 }
 
@@ -66,7 +66,7 @@ impl Default for RpcLimits {
         Self {
             max_batch: 1_000,
             max_response_bytes: 25_000_000,
-            max_connections: 100,
+            max_connections: 500,
         }
     }
 }
