@@ -5,18 +5,7 @@
 #[path = "../tests/harness/mod.rs"]
 mod harness;
 
-/// `1234567` as `1,234,567`.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use nr_contracts::grouped;
 
 fn main() {
     let rows = harness::gas::measure();

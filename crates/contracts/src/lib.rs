@@ -105,3 +105,17 @@ pub fn withdrawal_hash(w: &NativeRollup::Withdrawal) -> B256 {
 pub fn withdrawal_slot(hash: B256) -> B256 {
     keccak256((hash, U256::from(WITHDRAWALS_SLOT)).abi_encode())
 }
+
+/// A gas figure as this project prints it, `1234567` as `1,234,567` (the gas report's tables,
+/// the rollup's status view).
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -152,10 +152,7 @@ impl<F: NodeEvmFactory> Chain<F> {
         let hashes = self.block_hashes(env.block_env.number.saturating_to());
         let state = self.state();
         let db = TrieState::new(header.state_root, &state.nodes, &state.codes, &hashes);
-        env.cfg_env.disable_nonce_check = true;
-        if tx.gas_price == 0 {
-            env.cfg_env.disable_base_fee = true;
-        }
+        as_call(&mut env, &tx);
         let mut evm = self.factory().create_evm(db, env);
         let explain = (tx.data.clone(), tx.kind, tx.blob_hashes.clone());
         let result = evm.transact(tx).map_err(|e| match e.as_invalid_tx_err() {
@@ -232,5 +229,14 @@ fn halt_words(reason: &HaltReason) -> String {
         HaltReason::PrecompileErrorWithContext(reason) => format!("precompile failed: {reason}"),
         HaltReason::PrecompileError => "precompile failed".into(),
         other => format!("{other:?}"),
+    }
+}
+
+/// How a call runs, unlike a transaction: no nonce check, and without a fee no base fee
+/// (as geth runs `eth_call`).
+pub(crate) fn as_call(env: &mut EvmEnv, tx: &TxEnv) {
+    env.cfg_env.disable_nonce_check = true;
+    if tx.gas_price == 0 {
+        env.cfg_env.disable_base_fee = true;
     }
 }

@@ -115,10 +115,7 @@ impl<F: NodeEvmFactory> Chain<F> {
         let hashes = self.block_hashes(env.block_env.number.saturating_to());
         let state = self.state();
         let db = TrieState::new(header.state_root, &state.nodes, &state.codes, &hashes);
-        env.cfg_env.disable_nonce_check = true;
-        if tx.gas_price == 0 {
-            env.cfg_env.disable_base_fee = true;
-        }
+        crate::query::as_call(&mut env, &tx);
         let mut evm =
             self.factory()
                 .create_evm_with_inspector(db, env, TracingInspector::new(config));

@@ -58,6 +58,16 @@ enum Kind {
 }
 
 impl Filters {
+    /// Filter `id`, marked as polled now.
+    fn poll(&mut self, id: U64) -> RpcResult<&mut Kind> {
+        let f = self
+            .installed
+            .get_mut(&id.to::<u64>())
+            .ok_or_else(filter_not_found)?;
+        f.polled = Instant::now();
+        Ok(&mut f.kind)
+    }
+
     fn install(&mut self, kind: Kind) -> RpcResult<U64> {
         let now = Instant::now();
         self.installed
@@ -167,12 +177,7 @@ where
         let id: U64 = p.one()?;
         let chain = n.chain();
         let mut filters = n.filters();
-        let f = filters
-            .installed
-            .get_mut(&id.to::<u64>())
-            .ok_or_else(filter_not_found)?;
-        f.polled = Instant::now();
-        Ok(match &mut f.kind {
+        Ok(match filters.poll(id)? {
             Kind::Blocks { next } => {
                 let mut hashes = Vec::new();
                 for number in new_blocks(&chain, *next) {
@@ -195,17 +200,9 @@ where
     });
     method!("eth_getFilterLogs", |p, n| {
         let id: U64 = p.one()?;
-        let filter = {
-            let mut filters = n.filters();
-            let f = filters
-                .installed
-                .get_mut(&id.to::<u64>())
-                .ok_or_else(filter_not_found)?;
-            f.polled = Instant::now();
-            match &f.kind {
-                Kind::Logs { filter, .. } => filter.clone(),
-                _ => return Err(invalid_params("not a log filter")),
-            }
+        let filter = match n.filters().poll(id)? {
+            Kind::Logs { filter, .. } => filter.clone(),
+            _ => return Err(invalid_params("not a log filter")),
         };
         logs(&n.chain(), &filter)
     });

@@ -113,26 +113,13 @@ impl RollupStatus {
                 "last settlement",
                 s.blocks,
                 s.to,
-                thousands(s.gas_used),
+                nr_contracts::grouped(s.gas_used),
                 s.l1_tx
             ),
             None => format!("    {:<16} none yet", "last settlement"),
         });
         out
     }
-}
-
-/// `n` with a comma every three digits.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Reads [`RollupStatus`] again and again, remembering what no longer changes (claimed
@@ -408,9 +395,9 @@ mod tests {
 
     #[test]
     fn a_status_reads_in_a_terminal() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(4_887_429), "4,887,429");
+        assert_eq!(nr_contracts::grouped(0), "0");
+        assert_eq!(nr_contracts::grouped(999), "999");
+        assert_eq!(nr_contracts::grouped(4_887_429), "4,887,429");
         let mut status = RollupStatus {
             l2_head: 10,
             settled_head: 9,

@@ -166,25 +166,9 @@ async fn sigkill_of_each_process_loses_nothing() {
     })
     .await;
     let verifier = provider(&rig.verifier_url());
-    eventually("the verifier reaches the settled head", 60, || async {
-        (verifier.get_block_number().await.ok()? >= settled).then_some(())
-    })
-    .await;
-    let theirs = l2
-        .get_block_by_number(settled.into())
-        .await
-        .unwrap()
-        .unwrap();
-    let ours = verifier
-        .get_block_by_number(settled.into())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(ours.header.hash, theirs.header.hash, "same block {settled}");
-    assert_eq!(ours.header.state_root, theirs.header.state_root);
+    verifier_agrees(&l2, &verifier, settled, sink).await;
     assert_eq!(
-        verifier
-            .get_balance(sink)
+        l2.get_balance(sink)
             .block_id(BlockId::number(settled))
             .await
             .unwrap(),

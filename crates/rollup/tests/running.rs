@@ -11,7 +11,7 @@ use alloy_provider::{DynProvider, Provider, ProviderBuilder};
 use alloy_rpc_types_eth::{BlockId, TransactionRequest};
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, SolEvent};
-use common::eventually;
+use common::{eventually, verifier_agrees};
 use nr_contracts::{L2_BRIDGE, L2Bridge, NativeRollup};
 use nr_node::{Chain, ChainSpec, NodeConfig, Role};
 use nr_rollup::l1::Rollup;
@@ -279,26 +279,6 @@ async fn deposit_relay_settle_withdraw_and_claim_on_a_running_rollup() {
         .view(NativeRollup::headNumberCall {}, BlockId::latest())
         .await
         .unwrap();
-    eventually("the verifier reaches the settled head", 60, || async {
-        (verifier.get_block_number().await.ok()? >= settled).then_some(())
-    })
-    .await;
-    let theirs = l2
-        .get_block_by_number(settled.into())
-        .await
-        .unwrap()
-        .unwrap();
-    let ours = verifier
-        .get_block_by_number(settled.into())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(ours.header.hash, theirs.header.hash, "same block {settled}");
-    assert_eq!(ours.header.state_root, theirs.header.state_root);
-    let at = BlockId::number(settled);
-    assert_eq!(
-        verifier.get_balance(sink).block_id(at).await.unwrap(),
-        l2.get_balance(sink).block_id(at).await.unwrap()
-    );
+    verifier_agrees(&l2, &verifier, settled, sink).await;
     l1.stop().await.unwrap();
 }

@@ -287,3 +287,29 @@ pub async fn balance_is(url: &str, who: Address, wei: u128) {
     })
     .await;
 }
+
+/// Waits for the verifier to reach L2 block `settled`, then checks it has the sequencer's
+/// block there: same hash, same state root, and `who`'s balance the same at that block.
+pub async fn verifier_agrees(l2: &DynProvider, verifier: &DynProvider, settled: u64, who: Address) {
+    eventually("the verifier reaches the settled head", 60, || async {
+        (verifier.get_block_number().await.ok()? >= settled).then_some(())
+    })
+    .await;
+    let block = |p: &DynProvider| {
+        let p = p.clone();
+        async move {
+            p.get_block_by_number(settled.into())
+                .await
+                .unwrap()
+                .expect("the settled block")
+        }
+    };
+    let (theirs, ours) = (block(l2).await, block(verifier).await);
+    assert_eq!(ours.header.hash, theirs.header.hash, "same block {settled}");
+    assert_eq!(ours.header.state_root, theirs.header.state_root);
+    let at = BlockId::number(settled);
+    assert_eq!(
+        verifier.get_balance(who).block_id(at).await.unwrap(),
+        l2.get_balance(who).block_id(at).await.unwrap()
+    );
+}
