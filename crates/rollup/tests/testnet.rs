@@ -164,19 +164,25 @@ async fn one_command_starts_a_rollup_and_resumes_it() {
         "--tx",
         &tx,
     ];
-    let (ok, out, err) = cli(&[
-        "status",
-        "--l1-rpc",
-        &l1_url,
-        "--rollup",
-        &rollup_arg,
-        "--l2-rpc",
-        &l2_url,
-        "--withdrawal",
-        &tx,
-    ]);
-    assert!(ok, "{err}");
-    let before: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // `nr-rollup status` with `extra`: the JSON it prints, or its error.
+    let status_of = |extra: &[&str]| {
+        let base = [
+            "status",
+            "--l1-rpc",
+            &l1_url,
+            "--rollup",
+            &rollup_arg,
+            "--l2-rpc",
+            &l2_url,
+        ];
+        let (ok, out, err) = cli(&[&base[..], extra].concat());
+        if ok {
+            Ok(serde_json::from_str::<serde_json::Value>(&out).unwrap())
+        } else {
+            Err(err)
+        }
+    };
+    let before = status_of(&["--withdrawal", &tx]).unwrap();
     assert!(
         ["recorded", "claimable"].contains(&before["stage"].as_str().unwrap()),
         "{before}"
@@ -248,17 +254,7 @@ async fn one_command_starts_a_rollup_and_resumes_it() {
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    let (ok, status, err) = cli(&[
-        "status",
-        "--l1-rpc",
-        &l1_url,
-        "--rollup",
-        &rollup_arg,
-        "--l2-rpc",
-        &l2_url,
-    ]);
-    assert!(ok, "status: {err}");
-    let status: serde_json::Value = serde_json::from_str(&status).unwrap();
+    let status = status_of(&[]).unwrap();
     assert_eq!(status["messages"], 2);
     assert_eq!(status["messagesPending"], 0, "{status}");
     assert_eq!(status["forcedPending"], 0, "{status}");
@@ -280,21 +276,7 @@ async fn one_command_starts_a_rollup_and_resumes_it() {
     assert_eq!(served["withdrawals"], 1, "{served}");
     assert!(served["lastSettlement"]["l1Tx"].is_string(), "{served}");
     // The stages of a deposit and a withdrawal; a message that does not exist.
-    let stage = |what: &str, which: &str| {
-        let (ok, out, err) = cli(&[
-            "status",
-            "--l1-rpc",
-            &l1_url,
-            "--rollup",
-            &rollup_arg,
-            "--l2-rpc",
-            &l2_url,
-            what,
-            which,
-        ]);
-        assert!(ok, "status {what} {which}: {err}");
-        serde_json::from_str::<serde_json::Value>(&out).unwrap()
-    };
+    let stage = |what: &str, which: &str| status_of(&[what, which]).unwrap();
     let deposit = stage("--message", "0");
     assert!(
         ["claimed", "settled"].contains(&deposit["stage"].as_str().unwrap()),
@@ -304,21 +286,8 @@ async fn one_command_starts_a_rollup_and_resumes_it() {
     let withdrawal = stage("--withdrawal", &tx);
     assert_eq!(withdrawal["stage"], "claimed", "{withdrawal}");
     assert!(withdrawal["l1Tx"].is_string(), "{withdrawal}");
-    let (ok, _, err) = cli(&[
-        "status",
-        "--l1-rpc",
-        &l1_url,
-        "--rollup",
-        &rollup_arg,
-        "--l2-rpc",
-        &l2_url,
-        "--message",
-        "7",
-    ]);
-    assert!(
-        !ok && err.contains("no message 7: the rollup has sent 2"),
-        "{err}"
-    );
+    let err = status_of(&["--message", "7"]).unwrap_err();
+    assert!(err.contains("no message 7: the rollup has sent 2"), "{err}");
     stop(&mut child);
 
     // Again: the same contract, the same L2 state, and settlement goes on.
