@@ -156,7 +156,7 @@ impl<F: NodeEvmFactory> Chain<F> {
         let mut evm = self.factory().create_evm(db, env);
         let explain = (tx.data.clone(), tx.kind, tx.blob_hashes.clone());
         let result = evm.transact(tx).map_err(|e| match e.as_invalid_tx_err() {
-            Some(invalid) => CallError::Invalid(invalid.to_string()),
+            Some(invalid) => CallError::Invalid(geth_words(invalid.to_string())),
             None => CallError::State(e.to_string()),
         })?;
         let gas_used = result.result.tx_gas_used();
@@ -238,5 +238,33 @@ pub(crate) fn as_call(env: &mut EvmEnv, tx: &TxEnv) {
     env.cfg_env.disable_nonce_check = true;
     if tx.gas_price == 0 {
         env.cfg_env.disable_base_fee = true;
+    }
+}
+
+/// revm's words for a call the sender cannot pay for, in geth's (what wallets and this
+/// node's pool say): `lack of funds (A) for max fee (B)` becomes `insufficient funds for gas
+/// * price + value: have A want B`.
+pub(crate) fn geth_words(reason: String) -> String {
+    let numbers = reason
+        .strip_prefix("lack of funds (")
+        .and_then(|r| r.split_once(") for max fee ("))
+        .and_then(|(have, rest)| Some((have, rest.strip_suffix(')')?)));
+    match numbers {
+        Some((have, want)) => {
+            format!("insufficient funds for gas * price + value: have {have} want {want}")
+        }
+        None => reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unpayable_calls_are_told_in_geths_words() {
+        assert_eq!(
+            super::geth_words("lack of funds (0) for max fee (1000)".into()),
+            "insufficient funds for gas * price + value: have 0 want 1000"
+        );
+        assert_eq!(super::geth_words("nonce too high".into()), "nonce too high");
     }
 }

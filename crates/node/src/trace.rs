@@ -120,7 +120,7 @@ impl<F: NodeEvmFactory> Chain<F> {
             self.factory()
                 .create_evm_with_inspector(db, env, TracingInspector::new(config));
         let result = evm.transact(tx).map_err(|e| match e.as_invalid_tx_err() {
-            Some(invalid) => CallError::Invalid(invalid.to_string()),
+            Some(invalid) => CallError::Invalid(crate::query::geth_words(invalid.to_string())),
             None => CallError::State(e.to_string()),
         })?;
         let inspector = std::mem::replace(evm.inspector_mut(), TracingInspector::new(config));

@@ -72,6 +72,30 @@ impl Rollup {
         })
     }
 
+    /// [`Rollup::connect`], then checks that a `NativeRollup` is at `address` (code there,
+    /// answering `CHAIN_ID()`), so that nothing is sent to an address that is not one (a
+    /// deposit to an account without code would be a plain transfer, and lost).
+    pub async fn connect_checked(
+        url: &str,
+        address: Address,
+        key: PrivateKeySigner,
+    ) -> Result<Self, L1Error> {
+        let rollup = Self::connect(url, address, key)?;
+        let code = rollup.provider.get_code_at(address).await.map_err(rpc)?;
+        let answers = !code.is_empty()
+            && rollup
+                .view(NativeRollup::CHAIN_IDCall {}, BlockId::latest())
+                .await
+                .is_ok();
+        if !answers {
+            return Err(L1Error::Contract {
+                address,
+                reason: format!("no NativeRollup there on {url}"),
+            });
+        }
+        Ok(rollup)
+    }
+
     /// The provider (for reads beyond the contract's).
     pub fn provider(&self) -> &DynProvider {
         &self.provider

@@ -451,7 +451,8 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
             private_key,
         } => {
             let value = eth(&value)?;
-            let l1 = Rollup::connect(&l1_rpc, rollup, key(&private_key, "--private-key")?)?;
+            let l1 = Rollup::connect_checked(&l1_rpc, rollup, key(&private_key, "--private-key")?)
+                .await?;
             let receipt = l1
                 .send(nr_contracts::NativeRollup::depositETHCall { to }, value)
                 .await?;
@@ -471,7 +472,8 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
             private_key,
         } => {
             let (value, fee) = (eth(&value)?, eth(&fee)?);
-            let l1 = Rollup::connect(&l1_rpc, rollup, key(&private_key, "--private-key")?)?;
+            let l1 = Rollup::connect_checked(&l1_rpc, rollup, key(&private_key, "--private-key")?)
+                .await?;
             let call = nr_contracts::NativeRollup::sendMessageCall {
                 to,
                 value,
@@ -521,7 +523,7 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
                 .sign_hash_sync(&tx.signature_hash())
                 .map_err(|e| eyre!("signing: {e}"))?;
             let raw = TxEnvelope::from(tx.into_signed(sig)).encoded_2718();
-            let l1 = Rollup::connect(&l1_rpc, rollup, signer)?;
+            let l1 = Rollup::connect_checked(&l1_rpc, rollup, signer).await?;
             let call = nr_contracts::NativeRollup::forceTransactionCall {
                 transaction: raw.into(),
             };
@@ -580,7 +582,7 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
             message,
             withdrawal,
         } => {
-            let l1 = Rollup::connect(&l1_rpc, rollup, PrivateKeySigner::random())?;
+            let l1 = Rollup::connect_checked(&l1_rpc, rollup, PrivateKeySigner::random()).await?;
             let l2 = l2_provider(&l2_rpc, None)?;
             let out = match (message, withdrawal) {
                 (Some(index), _) => nr_rollup::status::message_stage(&l1, &l2, index).await?,
@@ -599,7 +601,8 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
         } => {
             use alloy_provider::Provider;
             use alloy_sol_types::SolEvent;
-            let l1 = Rollup::connect(&l1_rpc, rollup, key(&private_key, "--private-key")?)?;
+            let l1 = Rollup::connect_checked(&l1_rpc, rollup, key(&private_key, "--private-key")?)
+                .await?;
             let l2 = l2_provider(&l2_rpc, None)?;
             let receipt = l2
                 .get_transaction_receipt(tx)
@@ -803,7 +806,7 @@ async fn start_verifier(
     http: std::net::SocketAddr,
 ) -> eyre::Result<RunningL2> {
     let spec = l2_spec(genesis, key(DEV_KEY_0, "")?.address())?;
-    let l1 = Rollup::connect(l1_rpc, rollup, key(DEV_KEY_0, "")?)?;
+    let l1 = Rollup::connect_checked(l1_rpc, rollup, key(DEV_KEY_0, "")?).await?;
     tracing::info!(chain_id = spec.config.chain_id, %rollup, l1 = %l1_rpc, "verifier: rebuilding the L2 from the L1");
     let chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), datadir)?;
     // No anchor is ever set: this node imports what the L1 settled and seals nothing.

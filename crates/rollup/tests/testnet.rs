@@ -67,9 +67,14 @@ fn start(datadir: &Path) -> (Testnet, String, String, Address) {
 
 /// Runs `nr-rollup <args>` to completion: (success, stdout, stderr).
 fn cli(args: &[&str]) -> (bool, String, String) {
+    cli_as(USER_KEY, args)
+}
+
+/// [`cli`] with another key.
+fn cli_as(key: &str, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_nr-rollup"))
         .args(args)
-        .env("NR_PRIVATE_KEY", USER_KEY)
+        .env("NR_PRIVATE_KEY", key)
         .output()
         .unwrap();
     let text = |b: Vec<u8>| String::from_utf8(b).unwrap().trim().to_string();
@@ -129,6 +134,47 @@ async fn one_command_starts_a_rollup_and_resumes_it() {
         !ok && err.starts_with("error:") && !err.contains("panicked"),
         "{err}"
     );
+    // An address that is no rollup contract: refused before anything is sent.
+    let l1 = ProviderBuilder::new().connect_http(l1_url.parse().unwrap());
+    let held = l1.get_balance(user).await.unwrap();
+    let not_a_rollup = Address::repeat_byte(0xde).to_string();
+    let mut to_nowhere = deposit;
+    to_nowhere[4] = &not_a_rollup;
+    let (ok, _, err) = cli(&[&to_nowhere[..], &["--value", "1"]].concat());
+    assert!(!ok && err.contains("no NativeRollup there"), "{err}");
+    assert_eq!(
+        l1.get_balance(user).await.unwrap(),
+        held,
+        "nothing was sent"
+    );
+    // A key without the funds.
+    let broke = PrivateKeySigner::random();
+    let broke_key = broke.to_bytes().to_string();
+    let (ok, _, err) = cli_as(&broke_key, &[&deposit[..], &["--value", "1"]].concat());
+    assert!(!ok && err.contains("insufficient funds"), "{err}");
+    // An L2 genesis of another chain than the contract settles.
+    let other = dir.path().join("chain-902.json");
+    let (ok, genesis, err) = cli(&["genesis", "--chain-id", "902"]);
+    assert!(ok, "{err}");
+    std::fs::write(&other, genesis).unwrap();
+    let scratch = dir.path().join("wrong-chain");
+    let (ok, _, err) = cli(&[
+        "run",
+        "--l1-rpc",
+        &l1_url,
+        "--rollup",
+        &rollup_arg,
+        "--http.port",
+        "0",
+        "--datadir",
+        scratch.to_str().unwrap(),
+        "--genesis",
+        other.to_str().unwrap(),
+    ]);
+    assert!(
+        !ok && err.contains("settles L2 chain 901, this genesis is chain 902"),
+        "{err}"
+    );
     let l2 = ProviderBuilder::new().connect_http(l2_url.parse().unwrap());
     let deadline = Instant::now() + Duration::from_secs(60);
     let two = U256::from(2_000_000_000_000_000_000u128);
@@ -147,8 +193,18 @@ async fn one_command_starts_a_rollup_and_resumes_it() {
         assert!(Instant::now() < deadline, "a first settlement");
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
-    // Withdraw 1 ETH to a fresh L1 account, wait for its settlement, claim it.
+    // Withdraw 1 ETH to a fresh L1 account, wait for its settlement, claim it; more than
+    // the L2 balance is refused.
     let dest = Address::repeat_byte(0xd3).to_string();
+    let (ok, _, err) = cli(&[
+        "withdraw", "--l2-rpc", &l2_url, "--to", &dest, "--value", "1000",
+    ]);
+    assert!(!ok && err.contains("insufficient funds"), "{err}");
+    assert_eq!(
+        l2.get_balance(user).await.unwrap(),
+        two,
+        "nothing withdrawn"
+    );
     let (ok, tx, err) = cli(&[
         "withdraw", "--l2-rpc", &l2_url, "--to", &dest, "--value", "1",
     ]);
