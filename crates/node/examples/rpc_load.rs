@@ -52,6 +52,10 @@ fn call(method: &str, params: Value, id: u64) -> Value {
 /// The mixed calls one request of a worker makes (`i` picks which): one of seven calls, or
 /// a batch of twenty.
 fn request(i: u64, head: u64) -> Value {
+    // `--only K`: call K of the mix alone (to find which one costs).
+    if let Some(k) = ONLY.get().copied().flatten() {
+        return single(k, i, head);
+    }
     if i % 8 == 7 {
         return Value::Array((0..20).map(|j| single(i * 20 + j, i, head)).collect());
     }
@@ -81,8 +85,12 @@ fn single(k: u64, id: u64, head: u64) -> Value {
     }
 }
 
+static ONLY: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+
 #[tokio::main]
 async fn main() {
+    let only = arg("--only", u64::MAX);
+    ONLY.set((only != u64::MAX).then_some(only)).unwrap();
     let secs = arg("--secs", 120);
     let connections = arg("--connections", 200);
     let warmup = arg("--warmup", 45).min(secs / 2);

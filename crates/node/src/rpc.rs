@@ -528,16 +528,7 @@ fn receipts_of<F: NodeEvmFactory>(
         let gas_used = receipt.cumulative_gas_used() - cumulative;
         cumulative = receipt.cumulative_gas_used();
         let inner = receipt.map_logs(|log| {
-            let log = Log {
-                inner: log,
-                block_hash: Some(hash),
-                block_number: Some(header.number),
-                block_timestamp: Some(header.timestamp),
-                transaction_hash: Some(*tx.tx_hash()),
-                transaction_index: Some(index as u64),
-                log_index: Some(log_index),
-                removed: false,
-            };
+            let log = rpc_log(log, header, hash, *tx.tx_hash(), index, log_index);
             log_index += 1;
             log
         });
@@ -556,6 +547,56 @@ fn receipts_of<F: NodeEvmFactory>(
             to: tx.to(),
             contract_address: tx.is_create().then(|| sender.create(tx.nonce())),
         });
+    }
+    Ok(out)
+}
+
+/// A log as RPC returns it: where it is in the chain.
+fn rpc_log(
+    inner: alloy_primitives::Log,
+    header: &Header,
+    block_hash: B256,
+    tx_hash: B256,
+    tx_index: usize,
+    log_index: u64,
+) -> Log {
+    Log {
+        inner,
+        block_hash: Some(block_hash),
+        block_number: Some(header.number),
+        block_timestamp: Some(header.timestamp),
+        transaction_hash: Some(tx_hash),
+        transaction_index: Some(tx_index as u64),
+        log_index: Some(log_index),
+        removed: false,
+    }
+}
+
+/// The logs of sealed block `number` that `filter` matches (no sender recovery: a log
+/// query needs none).
+fn block_logs<F: NodeEvmFactory>(
+    chain: &Chain<F>,
+    header: &Header,
+    filter: &Filter,
+) -> RpcResult<Vec<Log>> {
+    let number = header.number;
+    let block = sealed_block(chain, number)?;
+    let receipts = chain
+        .store()
+        .receipts(number)
+        .map_err(internal)?
+        .ok_or_else(|| internal(format!("receipts of block {number} are missing")))?;
+    let hash = header.hash_slow();
+    let mut log_index = 0u64;
+    let mut out = Vec::new();
+    for (index, (tx, receipt)) in block.body.transactions.iter().zip(receipts).enumerate() {
+        for log in receipt.logs() {
+            let log = rpc_log(log.clone(), header, hash, *tx.tx_hash(), index, log_index);
+            log_index += 1;
+            if filter.rpc_matches(&log) {
+                out.push(log);
+            }
+        }
     }
     Ok(out)
 }
@@ -762,19 +803,11 @@ pub(crate) fn logs<F: NodeEvmFactory>(chain: &Chain<F>, filter: &Filter) -> RpcR
             .header(number)
             .map_err(internal)?
             .ok_or_else(|| internal("missing header"))?;
-        if !filter.matches_bloom(header.logs_bloom()) {
+        // A block without logs has an empty bloom; otherwise the bloom rules blocks out.
+        if header.logs_bloom().is_zero() || !filter.matches_bloom(header.logs_bloom()) {
             continue;
         }
-        for receipt in receipts_of(chain, number)? {
-            out.extend(
-                receipt
-                    .inner
-                    .logs()
-                    .iter()
-                    .filter(|l| filter.rpc_matches(l))
-                    .cloned(),
-            );
-        }
+        out.extend(block_logs(chain, &header, filter)?);
     }
     Ok(out)
 }
