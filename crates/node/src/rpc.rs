@@ -503,17 +503,26 @@ fn rpc_block<F: NodeEvmFactory>(
     }))
 }
 
-/// The RPC receipts of sealed block `number`, logs indexed across the block.
-fn receipts_of<F: NodeEvmFactory>(
+/// Sealed block `number` and its stored receipts.
+fn block_and_receipts<F: NodeEvmFactory>(
     chain: &Chain<F>,
     number: u64,
-) -> RpcResult<Vec<TransactionReceipt>> {
+) -> RpcResult<(Block<TxEnvelope>, Vec<alloy_consensus::ReceiptEnvelope>)> {
     let block = sealed_block(chain, number)?;
     let receipts = chain
         .store()
         .receipts(number)
         .map_err(internal)?
         .ok_or_else(|| internal(format!("receipts of block {number} are missing")))?;
+    Ok((block, receipts))
+}
+
+/// The RPC receipts of sealed block `number`, logs indexed across the block.
+fn receipts_of<F: NodeEvmFactory>(
+    chain: &Chain<F>,
+    number: u64,
+) -> RpcResult<Vec<TransactionReceipt>> {
+    let (block, receipts) = block_and_receipts(chain, number)?;
     let header = &block.header;
     let hash = header.hash_slow();
     let blob_price = chain
@@ -579,13 +588,7 @@ fn block_logs<F: NodeEvmFactory>(
     header: &Header,
     filter: &Filter,
 ) -> RpcResult<Vec<Log>> {
-    let number = header.number;
-    let block = sealed_block(chain, number)?;
-    let receipts = chain
-        .store()
-        .receipts(number)
-        .map_err(internal)?
-        .ok_or_else(|| internal(format!("receipts of block {number} are missing")))?;
+    let (block, receipts) = block_and_receipts(chain, header.number)?;
     let hash = header.hash_slow();
     let mut log_index = 0u64;
     let mut out = Vec::new();

@@ -16,6 +16,17 @@ use std::{
     time::{Duration, Instant},
 };
 
+/// `nr-node run --role <role>` on `datadir`, which must fail: its stderr.
+fn refused_start(role: &str, datadir: &std::path::Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_nr-node"))
+        .args(["run", "--role", role, "--http.port", "0", "--datadir"])
+        .arg(datadir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the start must fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 fn wait_for_block(node: &NodeProcess, at_least: u64) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while node.block_number() < at_least {
@@ -135,13 +146,7 @@ fn sigterm_keeps_pending_transactions() {
     // Re-admitted, and kept until the next orderly stop: a node killed in between loses
     // nothing. While it runs, its datadir is locked, and a second node says so.
     let node = NodeProcess::start("l2", dir.path(), &["--block-time", "3600"]);
-    let out = Command::new(env!("CARGO_BIN_EXE_nr-node"))
-        .args(["run", "--role", "l2", "--http.port", "0", "--datadir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused_start("l2", dir.path());
     assert!(
         stderr.contains("is locked: another node is using it"),
         "{stderr}"
@@ -195,13 +200,7 @@ fn a_crashed_datadir_of_another_chain_is_refused_untouched() {
         "the datadir names its chain"
     );
     // An L1 node pointed at it: refused, and not a byte changed (no repair, no journal).
-    let out = Command::new(env!("CARGO_BIN_EXE_nr-node"))
-        .args(["run", "--role", "l1", "--http.port", "0", "--datadir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused_start("l1", dir.path());
     assert!(
         stderr.contains("datadir holds the chain with genesis"),
         "{stderr}"
@@ -218,14 +217,7 @@ fn corrupt_datadir_and_bad_flags_are_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join(nr_node::store::DB_FILE);
     std::fs::write(&db, b"not a database").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_nr-node"))
-        .args(["run", "--role", "l2", "--http.port", "0", "--datadir"])
-        .arg(dir.path())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused_start("l2", dir.path());
     assert!(
         stderr.contains("is not a readable chain database"),
         "{stderr}"

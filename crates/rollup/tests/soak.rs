@@ -52,10 +52,6 @@ impl Rng {
     }
 }
 
-/// Operations done: deposits, transfers, withdrawals, claims.
-#[derive(Default)]
-struct Done([u64; 4]);
-
 /// A user's withdrawal, until paid.
 struct Pending {
     event: L2Bridge::WithdrawalInitiated,
@@ -254,7 +250,8 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
     let addresses: Vec<Address> = users.iter().map(|u| u.key.address()).collect();
 
     // The users, each on its own walk.
-    let done = Arc::new(Mutex::new(Done::default()));
+    // Operations done: deposits, transfers, withdrawals, claims.
+    let done = Arc::new(Mutex::new([0u64; 4]));
     let running = Arc::new(AtomicBool::new(true));
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -263,7 +260,7 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
         tasks.push(tokio::spawn(async move {
             let mut rng = Rng(0x5eed + i as u64);
             user.deposit(100 * MILLI).await;
-            done.lock().unwrap().0[0] += 1;
+            done.lock().unwrap()[0] += 1;
             while running.load(Ordering::Relaxed) {
                 let balance = user.l2_balance().await;
                 let kind = match rng.below(10) {
@@ -286,7 +283,7 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
                     2 => user.withdraw(value).await,
                     _ => {}
                 }
-                done.lock().unwrap().0[kind] += 1;
+                done.lock().unwrap()[kind] += 1;
             }
             user
         }));
@@ -331,14 +328,14 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
             })
             .await;
             assert!(user.claim_settled().await);
-            done.lock().unwrap().0[3] += 1;
+            done.lock().unwrap()[3] += 1;
         }
     }
     let b = reader.head().await.unwrap();
     let (held, owed, _) = books(&reader, &l2, &holders, b).await;
     assert_eq!(held, owed, "escrow at the end");
 
-    let [deposits, transfers, withdrawals, claims] = done.lock().unwrap().0;
+    let [deposits, transfers, withdrawals, claims] = *done.lock().unwrap();
     let ops = deposits + transfers + withdrawals + claims;
     assert!(
         withdrawals > 0 && claims >= withdrawals,
