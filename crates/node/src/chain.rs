@@ -9,6 +9,7 @@
 use crate::{
     Role,
     genesis::{ChainSpec, alloc_accounts},
+    history::{Keep, PRUNE_INTERVAL, Retention},
     pool::{Pool, PoolError, PooledProofs},
     store::{BlockRecord, Store, StoreError},
 };
@@ -185,16 +186,33 @@ pub struct Chain<F> {
     store: Store,
     /// Pending transactions.
     pub pool: Pool,
+    retention: Retention,
+    /// The settled head, if a settler said ([`Chain::set_settled`]).
+    settled: Option<u64>,
+    /// The head when pruning last ran.
+    pruned_at: Option<u64>,
 }
 
 impl<F: NodeEvmFactory> Chain<F> {
     /// Opens the chain in `datadir` (initialising it from the genesis if new) and loads its
-    /// state. `factory` makes the role's EVM.
+    /// state. `factory` makes the role's EVM. Keeps what [`Retention::default`] keeps.
     pub fn open(
         role: Role,
         spec: ChainSpec,
         factory: F,
         datadir: &Path,
+    ) -> Result<Self, ChainError> {
+        Self::open_with(role, spec, factory, datadir, Retention::default())
+    }
+
+    /// [`Chain::open`], keeping what `retention` says of old blocks. What a datadir holds
+    /// beyond it (kept by an earlier run with a longer window) is pruned at once.
+    pub fn open_with(
+        role: Role,
+        spec: ChainSpec,
+        factory: F,
+        datadir: &Path,
+        retention: Retention,
     ) -> Result<Self, ChainError> {
         // The genesis state is built only for a new datadir; an existing one has its nodes.
         let genesis_state = || {
@@ -212,10 +230,15 @@ impl<F: NodeEvmFactory> Chain<F> {
                 nodes: state.nodes.take_all().collect(),
             })
         };
-        let (store, loaded) =
-            Store::open(datadir, spec.config.chain_id, &spec.header, genesis_state)?;
+        let (store, loaded) = Store::open(
+            datadir,
+            spec.config.chain_id,
+            &spec.header,
+            retention.headers_in_memory(),
+            genesis_state,
+        )?;
         let head_hash = loaded.head.hash_slow();
-        Ok(Self {
+        let mut chain = Self {
             pool: Pool::new(role, spec.config.chain_id),
             role,
             spec,
@@ -224,7 +247,82 @@ impl<F: NodeEvmFactory> Chain<F> {
             head: loaded.head,
             head_hash,
             store,
-        })
+            retention,
+            settled: None,
+            pruned_at: None,
+        };
+        chain.prune()?;
+        Ok(chain)
+    }
+
+    /// What this node keeps of old blocks.
+    pub fn retention(&self) -> &Retention {
+        &self.retention
+    }
+
+    /// Tells the node that blocks up to `number` are settled, so that their stateless
+    /// inputs may go ([`Retention::inputs_until_settled`]).
+    pub fn set_settled(&mut self, number: u64) {
+        self.settled = Some(self.settled.map_or(number, |s| s.max(number)));
+    }
+
+    /// Whether the state of block `number` is kept (state queries at it are answered).
+    pub fn state_kept(&self, number: u64) -> bool {
+        self.retention.state_kept(number, self.head.number)
+    }
+
+    /// Deletes what the retention no longer keeps: trie nodes that only older state roots
+    /// reach, headers past the window from memory, and prunable stateless inputs. Runs at
+    /// open and then every [`PRUNE_INTERVAL`] blocks.
+    fn prune(&mut self) -> Result<(), StoreError> {
+        let head = self.head.number;
+        let started = std::time::Instant::now();
+        let mut dropped = Vec::new();
+        if let Keep::Last(n) = self.retention.state {
+            // The state roots of the blocks kept, walking back from the head.
+            let mut roots = Vec::new();
+            let mut header = Some(&self.head);
+            while let Some(h) = header.filter(|h| h.number + n >= head) {
+                roots.push(h.state_root);
+                header = (h.number > 0)
+                    .then(|| self.state.headers.get(&h.parent_hash))
+                    .flatten();
+            }
+            // Every kept block's header is in memory ([`Retention::headers_in_memory`]);
+            // were one missing, its state would be dropped, so nothing is.
+            if roots.len() as u64 == n.min(head) + 1 {
+                dropped = crate::history::retain_roots(&mut self.state, roots);
+            }
+        }
+        let headers = self.retention.headers_in_memory();
+        self.state
+            .headers
+            .retain(|_, h| h.number.saturating_add(headers) >= head);
+        let inputs = self.retention.inputs_prunable_through(head, self.settled);
+        let deleted = self.store.prune(&dropped, inputs)?;
+        self.pruned_at = Some(head);
+        if !dropped.is_empty() || deleted > 0 {
+            tracing::debug!(
+                head,
+                trie_nodes = dropped.len(),
+                inputs = deleted,
+                kept_nodes = self.state.nodes.len(),
+                ms = started.elapsed().as_millis() as u64,
+                "pruned"
+            );
+        }
+        Ok(())
+    }
+
+    /// Prunes if the head moved [`PRUNE_INTERVAL`] blocks since the last time. The block
+    /// is already durable: a failure here is logged and retried at the next interval.
+    fn prune_if_due(&mut self) {
+        let due = self
+            .pruned_at
+            .is_none_or(|at| self.head.number >= at + PRUNE_INTERVAL);
+        if due && let Err(e) = self.prune() {
+            tracing::warn!(error = %e, "pruning failed; retrying later");
+        }
     }
 
     /// The last sealed block's header.
@@ -252,24 +350,31 @@ impl<F: NodeEvmFactory> Chain<F> {
         &self.state
     }
 
-    /// Hashes of the (up to 256) blocks before `number`, for BLOCKHASH.
+    /// Hashes of the (up to 256) blocks before `number`, for BLOCKHASH. Ancestors older
+    /// than the headers held in memory (a call at an old block) are read from the datadir.
     pub fn block_hashes(&self, number: u64) -> HashMap<u64, B256> {
+        let lowest = number.saturating_sub(256);
         let mut out = HashMap::default();
-        let mut header = &self.head;
-        let mut hash = self.head_hash;
-        while header.number + 256 >= number {
-            if header.number < number {
-                out.insert(header.number, hash);
+        let (mut n, mut hash) = (self.head.number, self.head_hash);
+        let mut header = Some(&self.head);
+        loop {
+            if n < number {
+                out.insert(n, hash);
             }
-            match self.state.headers.get(&header.parent_hash) {
-                Some(parent) if header.number > 0 => {
-                    hash = header.parent_hash;
-                    header = parent;
-                }
-                _ => break,
+            if n == 0 || n <= lowest {
+                return out;
             }
+            // The parent's hash, from the child's header (in memory or in the datadir).
+            let parent_hash = match header {
+                Some(h) => h.parent_hash,
+                None => match self.store.block(n) {
+                    Ok(Some(block)) => block.header.parent_hash,
+                    _ => return out,
+                },
+            };
+            header = self.state.headers.get(&parent_hash);
+            (n, hash) = (n - 1, parent_hash);
         }
-        out
     }
 
     /// Submits a transaction (network encoding) to the pool.
@@ -603,6 +708,7 @@ impl<F: NodeEvmFactory> Chain<F> {
         self.pool.remove(dropped);
         self.head = block.header.clone();
         self.head_hash = hash;
+        self.prune_if_due();
         tracing::info!(
             number,
             %hash,

@@ -18,6 +18,7 @@ use {nr_execute as _, tracing_subscriber as _};
 pub mod blobs;
 pub mod chain;
 pub mod genesis;
+pub mod history;
 pub mod pool;
 pub mod query;
 pub mod rpc;
@@ -31,6 +32,7 @@ pub use chain::{
     verify_proof_sidecar,
 };
 pub use genesis::ChainSpec;
+pub use history::{Keep, Retention};
 pub use service::{Node, NodeConfig, RpcLimits, RunningNode, start, start_with_methods};
 
 /// Which chain a node runs.

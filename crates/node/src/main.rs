@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use eyre::{WrapErr, bail, eyre};
 use nr_execute::{ExecuteConfig, NativeRollupEvmFactory};
 use nr_node::chain::NodeEvmFactory;
-use nr_node::{Chain, ChainSpec, NodeConfig, Role, RpcLimits, genesis};
+use nr_node::{Chain, ChainSpec, Keep, NodeConfig, Retention, Role, RpcLimits, genesis};
 use std::{net::IpAddr, path::PathBuf, time::Duration};
 use tracing_subscriber::EnvFilter;
 
@@ -79,6 +79,24 @@ struct RunArgs {
     /// Most open JSON-RPC connections.
     #[arg(long = "rpc.max-connections", default_value_t = RpcLimits::default().max_connections)]
     rpc_max_connections: u32,
+    /// Blocks below the head whose state stays queryable, or `archive` (every block's).
+    /// Older state is deleted, so the datadir and memory do not grow with the chain.
+    #[arg(long = "prune.state", default_value_t = Retention::default().state)]
+    prune_state: Keep,
+    /// Blocks below the head whose stateless input (`nr_getStatelessInput`) stays, or
+    /// `archive`.
+    #[arg(long = "prune.inputs", default_value_t = Retention::default().inputs)]
+    prune_inputs: Keep,
+}
+
+impl RunArgs {
+    fn retention(&self) -> Retention {
+        Retention {
+            state: self.prune_state,
+            inputs: self.prune_inputs,
+            inputs_until_settled: false,
+        }
+    }
 }
 
 fn parse_block_time(s: &str) -> Result<Duration, String> {
@@ -161,6 +179,7 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
             args.chain_id.unwrap_or(default_chain_id(args.role)),
         ),
     };
+    let retention = args.retention();
     let config = NodeConfig {
         http: (args.http_addr, args.http_port).into(),
         block_time: args.block_time,
@@ -191,7 +210,13 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
                 );
             }
             serve(
-                Chain::open(Role::L2, spec, EthEvmFactory::default(), &args.datadir)?,
+                Chain::open_with(
+                    Role::L2,
+                    spec,
+                    EthEvmFactory::default(),
+                    &args.datadir,
+                    retention,
+                )?,
                 config,
             )
             .await
@@ -218,7 +243,11 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
                 }
             };
             let factory = NativeRollupEvmFactory::new(execute);
-            serve(Chain::open(Role::L1, spec, factory, &args.datadir)?, config).await
+            serve(
+                Chain::open_with(Role::L1, spec, factory, &args.datadir, retention)?,
+                config,
+            )
+            .await
         }
     }
 }

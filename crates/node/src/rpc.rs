@@ -222,7 +222,7 @@ where
         let address: Address = seq.next()?;
         let slot: U256 = seq.next()?;
         let chain = n.chain();
-        let header = header_of(&chain, seq.optional_next()?)?;
+        let header = state_header_of(&chain, seq.optional_next()?)?;
         let value = chain
             .storage_at(header.state_root, address, slot.into())
             .map_err(internal)?;
@@ -233,7 +233,7 @@ where
         let address: Address = seq.next()?;
         let slots: Vec<alloy_serde::JsonStorageKey> = seq.next()?;
         let chain = n.chain();
-        let header = header_of(&chain, seq.optional_next()?)?;
+        let header = state_header_of(&chain, seq.optional_next()?)?;
         let slots: Vec<B256> = slots.into_iter().map(|k| k.as_b256()).collect();
         chain
             .proof(header.state_root, address, &slots)
@@ -383,7 +383,7 @@ fn account_at<F: NodeEvmFactory>(node: &Node<F>, p: &Params<'_>) -> RpcResult<Ac
     let address: Address = seq.next()?;
     let id: Option<BlockId> = seq.optional_next()?;
     let chain = node.chain();
-    let header = header_of(&chain, id)?;
+    let header = state_header_of(&chain, id)?;
     let account = chain
         .account(header.state_root, address)
         .map_err(internal)?;
@@ -415,6 +415,26 @@ fn header_of<F: NodeEvmFactory>(chain: &Chain<F>, id: Option<BlockId>) -> RpcRes
         .transpose()
         .map_err(internal)?
         .ok_or_else(|| server_error("header not found"))
+}
+
+/// [`header_of`] for a query that reads the block's state: refused once that is pruned.
+fn state_header_of<F: NodeEvmFactory>(chain: &Chain<F>, id: Option<BlockId>) -> RpcResult<Header> {
+    let header = header_of(chain, id)?;
+    if !chain.state_kept(header.number) {
+        return Err(server_error(pruned_state(
+            header.number,
+            chain.retention().state,
+        )));
+    }
+    Ok(header)
+}
+
+/// Why a state query at block `number` is refused.
+pub(crate) fn pruned_state(number: u64, kept: crate::Keep) -> String {
+    format!(
+        "state at block {number} is pruned: this node keeps the state of its last {kept} \
+         blocks (--prune.state archive keeps all)"
+    )
 }
 
 fn sealed_block<F: NodeEvmFactory>(chain: &Chain<F>, number: u64) -> RpcResult<Block<TxEnvelope>> {
@@ -635,7 +655,7 @@ fn call_env<F: NodeEvmFactory>(
     id: Option<BlockId>,
 ) -> RpcResult<CallArgs<'_, F>> {
     let chain = node.chain();
-    let header = header_of(&chain, id)?;
+    let header = state_header_of(&chain, id)?;
     // "pending" runs in the next block's environment; a sealed block in its own.
     let env = if id == Some(BlockId::Number(BlockNumberOrTag::Pending)) {
         chain.next_env(header.timestamp + 1)
@@ -825,7 +845,18 @@ fn stateless_input<F: NodeEvmFactory>(chain: &Chain<F>, id: BlockId) -> RpcResul
         .store()
         .stateless_input(number)
         .map_err(internal)?
-        .ok_or_else(|| internal(format!("stateless input of block {number} is missing")))
+        .ok_or_else(|| {
+            server_error(format!(
+                "the stateless input of block {number} is pruned: this node keeps the inputs \
+                 of its last {} blocks{} (--prune.inputs)",
+                chain.retention().inputs,
+                if chain.retention().inputs_until_settled {
+                    " and of every block not settled"
+                } else {
+                    ""
+                }
+            ))
+        })
 }
 
 /// The blobs of pooled or sealed transactions with these versioned hashes, in the shape

@@ -3,8 +3,9 @@
 //!
 //! A block is either fully on disk (block, receipts, indexes, state delta, and for an L2
 //! its stateless input) or not at all (the genesis block with the chain's identity too), so a node killed at any instant
-//! restarts at its last sealed block with the same state root. The state itself is loaded
-//! into memory at start (a devnet's state is small); the database is its log.
+//! restarts at its last sealed block with the same state root. The trie nodes the node keeps
+//! ([`crate::history`]) are loaded into memory at start, with the last headers; old state
+//! and settled stateless inputs are deleted by [`Store::prune`].
 
 use alloy_consensus::{Block, Header, ReceiptEnvelope, TxEnvelope};
 use alloy_eips::eip2718::{Decodable2718, Encodable2718};
@@ -24,6 +25,10 @@ const TXS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_locations");
 const INPUTS: TableDefinition<u64, &[u8]> = TableDefinition::new("stateless_inputs");
 const BLOBS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("blobs");
 const PROOF_SIDECARS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("proof_sidecars");
+
+/// Memory redb may use to cache database pages (its default, 1 GiB, lets a node's memory
+/// grow with its datadir); the operating system's page cache is there beyond it.
+pub const DB_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 /// File name of the database inside a datadir.
 pub const DB_FILE: &str = "chain.redb";
@@ -99,7 +104,7 @@ pub struct BlockRecord<'a> {
 /// What a datadir holds at start.
 #[derive(Debug)]
 pub struct Loaded {
-    /// Full state: every node, code and header.
+    /// The state: every stored node and code, and the last headers.
     pub state: FullState,
     /// The last sealed block.
     pub head: Header,
@@ -115,10 +120,12 @@ impl Store {
     /// Opens (or creates) the database in `datadir` for the chain with this genesis. A new
     /// datadir is initialised with the genesis block, its state and the chain's identity in
     /// one transaction; an existing one must hold the same genesis and chain id.
+    /// `headers` of the last blocks are loaded with the state.
     pub fn open<E: From<StoreError>>(
         datadir: &Path,
         chain_id: u64,
         genesis: &Header,
+        headers: u64,
         genesis_state: impl FnOnce() -> Result<StateDelta, E>,
     ) -> Result<(Self, Loaded), E> {
         std::fs::create_dir_all(datadir).map_err(|e| StoreError::Datadir(datadir.into(), e))?;
@@ -164,10 +171,12 @@ impl Store {
                 Err(e) => return Err(corrupt(&e).into()),
             }
         }
+        let mut builder = Database::builder();
+        builder.set_cache_size(DB_CACHE_BYTES);
         let db = if existing {
-            Database::open(&path)
+            builder.open(&path)
         } else {
-            Database::create(&path)
+            builder.create(&path)
         }
         .map_err(|e| match e {
             redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(datadir.into()),
@@ -210,12 +219,12 @@ impl Store {
         if named.is_none() {
             write_identity(datadir, chain_id, &genesis.hash_slow())?;
         }
-        let loaded = store.load()?;
+        let loaded = store.load(headers)?;
         Ok((store, loaded))
     }
 
-    /// Reads the whole state and the head.
-    fn load(&self) -> Result<Loaded, StoreError> {
+    /// Reads the stored state, the head and the `headers` before it.
+    fn load(&self, headers: u64) -> Result<Loaded, StoreError> {
         let tx = self.db.begin_read().map_err(db_error)?;
         let mut state = FullState::default();
         for entry in tx
@@ -237,11 +246,16 @@ impl Store {
             let hash = B256::try_from(k.value()).map_err(|_| StoreError::Malformed("code key"))?;
             state.codes.insert(hash, Bytes::copy_from_slice(v.value()));
         }
-        let mut head = None;
-        for entry in tx
-            .open_table(BLOCKS)
+        let blocks = tx.open_table(BLOCKS).map_err(db_error)?;
+        let last = blocks
+            .last()
             .map_err(db_error)?
-            .iter()
+            .ok_or(StoreError::Malformed("empty chain"))?
+            .0
+            .value();
+        let mut head = None;
+        for entry in blocks
+            .range(last.saturating_sub(headers)..)
             .map_err(db_error)?
         {
             let (_, v) = entry.map_err(db_error)?;
@@ -253,6 +267,31 @@ impl Store {
             state,
             head: head.ok_or(StoreError::Malformed("empty chain"))?,
         })
+    }
+
+    /// Deletes the trie nodes `nodes` (no longer reachable from a state root the node keeps)
+    /// and the stateless inputs of blocks up to `inputs_through`, in one transaction.
+    /// Returns how many inputs it deleted.
+    pub fn prune(&self, nodes: &[B256], inputs_through: Option<u64>) -> Result<u64, StoreError> {
+        let tx = self.db.begin_write().map_err(db_error)?;
+        let mut deleted = 0;
+        {
+            let mut table = tx.open_table(NODES).map_err(db_error)?;
+            for hash in nodes {
+                table.remove(hash.as_slice()).map_err(db_error)?;
+            }
+            if let Some(through) = inputs_through {
+                let mut inputs = tx.open_table(INPUTS).map_err(db_error)?;
+                inputs
+                    .retain_in(..=through, |_, _| {
+                        deleted += 1;
+                        false
+                    })
+                    .map_err(db_error)?;
+            }
+        }
+        tx.commit().map_err(db_error)?;
+        Ok(deleted)
     }
 
     /// Writes a sealed block and everything it adds, durably, in one transaction.

@@ -150,6 +150,12 @@ impl<F: NodeEvmFactory> Chain<F> {
             .header(at.block - 1)
             .map_err(|e| state_error(&e))?
             .ok_or_else(|| TraceError::State(format!("header {} missing", at.block - 1)))?;
+        if !self.state_kept(parent.number) {
+            return Err(TraceError::State(crate::rpc::pruned_state(
+                parent.number,
+                self.retention().state,
+            )));
+        }
         let txs = &block.body.transactions;
         let senders = txs
             .iter()

@@ -1,0 +1,299 @@
+//! What a node keeps of its past.
+//!
+//! Blocks, receipts and their indexes are the chain and are kept for good. Two things grow
+//! with every block and are not needed to follow the chain: the state of old blocks (the
+//! trie nodes that only old state roots reach) and the stateless inputs of blocks already
+//! settled. A node keeps the state of its last blocks (256 by default, for `BLOCKHASH`-deep
+//! queries and a margin) and, if told, prunes inputs; an archive node keeps everything.
+
+use alloy_primitives::{
+    B256, Bytes, keccak256,
+    map::{B256Map, B256Set},
+};
+use alloy_rlp::Decodable;
+use alloy_trie::{
+    EMPTY_ROOT_HASH, TrieAccount,
+    nodes::{RlpNode, TrieNode},
+};
+use nr_stateless::{FullState, NodeStore};
+use std::{fmt, str::FromStr};
+
+/// How many of the latest blocks keep something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Every block (an archive).
+    All,
+    /// The head and this many blocks below it.
+    Last(u64),
+}
+
+impl Keep {
+    /// Whether block `number` keeps it when the head is `head`.
+    pub fn keeps(self, number: u64, head: u64) -> bool {
+        match self {
+            Self::All => true,
+            Self::Last(n) => number.saturating_add(n) >= head,
+        }
+    }
+}
+
+impl FromStr for Keep {
+    type Err = String;
+
+    /// `archive`, or a number of blocks below the head.
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "archive" {
+            return Ok(Self::All);
+        }
+        s.parse()
+            .map(Self::Last)
+            .map_err(|_| format!("{s:?} is neither a number of blocks nor \"archive\""))
+    }
+}
+
+impl fmt::Display for Keep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::All => f.write_str("archive"),
+            Self::Last(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// What a node keeps of old blocks besides the blocks themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Blocks whose state stays readable (RPC state queries at that block, tracing it).
+    pub state: Keep,
+    /// Blocks whose stateless input (`nr_getStatelessInput`) stays.
+    pub inputs: Keep,
+    /// Keep every input above the settled head too ([`crate::Chain::set_settled`]), however
+    /// old: a rollup's settler needs the inputs of every block it has not settled yet. Until
+    /// a settled head is set, no input is pruned.
+    pub inputs_until_settled: bool,
+}
+
+impl Default for Retention {
+    /// The state of the last 256 blocks; every stateless input.
+    fn default() -> Self {
+        Self {
+            state: Keep::Last(DEFAULT_STATE_BLOCKS),
+            inputs: Keep::All,
+            inputs_until_settled: false,
+        }
+    }
+}
+
+/// Default number of blocks below the head whose state is kept.
+pub const DEFAULT_STATE_BLOCKS: u64 = 256;
+
+/// Pruning runs when the head has moved this many blocks since it last ran, so a block's
+/// state is kept for between `state` and `state + PRUNE_INTERVAL` blocks.
+pub const PRUNE_INTERVAL: u64 = 128;
+
+/// Headers a node holds in memory: `BLOCKHASH` reaches 256 blocks back, and a witness may
+/// carry as many ancestors; older headers are read from the datadir when asked for.
+pub const HEADERS_IN_MEMORY: u64 = 256 + PRUNE_INTERVAL;
+
+impl Retention {
+    /// Whether block `number`'s state is readable when the head is `head`. This is the
+    /// promise, not the whole truth: a block just past it may still be held until the next
+    /// pruning, but it is refused alike, so that answers do not depend on when pruning ran.
+    pub fn state_kept(&self, number: u64, head: u64) -> bool {
+        self.state.keeps(number, head)
+    }
+
+    /// How many headers below the head a node holds in memory: the `BLOCKHASH` window, or
+    /// every block whose state it keeps (their roots decide what pruning keeps).
+    pub fn headers_in_memory(&self) -> u64 {
+        match self.state {
+            Keep::All => HEADERS_IN_MEMORY,
+            Keep::Last(n) => HEADERS_IN_MEMORY.max(n.saturating_add(PRUNE_INTERVAL)),
+        }
+    }
+
+    /// The last block whose stateless input may be deleted, if any, when the head is `head`
+    /// and `settled` is the settled head (if known).
+    pub fn inputs_prunable_through(&self, head: u64, settled: Option<u64>) -> Option<u64> {
+        let Keep::Last(n) = self.inputs else {
+            return None;
+        };
+        let below_window = head.checked_sub(n.saturating_add(1))?;
+        if !self.inputs_until_settled {
+            return Some(below_window);
+        }
+        Some(below_window.min(settled?))
+    }
+}
+
+/// Keeps only the trie nodes of `state` reachable from `roots` (state roots: the account
+/// trie and, through each account, its storage trie); returns the hashes of those dropped.
+/// A node that keeps the state of its last blocks then holds as many nodes as the state
+/// has, however long its chain. Codes and headers are left as they are.
+///
+/// The node store is rebuilt from the nodes kept (hashing each again): the stateless crate,
+/// which the proven program compiles, is left as it is.
+pub fn retain_roots(state: &mut FullState, roots: impl IntoIterator<Item = B256>) -> Vec<B256> {
+    let nodes: B256Map<Bytes> = std::mem::take(&mut state.nodes)
+        .take_all()
+        .map(|node| (keccak256(&node), node))
+        .collect();
+    let mut live = B256Set::default();
+    let mut pending: Vec<B256> = roots.into_iter().collect();
+    while let Some(hash) = pending.pop() {
+        if hash == EMPTY_ROOT_HASH || !live.insert(hash) {
+            continue;
+        }
+        if let Some(rlp) = nodes.get(&hash) {
+            referenced_nodes(rlp, &mut pending);
+        }
+    }
+    let mut dropped = Vec::new();
+    let mut kept = Vec::with_capacity(live.len());
+    for (hash, node) in nodes {
+        if live.contains(&hash) {
+            kept.push(node);
+        } else {
+            dropped.push(hash);
+        }
+    }
+    state.nodes = NodeStore::from_preimages(kept);
+    dropped
+}
+
+/// Pushes the hashes a trie node refers to: the children of a branch or an extension
+/// (looking inside embedded ones) and the storage root of an account leaf. Storage values
+/// are RLP strings, never lists, so only an account leaf decodes as an account.
+fn referenced_nodes(rlp: &[u8], out: &mut Vec<B256>) {
+    let child = |node: &RlpNode, out: &mut Vec<B256>| match node.as_hash() {
+        Some(hash) => out.push(hash),
+        None => referenced_nodes(node, out),
+    };
+    match TrieNode::decode(&mut &rlp[..]) {
+        Ok(TrieNode::Branch(branch)) => branch.stack.iter().for_each(|c| child(c, out)),
+        Ok(TrieNode::Extension(ext)) => child(&ext.child, out),
+        Ok(TrieNode::Leaf(leaf)) => {
+            if let Ok(account) = TrieAccount::decode(&mut leaf.value.as_slice()) {
+                out.push(account.storage_root);
+            }
+        }
+        Ok(TrieNode::EmptyRoot) | Err(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::{Address, U256};
+    use nr_stateless::{SparseTrie, TrieError, witness::GenesisAccount};
+    use std::collections::BTreeMap;
+
+    fn alloc(n: u8, salt: u64) -> BTreeMap<Address, GenesisAccount> {
+        (0..n)
+            .map(|i| {
+                let account = GenesisAccount {
+                    nonce: 1,
+                    balance: U256::from(salt + u64::from(i)),
+                    code: Bytes::from_static(&[0x60, 0x00]),
+                    storage: (0..20u64)
+                        .map(|s| (U256::from(s), U256::from(s * 7 + salt + u64::from(i))))
+                        .collect(),
+                };
+                (Address::with_last_byte(i), account)
+            })
+            .collect()
+    }
+
+    /// Reads every account and slot of `alloc` under `root`.
+    fn read_all(
+        state: &FullState,
+        root: B256,
+        alloc: &BTreeMap<Address, GenesisAccount>,
+    ) -> Result<(), TrieError> {
+        let mut accounts = SparseTrie::from_root(root);
+        for (address, acc) in alloc {
+            let leaf = accounts
+                .get(keccak256(address).as_slice(), &state.nodes)?
+                .expect("account present");
+            let leaf = TrieAccount::decode(&mut leaf.as_slice()).expect("account leaf");
+            let mut storage = SparseTrie::from_root(leaf.storage_root);
+            for (slot, value) in &acc.storage {
+                let stored = storage
+                    .get(keccak256(slot.to_be_bytes::<32>()).as_slice(), &state.nodes)?
+                    .expect("slot present");
+                assert_eq!(stored, alloy_rlp::encode(value));
+            }
+        }
+        Ok(())
+    }
+
+    /// The state of `old` with the nodes of `new` added: two roots, as after a block.
+    fn two_roots(
+        old: &BTreeMap<Address, GenesisAccount>,
+        new: &BTreeMap<Address, GenesisAccount>,
+    ) -> (FullState, B256, B256, usize) {
+        let (mut state, old_root) = FullState::from_alloc(old).unwrap();
+        let (added, new_root) = FullState::from_alloc(new).unwrap();
+        let new_nodes = added.nodes.len();
+        for node in added.nodes.take_all() {
+            state.nodes.insert(node);
+        }
+        (state, old_root, new_root, new_nodes)
+    }
+
+    #[test]
+    fn retaining_a_root_keeps_exactly_its_accounts_and_storage() {
+        let (old, new) = (alloc(40, 1), alloc(40, 2));
+        let (mut state, old_root, new_root, new_nodes) = two_roots(&old, &new);
+        let before = state.nodes.len();
+        read_all(&state, old_root, &old).unwrap();
+
+        let dropped = retain_roots(&mut state, [new_root]);
+        assert_eq!(
+            state.nodes.len(),
+            new_nodes,
+            "exactly the new root's nodes stay"
+        );
+        assert_eq!(dropped.len(), before - new_nodes);
+        assert!(dropped.iter().all(|h| !state.nodes.contains(h)));
+        read_all(&state, new_root, &new).unwrap();
+        assert!(matches!(
+            read_all(&state, old_root, &old),
+            Err(TrieError::MissingNode(_))
+        ));
+
+        // Both roots kept: nothing goes.
+        let (mut state, old_root, new_root, _) = two_roots(&old, &new);
+        let all = state.nodes.len();
+        assert!(retain_roots(&mut state, [old_root, new_root]).is_empty());
+        assert_eq!(state.nodes.len(), all);
+        read_all(&state, old_root, &old).unwrap();
+    }
+
+    #[test]
+    fn windows_count_blocks_below_the_head() {
+        let keep: Keep = "2".parse().unwrap();
+        assert!(keep.keeps(8, 10) && keep.keeps(10, 10));
+        assert!(!keep.keeps(7, 10));
+        assert!(Keep::All.keeps(0, u64::MAX));
+        assert_eq!("archive".parse::<Keep>(), Ok(Keep::All));
+        assert!("-1".parse::<Keep>().unwrap_err().contains("archive"));
+        assert_eq!(Keep::Last(256).to_string(), "256");
+    }
+
+    #[test]
+    fn inputs_wait_for_settlement_when_told() {
+        let mut r = Retention {
+            inputs: Keep::Last(10),
+            ..Retention::default()
+        };
+        assert_eq!(r.inputs_prunable_through(5, None), None);
+        assert_eq!(r.inputs_prunable_through(100, None), Some(89));
+        r.inputs_until_settled = true;
+        assert_eq!(r.inputs_prunable_through(100, None), None);
+        assert_eq!(r.inputs_prunable_through(100, Some(40)), Some(40));
+        assert_eq!(r.inputs_prunable_through(100, Some(95)), Some(89));
+        r.inputs = Keep::All;
+        assert_eq!(r.inputs_prunable_through(100, Some(95)), None);
+    }
+}
