@@ -8,7 +8,9 @@
 //! ```
 //!
 //! `--txs N` puts N transfers in each block (up to 640: ten dev senders, 64 each), cycling
-//! over 10,000 recipients, so the state stops growing once they all exist. Without
+//! over 10,000 recipients, so the state stops growing once they all exist. 357 transfers
+//! fill the dev L2's gas target (7.5M of its 15M limit), where the base fee stays put: a
+//! chain busy for good; above it the base fee climbs until no sender can pay. Without
 //! `--archive` the node keeps the state and stateless inputs of its last 256 blocks (what a
 //! rollup whose settlement keeps up keeps); with it, everything (the node before pruning).
 //! Prints a line per sample and a Markdown summary (docs/node.md records runs).
@@ -69,7 +71,7 @@ fn transfer(key: &PrivateKeySigner, nonce: u64, to: Address) -> Vec<u8> {
         chain_id: genesis::DEV_L2_CHAIN_ID,
         nonce,
         gas_limit: 21_000,
-        max_fee_per_gas: 100_000_000_000,
+        max_fee_per_gas: 1_000_000_000_000,
         max_priority_fee_per_gas: 1,
         to: TxKind::Call(to),
         value: U256::from(1),

@@ -4,7 +4,8 @@
 //! with every block and are not needed to follow the chain: the state of old blocks (the
 //! trie nodes that only old state roots reach) and the stateless inputs of blocks already
 //! settled. A node keeps the state of its last blocks (256 by default, for `BLOCKHASH`-deep
-//! queries and a margin) and, if told, prunes inputs; an archive node keeps everything.
+//! queries and a margin) and the inputs of its last 1,024, or, in a rollup's sequencer, of
+//! every block not yet settled and 256 more; an archive node keeps everything.
 
 use alloy_primitives::{
     B256, Bytes, keccak256,
@@ -74,11 +75,11 @@ pub struct Retention {
 }
 
 impl Default for Retention {
-    /// The state of the last 256 blocks; every stateless input.
+    /// The state of the last 256 blocks, the stateless inputs of the last 1,024.
     fn default() -> Self {
         Self {
             state: Keep::Last(DEFAULT_STATE_BLOCKS),
-            inputs: Keep::All,
+            inputs: Keep::Last(DEFAULT_INPUT_BLOCKS),
             inputs_until_settled: false,
         }
     }
@@ -86,6 +87,10 @@ impl Default for Retention {
 
 /// Default number of blocks below the head whose state is kept.
 pub const DEFAULT_STATE_BLOCKS: u64 = 256;
+
+/// Default number of blocks below the head whose stateless input is kept (about half an
+/// hour of 2-second blocks, for a settler reading them over RPC).
+pub const DEFAULT_INPUT_BLOCKS: u64 = 1024;
 
 /// Pruning runs when the head has moved this many blocks since it last ran, so a block's
 /// state is kept for between `state` and `state + PRUNE_INTERVAL` blocks.

@@ -29,6 +29,8 @@ use tracing_subscriber::EnvFilter;
 const DEV_KEY_0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 /// Dev account 1: the devnet's default settler (its own nonces, apart from the deployer's).
 const DEV_KEY_1: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+/// Blocks of stateless inputs an L2 node keeps below its head once they are settled.
+const SEQUENCER_INPUTS_KEPT: u64 = 256;
 
 #[derive(Parser)]
 #[command(
@@ -261,6 +263,13 @@ struct RunArgs {
     /// censorship, which the L1 inbox (`force-include`) overcomes.
     #[arg(long = "refuse-sender", value_name = "ADDR")]
     refuse_senders: Vec<Address>,
+    /// Blocks below the head whose L2 state stays queryable, or `archive`.
+    #[arg(long = "prune.state", default_value_t = nr_node::Retention::default().state)]
+    prune_state: nr_node::Keep,
+    /// Blocks below the head whose stateless input stays once settled, or `archive`: an
+    /// input is kept until the L1 has settled its block, then for this many blocks more.
+    #[arg(long = "prune.inputs", default_value_t = nr_node::Keep::Last(SEQUENCER_INPUTS_KEPT))]
+    prune_inputs: nr_node::Keep,
     #[command(flatten)]
     proofs: ProofArgs,
 }
@@ -745,7 +754,18 @@ async fn start_l2(args: &RunArgs) -> eyre::Result<RunningL2> {
     }
     tracing::info!(chain_id, genesis = %spec.header.hash_slow(), rollup = %args.rollup, l1 = %args.l1_rpc, "starting the rollup's L2");
 
-    let chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), &args.datadir)?;
+    let retention = nr_node::Retention {
+        state: args.prune_state,
+        inputs: args.prune_inputs,
+        inputs_until_settled: true,
+    };
+    let chain = Chain::open_with(
+        Role::L2,
+        spec,
+        EthEvmFactory::default(),
+        &args.datadir,
+        retention,
+    )?;
     let config = NodeConfig {
         http: (args.http_addr, args.http_port).into(),
         block_time: Some(Duration::from_secs(args.block_time)),
@@ -808,7 +828,13 @@ async fn start_verifier(
     let spec = l2_spec(genesis, key(DEV_KEY_0, "")?.address())?;
     let l1 = Rollup::connect_checked(l1_rpc, rollup, key(DEV_KEY_0, "")?).await?;
     tracing::info!(chain_id = spec.config.chain_id, %rollup, l1 = %l1_rpc, "verifier: rebuilding the L2 from the L1");
-    let chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), datadir)?;
+    // It imports what the L1 settled: the inputs it stores are of settled blocks, kept for
+    // a window for RPC callers.
+    let retention = nr_node::Retention {
+        inputs: nr_node::Keep::Last(SEQUENCER_INPUTS_KEPT),
+        ..Default::default()
+    };
+    let chain = Chain::open_with(Role::L2, spec, EthEvmFactory::default(), datadir, retention)?;
     // No anchor is ever set: this node imports what the L1 settled and seals nothing.
     let config = NodeConfig {
         http,
@@ -996,6 +1022,8 @@ async fn testnet(
         },
         settle_interval: 4,
         refuse_senders: Vec::new(),
+        prune_state: nr_node::Retention::default().state,
+        prune_inputs: nr_node::Keep::Last(SEQUENCER_INPUTS_KEPT),
         proofs,
     })
     .await?;

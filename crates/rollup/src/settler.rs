@@ -81,7 +81,12 @@ async fn step(
     let settled = rollup
         .view(NativeRollup::headNumberCall {}, BlockId::latest())
         .await?;
-    let head = node.chain().head().number;
+    // Inputs of settled blocks may now be pruned (the node keeps a window of them).
+    let head = {
+        let mut chain = node.chain();
+        chain.set_settled(settled);
+        chain.head().number
+    };
     if head <= settled {
         return Ok(());
     }

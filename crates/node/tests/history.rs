@@ -1,0 +1,245 @@
+//! What a node keeps of old blocks: the state of its last blocks and a window of stateless
+//! inputs, the rest deleted from memory and the datadir, and what it no longer keeps
+//! refused in words. Witnesses built over a pruned state still validate statelessly.
+
+mod common;
+
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+use alloy_eips::eip2718::Encodable2718;
+use alloy_evm::eth::EthEvmFactory;
+use alloy_primitives::{Address, B256, TxKind, U256, address};
+use alloy_signer::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
+use common::NodeProcess;
+use nr_node::{
+    BlockAttributes, Chain, ChainSpec, Keep, Retention, Role,
+    history::{HEADERS_IN_MEMORY, PRUNE_INTERVAL, retain_roots},
+};
+use nr_stateless::{StatelessInput, validate_stateless};
+use std::{path::Path, process::Command};
+
+const CHAIN_ID: u64 = 901;
+const DEV_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const RECIPIENT: Address = address!("0x000000000000000000000000000000000000bEEF");
+
+fn transfer(nonce: u64, value: u64) -> Vec<u8> {
+    let key: PrivateKeySigner = DEV_KEY.parse().unwrap();
+    let tx = TxEip1559 {
+        chain_id: CHAIN_ID,
+        nonce,
+        gas_limit: 21_000,
+        max_fee_per_gas: 10_000_000_000,
+        max_priority_fee_per_gas: 1,
+        to: TxKind::Call(RECIPIENT),
+        value: U256::from(value),
+        ..Default::default()
+    };
+    let signature = key.sign_hash_sync(&tx.signature_hash()).unwrap();
+    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
+}
+
+fn open(dir: &Path, retention: Retention) -> Chain<EthEvmFactory> {
+    Chain::open_with(
+        Role::L2,
+        ChainSpec::dev(Role::L2, CHAIN_ID),
+        EthEvmFactory::default(),
+        dir,
+        retention,
+    )
+    .unwrap()
+}
+
+fn seal_until(chain: &mut Chain<EthEvmFactory>, number: u64) {
+    while chain.head().number < number {
+        chain
+            .seal(BlockAttributes {
+                timestamp: chain.head().timestamp + 2,
+                fee_recipient: Address::ZERO,
+                prev_randao: B256::ZERO,
+                parent_beacon_block_root: B256::with_last_byte(7),
+            })
+            .unwrap();
+    }
+}
+
+fn state_root(chain: &Chain<EthEvmFactory>, number: u64) -> B256 {
+    chain.header(number).unwrap().unwrap().state_root
+}
+
+/// The block's stored input validates statelessly to the block's hash and state root.
+fn assert_input_validates(chain: &Chain<EthEvmFactory>, number: u64) {
+    let bytes = chain.store().stateless_input(number).unwrap().unwrap();
+    let input = StatelessInput::decode(&bytes).unwrap();
+    let validated = validate_stateless(&input, &chain.spec.config).unwrap();
+    let header = chain.header(number).unwrap().unwrap();
+    assert_eq!(validated.block_hash, header.hash_slow());
+    assert_eq!(validated.state_root, header.state_root);
+}
+
+#[test]
+fn old_state_and_inputs_are_deleted_and_the_kept_state_still_builds_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let window = 4;
+    let retention = Retention {
+        state: Keep::Last(window),
+        inputs: Keep::Last(window),
+        inputs_until_settled: false,
+    };
+    let mut chain = open(dir.path(), retention);
+    chain.submit(&transfer(0, 1000)).unwrap();
+    seal_until(&mut chain, 1);
+    // Pruning runs at open and every PRUNE_INTERVAL blocks: stop right after one.
+    let head = 3 * PRUNE_INTERVAL;
+    seal_until(&mut chain, head);
+
+    // The state of block 1 is gone, from the answers and from memory.
+    assert!(!chain.state_kept(1));
+    assert!(chain.state_kept(head - window));
+    let old = chain.account(state_root(&chain, 1), RECIPIENT);
+    assert!(old.unwrap_err().contains("not in the witness"));
+    let (_, balance, _) = chain
+        .account(state_root(&chain, head - window), RECIPIENT)
+        .unwrap();
+    assert_eq!(balance, U256::from(1000));
+
+    // What memory holds is exactly what the kept roots reach.
+    let roots: Vec<B256> = (head - window..=head)
+        .map(|n| state_root(&chain, n))
+        .collect();
+    let mut held = chain.state().clone();
+    assert!(retain_roots(&mut held, roots).is_empty());
+    let nodes = chain.state().nodes.len();
+
+    // An archive of the same chain holds several times more.
+    let archive_dir = tempfile::tempdir().unwrap();
+    let mut archive = open(
+        archive_dir.path(),
+        Retention {
+            state: Keep::All,
+            inputs: Keep::All,
+            inputs_until_settled: false,
+        },
+    );
+    archive.submit(&transfer(0, 1000)).unwrap();
+    seal_until(&mut archive, head);
+    assert_eq!(archive.head_hash(), chain.head_hash(), "the same chain");
+    assert!(
+        archive.state().nodes.len() > 2 * nodes,
+        "archive {} nodes, pruned {nodes}",
+        archive.state().nodes.len()
+    );
+
+    // Inputs: those below the window are deleted; the kept ones, built over the pruned
+    // state, validate statelessly.
+    assert_eq!(chain.store().stateless_input(1).unwrap(), None);
+    assert_eq!(
+        chain.store().stateless_input(head - window - 1).unwrap(),
+        None
+    );
+    for n in head - window..=head {
+        assert_input_validates(&chain, n);
+    }
+
+    // The datadir was pruned alike: reopened, the node loads as many nodes, and goes on.
+    drop(chain);
+    let mut chain = open(dir.path(), retention);
+    assert_eq!(chain.head().number, head);
+    assert_eq!(chain.state().nodes.len(), nodes);
+    chain.submit(&transfer(1, 5)).unwrap();
+    seal_until(&mut chain, head + 1);
+    assert_input_validates(&chain, head + 1);
+    let (_, balance, _) = chain.account(chain.head().state_root, RECIPIENT).unwrap();
+    assert_eq!(balance, U256::from(1005));
+}
+
+#[test]
+fn inputs_of_unsettled_blocks_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chain = open(
+        dir.path(),
+        Retention {
+            state: Keep::Last(4),
+            inputs: Keep::Last(4),
+            inputs_until_settled: true,
+        },
+    );
+    // Nothing settled yet: every input stays.
+    seal_until(&mut chain, PRUNE_INTERVAL + 10);
+    assert!(chain.store().stateless_input(1).unwrap().is_some());
+    // Settled through 10: at the next pruning, inputs up to 10 go, 11 stays.
+    chain.set_settled(10);
+    seal_until(&mut chain, 2 * PRUNE_INTERVAL);
+    assert_eq!(chain.store().stateless_input(10).unwrap(), None);
+    assert_input_validates(&chain, 11);
+    assert!(
+        chain
+            .store()
+            .stateless_input(PRUNE_INTERVAL)
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[test]
+fn blockhash_reaches_past_the_headers_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chain = open(dir.path(), Retention::default());
+    let head = HEADERS_IN_MEMORY + 300;
+    seal_until(&mut chain, head);
+    // A call at block `at` sees the 256 hashes before it; the older ones are read from the
+    // datadir.
+    let at = head - 200;
+    let hashes = chain.block_hashes(at);
+    assert_eq!(hashes.len(), 256);
+    for n in at - 256..at {
+        assert_eq!(
+            hashes[&n],
+            chain.header(n).unwrap().unwrap().hash_slow(),
+            "{n}"
+        );
+    }
+}
+
+#[test]
+fn pruned_state_is_refused_in_words_over_rpc() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = NodeProcess::start(
+        "l2",
+        &dir.path().join("l2"),
+        &["--prune.state", "2", "--block-time", "0.05"],
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while node.block_number() < 5 {
+        assert!(std::time::Instant::now() < deadline, "no blocks");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let who = "0x000000000000000000000000000000000000bEEF";
+    let err = node
+        .try_cast(&["balance", "--block", "1", who])
+        .unwrap_err();
+    assert!(
+        err.contains("state at block 1 is pruned")
+            && err.contains("--prune.state archive keeps all"),
+        "{err}"
+    );
+    assert_eq!(node.cast(&["balance", who]), "0");
+    // Blocks themselves are kept.
+    assert!(
+        node.cast(&["block", "1", "--field", "hash"])
+            .starts_with("0x")
+    );
+    node.terminate();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_nr-node"))
+        .args(["run", "--role", "l2", "--prune.state", "soon", "--datadir"])
+        .arg(dir.path().join("other"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("neither a number of blocks nor \"archive\""),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("other").exists(), "nothing written");
+}
