@@ -4,9 +4,9 @@
 //! points must be on the curve and in the prime-order subgroup, and the point at infinity
 //! is refused (no honest proof or key contains it). Nothing reaches a pairing unchecked.
 
-use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
-use ark_ec::AffineRepr;
-use ark_ff::{BigInt, BigInteger, PrimeField};
+use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine, G2Projective};
+use ark_ec::{AffineRepr, PrimeGroup};
+use ark_ff::{AdditiveGroup, BigInt, BigInteger, PrimeField};
 
 fn bigint(bytes: &[u8; 32]) -> BigInt<4> {
     let limb = |i: usize| u64::from_be_bytes(bytes[24 - 8 * i..32 - 8 * i].try_into().expect("8"));
@@ -43,7 +43,38 @@ fn checked_g1(p: G1Affine) -> Option<G1Affine> {
 }
 
 fn checked_g2(p: G2Affine) -> Option<G2Affine> {
-    (!p.is_zero() && p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()).then_some(p)
+    (!p.is_zero() && p.is_on_curve() && g2_in_subgroup(&p)).then_some(p)
+}
+
+/// ψ, the untwist-Frobenius-twist endomorphism of BN254's twist, in Jacobian coordinates:
+/// `(X, Y, Z) ↦ (X̄·ξ^((p-1)/3), Ȳ·ξ^((p-1)/2), Z̄)`, `ξ = 9 + u` (conjugation is the
+/// Frobenius of Fq2; the constants are those arkworks' Miller loop applies to `Q`).
+fn psi(p: &G2Projective) -> G2Projective {
+    use ark_ec::bn::BnConfig;
+    let conj = |mut f: Fq2| {
+        f.conjugate_in_place();
+        f
+    };
+    G2Projective::new_unchecked(
+        conj(p.x) * ark_bn254::Config::TWIST_MUL_BY_Q_X,
+        conj(p.y) * ark_bn254::Config::TWIST_MUL_BY_Q_Y,
+        conj(p.z),
+    )
+}
+
+/// Whether a point of the twist (assumed on it) is in G2, the order-`r` subgroup:
+/// `[x+1]Q + ψ([x]Q) + ψ²([x]Q) = ψ³([2x]Q)`, with BN254's parameter `x` (63 bits), from
+/// Dai, Lin, Zhao and Zhou, "Fast subgroup membership testings for G1, G2 and GT on
+/// pairing-friendly curves" (ePrint 2022/348, §5.1), as gnark checks it. One 63-bit scalar
+/// multiplication, where arkworks' test (`[6x²]Q = ψ(Q)`) takes a 127-bit one: it is the
+/// largest cost of reading a Groth16 proof after the pairing.
+pub fn g2_in_subgroup(q: &G2Affine) -> bool {
+    use ark_ec::bn::BnConfig;
+    let q = q.into_group();
+    let xq = q.mul_bigint(ark_bn254::Config::X);
+    let lhs = xq + q + psi(&xq) + psi(&psi(&xq));
+    let rhs = psi(&psi(&psi(&xq.double())));
+    lhs == rhs
 }
 
 /// gnark uncompressed G1: `x ++ y`.
@@ -113,4 +144,71 @@ pub fn gnark_g2_compressed(bytes: &[u8; 64]) -> Option<G2Affine> {
     let (greatest, c1) = flags(&bytes[..32])?;
     let x = Fq2::new(fq_canonical(chunk::<64>(bytes, 1))?, fq_canonical(&c1)?);
     checked_g2(G2Affine::get_point_from_x_unchecked(x, greatest)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ec::CurveGroup;
+    use ark_ff::{Field, Zero};
+
+    /// Points of the twist with `x = i + u`, as they come (no cofactor cleared): almost
+    /// none is in G2.
+    fn twist_points(n: u64) -> Vec<G2Affine> {
+        (1..)
+            .filter_map(|i| {
+                G2Affine::get_point_from_x_unchecked(Fq2::new(Fq::from(i), Fq::ONE), true)
+            })
+            .take(n as usize)
+            .collect()
+    }
+
+    fn scalar(i: u64) -> Fr {
+        Fr::from(i).pow([0x1234_5678_9abc_def1]) + Fr::from(i)
+    }
+
+    #[test]
+    fn the_fast_g2_test_agrees_with_arkworks() {
+        // Members: multiples of the generator.
+        for i in 1..40 {
+            let q = (G2Affine::generator() * scalar(i)).into_affine();
+            assert!(g2_in_subgroup(&q), "{i}");
+            assert!(q.is_in_correct_subgroup_assuming_on_curve());
+        }
+        // Non-members: raw twist points.
+        for q in twist_points(40) {
+            assert!(q.is_on_curve());
+            assert_eq!(
+                g2_in_subgroup(&q),
+                q.is_in_correct_subgroup_assuming_on_curve()
+            );
+            assert!(!g2_in_subgroup(&q));
+        }
+    }
+
+    /// The twist's order is `r·h`, `h = 2p - r`, and `h` has small prime factors (10069,
+    /// 5864401): a G2 point plus a point of such a small order is the forgery a cheap
+    /// subgroup test could miss. Both are refused.
+    #[test]
+    fn g2_plus_a_small_order_point_is_refused() {
+        let cofactors: [&str; 2] = [
+            "3b89d84c6eaab0cfb56a567ea5a2f2ec8020adba71a185dd3e299a8fab268ec12d22f6541370c616fa58e5b72d7288a0ba9334d5d06e1dbbfa43015f1659",
+            "1a2b7749d03511a2a9daaeb99ca406f5bbd1019d45fe0269546e8265a27ab50d66e032210323066c21490c32db9cc440ecf0424dfaac3b825186710dfd",
+        ];
+        let member = G2Affine::generator() * scalar(7);
+        for (order, cofactor) in [10069u64, 5864401].into_iter().zip(cofactors) {
+            let limbs = alloy_primitives::U512::from_str_radix(cofactor, 16).unwrap();
+            let small = twist_points(3)
+                .into_iter()
+                .map(|p| p.into_group().mul_bigint(limbs.as_limbs()))
+                .find(|t| !t.is_zero())
+                .expect("a point of the small order");
+            assert!(small.mul_bigint([order]).is_zero(), "order {order}");
+            let forged = (member + small).into_affine();
+            assert!(forged.is_on_curve());
+            assert!(!g2_in_subgroup(&forged), "order {order}");
+            assert!(!forged.is_in_correct_subgroup_assuming_on_curve());
+            assert!(g2_uncompressed(&g2_to_gnark(&forged)).is_none());
+        }
+    }
 }
