@@ -27,10 +27,11 @@ pub const L2_GAS_DEN: u64 = 5;
 /// Fixed cost of a proof-mode call (statement decoding and bookkeeping).
 pub const PROOF_BASE_GAS: u64 = 20_000;
 /// Per SP1 Groth16 proof: one pairing check decides (the registry fixes the program's
-/// public-values digest), accepted or rejected: at most 0.790 of the 4-pair ecPairing's time
-/// over two runs of five rounds (0.773 in the first, 0.790 in the second; medians 0.75 and
-/// 0.78; 0.75-0.80x plain arkworks with a prepared key) = 144,000 gas.
-pub const GROTH16_PROOF_GAS: u64 = 144_000;
+/// public-values digest), accepted or rejected, with `B`'s subgroup test in one 63-bit
+/// multiplication: at most 0.733 of the 4-pair ecPairing's time over two runs of five rounds
+/// (0.731 in the first, 0.733 in the second; medians 0.71; 0.75-0.78x plain arkworks with a
+/// prepared key) = 133,000 gas (144,000 with arkworks' subgroup test).
+pub const GROTH16_PROOF_GAS: u64 = 133_000;
 /// Per SP1 Plonk proof: one verifier run (a transcript, three MSMs, two pairings), accepted
 /// or rejected: at most 1.261 of the 4-pair ecPairing's time over two runs of five rounds
 /// (1.261, then 1.247) = 229,000 gas.
