@@ -15,26 +15,17 @@
 //! rollup whose settlement keeps up keeps); with it, everything (the node before pruning).
 //! Prints a line per sample and a Markdown summary (docs/node.md records runs).
 
+mod common;
+
 use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
 use alloy_eips::eip2718::Encodable2718;
 use alloy_evm::eth::EthEvmFactory;
 use alloy_primitives::{Address, B256, TxKind, U256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English};
+use common::arg;
 use nr_node::{BlockAttributes, Chain, ChainSpec, Keep, Retention, Role, genesis};
 use std::{os::unix::fs::MetadataExt, path::Path, time::Instant};
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(|v| {
-            v.parse()
-                .unwrap_or_else(|_| panic!("{name} takes a number"))
-        })
-        .unwrap_or(default)
-}
 
 /// Resident set size of this process, in bytes.
 fn rss() -> u64 {

@@ -9,6 +9,9 @@
 //! Prints one line per sample and a Markdown summary (docs/node.md records a run). Exits
 //! non-zero if RSS after warm-up rose by more than 10%, or if a call failed.
 
+mod common;
+
+use common::arg;
 use serde_json::{Value, json};
 use std::{
     process::{Command, Stdio},
@@ -20,18 +23,6 @@ use std::{
 };
 
 const DEV_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(|v| {
-            v.parse()
-                .unwrap_or_else(|_| panic!("{name} takes a number"))
-        })
-        .unwrap_or(default)
-}
 
 /// Resident set size of `pid`, in KiB.
 fn rss_kib(pid: u32) -> u64 {

@@ -2,18 +2,19 @@
 //! block's stored `StatelessInput` re-validated by `validate_stateless`, the datadir
 //! reopened at the same head and state root, and the pool's refusals in geth's words.
 
-use alloy_consensus::{
-    SignableTransaction, TxEip1559, TxEip4844, TxEip4844WithSidecar, TxEnvelope,
-};
+use alloy_consensus::{SignableTransaction, TxEip4844, TxEip4844WithSidecar};
 use alloy_eips::{
     eip2718::Encodable2718,
     eip4844::{Blob, BlobTransactionSidecar, DATA_GAS_PER_BLOB},
     eip7594::BlobTransactionSidecarVariant,
 };
+mod common;
+
 use alloy_evm::eth::EthEvmFactory;
-use alloy_primitives::{Address, B256, TxKind, U256, address};
+use alloy_primitives::{Address, B256, U256, address};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
+use common::transfer;
 use nr_node::{
     BlockAttributes, Chain, ChainSpec, Role,
     blobs::{StoredBlob, decode_record},
@@ -30,28 +31,6 @@ const RECIPIENT: Address = address!("0x000000000000000000000000000000000000bEEF"
 
 fn signer() -> PrivateKeySigner {
     DEV_KEY.parse().unwrap()
-}
-
-fn transfer(
-    key: &PrivateKeySigner,
-    nonce: u64,
-    value: u64,
-    gas: u64,
-    chain_id: u64,
-    fee: u128,
-) -> Vec<u8> {
-    let tx = TxEip1559 {
-        chain_id,
-        nonce,
-        gas_limit: gas,
-        max_fee_per_gas: fee,
-        max_priority_fee_per_gas: 1,
-        to: TxKind::Call(RECIPIENT),
-        value: U256::from(value),
-        ..Default::default()
-    };
-    let signature = key.sign_hash_sync(&tx.signature_hash()).unwrap();
-    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
 }
 
 fn attrs(timestamp: u64) -> BlockAttributes {

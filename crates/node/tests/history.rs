@@ -4,13 +4,10 @@
 
 mod common;
 
-use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
-use alloy_eips::eip2718::Encodable2718;
 use alloy_evm::eth::EthEvmFactory;
-use alloy_primitives::{Address, B256, TxKind, U256, address};
-use alloy_signer::SignerSync;
+use alloy_primitives::{Address, B256, U256};
 use alloy_signer_local::PrivateKeySigner;
-use common::NodeProcess;
+use common::{DEV_KEY, NodeProcess, RECIPIENT};
 use nr_node::{
     BlockAttributes, Chain, ChainSpec, Keep, Retention, Role,
     history::{HEADERS_IN_MEMORY, PRUNE_INTERVAL, retain_roots},
@@ -19,23 +16,10 @@ use nr_stateless::{StatelessInput, validate_stateless};
 use std::{path::Path, process::Command};
 
 const CHAIN_ID: u64 = 901;
-const DEV_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const RECIPIENT: Address = address!("0x000000000000000000000000000000000000bEEF");
-
+/// A transfer of `value` wei to [`RECIPIENT`] from dev account 0.
 fn transfer(nonce: u64, value: u64) -> Vec<u8> {
     let key: PrivateKeySigner = DEV_KEY.parse().unwrap();
-    let tx = TxEip1559 {
-        chain_id: CHAIN_ID,
-        nonce,
-        gas_limit: 21_000,
-        max_fee_per_gas: 10_000_000_000,
-        max_priority_fee_per_gas: 1,
-        to: TxKind::Call(RECIPIENT),
-        value: U256::from(value),
-        ..Default::default()
-    };
-    let signature = key.sign_hash_sync(&tx.signature_hash()).unwrap();
-    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
+    common::transfer(&key, nonce, value, 21_000, CHAIN_ID, 10_000_000_000)
 }
 
 fn open(dir: &Path, retention: Retention) -> Chain<EthEvmFactory> {

@@ -21,6 +21,32 @@ pub const DEV_ADDRESS: Address = address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb
 pub const DEV_KEY_1: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 pub const RECIPIENT: Address = address!("0x000000000000000000000000000000000000bEEF");
 
+/// A signed EIP-1559 transfer of `value` wei to [`RECIPIENT`], network-encoded.
+pub fn transfer(
+    key: &alloy_signer_local::PrivateKeySigner,
+    nonce: u64,
+    value: u64,
+    gas: u64,
+    chain_id: u64,
+    fee: u128,
+) -> Vec<u8> {
+    use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+    use alloy_eips::eip2718::Encodable2718;
+    use alloy_signer::SignerSync;
+    let tx = TxEip1559 {
+        chain_id,
+        nonce,
+        gas_limit: gas,
+        max_fee_per_gas: fee,
+        max_priority_fee_per_gas: 1,
+        to: alloy_primitives::TxKind::Call(RECIPIENT),
+        value: U256::from(value),
+        ..Default::default()
+    };
+    let signature = key.sign_hash_sync(&tx.signature_hash()).unwrap();
+    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
+}
+
 /// The `cast` binary: `$CAST`, else `.tools/` of the repository, else `cast` on PATH.
 pub fn cast_path() -> PathBuf {
     if let Some(p) = std::env::var_os("CAST") {
