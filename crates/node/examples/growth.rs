@@ -92,13 +92,13 @@ fn main() {
         Retention {
             state: Keep::All,
             inputs: Keep::All,
-            inputs_until_settled: false,
+            until_settled: false,
         }
     } else {
         Retention {
             state: Keep::Last(256),
             inputs: Keep::Last(256),
-            inputs_until_settled: false,
+            until_settled: false,
         }
     };
     // On this disk, not a tmpfs: the database's writes are what is measured.

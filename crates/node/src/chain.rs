@@ -9,7 +9,7 @@
 use crate::{
     Role,
     genesis::{ChainSpec, alloc_accounts},
-    history::{Keep, PRUNE_INTERVAL, Retention},
+    history::{PRUNE_INTERVAL, Retention},
     pool::{Pool, PoolError, PooledProofs},
     store::{BlockRecord, Store, StoreError},
 };
@@ -260,15 +260,16 @@ impl<F: NodeEvmFactory> Chain<F> {
         &self.retention
     }
 
-    /// Tells the node that blocks up to `number` are settled, so that their stateless
-    /// inputs may go ([`Retention::inputs_until_settled`]).
+    /// Tells the node that blocks up to `number` are settled, so that the state and the
+    /// stateless inputs below it may go ([`Retention::until_settled`]).
     pub fn set_settled(&mut self, number: u64) {
         self.settled = Some(self.settled.map_or(number, |s| s.max(number)));
     }
 
     /// Whether the state of block `number` is kept (state queries at it are answered).
     pub fn state_kept(&self, number: u64) -> bool {
-        self.retention.state_kept(number, self.head.number)
+        self.retention
+            .state_kept(number, self.head.number, self.settled)
     }
 
     /// Deletes what the retention no longer keeps: trie nodes that only older state roots
@@ -278,19 +279,9 @@ impl<F: NodeEvmFactory> Chain<F> {
         let head = self.head.number;
         let started = std::time::Instant::now();
         let mut dropped = Vec::new();
-        if let Keep::Last(n) = self.retention.state {
-            // The state roots of the blocks kept, walking back from the head.
-            let mut roots = Vec::new();
-            let mut header = Some(&self.head);
-            while let Some(h) = header.filter(|h| h.number + n >= head) {
-                roots.push(h.state_root);
-                header = (h.number > 0)
-                    .then(|| self.state.headers.get(&h.parent_hash))
-                    .flatten();
-            }
-            // Every kept block's header is in memory ([`Retention::headers_in_memory`]);
-            // were one missing, its state would be dropped, so nothing is.
-            if roots.len() as u64 == n.min(head) + 1 {
+        if let Some(oldest) = self.retention.oldest_state(head, self.settled) {
+            // Were a kept block's header unreadable, its state would be dropped: nothing is.
+            if let Some(roots) = self.state_roots_from(oldest) {
                 dropped = crate::history::retain_roots(&mut self.state, roots);
             }
         }
@@ -312,6 +303,24 @@ impl<F: NodeEvmFactory> Chain<F> {
             );
         }
         Ok(())
+    }
+
+    /// The state roots of blocks `oldest..=head`, walking back from the head through the
+    /// headers in memory, then the datadir's.
+    fn state_roots_from(&self, oldest: u64) -> Option<Vec<B256>> {
+        let mut roots = Vec::new();
+        let mut header = Some(self.head.clone());
+        while let Some(h) = header.filter(|h| h.number >= oldest) {
+            roots.push(h.state_root);
+            if h.number == 0 {
+                break;
+            }
+            header = match self.state.headers.get(&h.parent_hash) {
+                Some(parent) => Some(parent.clone()),
+                None => Some(self.header(h.number - 1).ok()??),
+            };
+        }
+        (roots.len() as u64 == self.head.number - oldest + 1).then_some(roots)
     }
 
     /// Prunes if the head moved [`PRUNE_INTERVAL`] blocks since the last time. The block

@@ -68,10 +68,12 @@ pub struct Retention {
     pub state: Keep,
     /// Blocks whose stateless input (`nr_getStatelessInput`) stays.
     pub inputs: Keep,
-    /// Keep every input above the settled head too ([`crate::Chain::set_settled`]), however
-    /// old: a rollup's settler needs the inputs of every block it has not settled yet. Until
-    /// a settled head is set, no input is pruned.
-    pub inputs_until_settled: bool,
+    /// Keep the state and the input of every block from the settled head up too
+    /// ([`crate::Chain::set_settled`]), however old: a rollup's settler needs the inputs of
+    /// the blocks it has not settled and the state at the settled head (to resolve forced
+    /// transactions), even when settlement has fallen far behind. Until a settled head is
+    /// set, nothing is pruned.
+    pub until_settled: bool,
 }
 
 impl Default for Retention {
@@ -80,7 +82,7 @@ impl Default for Retention {
         Self {
             state: Keep::Last(DEFAULT_STATE_BLOCKS),
             inputs: Keep::Last(DEFAULT_INPUT_BLOCKS),
-            inputs_until_settled: false,
+            until_settled: false,
         }
     }
 }
@@ -101,11 +103,25 @@ pub const PRUNE_INTERVAL: u64 = 128;
 pub const HEADERS_IN_MEMORY: u64 = 256 + PRUNE_INTERVAL;
 
 impl Retention {
-    /// Whether block `number`'s state is readable when the head is `head`. This is the
-    /// promise, not the whole truth: a block just past it may still be held until the next
-    /// pruning, but it is refused alike, so that answers do not depend on when pruning ran.
-    pub fn state_kept(&self, number: u64, head: u64) -> bool {
-        self.state.keeps(number, head)
+    /// The oldest block whose state is kept when the head is `head` and `settled` the
+    /// settled head, if known; `None`: every block's.
+    pub fn oldest_state(&self, head: u64, settled: Option<u64>) -> Option<u64> {
+        let Keep::Last(n) = self.state else {
+            return None;
+        };
+        let window = head.saturating_sub(n);
+        if self.until_settled {
+            return Some(window.min(settled?));
+        }
+        Some(window)
+    }
+
+    /// Whether block `number`'s state is readable. This is the promise, not the whole truth:
+    /// a block just past it may still be held until the next pruning, but it is refused
+    /// alike, so that answers do not depend on when pruning ran.
+    pub fn state_kept(&self, number: u64, head: u64, settled: Option<u64>) -> bool {
+        self.oldest_state(head, settled)
+            .is_none_or(|oldest| number >= oldest)
     }
 
     /// How many headers below the head a node holds in memory: the `BLOCKHASH` window, or
@@ -124,10 +140,10 @@ impl Retention {
             return None;
         };
         let below_window = head.checked_sub(n.saturating_add(1))?;
-        if !self.inputs_until_settled {
+        if !self.until_settled {
             return Some(below_window);
         }
-        Some(below_window.min(settled?))
+        Some(below_window.min(settled?.checked_sub(1)?))
     }
 }
 
@@ -294,11 +310,29 @@ mod tests {
         };
         assert_eq!(r.inputs_prunable_through(5, None), None);
         assert_eq!(r.inputs_prunable_through(100, None), Some(89));
-        r.inputs_until_settled = true;
+        r.until_settled = true;
         assert_eq!(r.inputs_prunable_through(100, None), None);
-        assert_eq!(r.inputs_prunable_through(100, Some(40)), Some(40));
+        assert_eq!(r.inputs_prunable_through(100, Some(40)), Some(39));
         assert_eq!(r.inputs_prunable_through(100, Some(95)), Some(89));
         r.inputs = Keep::All;
         assert_eq!(r.inputs_prunable_through(100, Some(95)), None);
+    }
+
+    #[test]
+    fn state_from_the_settled_head_stays_when_told() {
+        let mut r = Retention {
+            state: Keep::Last(10),
+            ..Retention::default()
+        };
+        assert_eq!(r.oldest_state(100, None), Some(90));
+        assert_eq!(r.oldest_state(5, None), Some(0));
+        r.until_settled = true;
+        assert_eq!(r.oldest_state(100, None), None);
+        assert_eq!(r.oldest_state(100, Some(40)), Some(40));
+        assert_eq!(r.oldest_state(100, Some(95)), Some(90));
+        assert!(r.state_kept(40, 100, Some(40)) && !r.state_kept(39, 100, Some(40)));
+        assert!(r.state_kept(0, 100, None));
+        r.state = Keep::All;
+        assert_eq!(r.oldest_state(100, Some(95)), None);
     }
 }

@@ -94,7 +94,7 @@ impl RunArgs {
         Retention {
             state: self.prune_state,
             inputs: self.prune_inputs,
-            inputs_until_settled: false,
+            until_settled: false,
         }
     }
 }

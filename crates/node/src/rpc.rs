@@ -421,19 +421,22 @@ fn header_of<F: NodeEvmFactory>(chain: &Chain<F>, id: Option<BlockId>) -> RpcRes
 fn state_header_of<F: NodeEvmFactory>(chain: &Chain<F>, id: Option<BlockId>) -> RpcResult<Header> {
     let header = header_of(chain, id)?;
     if !chain.state_kept(header.number) {
-        return Err(server_error(pruned_state(
-            header.number,
-            chain.retention().state,
-        )));
+        return Err(server_error(pruned_state(header.number, chain.retention())));
     }
     Ok(header)
 }
 
 /// Why a state query at block `number` is refused.
-pub(crate) fn pruned_state(number: u64, kept: crate::Keep) -> String {
+pub(crate) fn pruned_state(number: u64, kept: &crate::Retention) -> String {
     format!(
-        "state at block {number} is pruned: this node keeps the state of its last {kept} \
-         blocks (--prune.state archive keeps all)"
+        "state at block {number} is pruned: this node keeps the state of its last {} \
+         blocks{} (--prune.state archive keeps all)",
+        kept.state,
+        if kept.until_settled {
+            " and of every block from the settled head"
+        } else {
+            ""
+        }
     )
 }
 
@@ -850,7 +853,7 @@ fn stateless_input<F: NodeEvmFactory>(chain: &Chain<F>, id: BlockId) -> RpcResul
                 "the stateless input of block {number} is pruned: this node keeps the inputs \
                  of its last {} blocks{} (--prune.inputs)",
                 chain.retention().inputs,
-                if chain.retention().inputs_until_settled {
+                if chain.retention().until_settled {
                     " and of every block not settled"
                 } else {
                     ""

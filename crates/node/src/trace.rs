@@ -153,7 +153,7 @@ impl<F: NodeEvmFactory> Chain<F> {
         if !self.state_kept(parent.number) {
             return Err(TraceError::State(crate::rpc::pruned_state(
                 parent.number,
-                self.retention().state,
+                self.retention(),
             )));
         }
         let txs = &block.body.transactions;

@@ -67,7 +67,7 @@ fn old_state_and_inputs_are_deleted_and_the_kept_state_still_builds_blocks() {
     let retention = Retention {
         state: Keep::Last(window),
         inputs: Keep::Last(window),
-        inputs_until_settled: false,
+        until_settled: false,
     };
     let mut chain = open(dir.path(), retention);
     chain.submit(&transfer(0, 1000)).unwrap();
@@ -101,7 +101,7 @@ fn old_state_and_inputs_are_deleted_and_the_kept_state_still_builds_blocks() {
         Retention {
             state: Keep::All,
             inputs: Keep::All,
-            inputs_until_settled: false,
+            until_settled: false,
         },
     );
     archive.submit(&transfer(0, 1000)).unwrap();
@@ -137,23 +137,26 @@ fn old_state_and_inputs_are_deleted_and_the_kept_state_still_builds_blocks() {
 }
 
 #[test]
-fn inputs_of_unsettled_blocks_stay() {
+fn the_state_and_inputs_of_unsettled_blocks_stay() {
     let dir = tempfile::tempdir().unwrap();
     let mut chain = open(
         dir.path(),
         Retention {
             state: Keep::Last(4),
             inputs: Keep::Last(4),
-            inputs_until_settled: true,
+            until_settled: true,
         },
     );
-    // Nothing settled yet: every input stays.
+    // Nothing settled yet: every input and every block's state stays.
     seal_until(&mut chain, PRUNE_INTERVAL + 10);
     assert!(chain.store().stateless_input(1).unwrap().is_some());
-    // Settled through 10: at the next pruning, inputs up to 10 go, 11 stays.
+    assert!(chain.state_kept(1));
+    // Settled through 10: at the next pruning, what is below block 10 goes; the state at
+    // the settled head (which resolves forced transactions) and every input above it stay,
+    // far past the window.
     chain.set_settled(10);
     seal_until(&mut chain, 2 * PRUNE_INTERVAL);
-    assert_eq!(chain.store().stateless_input(10).unwrap(), None);
+    assert_eq!(chain.store().stateless_input(9).unwrap(), None);
     assert_input_validates(&chain, 11);
     assert!(
         chain
@@ -162,6 +165,11 @@ fn inputs_of_unsettled_blocks_stay() {
             .unwrap()
             .is_some()
     );
+    assert!(chain.state_kept(10) && !chain.state_kept(9));
+    let root = chain.header(10).unwrap().unwrap().state_root;
+    chain.account(root, RECIPIENT).unwrap();
+    let below = chain.header(9).unwrap().unwrap().state_root;
+    assert!(chain.account(below, RECIPIENT).is_err());
 }
 
 #[test]

@@ -757,7 +757,7 @@ async fn start_l2(args: &RunArgs) -> eyre::Result<RunningL2> {
     let retention = nr_node::Retention {
         state: args.prune_state,
         inputs: args.prune_inputs,
-        inputs_until_settled: true,
+        until_settled: true,
     };
     let chain = Chain::open_with(
         Role::L2,
