@@ -305,22 +305,35 @@ impl<F: NodeEvmFactory> Chain<F> {
         Ok(())
     }
 
-    /// The state roots of blocks `oldest..=head`, walking back from the head through the
-    /// headers in memory, then the datadir's.
+    /// The state roots of blocks `oldest..=head`, or `None` if a header is unreadable.
     fn state_roots_from(&self, oldest: u64) -> Option<Vec<B256>> {
-        let mut roots = Vec::new();
-        let mut header = Some(self.head.clone());
-        while let Some(h) = header.filter(|h| h.number >= oldest) {
-            roots.push(h.state_root);
-            if h.number == 0 {
-                break;
-            }
-            header = match self.state.headers.get(&h.parent_hash) {
-                Some(parent) => Some(parent.clone()),
-                None => Some(self.header(h.number - 1).ok()??),
-            };
-        }
+        let roots: Vec<B256> = self
+            .ancestry()
+            .take_while(|(_, h)| h.number >= oldest)
+            .map(|(_, h)| h.state_root)
+            .collect();
         (roots.len() as u64 == self.head.number - oldest + 1).then_some(roots)
+    }
+
+    /// The head and its ancestors, newest first, with their hashes: from the headers held
+    /// in memory, then the datadir's. Ends at the genesis, or at a header it cannot read.
+    fn ancestry(&self) -> impl Iterator<Item = (B256, Cow<'_, Header>)> {
+        let mut next = Some((self.head_hash, Cow::Borrowed(&self.head)));
+        std::iter::from_fn(move || {
+            let (hash, header) = next.take()?;
+            if header.number > 0 {
+                let parent = match self.state.headers.get(&header.parent_hash) {
+                    Some(parent) => Some(Cow::Borrowed(parent)),
+                    None => self
+                        .header(header.number - 1)
+                        .ok()
+                        .flatten()
+                        .map(Cow::Owned),
+                };
+                next = parent.map(|p| (header.parent_hash, p));
+            }
+            Some((hash, header))
+        })
     }
 
     /// Prunes if the head moved [`PRUNE_INTERVAL`] blocks since the last time. The block
@@ -363,27 +376,11 @@ impl<F: NodeEvmFactory> Chain<F> {
     /// than the headers held in memory (a call at an old block) are read from the datadir.
     pub fn block_hashes(&self, number: u64) -> HashMap<u64, B256> {
         let lowest = number.saturating_sub(256);
-        let mut out = HashMap::default();
-        let (mut n, mut hash) = (self.head.number, self.head_hash);
-        let mut header = Some(&self.head);
-        loop {
-            if n < number {
-                out.insert(n, hash);
-            }
-            if n == 0 || n <= lowest {
-                return out;
-            }
-            // The parent's hash, from the child's header (in memory or in the datadir).
-            let parent_hash = match header {
-                Some(h) => h.parent_hash,
-                None => match self.store.block(n) {
-                    Ok(Some(block)) => block.header.parent_hash,
-                    _ => return out,
-                },
-            };
-            header = self.state.headers.get(&parent_hash);
-            (n, hash) = (n - 1, parent_hash);
-        }
+        self.ancestry()
+            .take_while(|(_, h)| h.number >= lowest)
+            .filter(|(_, h)| h.number < number)
+            .map(|(hash, h)| (h.number, hash))
+            .collect()
     }
 
     /// Submits a transaction (network encoding) to the pool.

@@ -4,8 +4,8 @@
 //! with every block and are not needed to follow the chain: the state of old blocks (the
 //! trie nodes that only old state roots reach) and the stateless inputs of blocks already
 //! settled. A node keeps the state of its last blocks (256 by default, for `BLOCKHASH`-deep
-//! queries and a margin) and the inputs of its last 1,024, or, in a rollup's sequencer, of
-//! every block not yet settled and 256 more; an archive node keeps everything.
+//! queries and a margin) and the inputs of its last 1,024; a rollup's sequencer keeps both
+//! for every block from the settled head up too; an archive node keeps everything.
 
 use alloy_primitives::{
     B256, Bytes, keccak256,
@@ -26,16 +26,6 @@ pub enum Keep {
     All,
     /// The head and this many blocks below it.
     Last(u64),
-}
-
-impl Keep {
-    /// Whether block `number` keeps it when the head is `head`.
-    pub fn keeps(self, number: u64, head: u64) -> bool {
-        match self {
-            Self::All => true,
-            Self::Last(n) => number.saturating_add(n) >= head,
-        }
-    }
 }
 
 impl FromStr for Keep {
@@ -103,10 +93,10 @@ pub const PRUNE_INTERVAL: u64 = 128;
 pub const HEADERS_IN_MEMORY: u64 = 256 + PRUNE_INTERVAL;
 
 impl Retention {
-    /// The oldest block whose state is kept when the head is `head` and `settled` the
-    /// settled head, if known; `None`: every block's.
-    pub fn oldest_state(&self, head: u64, settled: Option<u64>) -> Option<u64> {
-        let Keep::Last(n) = self.state else {
+    /// The oldest block that `keep` keeps when the head is `head` and `settled` the settled
+    /// head, if known; `None`: every block.
+    fn oldest_kept(&self, keep: Keep, head: u64, settled: Option<u64>) -> Option<u64> {
+        let Keep::Last(n) = keep else {
             return None;
         };
         let window = head.saturating_sub(n);
@@ -114,6 +104,11 @@ impl Retention {
             return Some(window.min(settled?));
         }
         Some(window)
+    }
+
+    /// The oldest block whose state is kept; `None`: every block's.
+    pub fn oldest_state(&self, head: u64, settled: Option<u64>) -> Option<u64> {
+        self.oldest_kept(self.state, head, settled)
     }
 
     /// Whether block `number`'s state is readable. This is the promise, not the whole truth:
@@ -133,17 +128,23 @@ impl Retention {
         }
     }
 
-    /// The last block whose stateless input may be deleted, if any, when the head is `head`
-    /// and `settled` is the settled head (if known).
+    /// The last block whose stateless input may be deleted, if any.
     pub fn inputs_prunable_through(&self, head: u64, settled: Option<u64>) -> Option<u64> {
-        let Keep::Last(n) = self.inputs else {
-            return None;
+        self.oldest_kept(self.inputs, head, settled)?.checked_sub(1)
+    }
+
+    /// What `keep` keeps, in words: "its last 256 blocks" (and, in a rollup's sequencer,
+    /// "and every block from the settled head").
+    pub fn kept_words(&self, keep: Keep) -> String {
+        let settled = if self.until_settled {
+            " and every block from the settled head"
+        } else {
+            ""
         };
-        let below_window = head.checked_sub(n.saturating_add(1))?;
-        if !self.until_settled {
-            return Some(below_window);
+        match keep {
+            Keep::All => "every block".into(),
+            Keep::Last(n) => format!("its last {n} blocks{settled}"),
         }
-        Some(below_window.min(settled?.checked_sub(1)?))
     }
 }
 
@@ -294,9 +295,17 @@ mod tests {
     #[test]
     fn windows_count_blocks_below_the_head() {
         let keep: Keep = "2".parse().unwrap();
-        assert!(keep.keeps(8, 10) && keep.keeps(10, 10));
-        assert!(!keep.keeps(7, 10));
-        assert!(Keep::All.keeps(0, u64::MAX));
+        let r = Retention {
+            state: keep,
+            ..Retention::default()
+        };
+        assert!(r.state_kept(8, 10, None) && r.state_kept(10, 10, None));
+        assert!(!r.state_kept(7, 10, None));
+        let archive = Retention {
+            state: Keep::All,
+            ..Retention::default()
+        };
+        assert!(archive.state_kept(0, u64::MAX, None));
         assert_eq!("archive".parse::<Keep>(), Ok(Keep::All));
         assert!("-1".parse::<Keep>().unwrap_err().contains("archive"));
         assert_eq!(Keep::Last(256).to_string(), "256");

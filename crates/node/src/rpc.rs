@@ -429,14 +429,9 @@ fn state_header_of<F: NodeEvmFactory>(chain: &Chain<F>, id: Option<BlockId>) -> 
 /// Why a state query at block `number` is refused.
 pub(crate) fn pruned_state(number: u64, kept: &crate::Retention) -> String {
     format!(
-        "state at block {number} is pruned: this node keeps the state of its last {} \
-         blocks{} (--prune.state archive keeps all)",
-        kept.state,
-        if kept.until_settled {
-            " and of every block from the settled head"
-        } else {
-            ""
-        }
+        "state at block {number} is pruned: this node keeps the state of {} \
+         (--prune.state archive keeps all)",
+        kept.kept_words(kept.state)
     )
 }
 
@@ -851,13 +846,8 @@ fn stateless_input<F: NodeEvmFactory>(chain: &Chain<F>, id: BlockId) -> RpcResul
         .ok_or_else(|| {
             server_error(format!(
                 "the stateless input of block {number} is pruned: this node keeps the inputs \
-                 of its last {} blocks{} (--prune.inputs)",
-                chain.retention().inputs,
-                if chain.retention().until_settled {
-                    " and of every block not settled"
-                } else {
-                    ""
-                }
+                 of {} (--prune.inputs)",
+                chain.retention().kept_words(chain.retention().inputs)
             ))
         })
 }

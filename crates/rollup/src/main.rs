@@ -29,7 +29,7 @@ use tracing_subscriber::EnvFilter;
 const DEV_KEY_0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 /// Dev account 1: the devnet's default settler (its own nonces, apart from the deployer's).
 const DEV_KEY_1: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-/// Blocks of stateless inputs an L2 node keeps below its head once they are settled.
+/// Blocks below its head whose stateless inputs a rollup L2 node keeps once settled.
 const SEQUENCER_INPUTS_KEPT: u64 = 256;
 
 #[derive(Parser)]
@@ -263,11 +263,12 @@ struct RunArgs {
     /// censorship, which the L1 inbox (`force-include`) overcomes.
     #[arg(long = "refuse-sender", value_name = "ADDR")]
     refuse_senders: Vec<Address>,
-    /// Blocks below the head whose L2 state stays queryable, or `archive`.
+    /// Blocks below the head whose L2 state stays queryable, or `archive`; the state from
+    /// the settled head up is kept however old.
     #[arg(long = "prune.state", default_value_t = nr_node::Retention::default().state)]
     prune_state: nr_node::Keep,
-    /// Blocks below the head whose stateless input stays once settled, or `archive`: an
-    /// input is kept until the L1 has settled its block, then for this many blocks more.
+    /// Blocks below the head whose stateless input stays, or `archive`; the inputs from the
+    /// settled head up are kept however old.
     #[arg(long = "prune.inputs", default_value_t = nr_node::Keep::Last(SEQUENCER_INPUTS_KEPT))]
     prune_inputs: nr_node::Keep,
     #[command(flatten)]

@@ -81,7 +81,7 @@ async fn step(
     let settled = rollup
         .view(NativeRollup::headNumberCall {}, BlockId::latest())
         .await?;
-    // Inputs of settled blocks may now be pruned (the node keeps a window of them).
+    // The state and inputs below the settled head may now be pruned (past a window).
     let head = {
         let mut chain = node.chain();
         chain.set_settled(settled);
