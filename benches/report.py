@@ -129,6 +129,9 @@ def node_report():
     print(f"wrote {OUT / 'node.md'} and {OUT / 'node.png'}")
 
 
+ROTATING_PAIRING = "ecPairing 4 pairs, 16 inputs"
+
+
 def main():
     if sys.argv[1:] == ["node"]:
         return node_report()
@@ -162,8 +165,9 @@ def main():
     cases = sorted({c for r in rounds.values() for c in r if not c.startswith("ecPairing")})
     ratios = {}
     for r in rounds.values():
-        base = next((ns for c, ns in r.items() if c.startswith("ecPairing")), None)
         for c in cases:
+            # A path rotating through 16 inputs is compared with the yardstick rotating too.
+            base = r.get(ROTATING_PAIRING if ", 16 " in c else "ecPairing 4 pairs")
             if base and c in r:
                 ratios.setdefault(c, []).append(r[c] / base)
     derived = {}
@@ -210,7 +214,11 @@ def main():
         ("plonk", "PLONK_PROOF_GAS"),
         ("compressed", "DEPENDENCY_GAS"),
     ):
-        paths = [derived[c] for c in (f"{system} accepted", f"{system} rejected") if c in derived]
+        # Rotating inputs where the bench has them (the Groth16 paths): what a chain presents.
+        names = [f"{system} {o}, 16 proofs" for o in ("accepted", "rejected")]
+        if not any(c in derived for c in names):
+            names = [f"{system} accepted", f"{system} rejected"]
+        paths = [derived[c] for c in names if c in derived]
         if paths:
             worst = max(rs[-1] for rs, _ in paths)
             gas = max(g for _, g in paths)

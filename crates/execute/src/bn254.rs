@@ -5,7 +5,7 @@
 //! is refused (no honest proof or key contains it). Nothing reaches a pairing unchecked.
 
 use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine, G2Projective};
-use ark_ec::{AffineRepr, PrimeGroup};
+use ark_ec::AffineRepr;
 use ark_ff::{AdditiveGroup, BigInt, BigInteger, PrimeField};
 
 fn bigint(bytes: &[u8; 32]) -> BigInt<4> {
@@ -69,12 +69,35 @@ fn psi(p: &G2Projective) -> G2Projective {
 /// multiplication, where arkworks' test (`[6x²]Q = ψ(Q)`) takes a 127-bit one: it is the
 /// largest cost of reading a Groth16 proof after the pairing.
 pub fn g2_in_subgroup(q: &G2Affine) -> bool {
-    use ark_ec::bn::BnConfig;
     let q = q.into_group();
-    let xq = q.mul_bigint(ark_bn254::Config::X);
+    let xq = mul_by_x(&q);
     let lhs = xq + q + psi(&xq) + psi(&psi(&xq));
     let rhs = psi(&psi(&psi(&xq.double())));
     lhs == rhs
+}
+
+/// `[x]Q` by the signed window of [`crate::pairing::X_WNAF`]: 14 additions and a table of
+/// 3, where a double-and-add over x's 28 set bits takes 27.
+fn mul_by_x(q: &G2Projective) -> G2Projective {
+    use crate::pairing::X_WNAF;
+    let q2 = q.double();
+    let mut table = [*q; 4];
+    for i in 1..4 {
+        table[i] = table[i - 1] + q2;
+    }
+    let entry = |d: i8| {
+        let e = table[(d.unsigned_abs() / 2) as usize];
+        if d < 0 { -e } else { e }
+    };
+    let top = X_WNAF.iter().rposition(|&d| d != 0).expect("x is not zero");
+    let mut acc = entry(X_WNAF[top]);
+    for &d in X_WNAF[..top].iter().rev() {
+        acc.double_in_place();
+        if d != 0 {
+            acc += entry(d);
+        }
+    }
+    acc
 }
 
 /// gnark uncompressed G1: `x ++ y`.
@@ -149,7 +172,7 @@ pub fn gnark_g2_compressed(bytes: &[u8; 64]) -> Option<G2Affine> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ark_ec::CurveGroup;
+    use ark_ec::{CurveGroup, PrimeGroup};
     use ark_ff::{Field, Zero};
 
     /// Points of the twist with `x = i + u`, as they come (no cofactor cleared): almost
@@ -165,6 +188,16 @@ mod tests {
 
     fn scalar(i: u64) -> Fr {
         Fr::from(i).pow([0x1234_5678_9abc_def1]) + Fr::from(i)
+    }
+
+    #[test]
+    fn the_window_multiplies_by_x_as_double_and_add_does() {
+        use ark_ec::bn::BnConfig;
+        let points = twist_points(4).into_iter().map(|p| p.into_group());
+        let members = (1..5).map(|i| G2Affine::generator() * scalar(i));
+        for q in points.chain(members) {
+            assert_eq!(mul_by_x(&q), q.mul_bigint(ark_bn254::Config::X));
+        }
     }
 
     #[test]

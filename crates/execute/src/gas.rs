@@ -27,15 +27,17 @@ pub const L2_GAS_DEN: u64 = 5;
 /// Fixed cost of a proof-mode call (statement decoding and bookkeeping).
 pub const PROOF_BASE_GAS: u64 = 20_000;
 /// Per SP1 Groth16 proof: one pairing check decides (the registry fixes the program's
-/// public-values digest), accepted or rejected, with `B`'s subgroup test in one 63-bit
-/// multiplication: at most 0.733 of the 4-pair ecPairing's time over two runs of five rounds
-/// (0.731 in the first, 0.733 in the second; medians 0.71; 0.75-0.78x plain arkworks with a
-/// prepared key) = 133,000 gas (144,000 with arkworks' subgroup test).
-pub const GROTH16_PROOF_GAS: u64 = 133_000;
+/// public-values digest), accepted or rejected, on [`crate::pairing`] (the key's `γ` and `δ`
+/// lines normalised, a signed window for `x`) with `B`'s subgroup test in one 63-bit
+/// multiplication. Measured on 16 rotating proofs against revm's 4-pair ecPairing on 16
+/// rotating inputs (a repeated input flatters both: the branch predictor learns it): at most
+/// 0.673 of its time over two runs of five rounds (0.673, then 0.665; medians 0.63-0.65)
+/// = 122,000 gas (133,000 on arkworks' pairing, 144,000 with arkworks' subgroup test too).
+pub const GROTH16_PROOF_GAS: u64 = 122_000;
 /// Per SP1 Plonk proof: one verifier run (a transcript, three MSMs, two pairings), accepted
-/// or rejected: at most 1.261 of the 4-pair ecPairing's time over two runs of five rounds
-/// (1.261, then 1.247) = 229,000 gas.
-pub const PLONK_PROOF_GAS: u64 = 229_000;
+/// or rejected: at most 1.327 of the 4-pair ecPairing's time over four runs of five rounds
+/// (1.261, 1.247, 1.327, 1.239) = 241,000 gas.
+pub const PLONK_PROOF_GAS: u64 = 241_000;
 /// Per blob opening: the EIP-4844 point-evaluation precompile's price for the same check.
 pub const BLOB_OPENING_GAS: u64 = 50_000;
 /// Fixed cost of a proof-dependency call (statement decoding and bookkeeping), as in proof
@@ -43,11 +45,11 @@ pub const BLOB_OPENING_GAS: u64 = 50_000;
 pub const DEPENDENCY_BASE_GAS: u64 = PROOF_BASE_GAS;
 /// Per proof dependency: the node verified an SP1 compressed proof outside the EVM, at pool
 /// admission and at block import, as it checks blob KZG proofs; the transaction pays for
-/// that work here, at the ecPairing rate: a full verification is at most 34.29 of the 4-pair
-/// ecPairing's time over five rounds (36.4 ms median; a proof refused midway 17.8) =
-/// 6,208,000 gas. The pool refuses a sidecar whose transaction's gas limit cannot pay it
-/// before verifying anything.
-pub const DEPENDENCY_GAS: u64 = 6_208_000;
+/// that work here, at the ecPairing rate: a full verification is at most 35.32 of the 4-pair
+/// ecPairing's time over three runs of five rounds (34.29, 35.32, 34.83; 36.6 ms median; a
+/// proof refused midway about 18) = 6,394,000 gas. The pool refuses a sidecar whose
+/// transaction's gas limit cannot pay it before verifying anything.
+pub const DEPENDENCY_GAS: u64 = 6_394_000;
 
 /// What can be charged from the input length alone, before decoding it.
 pub fn upfront_gas(input: &[u8]) -> u64 {

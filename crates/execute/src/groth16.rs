@@ -12,13 +12,11 @@ use crate::{
     bn254::{
         fr_canonical, g1_uncompressed, g2_uncompressed, gnark_g1_compressed, gnark_g2_compressed,
     },
+    pairing::{FixedLines, pairing_product_is},
     sp1::{self, PUBLIC_INPUTS, ValuesDigest},
 };
-use ark_bn254::{Bn254, G1Affine, G1Projective, G2Affine};
-use ark_ec::{
-    AffineRepr, CurveGroup,
-    pairing::{Pairing, PairingOutput},
-};
+use ark_bn254::{Bn254, Fq12, G1Affine, G1Projective, G2Affine};
+use ark_ec::{AffineRepr, CurveGroup, pairing::Pairing};
 use ark_ff::{BigInteger, PrimeField, Zero};
 
 /// Length of a gnark Groth16 proof over BN254 (A, B, C uncompressed).
@@ -31,9 +29,9 @@ pub struct Groth16Key {
     pub selector: [u8; 4],
     /// The SP1 recursion verifying-key root the proofs must carry.
     pub vk_root: [u8; 32],
-    alpha_beta: PairingOutput<Bn254>,
-    gamma_neg: <Bn254 as Pairing>::G2Prepared,
-    delta_neg: <Bn254 as Pairing>::G2Prepared,
+    alpha_beta: Fq12,
+    gamma_neg: FixedLines,
+    delta_neg: FixedLines,
     ic: Vec<G1Affine>,
     /// The part of `L` every SP1 proof shares: `K0 + vk_root·K4` (the exit code is 0).
     sp1_base: G1Projective,
@@ -160,9 +158,9 @@ impl Groth16Key {
         Ok(Self {
             selector,
             vk_root,
-            alpha_beta: Bn254::pairing(alpha, beta),
-            gamma_neg: (-gamma).into(),
-            delta_neg: (-delta).into(),
+            alpha_beta: Bn254::pairing(alpha, beta).0,
+            gamma_neg: FixedLines::new(-gamma).ok_or(KeyError::InvalidPoint("gamma"))?,
+            delta_neg: FixedLines::new(-delta).ok_or(KeyError::InvalidPoint("delta"))?,
             sp1_base: ic[0] + ic[4] * root,
             tables: [
                 FixedBase::new(ic[1]),
@@ -232,16 +230,17 @@ impl Groth16Key {
     }
 
     /// `e(A, B) · e(L, -γ) · e(C, -δ) == e(α, β)`, `L = K0 + Σ xᵢ·Kᵢ` over the public inputs.
+    /// With `γ` and `δ` fixed by the key, on their normalised lines ([`crate::pairing`]).
     fn check(&self, proof: &GnarkProof, l: G1Projective) -> bool {
-        let ml = Bn254::multi_miller_loop(
-            [proof.a, l.into_affine(), proof.c],
-            [
-                <Bn254 as Pairing>::G2Prepared::from(proof.b),
-                self.gamma_neg.clone(),
-                self.delta_neg.clone(),
+        pairing_product_is(
+            &proof.a,
+            &proof.b,
+            &[
+                (l.into_affine(), &self.gamma_neg),
+                (proof.c, &self.delta_neg),
             ],
-        );
-        Bn254::final_exponentiation(ml) == Some(self.alpha_beta)
+            &self.alpha_beta,
+        )
     }
 }
 

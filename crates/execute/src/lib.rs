@@ -25,6 +25,7 @@ pub mod config;
 pub mod factory;
 pub mod gas;
 pub mod groth16;
+pub mod pairing;
 pub mod plonk;
 pub mod precompile;
 pub mod sidecar;
