@@ -278,26 +278,23 @@ impl<F: NodeEvmFactory> Chain<F> {
     fn prune(&mut self) -> Result<(), StoreError> {
         let head = self.head.number;
         let started = std::time::Instant::now();
-        let mut dropped = Vec::new();
-        if let Some(oldest) = self.retention.oldest_state(head, self.settled) {
-            // Were a kept block's header unreadable, its state would be dropped: nothing is.
-            if let Some(roots) = self.state_roots_from(oldest) {
-                dropped = crate::history::retain_roots(&mut self.state, roots);
-            }
-        }
+        // Were a kept block's header unreadable, its state would be dropped: nothing is.
+        let roots = self
+            .retention
+            .oldest_state(head, self.settled)
+            .and_then(|oldest| self.state_roots_from(oldest));
         let headers = self.retention.headers_in_memory();
         self.state
             .headers
             .retain(|_, h| h.number.saturating_add(headers) >= head);
         let inputs = self.retention.inputs_prunable_through(head, self.settled);
-        let deleted = self.store.prune(&dropped, inputs)?;
+        let (nodes, deleted) = self.store.prune(roots.as_deref(), inputs)?;
         self.pruned_at = Some(head);
-        if !dropped.is_empty() || deleted > 0 {
+        if nodes > 0 || deleted > 0 {
             tracing::debug!(
                 head,
-                trie_nodes = dropped.len(),
+                trie_nodes = nodes,
                 inputs = deleted,
-                kept_nodes = self.state.nodes.len(),
                 ms = started.elapsed().as_millis() as u64,
                 "pruned"
             );
@@ -367,7 +364,7 @@ impl<F: NodeEvmFactory> Chain<F> {
         &self.store
     }
 
-    /// The full state (every node and code of every sealed block).
+    /// The state of the kept blocks, read from the datadir through a bounded cache.
     pub fn state(&self) -> &FullState {
         &self.state
     }
@@ -709,6 +706,10 @@ impl<F: NodeEvmFactory> Chain<F> {
             blobs,
             proof_sidecars: sidecars,
         })?;
+        // The block's nodes and codes are on disk: memory lets them go (the cache may keep
+        // the hot ones).
+        self.state.nodes = self.store.node_store();
+        self.state.codes.clear();
         self.pool
             .remove_included(&block.body.transactions, &senders);
         self.pool.remove(dropped);

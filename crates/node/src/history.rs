@@ -7,16 +7,12 @@
 //! queries and a margin) and the inputs of its last 1,024; a rollup's sequencer keeps both
 //! for every block from the settled head up too; an archive node keeps everything.
 
-use alloy_primitives::{
-    B256, Bytes, keccak256,
-    map::{B256Map, B256Set},
-};
+use alloy_primitives::{B256, Bytes, map::B256Set};
 use alloy_rlp::Decodable;
 use alloy_trie::{
     EMPTY_ROOT_HASH, TrieAccount,
     nodes::{RlpNode, TrieNode},
 };
-use nr_stateless::{FullState, NodeStore};
 use std::{fmt, str::FromStr};
 
 /// How many of the latest blocks keep something.
@@ -148,39 +144,24 @@ impl Retention {
     }
 }
 
-/// Keeps only the trie nodes of `state` reachable from `roots` (state roots: the account
-/// trie and, through each account, its storage trie); returns the hashes of those dropped.
-/// A node that keeps the state of its last blocks then holds as many nodes as the state
-/// has, however long its chain. Codes and headers are left as they are.
-///
-/// The node store is rebuilt from the nodes kept (hashing each again): the stateless crate,
-/// which the proven program compiles, is left as it is.
-pub fn retain_roots(state: &mut FullState, roots: impl IntoIterator<Item = B256>) -> Vec<B256> {
-    let nodes: B256Map<Bytes> = std::mem::take(&mut state.nodes)
-        .take_all()
-        .map(|node| (keccak256(&node), node))
-        .collect();
+/// The trie nodes reachable from `roots` (state roots: the account trie and, through each
+/// account, its storage trie), read with `node`: what a node that keeps the state of these
+/// roots must keep, however long its chain. A node missing from `node` ends its branch.
+pub fn live_nodes(
+    roots: impl IntoIterator<Item = B256>,
+    mut node: impl FnMut(&B256) -> Option<Bytes>,
+) -> B256Set {
     let mut live = B256Set::default();
     let mut pending: Vec<B256> = roots.into_iter().collect();
     while let Some(hash) = pending.pop() {
         if hash == EMPTY_ROOT_HASH || !live.insert(hash) {
             continue;
         }
-        if let Some(rlp) = nodes.get(&hash) {
-            referenced_nodes(rlp, &mut pending);
+        if let Some(rlp) = node(&hash) {
+            referenced_nodes(&rlp, &mut pending);
         }
     }
-    let mut dropped = Vec::new();
-    let mut kept = Vec::with_capacity(live.len());
-    for (hash, node) in nodes {
-        if live.contains(&hash) {
-            kept.push(node);
-        } else {
-            dropped.push(hash);
-        }
-    }
-    state.nodes = NodeStore::from_preimages(kept);
-    dropped
+    live
 }
 
 /// Pushes the hashes a trie node refers to: the children of a branch or an extension
@@ -206,8 +187,9 @@ fn referenced_nodes(rlp: &[u8], out: &mut Vec<B256>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloy_primitives::keccak256;
     use alloy_primitives::{Address, U256};
-    use nr_stateless::{SparseTrie, TrieError, witness::GenesisAccount};
+    use nr_stateless::{FullState, NodeStore, SparseTrie, TrieError, witness::GenesisAccount};
     use std::collections::BTreeMap;
 
     fn alloc(n: u8, salt: u64) -> BTreeMap<Address, GenesisAccount> {
@@ -263,33 +245,40 @@ mod tests {
         (state, old_root, new_root, new_nodes)
     }
 
+    /// `state` with only the nodes in `live`.
+    fn retain(state: FullState, live: &B256Set) -> FullState {
+        let kept = state
+            .nodes
+            .take_all()
+            .filter(|n| live.contains(&keccak256(n)));
+        FullState {
+            nodes: NodeStore::from_preimages(kept),
+            ..FullState::default()
+        }
+    }
+
     #[test]
-    fn retaining_a_root_keeps_exactly_its_accounts_and_storage() {
+    fn a_roots_live_nodes_are_exactly_its_accounts_and_storage() {
         let (old, new) = (alloc(40, 1), alloc(40, 2));
-        let (mut state, old_root, new_root, new_nodes) = two_roots(&old, &new);
+        let (state, old_root, new_root, new_nodes) = two_roots(&old, &new);
         let before = state.nodes.len();
         read_all(&state, old_root, &old).unwrap();
 
-        let dropped = retain_roots(&mut state, [new_root]);
-        assert_eq!(
-            state.nodes.len(),
-            new_nodes,
-            "exactly the new root's nodes stay"
-        );
-        assert_eq!(dropped.len(), before - new_nodes);
-        assert!(dropped.iter().all(|h| !state.nodes.contains(h)));
+        let live = live_nodes([new_root], |h| state.nodes.preimage(h));
+        assert_eq!(live.len(), new_nodes, "exactly the new root's nodes");
+        let state = retain(state, &live);
+        assert!(before > new_nodes);
         read_all(&state, new_root, &new).unwrap();
         assert!(matches!(
             read_all(&state, old_root, &old),
             Err(TrieError::MissingNode(_))
         ));
 
-        // Both roots kept: nothing goes.
-        let (mut state, old_root, new_root, _) = two_roots(&old, &new);
+        // Both roots: every node is live.
+        let (state, old_root, new_root, _) = two_roots(&old, &new);
         let all = state.nodes.len();
-        assert!(retain_roots(&mut state, [old_root, new_root]).is_empty());
-        assert_eq!(state.nodes.len(), all);
-        read_all(&state, old_root, &old).unwrap();
+        let live = live_nodes([old_root, new_root], |h| state.nodes.preimage(h));
+        assert_eq!(live.len(), all);
     }
 
     #[test]

@@ -78,9 +78,7 @@ impl<F: NodeEvmFactory> Chain<F> {
             Bytes::new()
         } else {
             self.state()
-                .codes
-                .get(&account.code_hash)
-                .cloned()
+                .code(&account.code_hash)
                 .ok_or_else(|| format!("code {} is missing", account.code_hash))?
         };
         Ok((account.nonce, account.balance, code))

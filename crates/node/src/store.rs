@@ -3,17 +3,22 @@
 //!
 //! A block is either fully on disk (block, receipts, indexes, state delta, and for an L2
 //! its stateless input) or not at all (the genesis block with the chain's identity too), so a node killed at any instant
-//! restarts at its last sealed block with the same state root. The trie nodes the node keeps
-//! ([`crate::history`]) are loaded into memory at start, with the last headers; old state
-//! and settled stateless inputs are deleted by [`Store::prune`].
+//! restarts at its last sealed block with the same state root. The state is read from the
+//! database through a bounded cache ([`DbSource`]); memory holds only the last headers and
+//! the block being built. Old state and settled stateless inputs are deleted by
+//! [`Store::prune`].
 
 use alloy_consensus::{Block, Header, ReceiptEnvelope, TxEnvelope};
 use alloy_eips::eip2718::{Decodable2718, Encodable2718};
 use alloy_primitives::{B256, Bytes, keccak256};
 use alloy_rlp::{Decodable, Encodable};
-use nr_stateless::{FullState, StateDelta};
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
-use std::path::{Path, PathBuf};
+use nr_stateless::{FullState, NodeStore, PreimageSource, StateDelta};
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use std::{
+    num::NonZeroUsize,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const NODES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("trie_nodes");
@@ -29,6 +34,12 @@ const PROOF_SIDECARS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("proo
 /// Memory redb may use to cache database pages (its default, 1 GiB, lets a node's memory
 /// grow with its datadir); the operating system's page cache is there beyond it.
 pub const DB_CACHE_BYTES: usize = 32 * 1024 * 1024;
+
+/// Trie nodes the state cache holds (a node is at most 532 bytes: at most about 34 MB).
+pub const NODE_CACHE_ENTRIES: usize = 65_536;
+
+/// Contract codes the state cache holds (a code is at most 24 KiB: at most 24 MiB).
+pub const CODE_CACHE_ENTRIES: usize = 1_024;
 
 /// File name of the database inside a datadir.
 pub const DB_FILE: &str = "chain.redb";
@@ -104,7 +115,7 @@ pub struct BlockRecord<'a> {
 /// What a datadir holds at start.
 #[derive(Debug)]
 pub struct Loaded {
-    /// The state: every stored node and code, and the last headers.
+    /// The state, read from the datadir ([`Store::node_store`]), and the last headers.
     pub state: FullState,
     /// The last sealed block.
     pub head: Header,
@@ -113,7 +124,56 @@ pub struct Loaded {
 /// The chain database.
 #[derive(Debug)]
 pub struct Store {
-    db: Database,
+    db: Arc<Database>,
+    source: Arc<DbSource>,
+}
+
+/// The state's trie nodes and codes, read from the datadir through bounded LRU caches: what
+/// the node's [`NodeStore`] falls back to for everything it does not hold in memory.
+#[derive(Debug)]
+pub struct DbSource {
+    db: Arc<Database>,
+    nodes: Mutex<lru::LruCache<B256, Bytes>>,
+    codes: Mutex<lru::LruCache<B256, Bytes>>,
+}
+
+impl DbSource {
+    fn read(
+        &self,
+        table: TableDefinition<&[u8], &[u8]>,
+        cache: &Mutex<lru::LruCache<B256, Bytes>>,
+        hash: &B256,
+    ) -> Option<Bytes> {
+        let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = cache.get(hash) {
+            return Some(hit.clone());
+        }
+        // A read error reads as a missing preimage: the caller fails with MissingNode or
+        // MissingCode rather than use anything unverified.
+        let tx = self.db.begin_read().ok()?;
+        let value = tx.open_table(table).ok()?.get(hash.as_slice()).ok()??;
+        let bytes = Bytes::copy_from_slice(value.value());
+        cache.put(*hash, bytes.clone());
+        Some(bytes)
+    }
+
+    /// Forgets the cached nodes `hashes` (deleted from the datadir).
+    fn forget(&self, hashes: &[B256]) {
+        let mut cache = self.nodes.lock().unwrap_or_else(|e| e.into_inner());
+        for hash in hashes {
+            cache.pop(hash);
+        }
+    }
+}
+
+impl PreimageSource for DbSource {
+    fn node(&self, hash: &B256) -> Option<Bytes> {
+        self.read(NODES, &self.nodes, hash)
+    }
+
+    fn code(&self, hash: &B256) -> Option<Bytes> {
+        self.read(CODES, &self.codes, hash)
+    }
 }
 
 impl Store {
@@ -189,7 +249,14 @@ impl Store {
             }
             None => false,
         };
-        let store = Self { db };
+        let db = Arc::new(db);
+        let entries = |n: usize| NonZeroUsize::new(n).expect("cache sizes are not zero");
+        let source = Arc::new(DbSource {
+            db: db.clone(),
+            nodes: Mutex::new(lru::LruCache::new(entries(NODE_CACHE_ENTRIES))),
+            codes: Mutex::new(lru::LruCache::new(entries(CODE_CACHE_ENTRIES))),
+        });
+        let store = Self { db, source };
         if !initialised {
             let tx = store.db.begin_write().map_err(db_error)?;
             write_block(
@@ -223,29 +290,27 @@ impl Store {
         Ok((store, loaded))
     }
 
-    /// Reads the stored state, the head and the `headers` before it.
+    /// A node store that holds nothing and reads the datadir's state through the cache.
+    pub fn node_store(&self) -> NodeStore {
+        NodeStore::with_source(self.source.clone())
+    }
+
+    /// How many trie nodes the datadir holds.
+    pub fn node_count(&self) -> Result<u64, StoreError> {
+        let tx = self.db.begin_read().map_err(db_error)?;
+        tx.open_table(NODES)
+            .map_err(db_error)?
+            .len()
+            .map_err(db_error)
+    }
+
+    /// The state (read from the datadir), the head and the `headers` before it.
     fn load(&self, headers: u64) -> Result<Loaded, StoreError> {
         let tx = self.db.begin_read().map_err(db_error)?;
-        let mut state = FullState::default();
-        for entry in tx
-            .open_table(NODES)
-            .map_err(db_error)?
-            .iter()
-            .map_err(db_error)?
-        {
-            let (_, v) = entry.map_err(db_error)?;
-            state.nodes.insert(Bytes::copy_from_slice(v.value()));
-        }
-        for entry in tx
-            .open_table(CODES)
-            .map_err(db_error)?
-            .iter()
-            .map_err(db_error)?
-        {
-            let (k, v) = entry.map_err(db_error)?;
-            let hash = B256::try_from(k.value()).map_err(|_| StoreError::Malformed("code key"))?;
-            state.codes.insert(hash, Bytes::copy_from_slice(v.value()));
-        }
+        let mut state = FullState {
+            nodes: self.node_store(),
+            ..FullState::default()
+        };
         let blocks = tx.open_table(BLOCKS).map_err(db_error)?;
         let last = blocks
             .last()
@@ -269,16 +334,35 @@ impl Store {
         })
     }
 
-    /// Deletes the trie nodes `nodes` (no longer reachable from a state root the node keeps)
-    /// and the stateless inputs of blocks up to `inputs_through`, in one transaction.
-    /// Returns how many inputs it deleted.
-    pub fn prune(&self, nodes: &[B256], inputs_through: Option<u64>) -> Result<u64, StoreError> {
+    /// In one transaction, deletes the trie nodes no state root of `roots` reaches (with
+    /// `None`, no node: an archive) and the stateless inputs of blocks up to
+    /// `inputs_through`. Returns how many nodes and inputs it deleted.
+    pub fn prune(
+        &self,
+        roots: Option<&[B256]>,
+        inputs_through: Option<u64>,
+    ) -> Result<(u64, u64), StoreError> {
         let tx = self.db.begin_write().map_err(db_error)?;
         let mut deleted = 0;
+        let mut dropped = Vec::new();
         {
             let mut table = tx.open_table(NODES).map_err(db_error)?;
-            for hash in nodes {
-                table.remove(hash.as_slice()).map_err(db_error)?;
+            if let Some(roots) = roots {
+                // Mark from the database itself (not through the cache, which it would flush),
+                // then sweep.
+                let live = crate::history::live_nodes(roots.iter().copied(), |hash| {
+                    let value = table.get(hash.as_slice()).ok()??;
+                    Some(Bytes::copy_from_slice(value.value()))
+                });
+                table
+                    .retain(|key, _| match B256::try_from(key) {
+                        Ok(hash) if !live.contains(&hash) => {
+                            dropped.push(hash);
+                            false
+                        }
+                        _ => true,
+                    })
+                    .map_err(db_error)?;
             }
             if let Some(through) = inputs_through {
                 let mut inputs = tx.open_table(INPUTS).map_err(db_error)?;
@@ -291,7 +375,8 @@ impl Store {
             }
         }
         tx.commit().map_err(db_error)?;
-        Ok(deleted)
+        self.source.forget(&dropped);
+        Ok((dropped.len() as u64, deleted))
     }
 
     /// Writes a sealed block and everything it adds, durably, in one transaction.

@@ -203,10 +203,13 @@ impl Database for TrieState<'_> {
             return Ok(Bytecode::default());
         }
         self.read_codes.insert(code_hash);
-        let r = match self.codes.get(&code_hash) {
+        let code =
+            (self.codes.get(&code_hash).cloned()).or_else(|| self.store.source_code(&code_hash));
+        let r = match code {
             None => Err(StateError::MissingCode(code_hash)),
-            Some(c) => Bytecode::new_raw_checked(c.clone())
-                .map_err(|_| StateError::MalformedCode(code_hash)),
+            Some(c) => {
+                Bytecode::new_raw_checked(c).map_err(|_| StateError::MalformedCode(code_hash))
+            }
         };
         self.note(r)
     }

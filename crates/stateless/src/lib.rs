@@ -28,7 +28,7 @@ pub use ssz::{
     DecodeError, ExecutionPayload, ExecutionWitness, NewPayloadRequest, SchemaId, StatelessInput,
     StatelessRangeInput, StatelessRangeValidationResult, StatelessValidationResult,
 };
-pub use trie::{NodeStore, SparseTrie, TrieError};
+pub use trie::{NodeStore, PreimageSource, SparseTrie, TrieError};
 pub use validate::{
     BlockEvmFactory, RangeError, ValidatedBlock, ValidationError, expected_excess_blob_gas,
     stateless_range_result, stateless_result, validate_stateless, validate_stateless_range,

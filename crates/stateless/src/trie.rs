@@ -7,7 +7,7 @@
 //! lookup or an update walks into them, so a lookup can tell "proved absent" (`Ok(None)`)
 //! from "not in the witness" ([`TrieError::MissingNode`]).
 
-use alloc::{boxed::Box, collections::BTreeSet, vec::Vec};
+use alloc::{borrow::Cow, boxed::Box, collections::BTreeSet, sync::Arc, vec::Vec};
 use alloy_primitives::{B256, Bytes, keccak256, map::B256Map};
 use alloy_rlp::{EMPTY_STRING_CODE, Header};
 use alloy_trie::EMPTY_ROOT_HASH;
@@ -24,7 +24,18 @@ pub enum TrieError {
     MalformedNode(B256, &'static str),
 }
 
-/// Content-addressed store of RLP trie nodes, keyed by `keccak256(rlp)`.
+/// Where a [`NodeStore`] finds the preimages it does not hold: a node's database, so that
+/// its state need not fit in memory. Content-addressed: what it returns for a hash is
+/// checked against the hash before use, so a corrupt source reads as a missing preimage.
+pub trait PreimageSource: core::fmt::Debug + Send + Sync {
+    /// The trie node whose keccak256 is `hash`.
+    fn node(&self, hash: &B256) -> Option<Bytes>;
+    /// The contract code whose keccak256 is `hash`.
+    fn code(&self, hash: &B256) -> Option<Bytes>;
+}
+
+/// Content-addressed store of RLP trie nodes, keyed by `keccak256(rlp)`: the nodes it holds
+/// in memory, and behind them, optionally, a [`PreimageSource`].
 ///
 /// Optionally records every node it hands out: opened over a full state, the recorded
 /// set is the minimal witness of the operations performed.
@@ -32,9 +43,25 @@ pub enum TrieError {
 pub struct NodeStore {
     nodes: B256Map<Bytes>,
     recorded: Option<RefCell<BTreeSet<B256>>>,
+    source: Option<Arc<dyn PreimageSource>>,
 }
 
 impl NodeStore {
+    /// An empty store that reads what it does not hold from `source`.
+    pub fn with_source(source: Arc<dyn PreimageSource>) -> Self {
+        Self {
+            source: Some(source),
+            ..Self::default()
+        }
+    }
+
+    /// The contract code whose keccak256 is `hash`, from the source (codes in memory are the
+    /// caller's: [`crate::FullState::codes`]).
+    pub fn source_code(&self, hash: &B256) -> Option<Bytes> {
+        let code = self.source.as_ref()?.code(hash)?;
+        (keccak256(&code) == *hash).then_some(code)
+    }
+
     /// A store holding `preimages`, each keyed by its own hash (so no entry can lie).
     pub fn from_preimages<I: IntoIterator<Item = Bytes>>(preimages: I) -> Self {
         let mut store = Self::default();
@@ -51,17 +78,25 @@ impl NodeStore {
         hash
     }
 
-    /// Whether the preimage of `hash` is present.
+    /// Whether the preimage of `hash` is present, in memory or in the source.
     pub fn contains(&self, hash: &B256) -> bool {
-        self.nodes.contains_key(hash)
+        self.nodes.contains_key(hash) || self.read_source(hash).is_some()
     }
 
-    /// Number of stored preimages.
+    /// The preimage of `hash`, from memory or the source, without recording it.
+    pub fn preimage(&self, hash: &B256) -> Option<Bytes> {
+        self.nodes
+            .get(hash)
+            .cloned()
+            .or_else(|| self.read_source(hash))
+    }
+
+    /// Number of preimages held in memory.
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
 
-    /// Whether the store is empty.
+    /// Whether no preimage is held in memory.
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
@@ -78,10 +113,7 @@ impl NodeStore {
             .take()
             .map(RefCell::into_inner)
             .unwrap_or_default();
-        hashes
-            .iter()
-            .filter_map(|h| self.nodes.get(h).cloned())
-            .collect()
+        hashes.iter().filter_map(|h| self.preimage(h)).collect()
     }
 
     /// Marks `hash` as read, if present (a witness always carries its root node).
@@ -105,17 +137,25 @@ impl NodeStore {
         Ok(proof)
     }
 
-    /// All preimages, consuming the store.
+    /// All preimages held in memory, consuming the store.
     pub fn take_all(self) -> impl Iterator<Item = Bytes> {
         self.nodes.into_values()
     }
 
-    fn get(&self, hash: &B256) -> Option<&Bytes> {
-        let node = self.nodes.get(hash)?;
+    fn get(&self, hash: &B256) -> Option<Cow<'_, Bytes>> {
+        let node = match self.nodes.get(hash) {
+            Some(node) => Cow::Borrowed(node),
+            None => Cow::Owned(self.read_source(hash)?),
+        };
         if let Some(rec) = &self.recorded {
             rec.borrow_mut().insert(*hash);
         }
         Some(node)
+    }
+
+    fn read_source(&self, hash: &B256) -> Option<Bytes> {
+        let node = self.source.as_ref()?.node(hash)?;
+        (keccak256(&node) == *hash).then_some(node)
     }
 }
 
@@ -286,7 +326,7 @@ fn lookup(
                 store
                     .get(hash)
                     .ok_or(TrieError::MissingNode(*hash))?
-                    .clone(),
+                    .into_owned(),
             );
         }
         resolve(node, store)?;
@@ -391,7 +431,7 @@ fn cache_of(node: &Node) -> Option<&NodeRef> {
 fn resolve(node: &mut Node, store: &NodeStore) -> Result<(), TrieError> {
     if let Node::Hash(hash) = *node {
         let rlp = store.get(&hash).ok_or(TrieError::MissingNode(hash))?;
-        *node = decode_node(rlp).map_err(|why| TrieError::MalformedNode(hash, why))?;
+        *node = decode_node(&rlp).map_err(|why| TrieError::MalformedNode(hash, why))?;
         // The preimage is authentic (the store is content-addressed): keep its hash.
         set_cache(node, NodeRef::Hash(hash));
     }
@@ -909,6 +949,72 @@ mod tests {
         let mut blind = SparseTrie::from_root(root);
         assert_eq!(
             blind.get(&pairs[7].0, &NodeStore::default()),
+            Err(TrieError::MissingNode(root))
+        );
+    }
+
+    /// A source of preimages, optionally lying about one.
+    #[derive(Debug)]
+    struct Source {
+        nodes: B256Map<Bytes>,
+        lie_about: Option<B256>,
+    }
+
+    impl PreimageSource for Source {
+        fn node(&self, hash: &B256) -> Option<Bytes> {
+            if self.lie_about == Some(*hash) {
+                return Some(Bytes::from_static(b"\xc2\x80\x80"));
+            }
+            self.nodes.get(hash).cloned()
+        }
+
+        fn code(&self, hash: &B256) -> Option<Bytes> {
+            (*hash == keccak256(b"code")).then(|| Bytes::from_static(b"code"))
+        }
+    }
+
+    #[test]
+    fn a_store_reads_through_its_source_and_checks_every_preimage() {
+        let pairs: Vec<(Vec<u8>, Vec<u8>)> = (0u32..100)
+            .map(|i| (keccak256(i.to_be_bytes()).to_vec(), vec![2; 40]))
+            .collect();
+        let mut held = NodeStore::default();
+        let mut t = SparseTrie::default();
+        for (k, v) in &pairs {
+            t.insert(k, v.clone(), &held).unwrap();
+        }
+        let root = t.root();
+        t.commit_to(&mut held);
+        let nodes: B256Map<Bytes> = held.take_all().map(|n| (keccak256(&n), n)).collect();
+
+        // Nothing in memory: every node comes from the source, and is recorded.
+        let mut store = NodeStore::with_source(Arc::new(Source {
+            nodes: nodes.clone(),
+            lie_about: None,
+        }));
+        assert!(store.is_empty() && store.contains(&root));
+        store.start_recording();
+        let mut reopened = SparseTrie::from_root(root);
+        assert_eq!(
+            reopened.get(&pairs[3].0, &store).unwrap(),
+            Some(vec![2; 40])
+        );
+        let witness = store.take_recorded();
+        assert!(!witness.is_empty() && store.is_empty());
+        assert_eq!(
+            store.source_code(&keccak256(b"code")),
+            Some(Bytes::from_static(b"code"))
+        );
+        assert_eq!(store.source_code(&keccak256(b"other")), None);
+
+        // A preimage that does not hash to its key reads as missing, never as a node.
+        let liar = NodeStore::with_source(Arc::new(Source {
+            nodes,
+            lie_about: Some(root),
+        }));
+        assert!(!liar.contains(&root));
+        assert_eq!(
+            SparseTrie::from_root(root).get(&pairs[3].0, &liar),
             Err(TrieError::MissingNode(root))
         );
     }

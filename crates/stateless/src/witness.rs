@@ -39,11 +39,13 @@ pub struct GenesisAccount {
 
 /// A complete state: every trie node and code of every state root seen, and the headers
 /// of every imported block. Old roots stay readable (the store is content-addressed).
+/// Nodes and codes are held in memory, or read from the node store's
+/// [`PreimageSource`](crate::PreimageSource) when it has one.
 #[derive(Debug, Default, Clone)]
 pub struct FullState {
     /// All trie nodes.
     pub nodes: NodeStore,
-    /// All contract codes by hash.
+    /// Contract codes by hash (those not in the node store's source).
     pub codes: B256Map<Bytes>,
     /// Imported headers by hash.
     pub headers: B256Map<Header>,
@@ -125,6 +127,11 @@ impl FullState {
         let hash = header.hash_slow();
         self.headers.insert(hash, header);
         hash
+    }
+
+    /// The contract code whose keccak256 is `hash`, from memory or the source.
+    pub fn code(&self, hash: &B256) -> Option<Bytes> {
+        (self.codes.get(hash).cloned()).or_else(|| self.nodes.source_code(hash))
     }
 
     /// Hashes of the (at most 256) ancestors ending at `parent`, by number.
@@ -217,7 +224,7 @@ pub fn generate_witness_with<F: BlockEvmFactory>(
             .into(),
         codes: read_codes
             .iter()
-            .filter_map(|h| state.codes.get(h))
+            .filter_map(|h| state.code(h))
             .map(|c| SszList::try_from(c.to_vec()).expect("codes are capped by EIP-170/7907"))
             .collect::<Vec<_>>()
             .into(),
@@ -233,7 +240,7 @@ pub fn generate_witness_with<F: BlockEvmFactory>(
             }
         }
         for (hash, code) in &bundle.contracts {
-            if *hash != revm::primitives::KECCAK_EMPTY && !state.codes.contains_key(hash) {
+            if *hash != revm::primitives::KECCAK_EMPTY && state.code(hash).is_none() {
                 state.codes.insert(*hash, code.original_bytes());
                 added.codes.push(code.original_bytes());
             }
