@@ -92,12 +92,12 @@ impl Verifier {
 /// `scripts/build-program` reproduces (`crates/prover/elf/`), which commits exactly the
 /// statement proof mode checks.
 pub const NATIVE_ROLLUP_PROGRAM_VKEY: [u8; 32] =
-    alloy_primitives::hex!("000a7bee2ed57536cf5534de3ea578e14943f87fb00287e8c4cec0f2e4cc70a0");
+    alloy_primitives::hex!("00ef50d00c2550ab1eae362c235234aa4fae3406e1dbdef913f4177c5d6dcde3");
 
 /// `vk.hash_u32()` of the same program (eight big-endian words): the key its compressed
 /// proofs commit to, which the node checks sidecar proofs against.
 pub const NATIVE_ROLLUP_PROGRAM_STARK_VKEY: [u8; 32] =
-    alloy_primitives::hex!("053df717355d4db36aa69bc76a578e144a1fc3fd400a1fa3099d81e564cc70a0");
+    alloy_primitives::hex!("77a8680609542ac755c6c58435234aa47d71a037076f7be427e82ef85d6dcde3");
 
 /// A proof program the L1 accepts: one zkVM guest, identified by its verifying-key hash
 /// (which fixes the zkVM version and the guest), with the public-values digest it commits

@@ -144,16 +144,17 @@ impl DbSource {
         cache: &Mutex<lru::LruCache<B256, Bytes>>,
         hash: &B256,
     ) -> Option<Bytes> {
-        let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(hit) = cache.get(hash) {
+        let lock = || cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = lock().get(hash) {
             return Some(hit.clone());
         }
-        // A read error reads as a missing preimage: the caller fails with MissingNode or
-        // MissingCode rather than use anything unverified.
+        // Read without holding the cache (RPC readers share it). A read error reads as a
+        // missing preimage: the caller fails with MissingNode or MissingCode rather than
+        // use anything unverified.
         let tx = self.db.begin_read().ok()?;
         let value = tx.open_table(table).ok()?.get(hash.as_slice()).ok()??;
         let bytes = Bytes::copy_from_slice(value.value());
-        cache.put(*hash, bytes.clone());
+        lock().put(*hash, bytes.clone());
         Some(bytes)
     }
 
