@@ -79,25 +79,14 @@ pub fn g2_in_subgroup(q: &G2Affine) -> bool {
 /// `[x]Q` by the signed window of [`crate::pairing::X_WNAF`]: 14 additions and a table of
 /// 3, where a double-and-add over x's 28 set bits takes 27.
 fn mul_by_x(q: &G2Projective) -> G2Projective {
-    use crate::pairing::X_WNAF;
-    let q2 = q.double();
-    let mut table = [*q; 4];
-    for i in 1..4 {
-        table[i] = table[i - 1] + q2;
-    }
-    let entry = |d: i8| {
-        let e = table[(d.unsigned_abs() / 2) as usize];
-        if d < 0 { -e } else { e }
-    };
-    let top = X_WNAF.iter().rposition(|&d| d != 0).expect("x is not zero");
-    let mut acc = entry(X_WNAF[top]);
-    for &d in X_WNAF[..top].iter().rev() {
-        acc.double_in_place();
-        if d != 0 {
-            acc += entry(d);
-        }
-    }
-    acc
+    crate::pairing::times_x(
+        *q,
+        |a| {
+            a.double_in_place();
+        },
+        |a, b| *a += b,
+        |a| *a = -*a,
+    )
 }
 
 /// gnark uncompressed G1: `x ++ y`.

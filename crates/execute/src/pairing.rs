@@ -193,24 +193,47 @@ pub(crate) const X_WNAF: [i8; 64] = {
 /// `f^x` for `f` in the cyclotomic subgroup, by the signed window [`X_WNAF`]: the
 /// inverse of a table entry is its conjugate.
 pub fn exp_by_x(f: &Fq12) -> Fq12 {
-    let f2 = f.cyclotomic_square();
-    let mut table = [*f; 4];
+    times_x(
+        *f,
+        |a| {
+            a.cyclotomic_square_in_place();
+        },
+        |a, b| *a *= b,
+        |a| {
+            a.cyclotomic_inverse_in_place();
+        },
+    )
+}
+
+/// `x` times `base` in a group written with `double`, `add` and `negate` (a multiplicative
+/// one for [`exp_by_x`], G2 for the subgroup test), walking [`X_WNAF`] from its top digit
+/// with a table of `base, 3·base, 5·base, 7·base`.
+pub(crate) fn times_x<T: Copy>(
+    base: T,
+    double: impl Fn(&mut T),
+    add: impl Fn(&mut T, &T),
+    negate: impl Fn(&mut T),
+) -> T {
+    let mut twice = base;
+    double(&mut twice);
+    let mut table = [base; 4];
     for i in 1..4 {
-        table[i] = table[i - 1] * f2;
+        table[i] = table[i - 1];
+        add(&mut table[i], &twice);
     }
     let entry = |d: i8| {
         let mut e = table[(d.unsigned_abs() / 2) as usize];
         if d < 0 {
-            e.cyclotomic_inverse_in_place();
+            negate(&mut e);
         }
         e
     };
     let top = X_WNAF.iter().rposition(|&d| d != 0).expect("x is not zero");
     let mut acc = entry(X_WNAF[top]);
     for &d in X_WNAF[..top].iter().rev() {
-        acc.cyclotomic_square_in_place();
+        double(&mut acc);
         if d != 0 {
-            acc *= entry(d);
+            add(&mut acc, &entry(d));
         }
     }
     acc
