@@ -2,8 +2,8 @@
 //! cheaper than arkworks' generic `multi_pairing`:
 //!
 //! - **Normalised lines of the key's fixed G2 points.** A line of the Miller loop is
-//!   `c0·y_P + (c1·x_P + c2·y_P⁰·v)·w`; any factor in Fp2 (indeed Fp6) is sent to one by the
-//!   final exponentiation, so a line may be divided by `c0·y_P`. For `γ` and `δ`, fixed by the
+//!   `c0·y_P + (c1·x_P + c2·v)·w`; any non-zero factor in Fp6 (so in Fp2) is sent to one by
+//!   the final exponentiation, so a line may be divided by `c0·y_P`. For `γ` and `δ`, fixed by the
 //!   key, `c1/c0` and `c2/c0` are computed once; a proof then needs `x_P/y_P` and `1/y_P`
 //!   (one batched inversion) and each line multiplies in as `1 + (d3 + d4·v)·w`, three Fp2
 //!   multiplications fewer than arkworks' `mul_by_034`.
@@ -11,7 +11,7 @@
 //!   exponentiation raises to `x` three times; arkworks walks its NAF (24 non-zero digits),
 //!   a signed window of width 4 needs 14 multiplications plus 4 for its table.
 //!
-//! The result equals arkworks' `multi_pairing` (tests below, on random points); only the
+//! The result equals arkworks' `multi_pairing` (tests below, on pseudo-random points); only the
 //! intermediate Miller-loop value differs, by factors the final exponentiation removes.
 
 use ark_bn254::{Config, Fq, Fq2, Fq12, Fq12Config, G1Affine, G2Affine};
