@@ -922,10 +922,11 @@ mod tests {
         );
     }
 
-    #[test]
-    fn reopened_from_store_reads_and_proves_absence() {
-        let pairs: Vec<(Vec<u8>, Vec<u8>)> = (0u32..200)
-            .map(|i| (keccak256(i.to_be_bytes()).to_vec(), vec![1; 40]))
+    /// `n` keys (hashes of their index) set to `value`, committed: the pairs, the root and
+    /// a store holding every node.
+    fn committed(n: u32, value: u8) -> (Vec<(Vec<u8>, Vec<u8>)>, B256, NodeStore) {
+        let pairs: Vec<(Vec<u8>, Vec<u8>)> = (0..n)
+            .map(|i| (keccak256(i.to_be_bytes()).to_vec(), vec![value; 40]))
             .collect();
         let mut store = NodeStore::default();
         let mut t = SparseTrie::default();
@@ -934,6 +935,12 @@ mod tests {
         }
         let root = t.root();
         t.commit_to(&mut store);
+        (pairs, root, store)
+    }
+
+    #[test]
+    fn reopened_from_store_reads_and_proves_absence() {
+        let (pairs, root, store) = committed(200, 1);
         let mut reopened = SparseTrie::from_root(root);
         assert_eq!(
             reopened.get(&pairs[7].0, &store).unwrap(),
@@ -975,16 +982,7 @@ mod tests {
 
     #[test]
     fn a_store_reads_through_its_source_and_checks_every_preimage() {
-        let pairs: Vec<(Vec<u8>, Vec<u8>)> = (0u32..100)
-            .map(|i| (keccak256(i.to_be_bytes()).to_vec(), vec![2; 40]))
-            .collect();
-        let mut held = NodeStore::default();
-        let mut t = SparseTrie::default();
-        for (k, v) in &pairs {
-            t.insert(k, v.clone(), &held).unwrap();
-        }
-        let root = t.root();
-        t.commit_to(&mut held);
+        let (pairs, root, held) = committed(100, 2);
         let nodes: B256Map<Bytes> = held.take_all().map(|n| (keccak256(&n), n)).collect();
 
         // Nothing in memory: every node comes from the source, and is recorded.
