@@ -922,10 +922,13 @@ mod tests {
         );
     }
 
+    /// Keys and values of a test trie.
+    type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+
     /// `n` keys (hashes of their index) set to `value`, committed: the pairs, the root and
     /// a store holding every node.
-    fn committed(n: u32, value: u8) -> (Vec<(Vec<u8>, Vec<u8>)>, B256, NodeStore) {
-        let pairs: Vec<(Vec<u8>, Vec<u8>)> = (0..n)
+    fn committed(n: u32, value: u8) -> (Pairs, B256, NodeStore) {
+        let pairs: Pairs = (0..n)
             .map(|i| (keccak256(i.to_be_bytes()).to_vec(), vec![value; 40]))
             .collect();
         let mut store = NodeStore::default();
