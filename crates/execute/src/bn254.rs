@@ -46,20 +46,13 @@ fn checked_g2(p: G2Affine) -> Option<G2Affine> {
     (!p.is_zero() && p.is_on_curve() && g2_in_subgroup(&p)).then_some(p)
 }
 
-/// ψ, the untwist-Frobenius-twist endomorphism of BN254's twist, in Jacobian coordinates:
-/// `(X, Y, Z) ↦ (X̄·ξ^((p-1)/3), Ȳ·ξ^((p-1)/2), Z̄)`, `ξ = 9 + u` (conjugation is the
-/// Frobenius of Fq2; the constants are those arkworks' Miller loop applies to `Q`).
+/// ψ ([`crate::pairing::psi`]) in Jacobian coordinates: conjugation is a field
+/// automorphism, so `Z` is conjugated with the coordinates.
 fn psi(p: &G2Projective) -> G2Projective {
-    use ark_ec::bn::BnConfig;
-    let conj = |mut f: Fq2| {
-        f.conjugate_in_place();
-        f
-    };
-    G2Projective::new_unchecked(
-        conj(p.x) * ark_bn254::Config::TWIST_MUL_BY_Q_X,
-        conj(p.y) * ark_bn254::Config::TWIST_MUL_BY_Q_Y,
-        conj(p.z),
-    )
+    let (x, y) = crate::pairing::psi(p.x, p.y);
+    let mut z = p.z;
+    z.conjugate_in_place();
+    G2Projective::new_unchecked(x, y, z)
 }
 
 /// Whether a point of the twist (assumed on it) is in G2, the order-`r` subgroup:
@@ -96,12 +89,20 @@ pub fn g1_uncompressed(bytes: &[u8; 64]) -> Option<G1Affine> {
     checked_g1(G1Affine::new_unchecked(x, y))
 }
 
-/// gnark uncompressed G2: `x.c1 ++ x.c0 ++ y.c1 ++ y.c0`.
-pub fn g2_uncompressed(bytes: &[u8; 128]) -> Option<G2Affine> {
+/// gnark uncompressed G2 (`x.c1 ++ x.c0 ++ y.c1 ++ y.c0`), finite and on the twist but
+/// not tested for G2: for a point that goes straight into [`crate::pairing`]'s Miller loop,
+/// which tests membership as it walks the point.
+pub fn g2_uncompressed_on_twist(bytes: &[u8; 128]) -> Option<G2Affine> {
     let f = |i| fq_canonical(chunk::<128>(bytes, i));
     let x = Fq2::new(f(1)?, f(0)?);
     let y = Fq2::new(f(3)?, f(2)?);
-    checked_g2(G2Affine::new_unchecked(x, y))
+    let p = G2Affine::new_unchecked(x, y);
+    (!p.is_zero() && p.is_on_curve()).then_some(p)
+}
+
+/// gnark uncompressed G2: `x.c1 ++ x.c0 ++ y.c1 ++ y.c0`.
+pub fn g2_uncompressed(bytes: &[u8; 128]) -> Option<G2Affine> {
+    g2_uncompressed_on_twist(bytes).filter(g2_in_subgroup)
 }
 
 /// gnark uncompressed G1 bytes of a (finite) point.
@@ -231,6 +232,16 @@ mod tests {
             assert!(!g2_in_subgroup(&forged), "order {order}");
             assert!(!forged.is_in_correct_subgroup_assuming_on_curve());
             assert!(g2_uncompressed(&g2_to_gnark(&forged)).is_none());
+            // The Miller loop's membership test refuses it, and the small-order point alone.
+            let on_twist = g2_uncompressed_on_twist(&g2_to_gnark(&forged)).unwrap();
+            let g = G1Affine::generator();
+            for b in [on_twist, small.into_affine()] {
+                assert_eq!(
+                    crate::pairing::pairing_product_is(&g, &b, &[], &ark_bn254::Fq12::ONE),
+                    Err(crate::pairing::NotInG2),
+                    "order {order}"
+                );
+            }
         }
     }
 }

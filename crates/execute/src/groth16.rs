@@ -5,14 +5,16 @@
 //! y.c1, y.c0`). This is the check `sp1-verifier` makes, on arkworks' pairing instead of the
 //! zkVM-oriented one, and stricter in one place: every field element must be canonical
 //! (`sp1-verifier` reduces the nonce and program key modulo r, so `nonce + r` would verify
-//! too). Points must be on the curve and in the prime-order subgroup before any pairing.
+//! too). Points must be on the curve and in the prime-order subgroup: A and C before any
+//! pairing, B by the Miller loop that walks it, before the final exponentiation.
 
 use crate::{
     ProofError,
     bn254::{
-        fr_canonical, g1_uncompressed, g2_uncompressed, gnark_g1_compressed, gnark_g2_compressed,
+        fr_canonical, g1_uncompressed, g2_uncompressed_on_twist, gnark_g1_compressed,
+        gnark_g2_compressed,
     },
-    pairing::{FixedLines, pairing_product_is},
+    pairing::{FixedLines, NotInG2, pairing_product_is},
     sp1::{self, PUBLIC_INPUTS, ValuesDigest},
 };
 use ark_bn254::{Bn254, Fq12, G1Affine, G1Projective, G2Affine};
@@ -195,11 +197,7 @@ impl Groth16Key {
             + vkey.mul(&sp1.program_vkey)
             + digest_base.mul(&digest.scalar(public_values))
             + nonce.mul(&sp1.nonce);
-        if self.check(&gnark, l) {
-            Ok(())
-        } else {
-            Err(ProofError::Pairing)
-        }
+        self.check(&gnark, l)
     }
 
     /// Verifies a bare gnark proof (256 bytes) against explicit public inputs, each 32
@@ -222,17 +220,14 @@ impl Groth16Key {
             .fold(self.ic[0].into_group(), |l, (x, k)| {
                 l + k.mul_bigint(x.into_bigint())
             });
-        if self.check(&gnark, l) {
-            Ok(())
-        } else {
-            Err(ProofError::Pairing)
-        }
+        self.check(&gnark, l)
     }
 
     /// `e(A, B) · e(L, -γ) · e(C, -δ) == e(α, β)`, `L = K0 + Σ xᵢ·Kᵢ` over the public inputs.
-    /// With `γ` and `δ` fixed by the key, on their normalised lines ([`crate::pairing`]).
-    fn check(&self, proof: &GnarkProof, l: G1Projective) -> bool {
-        pairing_product_is(
+    /// With `γ` and `δ` fixed by the key, on their normalised lines ([`crate::pairing`]),
+    /// which also tests `B` for G2.
+    fn check(&self, proof: &GnarkProof, l: G1Projective) -> Result<(), ProofError> {
+        match pairing_product_is(
             &proof.a,
             &proof.b,
             &[
@@ -240,7 +235,11 @@ impl Groth16Key {
                 (proof.c, &self.delta_neg),
             ],
             &self.alpha_beta,
-        )
+        ) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ProofError::Pairing),
+            Err(NotInG2) => Err(ProofError::InvalidPoint("B")),
+        }
     }
 }
 
@@ -254,7 +253,8 @@ fn parse_gnark_proof(bytes: &[u8; GNARK_PROOF_BYTES]) -> Result<GnarkProof, Proo
     Ok(GnarkProof {
         a: g1_uncompressed(bytes[..64].try_into().expect("64"))
             .ok_or(ProofError::InvalidPoint("A"))?,
-        b: g2_uncompressed(bytes[64..192].try_into().expect("128"))
+        // Tested for G2 by the pairing check's Miller loop.
+        b: g2_uncompressed_on_twist(bytes[64..192].try_into().expect("128"))
             .ok_or(ProofError::InvalidPoint("B"))?,
         c: g1_uncompressed(bytes[192..].try_into().expect("64"))
             .ok_or(ProofError::InvalidPoint("C"))?,

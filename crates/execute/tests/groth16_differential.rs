@@ -169,6 +169,26 @@ fn wrong_length_and_valid_but_wrong_points_agree_with_sp1_verifier() {
     let mut neg_b = f.proof.clone();
     neg_b[164..292].copy_from_slice(&bn254::g2_to_gnark(&(-b)));
     cases.push(("-B", neg_b));
+    // B on the twist but outside G2 (the Miller loop's membership test refuses it).
+    let off_g2 = (1u64..)
+        .find_map(|i| {
+            use ark_ff::Field;
+            let x = ark_bn254::Fq2::new(i.into(), ark_bn254::Fq::ONE);
+            ark_bn254::G2Affine::get_point_from_x_unchecked(x, true)
+        })
+        .unwrap();
+    let mut b_off_g2 = f.proof.clone();
+    b_off_g2[164..292].copy_from_slice(&bn254::g2_to_gnark(&off_g2));
+    assert_eq!(
+        key.verify_sp1(
+            &b_off_g2,
+            &vkey_bytes(&f.vkey),
+            &f.public_values,
+            ValuesDigest::Sha256
+        ),
+        Err(ProofError::InvalidPoint("B"))
+    );
+    cases.push(("B outside G2", b_off_g2));
     for (name, proof) in cases {
         let (x, y) = (
             ours(&key, &proof, &f.vkey, &f.public_values),
