@@ -28,12 +28,13 @@ pub const L2_GAS_DEN: u64 = 5;
 pub const PROOF_BASE_GAS: u64 = 20_000;
 /// Per SP1 Groth16 proof: one pairing check decides (the registry fixes the program's
 /// public-values digest), accepted or rejected, on [`crate::pairing`] (the key's `γ` and `δ`
-/// lines normalised, a signed window for `x`) with `B`'s subgroup test in one 63-bit
-/// multiplication. Measured on 16 rotating proofs against revm's 4-pair ecPairing on 16
-/// rotating inputs (a repeated input flatters both: the branch predictor learns it): at most
-/// 0.673 of its time over two runs of five rounds (0.673, then 0.665; medians 0.63-0.65)
-/// = 122,000 gas (133,000 on arkworks' pairing, 144,000 with arkworks' subgroup test too).
-pub const GROTH16_PROOF_GAS: u64 = 122_000;
+/// lines normalised, `B` tested for G2 by the Miller loop that walks it, a signed window for
+/// `x`). Measured on 16 rotating proofs against revm's 4-pair ecPairing on 16 rotating
+/// inputs (a repeated input flatters both: the branch predictor learns it): at most 0.630
+/// of its time over two runs of five rounds (0.630, then 0.624; medians 0.62) = 115,000 gas
+/// (122,000 with a separate subgroup test, 133,000 on arkworks' pairing, 144,000 with
+/// arkworks' subgroup test too).
+pub const GROTH16_PROOF_GAS: u64 = 115_000;
 /// Per SP1 Plonk proof: one verifier run (a transcript, three MSMs, two pairings), accepted
 /// or rejected: at most 1.327 of the 4-pair ecPairing's time over four runs of five rounds
 /// (1.261, 1.247, 1.327, 1.239) = 241,000 gas.
