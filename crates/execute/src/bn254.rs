@@ -59,8 +59,9 @@ fn psi(p: &G2Projective) -> G2Projective {
 /// `[x+1]Q + ψ([x]Q) + ψ²([x]Q) = ψ³([2x]Q)`, with BN254's parameter `x` (63 bits), from
 /// Dai, Lin, Zhao and Zhou, "Fast subgroup membership testings for G1, G2 and GT on
 /// pairing-friendly curves" (ePrint 2022/348, §5.1), as gnark checks it. One 63-bit scalar
-/// multiplication, where arkworks' test (`[6x²]Q = ψ(Q)`) takes a 127-bit one: it is the
-/// largest cost of reading a Groth16 proof after the pairing.
+/// multiplication, where arkworks' test (`[6x²]Q = ψ(Q)`) takes a 127-bit one. For points
+/// read on their own (keys, [`g2_uncompressed`]); a Groth16 proof's `B` is tested by the
+/// Miller loop that walks it ([`crate::pairing`]), at no extra multiplication.
 pub fn g2_in_subgroup(q: &G2Affine) -> bool {
     let q = q.into_group();
     let xq = mul_by_x(&q);
