@@ -12,7 +12,7 @@
 //!   member of G2 ends at `T = −π³(B)`. On the twist `π` satisfies `π² − tπ + p = 0`; the
 //!   endomorphism `(6x+2) + π − π² + π³` then has a norm prime to the twist's cofactor
 //!   `h = 2p − r`, so it kills no point outside G2: the end test is a complete membership
-//!   test ([`walk`] has the argument and the tests the numbers), in place of a separate
+//!   test (`walk` has the argument, the tests the numbers), in place of a separate
 //!   multiplication by `x` (about 6% of a check).
 //! - **A windowed exponentiation by the curve parameter.** The hard part of the final
 //!   exponentiation raises to `x` three times; arkworks walks its NAF (24 non-zero digits),
