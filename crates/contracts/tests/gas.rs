@@ -6,6 +6,17 @@ mod harness;
 
 #[test]
 fn entry_points_meet_their_gas_goals() {
+    // A 64 MiB stack: the proof rows compute the native statement of their blocks, and revm
+    // in a debug build needs more than a test thread's 2 MiB for ten of them.
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(goals)
+        .unwrap()
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+}
+
+fn goals() {
     let rows = harness::gas::measure();
     let get = |name: &str| {
         rows.iter()
@@ -43,5 +54,23 @@ fn entry_points_meet_their_gas_goals() {
     assert!(
         included.overhead() <= 70_000,
         "settle with an inclusion: {included:?}"
+    );
+    // Proof mode, by real proofs: EXECUTE's charge is one proof dependency whatever the
+    // number of blocks (it grows only with the input's bytes); the contract hashes each
+    // block's payload leaves into its request root (11,010 a block).
+    let proof_one = get("settleWithProofs, 1 block");
+    let proof_range = get("settleWithProofs, range of 10");
+    assert_eq!(proof_range.blocks, 10);
+    assert!(
+        proof_range.execute - proof_one.execute < 10_000,
+        "one proof for the range: {proof_one:?} {proof_range:?}"
+    );
+    assert!(
+        proof_one.overhead() <= 60_000,
+        "settle one by proof: {proof_one:?}"
+    );
+    assert!(
+        proof_range.overhead() / proof_range.blocks <= 18_000,
+        "settle a range by proof: {proof_range:?}"
     );
 }

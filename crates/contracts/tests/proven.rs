@@ -102,6 +102,72 @@ fn a_real_proof_in_a_sidecar_settles_the_block_through_execute_body() {
 }
 
 #[test]
+fn the_proven_range_is_the_committed_one() {
+    let rig = range_rig();
+    let update = std::env::var_os("NR_UPDATE_VECTORS").is_some();
+    for n in 1..=RANGE {
+        let hex = format!(
+            "0x{}\n",
+            alloy_primitives::hex::encode(rig.settle_input(n, n))
+        );
+        let path = range_input_path(n);
+        if update {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &hex).unwrap();
+            continue;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == hex,
+            "L2 block {n} of the proven range is no longer the one in {}: rebuild the vector \
+             with scripts/prove-vector",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn a_real_proof_of_a_range_settles_ten_blocks_through_execute() {
+    on_big_stack(a_real_proof_of_a_range_settles_ten_blocks_through_execute_body);
+}
+
+fn a_real_proof_of_a_range_settles_ten_blocks_through_execute_body() {
+    let mut rig = range_rig();
+    let job = range_job(&rig);
+    let statement = job.native_statement().unwrap();
+    let bytes = committed_range_sidecar();
+    let sidecar = ProofSidecar::decode(&bytes).unwrap();
+    assert_eq!(sidecar.proofs.len(), 1);
+    assert_eq!(
+        sidecar.proofs[0].statement[..],
+        statement.encode()[..],
+        "the committed proof is of the range's statement"
+    );
+    let programs = vec![NATIVE_ROLLUP_PROGRAM_VKEY];
+    // The proof names all ten blocks: nine of them are not its statement's blocks.
+    let short = settlement_of(&rig, RANGE - 1, &job, &statement, programs.clone());
+    let raw = blob_call_with_gas(&rig, &key(2), short, &job.blobs, 8_000_000);
+    rig.l1.submit_with_proofs(&raw, &bytes).unwrap();
+    let (ok, _) = seal_l1(&mut rig);
+    assert!(!ok, "a settlement of nine of the ten blocks reverts");
+    assert_eq!(rig.view(NativeRollup::headNumberCall {}), 0);
+
+    let data = settlement_of(&rig, RANGE, &job, &statement, programs);
+    let raw = blob_call_with_gas(&rig, &key(2), data, &job.blobs, 8_000_000);
+    rig.l1.submit_with_proofs(&raw, &bytes).unwrap();
+    let (ok, gas) = seal_l1(&mut rig);
+    assert!(ok, "the settlement of the range succeeds");
+    let head = rig.l2.store().block(RANGE).unwrap().unwrap().header;
+    assert_eq!(rig.view(NativeRollup::headNumberCall {}), RANGE);
+    assert_eq!(rig.view(NativeRollup::headHashCall {}), head.hash_slow());
+    assert_eq!(
+        rig.view(NativeRollup::headStateRootCall {}),
+        head.state_root
+    );
+    eprintln!("proof-dependency settlement of {RANGE} blocks: {gas} gas");
+}
+
+#[test]
 fn bad_sidecars_are_refused_before_the_pool() {
     on_big_stack(bad_sidecars_are_refused_before_the_pool_body);
 }

@@ -228,6 +228,7 @@ pub fn measure() -> Vec<GasRow> {
     let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);
     rows.push(row("payFees (credited base fees)", "L1", &call, &out, 0, 0));
     rows.push(proof_settlement());
+    rows.push(proof_range_settlement());
     rows
 }
 
@@ -235,27 +236,58 @@ pub fn measure() -> Vec<GasRow> {
 /// sidecar (`settleWithProofs`, EXECUTE's dependency mode; the blob's own gas is separate).
 fn proof_settlement() -> GasRow {
     use super::proven::*;
-    let mut rig = proven_rig();
+    let rig = proven_rig();
     let job = job(&rig);
+    proof_row(
+        rig,
+        1,
+        &job,
+        &committed_sidecar(),
+        "settleWithProofs, 1 block, real compressed proof in a sidecar (dependency mode)",
+    )
+}
+
+/// The proven range's ten blocks settled by one compressed proof of the range.
+fn proof_range_settlement() -> GasRow {
+    use super::proven::*;
+    let rig = range_rig();
+    let job = range_job(&rig);
+    proof_row(
+        rig,
+        RANGE,
+        &job,
+        &committed_range_sidecar(),
+        "settleWithProofs, range of 10, one real compressed proof in a sidecar (dependency mode)",
+    )
+}
+
+/// Settles blocks 1 to `count` of `rig`'s rollup by `sidecar`'s proof of `job`.
+fn proof_row(
+    mut rig: Rig,
+    count: u64,
+    job: &nr_prover::Job,
+    sidecar: &[u8],
+    entry: &'static str,
+) -> GasRow {
+    use super::proven::{blob_call_with_gas, seal_l1, settlement_of};
     let statement = job.native_statement().unwrap();
     let programs = vec![nr_execute::NATIVE_ROLLUP_PROGRAM_VKEY];
-    let data = settlement(&rig, &job, &statement, programs);
+    let data = settlement_of(&rig, count, job, &statement, programs);
     let input = NativeRollup::settleWithProofsCall::abi_decode(&data)
         .unwrap()
         .input;
-    let execute = nr_execute::gas::dependency_gas(input.len(), 1, 1);
-    let raw = blob_call(&rig, &key(2), data.clone(), &job.blobs);
-    rig.l1
-        .submit_with_proofs(&raw, &committed_sidecar())
-        .unwrap();
+    let openings = statement.blob_evaluations.len();
+    let execute = nr_execute::gas::dependency_gas(input.len(), 1, openings);
+    let raw = blob_call_with_gas(&rig, &key(2), data.clone(), &job.blobs, 8_000_000);
+    rig.l1.submit_with_proofs(&raw, sidecar).unwrap();
     let (ok, gas_used) = seal_l1(&mut rig);
     assert!(ok, "the proof settlement succeeds");
     GasRow {
-        entry: "settleWithProofs, 1 block, real compressed proof in a sidecar (dependency mode)",
+        entry,
         chain: "L1",
         total: gas_used,
         intrinsic: intrinsic(&data),
         execute,
-        blocks: 1,
+        blocks: count,
     }
 }

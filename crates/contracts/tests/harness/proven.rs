@@ -39,6 +39,36 @@ pub fn committed_sidecar() -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The proven range: L2 blocks 1 to [`RANGE`] of a fresh rollup of the rig, empty (no
+/// transaction, the empty message tree anchored), proven as one range by one compressed
+/// proof (`range.sidecar`) and settled by one `settleWithProofs`.
+pub const RANGE: u64 = 10;
+
+/// A rig whose L2 has sealed the proven range.
+pub fn range_rig() -> Rig {
+    let mut rig = Rig::new(SCHEMA_OSAKA);
+    for _ in 0..RANGE {
+        rig.l2_seal();
+    }
+    rig
+}
+
+/// The committed inputs of the range, one file per block (`range/block-N.hex`).
+pub fn range_input_path(n: u64) -> PathBuf {
+    vector_dir().join(format!("range/block-{n}.hex"))
+}
+
+/// The prover's job for the range: its statement and the blobs its blocks travel in.
+pub fn range_job(rig: &Rig) -> Job {
+    Job::from_inputs((1..=RANGE).map(|n| rig.settle_input(n, n)).collect()).unwrap()
+}
+
+/// The committed proof sidecar of the range: `prover prove --mode compressed` of its inputs.
+pub fn committed_range_sidecar() -> Vec<u8> {
+    let path = vector_dir().join("range.sidecar");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// The prover's job for the block: its statement and the blobs its data travels in.
 pub fn job(rig: &Rig) -> Job {
     Job::from_inputs(vec![rig.settle_input(1, 1)]).unwrap()
@@ -89,14 +119,26 @@ pub fn blob_call_with_gas(
 
 /// The settlement of block 1 in proof-dependency mode naming `programs`, over `statement`.
 pub fn settlement(rig: &Rig, job: &Job, statement: &Statement, programs: Vec<[u8; 32]>) -> Bytes {
+    settlement_of(rig, 1, job, statement, programs)
+}
+
+/// The settlement of blocks 1 to `count` (the job's blocks) in proof-dependency mode.
+pub fn settlement_of(
+    rig: &Rig,
+    count: u64,
+    job: &Job,
+    statement: &Statement,
+    programs: Vec<[u8; 32]>,
+) -> Bytes {
     let input = job.dependency_input(statement, programs).unwrap().encode();
-    let request = StatelessInput::decode(&rig.settle_input(1, 1))
-        .unwrap()
-        .new_payload_request;
-    let blocks = vec![nr_contracts::payload::block_leaves(
-        &request,
-        SchemaId::from_u16(SCHEMA_OSAKA).unwrap(),
-    )];
+    let blocks = (1..=count)
+        .map(|n| {
+            let request = StatelessInput::decode(&rig.settle_input(n, n))
+                .unwrap()
+                .new_payload_request;
+            nr_contracts::payload::block_leaves(&request, SchemaId::from_u16(SCHEMA_OSAKA).unwrap())
+        })
+        .collect();
     NativeRollup::settleWithProofsCall {
         input: input.into(),
         blocks,
