@@ -37,17 +37,6 @@ fn the_proven_block_is_the_committed_one() {
 
 // ------------------------------------------------------------ the proof and its settlement
 
-/// Runs `body` on a thread with a 64 MiB stack: the native statement validates the block,
-/// and revm in a debug build needs more than a test thread's 2 MiB.
-fn on_big_stack(body: fn()) {
-    std::thread::Builder::new()
-        .stack_size(64 << 20)
-        .spawn(body)
-        .unwrap()
-        .join()
-        .unwrap_or_else(|e| std::panic::resume_unwind(e));
-}
-
 #[test]
 fn a_real_proof_in_a_sidecar_settles_the_block_through_execute() {
     on_big_stack(a_real_proof_in_a_sidecar_settles_the_block_through_execute_body);

@@ -589,3 +589,14 @@ fn outcome(sealed: &nr_node::SealedBlock) -> Outcome {
 
 pub mod gas;
 pub mod proven;
+
+/// Runs `body` on a thread with a 64 MiB stack: the native statement validates the block,
+/// and revm in a debug build needs more than a test thread's 2 MiB.
+pub fn on_big_stack(body: fn()) {
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(body)
+        .unwrap()
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+}
