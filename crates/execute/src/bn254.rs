@@ -161,14 +161,14 @@ pub fn gnark_g2_compressed(bytes: &[u8; 64]) -> Option<G2Affine> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use ark_ec::{CurveGroup, PrimeGroup};
     use ark_ff::{Field, Zero};
 
     /// Points of the twist with `x = i + u`, as they come (no cofactor cleared): almost
     /// none is in G2.
-    fn twist_points(n: u64) -> Vec<G2Affine> {
+    pub(crate) fn twist_points(n: u64) -> Vec<G2Affine> {
         (1..)
             .filter_map(|i| {
                 G2Affine::get_point_from_x_unchecked(Fq2::new(Fq::from(i), Fq::ONE), true)

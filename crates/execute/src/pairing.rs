@@ -375,6 +375,7 @@ pub(crate) fn times_x<T: Copy>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bn254::tests::twist_points;
     use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
     use ark_ec::{CurveGroup, PrimeGroup, bn::G2Prepared, pairing::Pairing};
     use ark_ff::{PrimeField, Zero};
@@ -445,16 +446,6 @@ mod tests {
             );
         }
         assert!(FixedLines::new(G2Affine::zero()).is_none());
-    }
-
-    /// Points of the twist that are not in G2 (the twist has a cofactor).
-    fn twist_points(n: usize) -> Vec<G2Affine> {
-        (1..)
-            .filter_map(|i| {
-                G2Affine::get_point_from_x_unchecked(Fq2::new(Fq::from(i), Fq::ONE), true)
-            })
-            .take(n)
-            .collect()
     }
 
     #[test]
