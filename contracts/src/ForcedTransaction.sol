@@ -10,7 +10,8 @@ struct ForcedTx {
     bytes32 txHash;
     address sender;
     uint64 nonce;
-    /// L1 time by which a settlement must have resolved it.
+    /// L1 time of queueing plus the delay: a settlement whose last L2 block is at or past it
+    /// (L2 time) must resolve it.
     uint64 deadline;
     uint128 maxFeePerGas;
     /// gas limit × max fee + value: what the sender's balance must cover.

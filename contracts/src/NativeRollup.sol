@@ -9,16 +9,24 @@ import {ForcedTransaction, ForcedTx} from "./ForcedTransaction.sol";
 import {PayloadRoot, BlockLeaves} from "./PayloadRoot.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
-/// @notice How a settlement resolves one due forced transaction.
+/// @notice A message root the tree has had (one storage slot).
+struct Anchor {
+    /// Message count + 1 (0: never a root of this tree).
+    uint32 count;
+    /// L1 time the next message superseded it (0: still the newest root).
+    uint64 supersededAt;
+}
+
+/// @notice How a settlement resolves one queued forced transaction.
 struct Resolution {
-    /// `INCLUDED`, `INVALID_BEFORE`, `NONCE_SPENT` or `FEE_BELOW_BASE_FEE`.
+    /// `INCLUDED`, `INVALID_AFTER`, `NONCE_SPENT` or `FEE_BELOW_BASE_FEE`.
     uint8 kind;
     /// INCLUDED: the RLP header of a block this settlement settles.
     bytes header;
     /// INCLUDED: the transaction's index in that block.
     uint256 txIndex;
-    /// INCLUDED: the transaction-trie proof; INVALID_BEFORE, NONCE_SPENT: the sender's
-    /// account proof (against the state before this settlement, and after it).
+    /// INCLUDED: the transaction-trie proof; INVALID_AFTER, NONCE_SPENT: the sender's
+    /// account proof against the state after this settlement.
     bytes[] proof;
 }
 
@@ -32,11 +40,14 @@ contract NativeRollup {
     address public constant EXECUTE = address(0x0101);
     /// Settled state roots kept for withdrawal claims (the L2BEAT reference rollup's size).
     uint256 public constant STATE_ROOT_RING = 8191;
-    /// Resolutions of a due forced transaction: included in a block of this settlement; invalid
-    /// against the state before it (nonce or balance); its nonce spent by the state after it;
-    /// its max fee below the base fee of every block of this settlement.
+    /// Resolutions of a forced transaction. At any time: included in a block of this
+    /// settlement (INCLUDED), or its nonce spent by the state after it (NONCE_SPENT). Only once
+    /// due (this settlement reaches its deadline in L2 time): not executable against the state
+    /// after this settlement, with every earlier queued transaction resolved (INVALID_AFTER:
+    /// another nonce, or a balance short of its maximum cost), or its max fee below the base
+    /// fee of every L2 block settled since it was queued (FEE_BELOW_BASE_FEE).
     uint8 public constant INCLUDED = 0;
-    uint8 public constant INVALID_BEFORE = 1;
+    uint8 public constant INVALID_AFTER = 1;
     uint8 public constant NONCE_SPENT = 2;
     uint8 public constant FEE_BELOW_BASE_FEE = 3;
     /// The L2 bridge predeploy (in the L2 genesis, pre-funded).
@@ -52,6 +63,9 @@ contract NativeRollup {
     address public immutable FEE_RECIPIENT;
     /// Seconds a forced transaction waits before settlements must resolve it.
     uint64 public immutable FORCED_INCLUSION_DELAY;
+    /// Seconds (L2 time) an L2 block may still anchor a message root after a newer one exists:
+    /// the sequencer cannot leave L1 messages unanchored, and so unclaimable, for longer.
+    uint64 public immutable MAX_ANCHOR_AGE;
 
     /// Hash of the last settled L2 block.
     bytes32 public headHash;
@@ -67,8 +81,9 @@ contract NativeRollup {
     uint32 public forcedTail;
     /// The L1 -> L2 message tree.
     MessageTree.Tree internal messages;
-    /// Message count + 1 of every root the tree has had (0: never a root of this tree).
-    mapping(bytes32 root => uint32) public anchors;
+    /// Every root the tree has had: its message count + 1 (0: never a root of this tree), and
+    /// the L1 time the next message superseded it (0: still the newest).
+    mapping(bytes32 root => Anchor) public anchors;
     /// Settled L2 state roots: the root of the last block of each settlement at its number
     /// modulo the ring's size (a range writes one slot).
     bytes32[STATE_ROOT_RING] public stateRoots;
@@ -77,6 +92,10 @@ contract NativeRollup {
     mapping(uint256 word => uint256 bits) internal claimedWithdrawals;
     /// Forced transactions by queue index.
     mapping(uint256 index => ForcedTx) public forcedQueue;
+    /// The lowest base fee of every L2 block settled since the forced-transaction queue was
+    /// last empty: a lower bound of the base fee over each queued transaction's window, which
+    /// FEE_BELOW_BASE_FEE must stay under.
+    uint128 public minBaseFeeWhileForced;
 
     /// L2 blocks up to `number` are settled (`stateRoot` is claimable against at ring index
     /// `number % STATE_ROOT_RING`); the blocks burned `fees` in base fees, credited to the fee
@@ -134,6 +153,8 @@ contract NativeRollup {
     error UnknownAnchor(bytes32 anchor);
     /// The block anchors an older message root than its predecessor.
     error AnchorMovedBack(uint64 settledCount, uint64 anchorCount);
+    /// The block anchors a message root superseded more than `MAX_ANCHOR_AGE` before its time.
+    error AnchorTooOld(bytes32 anchor, uint64 supersededAt, uint64 timestamp);
     /// A message's value exceeds what was paid.
     error ValueExceedsPayment(uint256 value, uint256 paid);
     /// A message's gas limit exceeds the L2 block gas limit.
@@ -152,19 +173,21 @@ contract NativeRollup {
     error TransferFailed(address to, uint256 value);
     /// A resolution was given but no forced transaction is queued.
     error NoForcedTransaction();
-    /// A forced transaction past its deadline was left unresolved by this settlement.
+    /// A forced transaction whose deadline this settlement reaches was left unresolved.
     error ForcedTransactionDue(uint32 index, uint64 deadline);
+    /// A non-inclusion resolution for a forced transaction this settlement does not make due.
+    error ForcedTransactionNotDue(uint32 index, uint64 deadline);
     /// The inclusion proof names a block this settlement does not settle.
     error InclusionBlockNotSettled(bytes32 blockHash);
     /// The block header does not hold a transactions root.
     error MalformedHeader();
     /// The transaction-trie proof does not show the forced transaction at that index.
     error ForcedTransactionNotIncluded(uint32 index);
-    /// The sender's nonce and balance make the forced transaction valid before the settlement.
+    /// The sender's nonce and balance make the forced transaction valid after the settlement.
     error ForcedTransactionValid(uint32 index);
     /// The sender's nonce after the settlement does not pass the forced transaction's.
     error ForcedTransactionNonceNotSpent(uint32 index);
-    /// The forced transaction's max fee covers the base fee of a settled block.
+    /// The forced transaction's max fee covers the base fee of a block settled since it was queued.
     error ForcedTransactionFeeCovers(uint32 index);
     /// No such resolution kind.
     error UnknownResolution(uint8 kind);
@@ -175,6 +198,7 @@ contract NativeRollup {
     /// @param l2GasLimit the L2 block gas limit.
     /// @param feeRecipient who burned L2 base fees are credited to.
     /// @param forcedInclusionDelay seconds before a forced transaction must be resolved.
+    /// @param maxAnchorAge seconds an L2 block may anchor a superseded message root.
     /// The value sent backs the ETH the L2 genesis gives to accounts other than the bridge.
     constructor(
         uint64 chainId,
@@ -183,9 +207,11 @@ contract NativeRollup {
         bytes32 genesisStateRoot,
         uint64 l2GasLimit,
         address feeRecipient,
-        uint64 forcedInclusionDelay
+        uint64 forcedInclusionDelay,
+        uint64 maxAnchorAge
     ) payable {
         FORCED_INCLUSION_DELAY = forcedInclusionDelay;
+        MAX_ANCHOR_AGE = maxAnchorAge;
         CHAIN_ID = chainId;
         SCHEMA_ID = schemaId;
         L2_GAS_LIMIT = l2GasLimit;
@@ -193,7 +219,7 @@ contract NativeRollup {
         headHash = genesisHash;
         stateRoots[0] = genesisStateRoot;
         bytes32 empty = MessageTree.emptyRoot();
-        anchors[empty] = 1;
+        anchors[empty].count = 1;
         anchoredCount = 1;
         emit Settled(0, genesisHash, genesisStateRoot, empty, 0, 0);
     }
@@ -207,8 +233,12 @@ contract NativeRollup {
         uint64 number;
         uint32 anchored;
         bytes32 anchor;
+        /// When `anchor` was superseded (0: it is the newest root).
+        uint64 anchorSupersededAt;
         uint256 fees;
         uint256 minBaseFee;
+        /// `minBaseFeeWhileForced` with this settlement's blocks folded in.
+        uint256 forcedMinBaseFee;
         bytes32[] hashes;
     }
 
@@ -302,10 +332,14 @@ contract NativeRollup {
         if (i == 0 || b.anchor != s.anchor) {
             // Blocks of a range mostly share an anchor: look each one up once.
             s.anchor = b.anchor;
-            uint32 count = anchors[b.anchor];
-            if (count == 0) revert UnknownAnchor(b.anchor);
-            if (count < s.anchored) revert AnchorMovedBack(s.anchored, count);
-            s.anchored = count;
+            Anchor memory a = anchors[b.anchor];
+            if (a.count == 0) revert UnknownAnchor(b.anchor);
+            if (a.count < s.anchored) revert AnchorMovedBack(s.anchored, a.count);
+            (s.anchored, s.anchorSupersededAt) = (a.count, a.supersededAt);
+        }
+        uint64 superseded = s.anchorSupersededAt;
+        if (superseded != 0 && b.timestamp > superseded + MAX_ANCHOR_AGE) {
+            revert AnchorTooOld(b.anchor, superseded, b.timestamp);
         }
         s.fees += b.baseFee * b.gasUsed;
         if (b.baseFee < s.minBaseFee) s.minBaseFee = b.baseFee;
@@ -316,12 +350,26 @@ contract NativeRollup {
     /// Resolves forced transactions, then moves the head (one slot for the head hash, one
     /// for number, anchor, fees and queue head; one ring slot for the state root).
     function _finish(Progress memory s, Resolution[] calldata resolutions) private {
-        uint32 head = resolutions.length == 0 ? forcedHead : _resolveForced(s, resolutions);
-        if (head < forcedTail) {
-            uint64 deadline = forcedQueue[head].deadline;
-            if (deadline <= block.timestamp) revert ForcedTransactionDue(head, deadline);
-        }
         L2Block memory last = s.last;
+        (uint32 head, uint32 tail) = (forcedHead, forcedTail);
+        if (head < tail) {
+            // Every queued transaction's window holds this settlement's blocks.
+            uint256 m = minBaseFeeWhileForced;
+            if (s.minBaseFee < m) {
+                m = s.minBaseFee;
+                minBaseFeeWhileForced = uint128(m);
+            }
+            s.forcedMinBaseFee = m;
+            head = _resolveForced(s, resolutions, head, tail);
+            // Due in L2 time: a settler lagging behind the L2 settles older blocks freely, and
+            // the L2's clock never runs ahead of the L1's (`TimestampInFuture`).
+            if (head < tail) {
+                uint64 deadline = forcedQueue[head].deadline;
+                if (deadline <= last.timestamp) revert ForcedTransactionDue(head, deadline);
+            }
+        } else if (resolutions.length != 0) {
+            revert NoForcedTransaction();
+        }
         headHash = last.blockHash;
         (headNumber, anchoredCount, feesOwed, forcedHead) =
             (last.number, s.anchored, SafeCast.toUint96(feesOwed + s.fees), head);
@@ -338,34 +386,46 @@ contract NativeRollup {
         ForcedTx memory t = ForcedTransaction.decode(transaction, CHAIN_ID, L2_GAS_LIMIT);
         t.deadline = uint64(block.timestamp) + FORCED_INCLUSION_DELAY;
         index = forcedTail;
+        // A new window: blocks settled before now are not in it.
+        if (forcedHead == index) minBaseFeeWhileForced = type(uint128).max;
         forcedQueue[index] = t;
         forcedTail = index + 1;
         emit ForcedTransactionQueued(index, t.txHash, t.sender, t.nonce, t.deadline, transaction);
     }
 
     /// Resolves queued forced transactions from the head, one per resolution; returns the new head.
-    function _resolveForced(Progress memory s, Resolution[] calldata resolutions) private returns (uint32 head) {
-        head = forcedHead;
-        uint32 tail = forcedTail;
+    function _resolveForced(Progress memory s, Resolution[] calldata resolutions, uint32 head, uint32 tail)
+        private
+        returns (uint32)
+    {
         for (uint256 r; r < resolutions.length; ++r) {
             if (head >= tail) revert NoForcedTransaction();
             _resolve(head, forcedQueue[head], resolutions[r], s);
             emit ForcedTransactionResolved(head, resolutions[r].kind);
             ++head;
         }
+        return head;
     }
 
     function _resolve(uint32 index, ForcedTx storage t, Resolution calldata r, Progress memory s) private view {
         if (r.kind == INCLUDED) {
             if (!_included(t.txHash, r, s.hashes)) revert ForcedTransactionNotIncluded(index);
-        } else if (r.kind == INVALID_BEFORE) {
-            (uint256 nonce, uint256 balance) = _account(stateRoots[headNumber % STATE_ROOT_RING], t.sender, r.proof);
-            if (nonce == t.nonce && balance >= t.maxCost) revert ForcedTransactionValid(index);
         } else if (r.kind == NONCE_SPENT) {
             (uint256 nonce,) = _account(s.last.stateRoot, t.sender, r.proof);
             if (nonce <= t.nonce) revert ForcedTransactionNonceNotSpent(index);
-        } else if (r.kind == FEE_BELOW_BASE_FEE) {
-            if (t.maxFeePerGas >= s.minBaseFee) revert ForcedTransactionFeeCovers(index);
+        } else if (r.kind == INVALID_AFTER || r.kind == FEE_BELOW_BASE_FEE) {
+            // Not included is a verdict only at the deadline: before it the sender may still
+            // fix its nonce or balance, and the base fee may still fall.
+            uint64 deadline = t.deadline;
+            if (deadline > s.last.timestamp) revert ForcedTransactionNotDue(index, deadline);
+            if (r.kind == INVALID_AFTER) {
+                // After this settlement's blocks, which hold the earlier queued transactions
+                // that were included: a chain of forced nonces is judged in order.
+                (uint256 nonce, uint256 balance) = _account(s.last.stateRoot, t.sender, r.proof);
+                if (nonce == t.nonce && balance >= t.maxCost) revert ForcedTransactionValid(index);
+            } else if (t.maxFeePerGas >= s.forcedMinBaseFee) {
+                revert ForcedTransactionFeeCovers(index);
+            }
         } else {
             revert UnknownResolution(r.kind);
         }
@@ -479,9 +539,11 @@ contract NativeRollup {
         returns (uint64 index)
     {
         index = messages.count;
+        // The root it supersedes starts its age (`MAX_ANCHOR_AGE`).
+        anchors[MessageTree.rootAfter(messages, index)].supersededAt = uint64(block.timestamp);
         bytes32 leaf = Messages.leafOf(index, msg.sender, to, value, fee, gasLimit, data);
         (, bytes32 root) = MessageTree.append(messages, leaf);
-        anchors[root] = uint32(index) + 2;
+        anchors[root].count = uint32(index) + 2;
         emit MessageSent(index, msg.sender, to, value, fee, gasLimit, data, root);
     }
 

@@ -62,7 +62,7 @@ abstract contract RollupFixture is Test {
     function setUp() public {
         vm.etch(address(0x0101), address(new StandInExecute()).code);
         vm.warp(1000);
-        rollup = new NativeRollup(CHAIN, SCHEMA, GENESIS, bytes32(uint256(0x5707)), GAS_LIMIT, FEES, 3600);
+        rollup = new NativeRollup(CHAIN, SCHEMA, GENESIS, bytes32(uint256(0x5707)), GAS_LIMIT, FEES, 3600, 1800);
     }
 }
 
@@ -224,16 +224,72 @@ contract NativeRollupTest is RollupFixture {
         expectSettleRevert(b2, abi.encodeWithSelector(NativeRollup.AnchorMovedBack.selector, 2, 1));
     }
 
+    /// Scenario "anchor freeze": a sequencer cannot leave a message unanchored (and so
+    /// unclaimable on the L2) for longer than `MAX_ANCHOR_AGE` of L2 time.
+    function test_a_block_anchoring_a_root_superseded_too_long_ago_reverts() public {
+        bytes32 empty = rollup.messageRoot();
+        rollup.depositETH{value: 1}(address(this)); // at L1 time 1000: the empty root is superseded
+        vm.warp(5000);
+        L2Block memory b = blockAfter(GENESIS, 1);
+        b.anchor = empty;
+        b.timestamp = 1000 + 1800 + 1;
+        expectSettleRevert(
+            b, abi.encodeWithSelector(NativeRollup.AnchorTooOld.selector, empty, uint64(1000), b.timestamp)
+        );
+        // Within the age it settles, and the next block may keep the same anchor only as long.
+        b.timestamp = 1000 + 1800;
+        settleOne(b);
+        L2Block memory b2 = blockAfter(b.blockHash, 2);
+        b2.anchor = empty;
+        b2.timestamp = b.timestamp + 1;
+        expectSettleRevert(
+            b2, abi.encodeWithSelector(NativeRollup.AnchorTooOld.selector, empty, uint64(1000), b2.timestamp)
+        );
+        // Anchoring the newest root (never superseded) has no age.
+        b2.anchor = rollup.messageRoot();
+        b2.timestamp = 4999;
+        settleOne(b2);
+        assertEq(rollup.headNumber(), 2, "settled with the newest anchor");
+    }
+
+    function test_a_range_with_a_stale_anchor_in_its_middle_reverts() public {
+        bytes32 empty = rollup.messageRoot();
+        rollup.depositETH{value: 1}(address(this));
+        vm.warp(5000);
+        L2Block[] memory bs = new L2Block[](3);
+        bytes32 parent = GENESIS;
+        for (uint64 i; i < 3; ++i) {
+            bs[i] = blockAfter(parent, i + 1);
+            bs[i].anchor = empty;
+            bs[i].timestamp = 2799 + i; // the third is one second past the age
+            parent = bs[i].blockHash;
+        }
+        execute.configure(Ssz.rangeResult(3, CHAIN, SCHEMA), false);
+        bytes memory input = Ssz.range(SCHEMA, CHAIN, bs);
+        vm.expectRevert(abi.encodeWithSelector(NativeRollup.AnchorTooOld.selector, empty, uint64(1000), uint64(2801)));
+        rollup.settle(input, none);
+    }
+
     // ------------------------------------------------------------ messages
 
     function test_messages_make_anchors_in_order() public {
-        assertEq(rollup.anchors(rollup.messageRoot()), 1, "empty root is anchor 0");
+        bytes32 r0 = rollup.messageRoot();
+        (uint32 count, uint64 superseded) = rollup.anchors(r0);
+        assertEq(count, 1, "empty root is anchor 0");
+        assertEq(superseded, 0, "the newest root is not superseded");
         rollup.depositETH{value: 5}(address(0xAAA1));
         bytes32 r1 = rollup.messageRoot();
+        vm.warp(1010);
         rollup.sendMessage{value: 10}(address(0xAAA2), 8, hex"1234", 100_000);
         bytes32 r2 = rollup.messageRoot();
-        assertEq(rollup.anchors(r1), 2, "root after one message");
-        assertEq(rollup.anchors(r2), 3, "root after two messages");
+        (count, superseded) = rollup.anchors(r0);
+        assertEq(superseded, 1000, "the empty root superseded by the deposit");
+        (count, superseded) = rollup.anchors(r1);
+        assertEq(count, 2, "root after one message");
+        assertEq(superseded, 1010, "superseded by the message");
+        (count, superseded) = rollup.anchors(r2);
+        assertEq(count, 3, "root after two messages");
+        assertEq(superseded, 0, "the newest root");
         assertEq(rollup.messageCount(), 2, "count");
         assertEq(address(rollup).balance, 15, "escrowed");
     }

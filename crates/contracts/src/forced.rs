@@ -10,11 +10,11 @@ use nr_stateless::{NodeStore, SparseTrie};
 
 /// `NativeRollup.INCLUDED` and the other resolution kinds.
 pub const INCLUDED: u8 = 0;
-/// Invalid against the state before the settlement (account proof).
-pub const INVALID_BEFORE: u8 = 1;
+/// Once due: not executable against the state after the settlement (account proof).
+pub const INVALID_AFTER: u8 = 1;
 /// Its nonce spent in the state after the settlement (account proof).
 pub const NONCE_SPENT: u8 = 2;
-/// Its max fee under the base fee of every settled block.
+/// Once due: its max fee under the base fee of every block settled since it was queued.
 pub const FEE_BELOW_BASE_FEE: u8 = 3;
 
 /// The resolution showing transaction `tx_hash` included in `block`; `None` if it is not.
@@ -38,7 +38,7 @@ pub fn inclusion(block: &Block<TxEnvelope>, tx_hash: B256) -> Option<Resolution>
     })
 }
 
-/// A resolution of `kind` proven by an account proof (`INVALID_BEFORE`, `NONCE_SPENT`).
+/// A resolution of `kind` proven by an account proof (`INVALID_AFTER`, `NONCE_SPENT`).
 pub fn by_account(kind: u8, account_proof: Vec<Bytes>) -> Resolution {
     Resolution {
         kind,

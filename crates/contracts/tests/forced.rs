@@ -7,6 +7,7 @@ mod harness;
 use alloy_primitives::{Address, Bytes, U256, keccak256};
 use harness::*;
 use nr_contracts::NativeRollup::{self, NativeRollupErrors as E};
+use nr_contracts::forced;
 
 const GWEI: u128 = 1_000_000_000;
 
@@ -43,11 +44,14 @@ fn a_forced_transaction_must_be_included_once_due() {
     assert_eq!(queued.txHash, keccak256(&raw));
     assert_eq!(queued.sender, key(1).address());
 
-    // Before the deadline, blocks without it settle.
-    rig.settle(1, 2);
-    // Past it, they do not.
+    // Before the deadline, blocks without it settle; a settler lagging behind the L2 settles
+    // blocks from before the deadline even once the L1's clock has passed it (due is judged
+    // in L2 time).
+    rig.settle(1, 1);
     rig.l1_wait(FORCED_INCLUSION_DELAY);
-    rig.transfer_block();
+    rig.settle(2, 2);
+    // A block at or past the deadline does not settle without it.
+    rig.transfer_block_now();
     assert_eq!(
         rig.settle_refusal(rig.settle_input(3, 3)),
         E::ForcedTransactionDue(NativeRollup::ForcedTransactionDue {
@@ -55,15 +59,15 @@ fn a_forced_transaction_must_be_included_once_due() {
             deadline: queued.deadline
         })
     );
-    // Nor does a false claim: the transaction is valid before this settlement...
-    let head_root = rig.view(NativeRollup::headStateRootCall {});
-    let claim_invalid = rig.account_resolution(1, head_root, key(1).address());
+    // Nor does a false claim: the transaction is valid after this settlement...
+    let after = rig.l2.head().state_root;
+    let claim_invalid = rig.account_resolution(1, after, key(1).address());
     assert_eq!(
         rig.settle_refusal_resolving(rig.settle_input(3, 3), vec![claim_invalid]),
         E::ForcedTransactionValid(NativeRollup::ForcedTransactionValid { index: 0 })
     );
     // ...and its max fee covers the base fee.
-    let mut fee_claim = rig.account_resolution(3, head_root, key(1).address());
+    let mut fee_claim = rig.account_resolution(3, after, key(1).address());
     fee_claim.proof.clear();
     assert_eq!(
         rig.settle_refusal_resolving(rig.settle_input(3, 3), vec![fee_claim]),
@@ -125,11 +129,10 @@ fn invalid_forced_transactions_are_skipped_with_their_proofs() {
     rig.settle(1, 1);
 
     rig.l1_wait(FORCED_INCLUSION_DELAY);
-    rig.transfer_block();
-    let pre = rig.view(NativeRollup::headStateRootCall {});
+    rig.transfer_block_now();
     let post = rig.l2.head().state_root;
-    let absent = rig.account_resolution(1, pre, unfunded.sender);
-    let wrong_nonce = rig.account_resolution(1, pre, key(0).address());
+    let absent = rig.account_resolution(1, post, unfunded.sender);
+    let wrong_nonce = rig.account_resolution(1, post, key(0).address());
     let fee = NativeRollup::Resolution {
         kind: 3,
         header: Bytes::new(),
@@ -311,4 +314,131 @@ fn resolutions_must_match_the_queue_and_prove_their_case() {
     );
     // Not yet due: resolutions are optional, the settlement passes without.
     rig.settle(1, 1);
+}
+
+/// Scenario "nonce chains through the inbox": a user forces nonce 0 and nonce 1. Judged
+/// against the state before the settlement, nonce 1 looked invalid (the sender was at 0) and
+/// could be dropped in the very settlement that included nonce 0. Now a non-inclusion
+/// resolution waits for the deadline and is judged after this settlement's blocks, which hold
+/// the earlier queued transaction: nonce 1 must be included.
+#[test]
+fn a_chain_of_forced_nonces_is_judged_in_order() {
+    let mut rig = Rig::new(SCHEMA_OSAKA);
+    let sink = Address::repeat_byte(0x5c);
+    rig.fund_on_l2(1, U256::from(10u128.pow(18)));
+    let first = l2_transaction(&key(1), 0, 100 * GWEI, sink, U256::from(1));
+    let second = l2_transaction(&key(1), 1, 100 * GWEI, sink, U256::from(2));
+    force(&mut rig, &first);
+    let queued = force(&mut rig, &second);
+    // Nonce 0 is included in block 3; nonce 1 is left out.
+    rig.l2.submit(&first).unwrap();
+    rig.l2_seal();
+    let included = rig.inclusion(3, keccak256(&first));
+    let after = rig.l2.head().state_root;
+    // Before the deadline, the sender's nonce (1 after block 3) cannot drop nonce 1.
+    let claim_invalid = rig.account_resolution(1, after, key(1).address());
+    assert_eq!(
+        rig.settle_refusal_resolving(
+            rig.settle_input(1, 3),
+            vec![included.clone(), claim_invalid]
+        ),
+        E::ForcedTransactionNotDue(NativeRollup::ForcedTransactionNotDue {
+            index: 1,
+            deadline: queued.deadline
+        })
+    );
+    // Nor at the deadline: after nonce 0, nonce 1 is valid.
+    rig.l1_wait(FORCED_INCLUSION_DELAY);
+    rig.transfer_block_now();
+    let after = rig.l2.head().state_root;
+    let claim_invalid = rig.account_resolution(1, after, key(1).address());
+    assert_eq!(
+        rig.settle_refusal_resolving(
+            rig.settle_input(1, 4),
+            vec![included.clone(), claim_invalid]
+        ),
+        E::ForcedTransactionValid(NativeRollup::ForcedTransactionValid { index: 1 })
+    );
+    // Nor as a spent nonce.
+    let claim_spent = rig.account_resolution(2, after, key(1).address());
+    assert_eq!(
+        rig.settle_refusal_resolving(rig.settle_input(1, 4), vec![included.clone(), claim_spent]),
+        E::ForcedTransactionNonceNotSpent(NativeRollup::ForcedTransactionNonceNotSpent {
+            index: 1
+        })
+    );
+    // The sequencer includes it; both resolve as included.
+    rig.l2.submit(&second).unwrap();
+    rig.l2_seal();
+    let out = rig.settle_resolving(1, 5, vec![included, rig.inclusion(5, keccak256(&second))]);
+    let kinds: Vec<u8> = out
+        .logs
+        .iter()
+        .filter_map(|l| {
+            <NativeRollup::ForcedTransactionResolved as alloy_sol_types::SolEvent>::decode_log(l)
+                .ok()
+                .map(|d| d.data.kind)
+        })
+        .collect();
+    assert_eq!(kinds, vec![0, 0]);
+    assert_eq!(rig.l2_balance(sink), U256::from(3));
+}
+
+/// Scenario "cheap censorship through FEE_BELOW_BASE_FEE": a forced transaction whose max fee
+/// covered the base fee when it was queued cannot be dropped by pushing the base fee above
+/// it for the last blocks before the deadline. The drop needs the base fee above its max fee
+/// in every block settled since it was queued, and only once due.
+#[test]
+fn a_base_fee_pushed_up_before_the_deadline_does_not_drop_a_forced_transaction() {
+    let mut rig = Rig::new(SCHEMA_OSAKA);
+    let sink = Address::repeat_byte(0x5c);
+    rig.fund_on_l2(1, U256::from(10u128.pow(18)));
+    rig.settle(1, 2);
+    // Its max fee is exactly the next block's base fee: includable now.
+    let max_fee = rig.l2_next_base_fee();
+    let raw = l2_transaction(&key(1), 0, max_fee, sink, U256::from(1));
+    let queued = force(&mut rig, &raw);
+    // Blocks at or under its fee settle in its window (the censor leaves it out)...
+    rig.transfer_block();
+    rig.full_block();
+    rig.full_block();
+    rig.settle(3, 5);
+    // ...then full blocks take the base fee above its max fee.
+    rig.full_block();
+    let base_fee = |rig: &Rig, n: u64| {
+        u128::from(rig.l2.header(n).unwrap().unwrap().base_fee_per_gas.unwrap())
+    };
+    assert!(base_fee(&rig, 6) > max_fee);
+    let fee = forced::fee_below_base_fee();
+    // Before the deadline the drop is refused outright.
+    assert_eq!(
+        rig.settle_refusal_resolving(rig.settle_input(6, 6), vec![fee.clone()]),
+        E::ForcedTransactionNotDue(NativeRollup::ForcedTransactionNotDue {
+            index: 0,
+            deadline: queued.deadline
+        })
+    );
+    // At the deadline, every block of this settlement has a base fee above its max fee (the
+    // old rule's whole condition), but blocks 3 to 5 of its window did not.
+    rig.l1_wait(FORCED_INCLUSION_DELAY);
+    rig.transfer_block_now();
+    assert!(base_fee(&rig, 7) > max_fee);
+    assert!((3..=5).any(|n| base_fee(&rig, n) <= max_fee));
+    assert_eq!(
+        rig.settle_refusal_resolving(rig.settle_input(6, 7), vec![fee]),
+        E::ForcedTransactionFeeCovers(NativeRollup::ForcedTransactionFeeCovers { index: 0 })
+    );
+    // A forced transaction whose max fee no block of its window covered is dropped once due.
+    let low = l2_transaction(&key(1), 0, 1, sink, U256::from(1));
+    let mut rig2 = Rig::new(SCHEMA_OSAKA);
+    rig2.fund_on_l2(1, U256::from(10u128.pow(18)));
+    force(&mut rig2, &low);
+    rig2.l1_wait(FORCED_INCLUSION_DELAY);
+    rig2.transfer_block_now();
+    let out = rig2.settle_resolving(1, 3, vec![forced::fee_below_base_fee()]);
+    let resolved: NativeRollup::ForcedTransactionResolved = out.event();
+    assert_eq!(
+        (resolved.index, resolved.kind),
+        (0, forced::FEE_BELOW_BASE_FEE)
+    );
 }

@@ -397,6 +397,26 @@ impl<F: NodeEvmFactory> Chain<F> {
         raw: &[u8],
         proofs: Option<PooledProofs>,
     ) -> Result<B256, PoolError> {
+        self.pool_add(raw, proofs, false)
+    }
+
+    /// Submits a transaction forced through the rollup's L1 inbox: ahead of fee order and
+    /// of the pool's capacity ([`crate::pool::PooledTx::forced`]); one already pending is
+    /// marked forced.
+    pub fn submit_forced(&mut self, raw: &[u8]) -> Result<B256, PoolError> {
+        let hash = alloy_primitives::keccak256(raw);
+        if self.pool.mark_forced(&hash) {
+            return Ok(hash);
+        }
+        self.pool_add(raw, None, true)
+    }
+
+    fn pool_add(
+        &mut self,
+        raw: &[u8],
+        proofs: Option<PooledProofs>,
+        forced: bool,
+    ) -> Result<B256, PoolError> {
         let env = self.next_env(self.head.timestamp + 1);
         let hashes = self.block_hashes(self.head.number + 1);
         let db = TrieState::new(
@@ -414,6 +434,7 @@ impl<F: NodeEvmFactory> Chain<F> {
             env,
             self.head.gas_limit,
             osaka,
+            forced,
         )
     }
 

@@ -164,6 +164,9 @@ pub struct PooledTx {
     pub proofs: Option<PooledProofs>,
     /// When it entered the pool (for [`POOL_LIFETIME`]).
     pub added: std::time::Instant,
+    /// Forced through the rollup's L1 inbox: picked ahead of fee order and never evicted
+    /// for a better-paying transaction, so filling the pool cannot keep it out of blocks.
+    pub forced: bool,
 }
 
 /// A transaction's proof sidecar, verified at admission.
@@ -219,7 +222,7 @@ impl Pool {
     }
 
     /// Checks and adds a transaction in network encoding. `db` is the head state, `env`
-    /// the next block's environment.
+    /// the next block's environment; `forced`: see [`PooledTx::forced`].
     #[allow(clippy::too_many_arguments)]
     pub fn add<F: BlockEvmFactory>(
         &mut self,
@@ -230,6 +233,7 @@ impl Pool {
         mut env: EvmEnv,
         block_gas_limit: u64,
         osaka: bool,
+        forced: bool,
     ) -> Result<B256, PoolError> {
         if raw.len() > MAX_BLOB_TX_BYTES {
             return Err(PoolError::Oversized(raw.len(), MAX_BLOB_TX_BYTES));
@@ -310,17 +314,25 @@ impl Pool {
         } else if queued.is_some_and(|q| q.len() >= MAX_PER_SENDER) {
             return Err(PoolError::SenderFull);
         }
-        // A full pool makes room only for a better-paying transaction: the cheapest goes.
+        // A full pool makes room only for a better-paying transaction, or a forced one: the
+        // cheapest unforced one goes. Forced transactions may run the pool past its capacity
+        // (each costs its sender an L1 transaction).
         let replaces = queued.is_some_and(|q| q.contains_key(&nonce));
         let evict = if !replaces && self.len() >= self.capacity {
             let cheapest = self
                 .iter()
+                .filter(|t| !t.forced)
                 .min_by_key(|t| (t.tx.max_fee_per_gas(), std::cmp::Reverse(t.added)))
                 .map(|t| (t.hash, t.tx.max_fee_per_gas()));
             match cheapest {
-                Some((hash, fee)) if fee < tx.max_fee_per_gas() => Some(hash),
+                Some((hash, fee)) if forced || fee < tx.max_fee_per_gas() => Some(hash),
                 Some((_, cheapest)) => return Err(PoolError::PoolFull { cheapest }),
-                None => None,
+                None if forced => None,
+                None => {
+                    return Err(PoolError::PoolFull {
+                        cheapest: u128::MAX,
+                    });
+                }
             }
         } else {
             None
@@ -360,6 +372,7 @@ impl Pool {
                 raw: Bytes::copy_from_slice(raw),
                 proofs,
                 added: std::time::Instant::now(),
+                forced,
             },
         ) {
             self.by_hash.remove(&old.hash);
@@ -373,8 +386,8 @@ impl Pool {
         Ok(hash)
     }
 
-    /// Executable transactions, best tip first per step, each sender's in nonce order from
-    /// its account nonce; those paying less than `base_fee` wait.
+    /// Executable transactions, forced ones first, then best tip first per step, each
+    /// sender's in nonce order from its account nonce; those paying less than `base_fee` wait.
     pub fn best(&self, base_fee: u64, mut nonce_of: impl FnMut(&Address) -> u64) -> Vec<PooledTx> {
         let mut runs: Vec<std::collections::VecDeque<&PooledTx>> = Vec::new();
         for (sender, txs) in &self.by_sender {
@@ -397,7 +410,7 @@ impl Pool {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, r)| r.front().map(|t| (i, t)))
-                .max_by_key(|(_, t)| (t.tip(base_fee), std::cmp::Reverse(t.hash)));
+                .max_by_key(|(_, t)| (t.forced, t.tip(base_fee), std::cmp::Reverse(t.hash)));
             let Some((i, _)) = best else { break };
             out.push(runs[i].pop_front().expect("non-empty").clone());
         }
@@ -407,6 +420,24 @@ impl Pool {
     /// Every pending transaction, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = &PooledTx> {
         self.by_sender.values().flat_map(|q| q.values())
+    }
+
+    /// Marks a pending transaction forced ([`PooledTx::forced`]); false if it is not pending.
+    pub fn mark_forced(&mut self, hash: &B256) -> bool {
+        let Some((sender, nonce)) = self.by_hash.get(hash) else {
+            return false;
+        };
+        match self
+            .by_sender
+            .get_mut(sender)
+            .and_then(|q| q.get_mut(nonce))
+        {
+            Some(t) => {
+                t.forced = true;
+                true
+            }
+            None => false,
+        }
     }
 
     /// The pending transaction with this hash.

@@ -98,6 +98,13 @@ impl<F: NodeEvmFactory> Node<F> {
         Ok(hash)
     }
 
+    /// Admits a transaction forced through the rollup's L1 inbox ([`Chain::submit_forced`]).
+    pub fn submit_forced(&self, raw: &[u8]) -> Result<B256, PoolError> {
+        let hash = self.chain().submit_forced(raw)?;
+        self.pooled.notify_one();
+        Ok(hash)
+    }
+
     /// Admits a transaction sent to the node's RPC: [`Node::submit`] after the sender policy
     /// ([`NodeConfig::refuse_senders`]).
     pub fn submit_public(&self, raw: &[u8]) -> Result<B256, PoolError> {

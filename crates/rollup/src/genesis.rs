@@ -23,6 +23,13 @@ pub fn l2_genesis(chain_id: u64, sequencer: Address) -> Genesis {
     nr_contracts::l2_genesis(base, [(sequencer, SEQUENCER_FLOAT)])
 }
 
+/// Seconds a forced transaction waits before settlements must resolve it (`--forced-inclusion-delay`).
+pub const DEFAULT_FORCED_INCLUSION_DELAY: u64 = 3600;
+/// Seconds of L2 time a block may still anchor a superseded message root (`--max-anchor-age`):
+/// far above the sequencer's L1 confirmation delay, far below the forced-inclusion delay's
+/// purpose of bounding how long the sequencer can keep a message unclaimable.
+pub const DEFAULT_MAX_ANCHOR_AGE: u64 = 3600;
+
 /// The constructor arguments of the `NativeRollup` settling the L2 of `spec`: its chain id,
 /// the schema of its genesis fork, its genesis block, its gas limit. Deploy it with the ETH
 /// the genesis gives to accounts other than the bridge.
@@ -30,6 +37,7 @@ pub fn deployment(
     spec: &ChainSpec,
     fee_recipient: Address,
     forced_inclusion_delay: u64,
+    max_anchor_age: u64,
 ) -> NativeRollup::constructorCall {
     let fork = spec.config.fork_at(spec.header.timestamp);
     NativeRollup::constructorCall {
@@ -40,6 +48,7 @@ pub fn deployment(
         l2GasLimit: spec.header.gas_limit,
         feeRecipient: fee_recipient,
         forcedInclusionDelay: forced_inclusion_delay,
+        maxAnchorAge: max_anchor_age,
     }
 }
 

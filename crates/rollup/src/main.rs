@@ -67,8 +67,12 @@ enum Command {
         #[arg(long)]
         fee_recipient: Option<Address>,
         /// Seconds a forced transaction waits before settlements must resolve it.
-        #[arg(long, default_value_t = 3600)]
+        #[arg(long, default_value_t = genesis::DEFAULT_FORCED_INCLUSION_DELAY)]
         forced_inclusion_delay: u64,
+        /// Seconds (L2 time) an L2 block may still anchor a message root after a newer one
+        /// exists: how long the sequencer can leave an L1 message unanchored.
+        #[arg(long, default_value_t = genesis::DEFAULT_MAX_ANCHOR_AGE)]
+        max_anchor_age: u64,
     },
     /// Runs the L2 sequencer (a node following the L1) and the settler.
     Run(RunArgs),
@@ -407,6 +411,7 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
             genesis: path,
             fee_recipient,
             forced_inclusion_delay,
+            max_anchor_age,
         } => {
             let deployer = key(&private_key, "--private-key")?;
             let spec = l2_spec(path.as_ref(), key(DEV_KEY_0, "")?.address())?;
@@ -414,6 +419,7 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
                 &spec,
                 fee_recipient.unwrap_or(deployer.address()),
                 forced_inclusion_delay,
+                max_anchor_age,
             );
             let backing = genesis::backing(&spec.genesis);
             let address = Rollup::deploy(&l1_rpc, deployer, args, backing).await?;
@@ -994,7 +1000,12 @@ async fn testnet(
         }
         _ => {
             let spec = l2_spec(None, deployer.address())?;
-            let args = genesis::deployment(&spec, deployer.address(), 3600);
+            let args = genesis::deployment(
+                &spec,
+                deployer.address(),
+                genesis::DEFAULT_FORCED_INCLUSION_DELAY,
+                genesis::DEFAULT_MAX_ANCHOR_AGE,
+            );
             let address =
                 Rollup::deploy(&l1_url, deployer, args, genesis::backing(&spec.genesis)).await?;
             std::fs::write(

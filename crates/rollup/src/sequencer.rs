@@ -136,7 +136,8 @@ async fn step(
 }
 
 /// Puts forced transactions into the pool until a block holds them: the settler must show
-/// each included (or invalid) once due, and the pool orders them as any other.
+/// each included (or invalid) once due. The pool takes them ahead of its capacity and its
+/// fee order, so no flood of better-paying transactions keeps them out of the next block.
 fn include_forced(node: &Arc<Node<EthEvmFactory>>, f: &mut Follower) {
     let refused = &mut f.refused;
     f.forced.retain(|raw| {
@@ -145,11 +146,11 @@ fn include_forced(node: &Arc<Node<EthEvmFactory>>, f: &mut Follower) {
         if chain.store().tx_location(&hash).ok().flatten().is_some() {
             return false;
         }
-        if chain.pool.get(&hash).is_some() {
+        if chain.pool.get(&hash).is_some_and(|t| t.forced) {
             return true;
         }
         drop(chain);
-        match node.submit(raw) {
+        match node.submit_forced(raw) {
             Ok(_) => tracing::info!(tx = %hash, "forced transaction pooled"),
             // Invalid here (nonce, balance, fee): the settler proves it so on the L1.
             Err(e) => {

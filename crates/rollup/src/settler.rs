@@ -90,12 +90,13 @@ async fn step(
     if head <= settled {
         return Ok(());
     }
-    let (from, to) = (settled + 1, head.min(settled + config.max_range));
+    let from = settled + 1;
+    let ForcedPlan { to, resolutions } =
+        plan_forced(node, rollup, from, head.min(settled + config.max_range)).await?;
     if let Some(proofs) = &config.proofs {
-        return settle_with_proofs(node, rollup, proofs, from, to).await;
+        return settle_with_proofs(node, rollup, proofs, from, to, resolutions).await;
     }
     let input = settlement_input(node, from, to)?;
-    let resolutions = resolutions(node, rollup, from, to).await?;
     let (bytes, resolved) = (input.len(), resolutions.len());
     let call = NativeRollup::settleCall {
         input: input.into(),
@@ -123,6 +124,7 @@ async fn settle_with_proofs(
     config: &ProofSettling,
     from: u64,
     to: u64,
+    resolutions: Vec<Resolution>,
 ) -> Result<(), L1Error> {
     let inputs = (from..=to)
         .map(|n| stored_input(node, n))
@@ -150,7 +152,6 @@ async fn settle_with_proofs(
         .iter()
         .map(|p| nr_contracts::payload::block_leaves(p, schema))
         .collect();
-    let resolutions = resolutions(node, rollup, from, to).await?;
     let blobs: Vec<_> = job
         .blobs
         .blobs
@@ -251,48 +252,125 @@ fn stored_input(node: &Arc<Node<EthEvmFactory>>, n: u64) -> Result<Vec<u8>, L1Er
         })
 }
 
-/// How close to its deadline (L1 time) a forced transaction that blocks `from..=to` do not
-/// include is resolved another way: the settlement is mined within this, and until then the
-/// sequencer may still include it (a transaction invalid now can become valid).
-const DUE_MARGIN: u64 = 2 * crate::l1::RECEIPT_TIMEOUT.as_secs();
+/// Most blocks a settlement may stretch to, to reach a forced transaction's inclusion block
+/// (EXECUTE's range limit).
+const MAX_STRETCH: u64 = nr_stateless::ssz::MAX_RANGE_BLOCKS as u64;
 
-/// Resolutions of the queued forced transactions, from the queue's head, as far as blocks
-/// `from..=to` and the L2's state resolve them (in order: the contract takes them so).
-async fn resolutions(
+/// What a settlement of blocks `from..=to` must carry for the forced-transaction queue, and
+/// how far it may reach.
+#[derive(Debug)]
+pub struct ForcedPlan {
+    /// The last block to settle: the asked-for `to`, stretched to the block that includes a
+    /// forced transaction this settlement makes due, or cut before the deadline of one that
+    /// is not resolvable yet.
+    pub to: u64,
+    /// Resolutions from the queue's head, in order.
+    pub resolutions: Vec<Resolution>,
+}
+
+/// Plans the forced-transaction side of settling `from..=to`. The contract judges a queued
+/// transaction due once the settlement's last block reaches its deadline (L2 time), so a
+/// settler behind the L2 settles older blocks freely; a due one must be included in the
+/// settled blocks or shown not includable. When the blocks do not resolve a due one, the
+/// range stretches to its inclusion block, or stops before its deadline; never does a
+/// settlement that would revert `ForcedTransactionDue` go out.
+pub async fn plan_forced(
     node: &Arc<Node<EthEvmFactory>>,
     rollup: &Rollup,
     from: u64,
     to: u64,
-) -> Result<Vec<Resolution>, L1Error> {
+) -> Result<ForcedPlan, L1Error> {
     let latest = BlockId::latest();
     let head = rollup.view(NativeRollup::forcedHeadCall {}, latest).await?;
     let tail = rollup.view(NativeRollup::forcedTailCall {}, latest).await?;
     if head == tail {
-        return Ok(Vec::new());
+        return Ok(ForcedPlan {
+            to,
+            resolutions: Vec::new(),
+        });
     }
-    let now = rollup.timestamp().await?;
-    let mut out = Vec::new();
+    let window_min = rollup
+        .view(NativeRollup::minBaseFeeWhileForcedCall {}, latest)
+        .await?;
+    let mut queue = Vec::new();
     for index in head..tail {
         let call = NativeRollup::forcedQueueCall {
             index: U256::from(index),
         };
-        let t = rollup.view(call, latest).await?;
-        let due = t.deadline <= now + DUE_MARGIN;
-        match resolve(node, &t, from, to, due) {
-            Some(r) => out.push(r),
-            None => break,
+        queue.push((index, rollup.view(call, latest).await?));
+    }
+    let mut to = to;
+    // Each pass moves `to` to a block that resolves one more transaction, or stops.
+    for _ in 0..=queue.len() {
+        let mut resolutions = Vec::new();
+        let mut stuck = None;
+        for (index, t) in &queue {
+            match resolve(node, t, from, to, window_min) {
+                Some(r) => resolutions.push(r),
+                None => {
+                    stuck = Some((*index, t));
+                    break;
+                }
+            }
+        }
+        let Some((index, t)) = stuck else {
+            return Ok(ForcedPlan { to, resolutions });
+        };
+        let chain = node.chain();
+        let time = |n: u64| chain.header(n).ok().flatten().map(|h| h.timestamp);
+        if time(to).is_none_or(|ts| ts < t.deadline) {
+            // Not due at `to`: the queue stops here for this settlement.
+            return Ok(ForcedPlan { to, resolutions });
+        }
+        if let Some(at) = chain.store().tx_location(&t.txHash).ok().flatten()
+            && at.block > to
+            && at.block < from + MAX_STRETCH
+        {
+            tracing::info!(
+                index,
+                from,
+                to,
+                inclusion = at.block,
+                "stretching the settlement to a forced transaction's block"
+            );
+            to = at.block;
+            continue;
+        }
+        // Not resolvable yet: settle only the blocks before its deadline.
+        match (from..to)
+            .rev()
+            .find(|&n| time(n).is_some_and(|ts| ts < t.deadline))
+        {
+            Some(before) => {
+                tracing::info!(
+                    index,
+                    from,
+                    to = before,
+                    deadline = t.deadline,
+                    "settling up to a forced transaction's deadline"
+                );
+                to = before;
+            }
+            None => {
+                return Err(L1Error::Rpc(format!(
+                    "forced transaction {index} is due at L2 block {from} and neither included nor shown invalid: waiting for the L2 to include it"
+                )));
+            }
         }
     }
-    Ok(out)
+    Err(L1Error::Rpc(format!(
+        "no settlement from L2 block {from} resolves the forced-transaction queue"
+    )))
 }
 
-/// How the blocks `from..=to` and the state around them resolve forced transaction `t`.
+/// How the blocks `from..=to` and the state after them resolve forced transaction `t`, as
+/// the contract judges it (`window_min`: its `minBaseFeeWhileForced`).
 fn resolve(
     node: &Arc<Node<EthEvmFactory>>,
     t: &NativeRollup::forcedQueueReturn,
     from: u64,
     to: u64,
-    due: bool,
+    window_min: u128,
 ) -> Option<Resolution> {
     let chain = node.chain();
     // Included in one of the blocks being settled.
@@ -302,33 +380,33 @@ fn resolve(
         let block = chain.store().block(at.block).ok().flatten()?;
         return forced::inclusion(&block, t.txHash);
     }
-    // Not due yet: a later block may include it.
-    if !due {
-        return None;
-    }
     let header = |n: u64| chain.header(n).ok().flatten();
-    let (before, after) = (header(from - 1)?, header(to)?);
-    // Invalid before: its nonce is not the sender's, or the sender cannot pay for it.
-    let (nonce, balance, _) = chain.account(before.state_root, t.sender).ok()?;
-    if nonce != t.nonce || balance < t.maxCost {
-        let proof = chain.proof(before.state_root, t.sender, &[]).ok()?;
-        return Some(forced::by_account(
-            forced::INVALID_BEFORE,
-            proof.account_proof,
-        ));
-    }
-    // Its nonce spent after (included earlier, or replaced by its own sender).
-    let (nonce_after, _, _) = chain.account(after.state_root, t.sender).ok()?;
-    if nonce_after > t.nonce {
+    let after = header(to)?;
+    // Its nonce spent after (included earlier, or replaced by its own sender): any time.
+    let (nonce, balance, _) = chain.account(after.state_root, t.sender).ok()?;
+    if nonce > t.nonce {
         let proof = chain.proof(after.state_root, t.sender, &[]).ok()?;
         return Some(forced::by_account(forced::NONCE_SPENT, proof.account_proof));
     }
-    // Its max fee under every block's base fee.
-    let min_base_fee = (from..=to)
+    // The rest only once due: until its deadline it may still become includable.
+    if after.timestamp < t.deadline {
+        return None;
+    }
+    // Not executable after the settlement: a nonce gap, or a balance short of its cost.
+    if nonce != t.nonce || balance < t.maxCost {
+        let proof = chain.proof(after.state_root, t.sender, &[]).ok()?;
+        return Some(forced::by_account(
+            forced::INVALID_AFTER,
+            proof.account_proof,
+        ));
+    }
+    // Its max fee under the base fee of every block settled since it was queued.
+    let settled_min = (from..=to)
         .filter_map(header)
         .filter_map(|h| h.base_fee_per_gas)
         .min()?;
-    (t.maxFeePerGas < min_base_fee as u128).then(forced::fee_below_base_fee)
+    let min = window_min.min(u128::from(settled_min));
+    (t.maxFeePerGas < min).then(forced::fee_below_base_fee)
 }
 
 /// EXECUTE's re-execution input for L2 blocks `from..=to`: one block's own input, or a range.

@@ -314,6 +314,7 @@ pub async fn message_stage(
     let anchored = rollup
         .view(NativeRollup::anchorsCall { root: anchor }, latest)
         .await?
+        .count
         .saturating_sub(1);
     let stage = if u64::from(anchored) > index {
         "anchored"

@@ -31,6 +31,8 @@ pub const SEQUENCER_FLOAT: u128 = 10_000_000_000_000_000_000;
 pub const FEE_RECIPIENT: Address = Address::new([0xfe; 20]);
 /// Seconds before a forced transaction must be resolved (five L1 blocks here).
 pub const FORCED_INCLUSION_DELAY: u64 = 60;
+/// The rollup's `MAX_ANCHOR_AGE` in these tests.
+pub const MAX_ANCHOR_AGE: u64 = 600;
 const L1_BLOCK_TIME: u64 = 12;
 
 /// The dev keys: 0 deploys and sequences, 1 and 2 are users.
@@ -171,6 +173,7 @@ impl Rig {
             l2GasLimit: L2_GAS_LIMIT,
             feeRecipient: FEE_RECIPIENT,
             forcedInclusionDelay: FORCED_INCLUSION_DELAY,
+            maxAnchorAge: MAX_ANCHOR_AGE,
         };
         let code = [NativeRollup::BYTECODE.as_ref(), &args.abi_encode()].concat();
         let deployer = key(0);
@@ -415,6 +418,47 @@ impl Rig {
             U256::ZERO,
         );
         assert!(self.l2_seal()[0].success, "claim of the deposit");
+    }
+
+    /// Seals an L2 block with one transfer from the sequencer, at the L1's time: the L2's
+    /// clock catches up with the L1's (forced-transaction deadlines are judged in L2 time).
+    pub fn transfer_block_now(&mut self) {
+        self.l2_submit(
+            &key(0),
+            Address::repeat_byte(0xbe),
+            Bytes::new(),
+            U256::from(1),
+        );
+        let (anchor, now) = (self.message_root(), self.l1.head().timestamp);
+        assert!(self.l2_seal_with(anchor, Some(now))[0].success);
+    }
+
+    /// Seals an L2 block nearly full (one transaction of 36,000 non-zero calldata bytes: the
+    /// EIP-7623 floor, 1,461,000 gas of the 1,500,000): the next base fee rises by 11.8%.
+    pub fn full_block(&mut self) {
+        let who = key(0);
+        let nonce = self.l2_nonce(who.address()) + self.l2_pending(who.address());
+        let data = Bytes::from(vec![1u8; 36_000]);
+        let raw = sign(
+            &who,
+            L2_CHAIN,
+            nonce,
+            Some(Address::repeat_byte(0xbe)),
+            data,
+            U256::ZERO,
+            1_461_000,
+        );
+        self.l2.submit(&raw).expect("L2 pool admits the filler");
+        let out = self.l2_seal();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].gas_used, 1_461_000);
+    }
+
+    /// The base fee of the next L2 block.
+    pub fn l2_next_base_fee(&self) -> u128 {
+        let head = self.l2.head();
+        let params = alloy_eips::eip1559::BaseFeeParams::ethereum();
+        u128::from(head.next_block_base_fee(params).expect("post-London"))
     }
 
     /// Seals an L2 block with one transfer from the sequencer.
