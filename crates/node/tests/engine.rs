@@ -294,6 +294,48 @@ fn pool_floor_capacity_and_lifetime() {
     assert!(chain.pool.is_empty());
 }
 
+/// Scenario "settler deadlock", the pool's side: a pool filled with better-paying
+/// transactions refuses a transaction sent as usual, but takes the same transaction forced
+/// through the rollup's L1 inbox, and the next block carries it first.
+#[test]
+fn a_forced_transaction_enters_a_full_pool_and_leads_the_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = ChainSpec::dev(Role::L2, CHAIN_ID);
+    let mut chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), dir.path()).unwrap();
+    chain.pool.set_capacity(2);
+    let flood = signer();
+    let rich = 100_000_000_000;
+    for nonce in 0..2 {
+        chain
+            .submit(&transfer(&flood, nonce, 1, 21_000, CHAIN_ID, rich))
+            .unwrap();
+    }
+    // Dev account 1.
+    let user: PrivateKeySigner = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
+        .parse()
+        .unwrap();
+    let raw = transfer(&user, 0, 1, 21_000, CHAIN_ID, 10_000_000_000);
+    assert_eq!(
+        chain.submit(&raw).unwrap_err(),
+        PoolError::PoolFull { cheapest: rich }
+    );
+    let hash = chain.submit_forced(&raw).unwrap();
+    assert!(chain.pool.get(&hash).is_some_and(|t| t.forced));
+    assert_eq!(chain.pool.len(), 2, "an unforced transaction made room");
+    let sealed = chain.seal(attrs(12)).unwrap();
+    assert_eq!(
+        *sealed.block.body.transactions[0].tx_hash(),
+        hash,
+        "the forced transaction leads, ahead of better tips"
+    );
+    // Submitting it forced again is harmless; one already pending is marked forced.
+    let pending = transfer(&user, 1, 1, 21_000, CHAIN_ID, 10_000_000_000);
+    let pending_hash = chain.submit(&pending).unwrap();
+    assert!(!chain.pool.get(&pending_hash).unwrap().forced);
+    assert_eq!(chain.submit_forced(&pending).unwrap(), pending_hash);
+    assert!(chain.pool.get(&pending_hash).unwrap().forced);
+}
+
 #[test]
 fn genesis_files_parse_like_the_dev_genesis_and_bad_schedules_are_refused() {
     let dev = genesis::dev_genesis(Role::L2, CHAIN_ID);

@@ -160,44 +160,56 @@ fn proven_statement(calldata: &[u8]) -> Option<nr_statement::Statement> {
         .map(|(s, _)| s)
 }
 
-/// The blocks a proof settlement's blobs carry. A blob holds 31 data bytes per field element
-/// and not the data's length: each blob's data is the one length whose Fiat-Shamir point is
-/// the statement's `z` (the data of every blob but the last fills it).
+/// The blocks a proof settlement's blobs carry.
 fn blocks_in_blobs(
     statement: &nr_statement::Statement,
     blobs: &[Vec<u8>],
 ) -> Result<(SchemaId, Vec<NewPayloadRequest>), String> {
+    let points: Vec<[u8; 32]> = statement.blob_evaluations.iter().map(|e| e.z).collect();
+    let data = blob_data(&points, blobs)?;
+    let range = StatelessRangeInput::decode(&data).map_err(|e| e.to_string())?;
+    Ok((range.schema, range.new_payload_requests))
+}
+
+/// The data blobs carry, given each blob's Fiat-Shamir point `z` (which commits to its
+/// data, length included). A blob holds 31 data bytes per field element and not the data's
+/// length: every blob but the last is full (`nr_statement::blob_chunks`), and the last one's
+/// data is the one length near its last non-zero byte whose point is `z`. The data ends in
+/// an SSZ witness (a header's final hash, or the empty list's offsets `0c 00 00 00`): a
+/// few zero bytes past the last non-zero one, never many. A zero run across a boundary
+/// between blobs is data like any other.
+fn blob_data(points: &[[u8; 32]], blobs: &[Vec<u8>]) -> Result<Vec<u8>, String> {
     use nr_statement::{BYTES_PER_BLOB_DATA, challenge};
+    /// Zero bytes the last blob's data may end in.
+    const TRAILING_ZEROS: usize = 64;
     let settings = c_kzg::ethereum_kzg_settings(0);
-    if blobs.len() != statement.blob_evaluations.len() {
+    if blobs.len() != points.len() {
         return Err(format!(
             "{} blobs, the statement binds {}",
             blobs.len(),
-            statement.blob_evaluations.len()
+            points.len()
         ));
     }
     let mut data = Vec::new();
-    for (i, (blob, evaluation)) in blobs
-        .iter()
-        .zip(statement.blob_evaluations.iter())
-        .enumerate()
-    {
+    for (i, (blob, z)) in blobs.iter().zip(points).enumerate() {
         let packed: Vec<u8> = blob.chunks(32).flat_map(|e| e[1..].to_vec()).collect();
         let commitment = c_kzg::Blob::from_bytes(blob)
             .and_then(|b| settings.blob_to_kzg_commitment(&b))
             .map_err(|e| format!("blob {i}: {e:?}"))?
             .to_bytes()
             .into_inner();
-        let used = packed.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
-        // The data ends in the empty witness's offsets (`0c 00 00 00`): a few zero bytes
-        // past the last non-zero one, never many.
-        let len = (used..=(used + 64).min(BYTES_PER_BLOB_DATA).min(packed.len()))
-            .find(|&len| challenge(&commitment, &packed[..len]) == evaluation.z)
-            .ok_or_else(|| format!("blob {i} does not hold the data the statement proves"))?;
+        let last = packed.len().min(BYTES_PER_BLOB_DATA);
+        let len = if i + 1 < blobs.len() {
+            (challenge(&commitment, &packed[..last]) == *z).then_some(last)
+        } else {
+            let used = packed.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+            (used..=(used + TRAILING_ZEROS).min(last))
+                .find(|&len| challenge(&commitment, &packed[..len]) == *z)
+        }
+        .ok_or_else(|| format!("blob {i} does not hold the data the statement proves"))?;
         data.extend_from_slice(&packed[..len]);
     }
-    let range = StatelessRangeInput::decode(&data).map_err(|e| e.to_string())?;
-    Ok((range.schema, range.new_payload_requests))
+    Ok(data)
 }
 
 #[cfg(test)]
@@ -216,6 +228,39 @@ mod tests {
             .unwrap()
             .join()
             .unwrap();
+    }
+
+    /// Scenario "blob boundaries": data with a long run of zero bytes across the boundary
+    /// between two blobs (an L2 transaction's calldata can hold one) comes back whole; the
+    /// verifier once searched only 64 bytes past the last non-zero byte of every blob.
+    #[test]
+    fn a_zero_run_across_a_blob_boundary_comes_back() {
+        use nr_statement::{BYTES_PER_BLOB_DATA, blob_chunks, challenge, kzg::blob_bytes};
+        let settings = c_kzg::ethereum_kzg_settings(0);
+        let mut data: Vec<u8> = (0..BYTES_PER_BLOB_DATA + 5_000)
+            .map(|i| (i % 251) as u8 | 1)
+            .collect();
+        data[BYTES_PER_BLOB_DATA - 3_000..BYTES_PER_BLOB_DATA + 1_000].fill(0);
+        let (blobs, points): (Vec<Vec<u8>>, Vec<[u8; 32]>) = blob_chunks(&data)
+            .map(|chunk| {
+                let blob = blob_bytes(chunk);
+                let commitment = settings
+                    .blob_to_kzg_commitment(&c_kzg::Blob::from_bytes(&blob).unwrap())
+                    .unwrap()
+                    .to_bytes()
+                    .into_inner();
+                (blob, challenge(&commitment, chunk))
+            })
+            .unzip();
+        assert_eq!(blobs.len(), 2);
+        assert_eq!(blob_data(&points, &blobs).unwrap(), data);
+        // A point of other data is refused, for a full blob as for the last.
+        let mut wrong = points.clone();
+        wrong[0][31] ^= 1;
+        assert!(blob_data(&wrong, &blobs).is_err());
+        let mut wrong = points;
+        wrong[1][31] ^= 1;
+        assert!(blob_data(&wrong, &blobs).is_err());
     }
 
     fn blocks_round_trip() {
