@@ -11,6 +11,7 @@ interface Vm {
     function expectRevert(bytes4 selector) external;
     function load(address target, bytes32 slot) external view returns (bytes32);
     function store(address target, bytes32 slot, bytes32 value) external;
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
 }
 
 /// Base of the tests: the cheatcode handle and assertions that name what differed.

@@ -28,7 +28,9 @@ fn goals() {
         "settle range: {range:?}"
     );
     let deposit = get("depositETH");
-    assert!(deposit.overhead() <= 50_000, "deposit: {deposit:?}");
+    // 50,000 before the anchor age: a message writes the time it supersedes the previous
+    // root into that root's slot (a cold slot rewritten: 5,000 more).
+    assert!(deposit.overhead() <= 55_000, "deposit: {deposit:?}");
     for claim in [
         get("claimWithdrawal (to a new L1 account)"),
         get("claimWithdrawal (to an existing account)"),

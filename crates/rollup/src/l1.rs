@@ -160,6 +160,20 @@ impl Rollup {
             .collect()
     }
 
+    /// The call trace of L1 transaction `hash` (geth's `callTracer`, with logs), from the
+    /// node's `debug_traceTransaction`.
+    pub async fn call_trace(
+        &self,
+        hash: B256,
+    ) -> Result<alloy_rpc_types_trace::geth::CallFrame, L1Error> {
+        let options =
+            serde_json::json!({ "tracer": "callTracer", "tracerConfig": { "withLog": true } });
+        self.provider
+            .raw_request("debug_traceTransaction".into(), (hash, options))
+            .await
+            .map_err(rpc)
+    }
+
     /// The calldata of L1 transaction `hash`, and the versioned hashes of its blobs.
     pub async fn transaction_input(&self, hash: B256) -> Result<(Bytes, Vec<B256>), L1Error> {
         let tx = self

@@ -39,8 +39,12 @@ struct Follower {
     messages: Vec<NativeRollup::MessageSent>,
     /// The last L1 block whose messages are in `tree`.
     scanned_to: Option<u64>,
-    /// Messages whose claim was sent and not yet seen claimed.
-    relayed: BTreeSet<u64>,
+    /// Messages whose claim was sent and not yet seen claimed, with the claim's L2 hash.
+    relayed: std::collections::BTreeMap<u64, alloy_primitives::B256>,
+    /// Messages whose claim fails on the L2 (a dry run reverted, or a sent claim did), with
+    /// the L2 block at which they were last tried: not relayed blindly, tried again after
+    /// [`RETRY_FAILED_AFTER`] blocks.
+    failed: std::collections::BTreeMap<u64, u64>,
     /// Forced transactions not yet seen in a block (network encodings).
     forced: Vec<Bytes>,
     /// Forced transactions the pool refused (logged once; retried, as a nonce may come right).
@@ -58,7 +62,8 @@ pub async fn run(
         tree: MessageTree::new(),
         messages: Vec::new(),
         scanned_to: None,
-        relayed: BTreeSet::new(),
+        relayed: Default::default(),
+        failed: Default::default(),
         forced: Vec::new(),
         refused: BTreeSet::new(),
     };
@@ -163,7 +168,19 @@ fn include_forced(node: &Arc<Node<EthEvmFactory>>, f: &mut Follower) {
     });
 }
 
-/// Sends the claims of messages the L2 head anchors and its bridge has not marked.
+/// L2 blocks before a message whose claim failed is tried again (its target's state may
+/// have changed).
+pub const RETRY_FAILED_AFTER: u64 = 64;
+/// Most dry runs of claims one step makes (each runs up to a message's gas limit): a flood
+/// of failing messages costs the sequencer bounded work, and the L2 nothing.
+const DRY_RUNS_PER_STEP: usize = 16;
+
+/// Sends the claims of messages the L2 head anchors and its bridge has not marked. A claim
+/// is sent only when a dry run on the head state succeeds: a message whose L2 call always
+/// fails (a poisoned message) would otherwise burn its gas limit in every block it is
+/// relayed in, paid from the sequencer's float, while honest messages queue behind it. A
+/// message whose claim fails is not relayed again until a dry run passes, tried every
+/// [`RETRY_FAILED_AFTER`] blocks; anyone may still claim it on the L2 themselves.
 fn relay(node: &Arc<Node<EthEvmFactory>>, config: &SequencerConfig, f: &mut Follower) {
     let head = node.chain().head().clone();
     let Some(count) = (0..=f.tree.len())
@@ -173,41 +190,93 @@ fn relay(node: &Arc<Node<EthEvmFactory>>, config: &SequencerConfig, f: &mut Foll
         return;
     };
     let mut nonce = None;
+    let mut dry_runs = 0;
     for index in 0..count {
         let i = index as u64;
-        if f.relayed.contains(&i) || claimed(node, i) {
+        if claimed(node, i) {
             f.relayed.remove(&i);
+            f.failed.remove(&i);
             continue;
         }
+        if let Some(hash) = f.relayed.get(&i).copied() {
+            let chain = node.chain();
+            if chain.pool.get(&hash).is_some() {
+                continue; // pending
+            }
+            let mined = chain.store().tx_location(&hash).ok().flatten().is_some();
+            drop(chain);
+            f.relayed.remove(&i);
+            if mined {
+                // Mined, and the message is still unclaimed: the claim reverted.
+                tracing::warn!(index = i, %hash, "a relayed claim failed on the L2: not relayed again until a dry run passes");
+                f.failed.insert(i, head.number);
+                continue;
+            }
+        }
+        if f.failed
+            .get(&i)
+            .is_some_and(|&at| head.number < at + RETRY_FAILED_AFTER)
+        {
+            continue;
+        }
+        if dry_runs == DRY_RUNS_PER_STEP {
+            break;
+        }
+        dry_runs += 1;
         let m = &f.messages[index];
         let call = L2Bridge::claimMessageCall {
             m: nr_contracts::message_of(m),
             anchorTimestamp: U256::from(head.timestamp),
             path: f.tree.path(index, count),
         };
-        let n = *nonce.get_or_insert_with(|| pending_nonce(node, config.key.address()));
         let gas = if m.gasLimit == 0 {
             300_000
         } else {
             m.gasLimit + 200_000
         };
-        let raw = sign(
-            &config.key,
-            node,
-            n,
-            L2_BRIDGE,
-            call.abi_encode().into(),
-            gas,
-        );
+        let input: Bytes = call.abi_encode().into();
+        if let Err(reason) = dry_run(node, config.key.address(), &input, gas) {
+            if f.failed.insert(i, head.number).is_none() {
+                tracing::warn!(index = i, to = %m.to, %reason, "a message's claim fails on the L2: not relayed");
+            }
+            continue;
+        }
+        f.failed.remove(&i);
+        let n = *nonce.get_or_insert_with(|| pending_nonce(node, config.key.address()));
+        let raw = sign(&config.key, node, n, L2_BRIDGE, input, gas);
         match node.submit(&raw) {
             Ok(hash) => {
                 tracing::info!(index = i, %hash, to = %m.to, value = %m.value, "relayed a message claim");
-                f.relayed.insert(i);
+                f.relayed.insert(i, hash);
                 nonce = Some(n + 1);
             }
             Err(e) => tracing::warn!(index = i, error = %e, "the L2 pool refused a claim"),
         }
     }
+}
+
+/// Runs a claim from `from` on the head state, as the next block would.
+fn dry_run(
+    node: &Arc<Node<EthEvmFactory>>,
+    from: Address,
+    input: &Bytes,
+    gas_limit: u64,
+) -> Result<(), String> {
+    let chain = node.chain();
+    let head = chain.head().clone();
+    let env = chain.next_env(head.timestamp + 1);
+    let tx = TxEnv {
+        caller: from,
+        kind: TxKind::Call(L2_BRIDGE),
+        data: input.clone(),
+        gas_limit,
+        chain_id: Some(chain.spec.config.chain_id),
+        ..Default::default()
+    };
+    chain
+        .call(&head, env, tx)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Whether the L2 bridge has marked message `index` claimed.

@@ -1,6 +1,9 @@
 //! A node that trusts no sequencer: it rebuilds the L2 from what its L1 settled. For each
-//! `Settled` event of the rollup contract it reads the settlement transaction's data
-//! (re-execution settlements carry the blocks in calldata; proof settlements in blobs,
+//! `Settled` event of the rollup contract it reads the data of the call that emitted it,
+//! found in the transaction's call trace (so a settlement made through a multisig, a
+//! bundler or any wrapper reads like a direct one; an L1 without `debug_traceTransaction`
+//! falls back to the transaction's own calldata) (re-execution settlements carry the
+//! blocks in calldata; proof settlements in blobs,
 //! fetched from the L1 node with `engine_getBlobsV2` and cut to the exact bytes the proven
 //! statement's blob evaluations commit to), imports those blocks through the same full
 //! validation a sealed block passes, and checks that its head then has the settled block
@@ -81,7 +84,22 @@ async fn step(
         if settled.number == 0 || settled.number <= node.chain().head().number {
             continue; // the genesis, or already rebuilt
         }
-        let (data, blob_hashes) = rollup.transaction_input(tx).await?;
+        let (outer, blob_hashes) = rollup.transaction_input(tx).await?;
+        let data = match rollup.call_trace(tx).await {
+            Ok(trace) => settling_call(&trace, rollup.address, settled.number)
+                .cloned()
+                .ok_or_else(|| VerifyError::Data {
+                    tx,
+                    reason: format!(
+                        "its call trace holds no call that settled block {}",
+                        settled.number
+                    ),
+                })?,
+            Err(e) => {
+                tracing::warn!(error = %e, %tx, "no call trace from the L1: reading the transaction's own calldata");
+                outer
+            }
+        };
         let (schema, requests) = match blocks_of(&data) {
             Ok(blocks) => blocks,
             Err(reason) => {
@@ -126,6 +144,36 @@ async fn step(
     }
     *scanned_to = Some(head);
     Ok(())
+}
+
+/// The input of the call to `rollup` that emitted the `Settled` event of L2 block `number`:
+/// a call that did not revert (nor did any call around it) and logged that event itself.
+pub fn settling_call(
+    frame: &alloy_rpc_types_trace::geth::CallFrame,
+    rollup: alloy_primitives::Address,
+    number: u64,
+) -> Option<&alloy_primitives::Bytes> {
+    use alloy_sol_types::SolEvent;
+    if frame.error.is_some() {
+        return None;
+    }
+    let topic = alloy_primitives::B256::from(alloy_primitives::U256::from(number));
+    let settled_here = frame.to == Some(rollup)
+        && frame.typ == "CALL"
+        && frame.logs.iter().any(|l| {
+            l.address == Some(rollup)
+                && l.topics.as_deref().is_some_and(|t| {
+                    t.first() == Some(&NativeRollup::Settled::SIGNATURE_HASH)
+                        && t.get(1) == Some(&topic)
+                })
+        });
+    if settled_here {
+        return Some(&frame.input);
+    }
+    frame
+        .calls
+        .iter()
+        .find_map(|c| settling_call(c, rollup, number))
 }
 
 /// The blocks a settlement transaction's calldata carries.
@@ -228,6 +276,75 @@ mod tests {
             .unwrap()
             .join()
             .unwrap();
+    }
+
+    /// Scenario "one wrapped settlement stops every verifier": the settlement's input is
+    /// read from the call that emitted `Settled`, wherever it sits in the call tree; a call
+    /// that reverted, or sits inside one that did, settled nothing.
+    #[test]
+    fn the_settling_call_is_found_in_the_trace() {
+        use alloy_primitives::{Address, B256, Bytes, U256};
+        use alloy_rpc_types_trace::geth::{CallFrame, CallLogFrame};
+        use alloy_sol_types::SolEvent;
+        let rollup = Address::repeat_byte(0xaa);
+        let settled = |n: u64| CallLogFrame {
+            address: Some(rollup),
+            topics: Some(vec![
+                NativeRollup::Settled::SIGNATURE_HASH,
+                B256::from(U256::from(n)),
+            ]),
+            ..Default::default()
+        };
+        let call = |to: Address, input: &[u8], logs, calls, error: Option<&str>| CallFrame {
+            typ: "CALL".into(),
+            to: Some(to),
+            input: Bytes::copy_from_slice(input),
+            logs,
+            calls,
+            error: error.map(str::to_owned),
+            ..Default::default()
+        };
+        // A multisig calls a module that settles block 7 (after a reverted attempt at 7, and
+        // a successful attempt, inside a reverted call, at 7), then settles block 8 itself.
+        let wallet = Address::repeat_byte(0x11);
+        let trace = call(
+            wallet,
+            b"execTransaction",
+            vec![],
+            vec![
+                call(
+                    rollup,
+                    b"reverted",
+                    vec![],
+                    vec![],
+                    Some("execution reverted"),
+                ),
+                call(
+                    Address::repeat_byte(0x22),
+                    b"module",
+                    vec![],
+                    vec![call(rollup, b"undone", vec![settled(7)], vec![], None)],
+                    Some("execution reverted"),
+                ),
+                call(
+                    Address::repeat_byte(0x22),
+                    b"module",
+                    vec![],
+                    vec![call(rollup, b"settles 7", vec![settled(7)], vec![], None)],
+                    None,
+                ),
+                call(rollup, b"settles 8", vec![settled(8)], vec![], None),
+            ],
+            None,
+        );
+        assert_eq!(settling_call(&trace, rollup, 7).unwrap(), &b"settles 7"[..]);
+        assert_eq!(settling_call(&trace, rollup, 8).unwrap(), &b"settles 8"[..]);
+        assert!(settling_call(&trace, rollup, 9).is_none());
+        // Another contract's event of the same shape settles nothing here.
+        assert!(settling_call(&trace, Address::repeat_byte(0x22), 7).is_none());
+        // A direct settlement is a trace of one frame.
+        let direct = call(rollup, b"direct", vec![settled(1)], vec![], None);
+        assert_eq!(settling_call(&direct, rollup, 1).unwrap(), &b"direct"[..]);
     }
 
     /// Scenario "blob boundaries": data with a long run of zero bytes across the boundary

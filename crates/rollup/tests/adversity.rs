@@ -3,6 +3,9 @@
 //!
 //! - A sequencer that censors a sender: the sender's transfer still reaches the L2 through
 //!   the L1 inbox (`nr-rollup force-include`) and a settlement resolves it.
+//! - A poisoned L1 message (its L2 call always fails, with a gas limit near a whole block):
+//!   the sequencer never relays it, so it burns nothing of the float, and an honest deposit
+//!   sent after it arrives.
 //! - SIGKILL of each process mid-run, restarted on the same datadir and port: no sealed or
 //!   settled block is lost, no message is paid twice, and the heads converge.
 //!
@@ -88,6 +91,46 @@ async fn a_censored_sender_gets_in_through_the_l1_inbox() {
     .await;
     let (block, settled) = (receipt.block_number.unwrap(), rig.settled().await.unwrap());
     assert!(settled >= block, "settled {settled}, included in {block}");
+}
+
+/// Scenario "a poisoned L1 message drains the float": a message to the ecPairing precompile
+/// with bad data and 1.3M gas fails on the L2 whatever happens. Relayed blindly it burned a
+/// whole L2 block from the sequencer's float in every other step; now the sequencer's dry
+/// run refuses it, and only the honest deposit behind it is relayed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poisoned_message_is_never_relayed() {
+    // Dev account 5.
+    let key = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba";
+    let signer: PrivateKeySigner = key.parse().unwrap();
+    let who = signer.address();
+    let (rig, _l1) = Rig::new("poisoned").await;
+    let _sequencer = rig.start_sequencer(&[]).await;
+    let rollup = Rollup::connect(&rig.l1_url, rig.rollup, signer).unwrap();
+    let poisoned = NativeRollup::sendMessageCall {
+        to: Address::with_last_byte(8),
+        value: U256::ZERO,
+        data: vec![1u8; 100].into(),
+        gasLimit: 1_300_000,
+    };
+    rollup.send(poisoned, U256::from(1)).await.unwrap();
+    rig.deposit(key, "1");
+    balance_is(&rig.l2_url(), who, ETH).await;
+    // Ten more L2 blocks, with the poisoned message anchored all along.
+    let l2 = provider(&rig.l2_url());
+    let now = l2.get_block_number().await.unwrap();
+    eventually("ten more L2 blocks", 60, || async {
+        (l2.get_block_number().await.ok()? >= now + 10).then_some(())
+    })
+    .await;
+    // The sequencer (dev account 0, the float) sent one claim: the deposit's.
+    let sequencer: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+        .parse()
+        .unwrap();
+    assert_eq!(
+        l2.get_transaction_count(sequencer).await.unwrap(),
+        1,
+        "claims the sequencer sent"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
