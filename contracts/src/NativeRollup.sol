@@ -220,6 +220,8 @@ contract NativeRollup {
         stateRoots[0] = genesisStateRoot;
         bytes32 empty = MessageTree.emptyRoot();
         anchors[empty].count = 1;
+        // Never zero, so a reset is a rewrite rather than a fresh slot.
+        minBaseFeeWhileForced = type(uint128).max;
         anchoredCount = 1;
         emit Settled(0, genesisHash, genesisStateRoot, empty, 0, 0);
     }
@@ -387,7 +389,9 @@ contract NativeRollup {
         t.deadline = uint64(block.timestamp) + FORCED_INCLUSION_DELAY;
         index = forcedTail;
         // A new window: blocks settled before now are not in it.
-        if (forcedHead == index) minBaseFeeWhileForced = type(uint128).max;
+        if (forcedHead == index && minBaseFeeWhileForced != type(uint128).max) {
+            minBaseFeeWhileForced = type(uint128).max;
+        }
         forcedQueue[index] = t;
         forcedTail = index + 1;
         emit ForcedTransactionQueued(index, t.txHash, t.sender, t.nonce, t.deadline, transaction);

@@ -28,9 +28,9 @@ fn goals() {
         "settle range: {range:?}"
     );
     let deposit = get("depositETH");
-    // 50,000 before the anchor age: a message writes the time it supersedes the previous
-    // root into that root's slot (a cold slot rewritten: 5,000 more).
-    assert!(deposit.overhead() <= 55_000, "deposit: {deposit:?}");
+    // 50,000 before the anchor age: a message now also computes the root it supersedes
+    // (7,600) and writes the time into that root's slot (a cold slot rewritten: 5,000).
+    assert!(deposit.overhead() <= 61_000, "deposit: {deposit:?}");
     for claim in [
         get("claimWithdrawal (to a new L1 account)"),
         get("claimWithdrawal (to an existing account)"),
@@ -47,8 +47,10 @@ fn goals() {
     let force = get("forceTransaction");
     assert!(force.overhead() <= 160_000, "forceTransaction: {force:?}");
     let included = get("settle, 1 block + a forced");
+    // 70,000 before a settlement folded its blocks' base fees into the forced queue's window
+    // (`minBaseFeeWhileForced`: a cold slot read, and rewritten when lower: 5,000).
     assert!(
-        included.overhead() <= 70_000,
+        included.overhead() <= 75_000,
         "settle with an inclusion: {included:?}"
     );
     // Proof mode, by real proofs: EXECUTE's charge is one proof dependency whatever the
@@ -61,8 +63,9 @@ fn goals() {
         proof_range.execute - proof_one.execute < 10_000,
         "one proof for the range: {proof_one:?} {proof_range:?}"
     );
+    // 60,000 before the anchor age (its check costs each block about 200).
     assert!(
-        proof_one.overhead() <= 60_000,
+        proof_one.overhead() <= 61_000,
         "settle one by proof: {proof_one:?}"
     );
     assert!(

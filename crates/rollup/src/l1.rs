@@ -136,6 +136,16 @@ impl Rollup {
         self.provider.get_block_number().await.map_err(rpc)
     }
 
+    /// The L1's finalized block number.
+    pub async fn finalized(&self) -> Result<u64, L1Error> {
+        self.provider
+            .get_block_by_number(alloy_rpc_types_eth::BlockNumberOrTag::Finalized)
+            .await
+            .map_err(rpc)?
+            .map(|b| b.header.number)
+            .ok_or_else(|| L1Error::Rpc("the L1 has no finalized block".into()))
+    }
+
     /// The contract's `E` events in L1 blocks `from..=to`, in order, with their transactions.
     pub async fn events<E: SolEvent>(&self, from: u64, to: u64) -> Result<Vec<(E, B256)>, L1Error> {
         let filter = Filter::new()

@@ -254,9 +254,10 @@ struct RunArgs {
     /// The settler's L1 key (default: dev account 1).
     #[arg(long, env = "NR_SETTLER_KEY", default_value = DEV_KEY_1, hide_default_value = true)]
     settler_key: String,
-    /// L1 blocks a message waits before the L2 anchors it.
-    #[arg(long, default_value_t = 0)]
-    confirmations: u64,
+    /// L1 blocks a message waits before the L2 anchors it (default: until the L1 finalizes
+    /// its block, which no re-org removes; the embedded devnet finalizes at once).
+    #[arg(long)]
+    confirmations: Option<u64>,
     /// Most L2 blocks per settlement.
     #[arg(long, default_value_t = 8)]
     settle_range: u64,
@@ -792,7 +793,10 @@ async fn start_l2(args: &RunArgs) -> eyre::Result<RunningL2> {
         node.node.clone(),
         Rollup::connect(&args.l1_rpc, args.rollup, sequencer_key.clone())?,
         SequencerConfig {
-            confirmations: args.confirmations,
+            confirmations: args.confirmations.map_or(
+                sequencer::Confirmations::Finalized,
+                sequencer::Confirmations::Depth,
+            ),
             poll: Duration::from_secs(1),
             key: sequencer_key,
         },
@@ -1025,7 +1029,8 @@ async fn testnet(
         block_time: block_time.max(1),
         sequencer_key: DEV_KEY_0.into(),
         settler_key: DEV_KEY_1.into(),
-        confirmations: 0,
+        // The embedded devnet seals one chain and finalizes each block at once.
+        confirmations: None,
         // A CPU prover proves one small block at a time within this kind of machine's memory.
         settle_range: if proofs.prover.is_some() && !proofs.prover_cuda {
             1

@@ -22,11 +22,22 @@ use revm::context::TxEnv;
 use std::{collections::BTreeSet, sync::Arc, time::Duration};
 use tokio::sync::watch;
 
+/// Which L1 blocks the sequencer takes messages from: an L2 block anchors a message root
+/// for good, so the L1 block that made it must not be re-orged away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmations {
+    /// Up to the L1's `finalized` block (a re-org cannot remove it; on Ethereum about two
+    /// epochs, 13 minutes; the embedded devnet and `nr-node` finalize each block at once).
+    Finalized,
+    /// Up to this many blocks below the L1's head.
+    Depth(u64),
+}
+
 /// How the sequencer follows its L1.
 #[derive(Debug, Clone)]
 pub struct SequencerConfig {
-    /// L1 blocks a message waits before it is anchored (reorg safety; 0 on a devnet).
-    pub confirmations: u64,
+    /// Which L1 blocks messages are taken from.
+    pub confirmations: Confirmations,
     /// How often the L1 is read.
     pub poll: Duration,
     /// The key that signs relayed claims (it holds the genesis float).
@@ -89,7 +100,10 @@ async fn step(
     config: &SequencerConfig,
     f: &mut Follower,
 ) -> Result<(), L1Error> {
-    let confirmed = rollup.head().await?.saturating_sub(config.confirmations);
+    let confirmed = match config.confirmations {
+        Confirmations::Finalized => rollup.finalized().await?,
+        Confirmations::Depth(n) => rollup.head().await?.saturating_sub(n),
+    };
     let from = f.scanned_to.map_or(0, |b| b + 1);
     if from <= confirmed {
         for (m, _) in rollup

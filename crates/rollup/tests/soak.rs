@@ -8,6 +8,12 @@
 //!   escrow(B) - fees owed(B) - withdrawals recorded by S and unpaid at B
 //!       = ETH outside the bridge on the L2 at S + messages sent by B and unclaimed at S
 //!
+//! An attacker runs beside them: messages whose L2 call always fails (poisoned, with value),
+//! forced transactions from an account with no L2 funds, with a max fee no block covers, and
+//! valid ones of its own, through the L1 inbox (an 8-second forced-inclusion delay, so they
+//! come due during the soak). The sequencer relays no poisoned message (its float pays for
+//! nothing that fails) and every forced transaction is resolved once due.
+//!
 //! At the end every withdrawal is claimed on the L1. It prints the operations per second and
 //! the settlement lag (docs/rollup.md records a run).
 
@@ -37,6 +43,8 @@ const USERS: [&str; 4] = [
     "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
     "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
 ];
+/// Dev account 9: the attacker.
+const ATTACKER: &str = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
 /// Dev account 0: the sequencer, holding the genesis float.
 const SEQUENCER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const MILLI: u128 = ETH / 1000;
@@ -210,13 +218,33 @@ async fn books(
     (escrow - fees - unpaid, outside + unclaimed, s)
 }
 
+/// A signed EIP-1559 transfer of 1 wei on the L2 (chain 901), as the inbox takes it.
+fn forced_transfer(key: &PrivateKeySigner, nonce: u64, max_fee: u128, to: Address) -> Vec<u8> {
+    use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+    use alloy_eips::eip2718::Encodable2718;
+    use alloy_signer::SignerSync;
+    let tx = TxEip1559 {
+        chain_id: nr_node::genesis::DEV_L2_CHAIN_ID,
+        nonce,
+        gas_limit: 21_000,
+        max_fee_per_gas: max_fee,
+        max_priority_fee_per_gas: max_fee.min(1_000_000_000),
+        to: alloy_primitives::TxKind::Call(to),
+        value: U256::from(1),
+        input: Default::default(),
+        access_list: Default::default(),
+    };
+    let sig = key.sign_hash_sync(&tx.signature_hash()).unwrap();
+    TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bounded_soak_keeps_the_escrow_exact() {
     let secs: u64 = std::env::var("NR_SOAK_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(45);
-    let (rig, _l1) = Rig::new("soak").await;
+    let (rig, _l1) = Rig::deployed_with("soak", &["--forced-inclusion-delay", "8"]).await;
     let _sequencer = rig.start_sequencer(&[]).await;
     let l2 = provider(&rig.l2_url());
     let reader = Rollup::connect(&rig.l1_url, rig.rollup, PrivateKeySigner::random()).unwrap();
@@ -248,6 +276,8 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
         });
     }
     let addresses: Vec<Address> = users.iter().map(|u| u.key.address()).collect();
+    let attacker: PrivateKeySigner = ATTACKER.parse().unwrap();
+    holders.push(attacker.address());
 
     // The users, each on its own walk.
     // Operations done: deposits, transfers, withdrawals, claims.
@@ -289,6 +319,71 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
         }));
     }
 
+    // The attacker, on its own walk: [poisoned messages, forced unfunded, forced under any
+    // base fee, forced valid].
+    let attacks = Arc::new(Mutex::new([0u64; 4]));
+    let attacker_task = {
+        let (attacks, running) = (attacks.clone(), running.clone());
+        let l1 = Rollup::connect(&rig.l1_url, rig.rollup, attacker.clone()).unwrap();
+        let l2 = provider(&rig.l2_url());
+        tokio::spawn(async move {
+            let mut rng = Rng(0xbad);
+            l1.send(
+                NativeRollup::depositETHCall {
+                    to: attacker.address(),
+                },
+                U256::from(100 * MILLI),
+            )
+            .await
+            .unwrap();
+            let mut l2_nonce = 0;
+            while running.load(Ordering::Relaxed) {
+                let kind = rng.below(4) as usize;
+                match kind {
+                    0 => {
+                        let poisoned = NativeRollup::sendMessageCall {
+                            to: Address::with_last_byte(8),
+                            value: U256::from(MILLI),
+                            data: vec![1u8; 100].into(),
+                            gasLimit: 1_300_000,
+                        };
+                        l1.send(poisoned, U256::from(MILLI)).await.unwrap();
+                    }
+                    _ => {
+                        let tracked = l2_nonce
+                            .max(l2.get_transaction_count(attacker.address()).await.unwrap());
+                        let (key, nonce, fee) = match kind {
+                            1 => (PrivateKeySigner::random(), 0, 100_000_000_000),
+                            // At its next nonce, under any base fee: dropped once due, or
+                            // its nonce spent by a valid one of its own.
+                            2 => (attacker.clone(), tracked, 1),
+                            _ => {
+                                // Valid once its deposit is claimed: a transfer to itself.
+                                let balance = l2.get_balance(attacker.address()).await.unwrap();
+                                if balance < U256::from(10 * MILLI) {
+                                    continue;
+                                }
+                                l2_nonce = tracked + 1;
+                                (attacker.clone(), tracked, 100_000_000_000)
+                            }
+                        };
+                        let raw = forced_transfer(&key, nonce, fee, attacker.address());
+                        l1.send(
+                            NativeRollup::forceTransactionCall {
+                                transaction: raw.into(),
+                            },
+                            U256::ZERO,
+                        )
+                        .await
+                        .unwrap();
+                    }
+                }
+                attacks.lock().unwrap()[kind] += 1;
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+            }
+        })
+    };
+
     // Meanwhile: the settlement lag every second, the books every few.
     let mut lags = Vec::new();
     let mut checks = 0;
@@ -309,6 +404,7 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
         }
     }
     running.store(false, Ordering::Relaxed);
+    attacker_task.await.unwrap();
     let mut users = Vec::new();
     for t in tasks {
         users.push(t.await.unwrap());
@@ -335,6 +431,57 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
     let (held, owed, _) = books(&reader, &l2, &holders, b).await;
     assert_eq!(held, owed, "escrow at the end");
 
+    // Every forced transaction is resolved once due (the attacker's are all due by now).
+    let tail = reader
+        .view(NativeRollup::forcedTailCall {}, BlockId::latest())
+        .await
+        .unwrap();
+    eventually("every forced transaction is resolved", 90, || async {
+        let head = reader
+            .view(NativeRollup::forcedHeadCall {}, BlockId::latest())
+            .await
+            .ok()?;
+        (head >= tail).then_some(())
+    })
+    .await;
+    // The float paid for no failing relay: each claim the sequencer sent claimed a message,
+    // and no poisoned message was claimed.
+    let sequencer = SEQUENCER_KEY.parse::<PrivateKeySigner>().unwrap().address();
+    let head = l2.get_block_number().await.unwrap();
+    let mut claimed = 0;
+    for (m, _) in reader
+        .events::<NativeRollup::MessageSent>(0, b)
+        .await
+        .unwrap()
+    {
+        let call = TransactionRequest::default()
+            .with_to(L2_BRIDGE)
+            .with_input(L2Bridge::isClaimedCall { index: m.index }.abi_encode());
+        let out = l2.call(call).block(BlockId::number(head)).await.unwrap();
+        if L2Bridge::isClaimedCall::abi_decode_returns(&out).unwrap() {
+            assert_ne!(
+                m.to,
+                Address::with_last_byte(8),
+                "a poisoned message was claimed"
+            );
+            claimed += 1;
+        }
+    }
+    let sent = l2
+        .get_transaction_count(sequencer)
+        .block_id(BlockId::number(head))
+        .await
+        .unwrap();
+    assert_eq!(
+        sent, claimed,
+        "the sequencer's claims, all of them successful"
+    );
+    let attacks = *attacks.lock().unwrap();
+    assert!(
+        attacks.iter().all(|&n| n > 0),
+        "every attack was tried: {attacks:?}"
+    );
+
     let [deposits, transfers, withdrawals, claims] = *done.lock().unwrap();
     let ops = deposits + transfers + withdrawals + claims;
     assert!(
@@ -344,6 +491,11 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
     assert!(checks > 0, "the books were checked during the soak");
     lags.sort_unstable();
     let mean = lags.iter().sum::<u64>() as f64 / lags.len() as f64;
+    println!(
+        "soak: attacker: {} poisoned messages, {} forced unfunded, {} forced under any base \
+         fee, {} forced valid; all resolved",
+        attacks[0], attacks[1], attacks[2], attacks[3]
+    );
     println!(
         "soak: {elapsed:.0} s, {ops} operations ({deposits} deposits, {transfers} L2 transfers, \
          {withdrawals} withdrawals, {claims} claims): {:.2} ops/s; settlement lag (L2 blocks \

@@ -143,6 +143,11 @@ pub struct Rig {
 impl Rig {
     /// Starts the L1 and deploys the rollup contract on it.
     pub async fn new(tag: &'static str) -> (Self, Proc) {
+        Self::deployed_with(tag, &[]).await
+    }
+
+    /// [`Rig::new`] with more `nr-rollup deploy` arguments.
+    pub async fn deployed_with(tag: &'static str, deploy: &[&str]) -> (Self, Proc) {
         let dir = tempfile::TempDir::new().unwrap();
         let l1_port = free_port();
         let rig = Self {
@@ -156,7 +161,8 @@ impl Rig {
         let l1 = rig.start_l1().await;
         // Dev account 0 deploys (the default sequencer's key, as the testnet does).
         let dev0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-        let address = cli(&["deploy", "--l1-rpc", &rig.l1_url], dev0).expect("deploy");
+        let args = [&["deploy", "--l1-rpc", &rig.l1_url][..], deploy].concat();
+        let address = cli(&args, dev0).expect("deploy");
         (
             Self {
                 rollup: address.parse().unwrap(),
