@@ -57,7 +57,7 @@ struct Follower {
     /// [`RETRY_FAILED_AFTER`] blocks.
     failed: std::collections::BTreeMap<u64, u64>,
     /// Forced transactions not yet seen in a block (network encodings).
-    forced: Vec<Bytes>,
+    forced: Vec<(u32, Bytes)>,
     /// Forced transactions the pool refused (logged once; retried, as a nonce may come right).
     refused: BTreeSet<alloy_primitives::B256>,
 }
@@ -129,7 +129,7 @@ async fn step(
             .await?
         {
             tracing::info!(index = t.index, tx = %t.txHash, sender = %t.sender, "a transaction was forced through the L1");
-            f.forced.push(t.transaction);
+            f.forced.push((t.index, t.transaction));
         }
         f.scanned_to = Some(confirmed);
         // The tree rebuilt from the events must be the contract's at that block.
@@ -150,16 +150,24 @@ async fn step(
         node.set_anchor(root);
     }
     relay(node, config, f);
+    if !f.forced.is_empty() {
+        // Those a settlement resolved (shown invalid, or included) are done with.
+        let resolved = rollup
+            .view(NativeRollup::forcedHeadCall {}, BlockId::latest())
+            .await?;
+        f.forced.retain(|(index, _)| *index >= resolved);
+    }
     include_forced(node, f);
     Ok(())
 }
 
-/// Puts forced transactions into the pool until a block holds them: the settler must show
-/// each included (or invalid) once due. The pool takes them ahead of its capacity and its
-/// fee order, so no flood of better-paying transactions keeps them out of the next block.
+/// Puts forced transactions into the pool until a block holds them or a settlement resolves
+/// them: the settler must show each included (or invalid) once due. The pool takes them ahead
+/// of its capacity and its fee order, so no flood of better-paying transactions keeps them
+/// out of the next block.
 fn include_forced(node: &Arc<Node<EthEvmFactory>>, f: &mut Follower) {
     let refused = &mut f.refused;
-    f.forced.retain(|raw| {
+    f.forced.retain(|(_, raw)| {
         let hash = alloy_primitives::keccak256(raw);
         let chain = node.chain();
         if chain.store().tx_location(&hash).ok().flatten().is_some() {
