@@ -10,11 +10,13 @@ use std::sync::LazyLock;
 
 static PLONK: LazyLock<PlonkKey> = LazyLock::new(|| {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/sp1");
-    let fixture = std::fs::read(format!("{dir}/plonk_vk_v6.0.0.bin")).ok().zip(
-        std::fs::read_to_string(format!("{dir}/plonk-v6.0.0.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()),
-    );
+    let fixture = std::fs::read(format!("{dir}/plonk_vk_v6.0.0.bin"))
+        .ok()
+        .zip(
+            std::fs::read_to_string(format!("{dir}/plonk-v6.0.0.json"))
+                .ok()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()),
+        );
     match fixture {
         Some((key, json)) => {
             let proof = json["proof"].as_str().unwrap().trim_start_matches("0x");
@@ -24,17 +26,19 @@ static PLONK: LazyLock<PlonkKey> = LazyLock::new(|| {
                 .collect();
             PlonkKey::from_gnark_bytes(&key, root.try_into().unwrap()).unwrap()
         }
-        None => PlonkKey::from_gnark_bytes(
-            *sp1_verifier::PLONK_VK_BYTES,
-            *sp1_verifier::VK_ROOT_BYTES,
-        )
-        .unwrap(),
+        None => {
+            PlonkKey::from_gnark_bytes(*sp1_verifier::PLONK_VK_BYTES, *sp1_verifier::VK_ROOT_BYTES)
+                .unwrap()
+        }
     }
 });
 
 static KEY: LazyLock<Groth16Key> = LazyLock::new(|| {
-    Groth16Key::from_gnark_bytes(*sp1_verifier::GROTH16_VK_BYTES, *sp1_verifier::VK_ROOT_BYTES)
-        .unwrap()
+    Groth16Key::from_gnark_bytes(
+        *sp1_verifier::GROTH16_VK_BYTES,
+        *sp1_verifier::VK_ROOT_BYTES,
+    )
+    .unwrap()
 });
 
 fuzz_target!(|data: &[u8]| {

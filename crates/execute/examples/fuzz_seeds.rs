@@ -1,10 +1,14 @@
 //! Writes the fuzz seed corpus from the shared fixtures: real single-block and range
-//! inputs, proof-mode inputs around the real SP1 proofs, and the bare proofs.
+//! inputs, proof-mode inputs around the real SP1 proofs, and the bare proofs; and from the
+//! committed proven vector (`crates/contracts/testdata/proven/block-1.*`), a proof-dependency
+//! input of its real statement and a sidecar around the head of its real proof.
 //!
 //! `cargo run --release -p nr-execute --example fuzz_seeds -- fuzz/corpus`
 
 use ef_tests::{default_fixtures, prepared_inputs};
-use nr_execute::input::{ExecuteInput, ProofEntry, ProofInput};
+use nr_execute::input::{
+    BlobOpening, DependencyInput, ExecuteInput, ProofEntry, ProofInput, ProofSidecar, SidecarProof,
+};
 use nr_stateless::{StatelessInput, StatelessRangeInput};
 use std::path::{Path, PathBuf};
 
@@ -84,6 +88,47 @@ fn main() {
             &out.join("execute_input"),
             &format!("proof-{name}"),
             &input.encode(),
+        );
+    }
+    let proven = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts/testdata/proven");
+    if let Ok(text) = std::fs::read_to_string(proven.join("block-1.json")) {
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let hex = |k: &str| {
+            alloy_primitives::hex::decode(v[k].as_str().unwrap().trim_start_matches("0x")).unwrap()
+        };
+        let (statement, vkey) = (hex("statement"), hex("vkey"));
+        let program: [u8; 32] = vkey.clone().try_into().unwrap();
+        let dependency = DependencyInput {
+            statement: statement.clone().try_into().unwrap(),
+            blob_openings: vec![BlobOpening {
+                commitment: [0xc0; 48],
+                proof: [0xc0; 48],
+            }]
+            .try_into()
+            .unwrap(),
+            programs: vec![program].try_into().unwrap(),
+        };
+        // The fuzz target puts the envelope id in front itself.
+        let bytes = ExecuteInput::Dependency(dependency).encode();
+        write(&out.join("dependency_input"), "proven-block-1", &bytes[2..]);
+        let proof = std::fs::read(proven.join("block-1.sidecar"))
+            .ok()
+            .and_then(|s| ProofSidecar::decode(&s).ok())
+            .map(|s| s.proofs[0].proof.to_vec())
+            .unwrap_or_default();
+        let sidecar = ProofSidecar {
+            proofs: vec![SidecarProof {
+                program,
+                statement: statement.try_into().unwrap(),
+                proof: proof[..proof.len().min(2048)].to_vec().try_into().unwrap(),
+            }]
+            .try_into()
+            .unwrap(),
+        };
+        write(
+            &out.join("proof_sidecar"),
+            "proven-block-1-head",
+            &sidecar.encode(),
         );
     }
     println!("wrote seeds under {}", out.display());

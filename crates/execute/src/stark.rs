@@ -62,12 +62,18 @@ pub fn committed_key(proof: &[u8]) -> Result<[u8; 32], StarkError> {
 
 fn decode(proof: &[u8]) -> Result<SP1Proof, StarkError> {
     // SP1's own encoding (bincode 1, fixed-width integers), bounded by the input's length so
-    // that no length prefix makes it allocate more than the bytes could hold.
-    bincode::DefaultOptions::new()
-        .with_fixint_encoding()
-        .with_limit(proof.len() as u64)
-        .deserialize(proof)
-        .map_err(|e| StarkError::Decode(e.to_string()))
+    // that no length prefix makes it allocate more than the bytes could hold. SP1's field
+    // types assert that an element is canonical while deserializing when debug assertions are
+    // on (found by fuzzing the proof sidecar): such bytes are a malformed proof, not a reason
+    // to take the node down.
+    std::panic::catch_unwind(|| {
+        bincode::DefaultOptions::new()
+            .with_fixint_encoding()
+            .with_limit(proof.len() as u64)
+            .deserialize(proof)
+    })
+    .map_err(|_| StarkError::Decode("a field element is not canonical".into()))?
+    .map_err(|e| StarkError::Decode(e.to_string()))
 }
 
 /// The compressed-proof verifier: the recursion machine and SP1's recursion key root, built
