@@ -22,6 +22,18 @@ fn force(rig: &mut Rig, raw: &Bytes) -> NativeRollup::ForcedTransactionQueued {
     out.event()
 }
 
+/// The kinds of the `ForcedTransactionResolved` events of a settlement, in order.
+fn resolved_kinds(out: &Outcome) -> Vec<u8> {
+    out.logs
+        .iter()
+        .filter_map(|l| {
+            <NativeRollup::ForcedTransactionResolved as alloy_sol_types::SolEvent>::decode_log(l)
+                .ok()
+                .map(|d| d.data.kind)
+        })
+        .collect()
+}
+
 fn force_refusal(rig: &Rig, raw: Bytes) -> E {
     rig.rollup_try(
         key(2).address(),
@@ -161,15 +173,7 @@ fn invalid_forced_transactions_are_skipped_with_their_proofs() {
         E::ForcedTransactionDue(_)
     ));
     let out = rig.settle_resolving(2, 2, vec![absent, wrong_nonce, fee, spent]);
-    let kinds: Vec<u8> = out
-        .logs
-        .iter()
-        .filter_map(|l| {
-            <NativeRollup::ForcedTransactionResolved as alloy_sol_types::SolEvent>::decode_log(l)
-                .ok()
-                .map(|d| d.data.kind)
-        })
-        .collect();
+    let kinds = resolved_kinds(&out);
     assert_eq!(kinds, vec![1, 1, 3, 2]);
     assert_eq!(rig.view(NativeRollup::forcedHeadCall {}), 4);
 }
@@ -371,15 +375,7 @@ fn a_chain_of_forced_nonces_is_judged_in_order() {
     rig.l2.submit(&second).unwrap();
     rig.l2_seal();
     let out = rig.settle_resolving(1, 5, vec![included, rig.inclusion(5, keccak256(&second))]);
-    let kinds: Vec<u8> = out
-        .logs
-        .iter()
-        .filter_map(|l| {
-            <NativeRollup::ForcedTransactionResolved as alloy_sol_types::SolEvent>::decode_log(l)
-                .ok()
-                .map(|d| d.data.kind)
-        })
-        .collect();
+    let kinds = resolved_kinds(&out);
     assert_eq!(kinds, vec![0, 0]);
     assert_eq!(rig.l2_balance(sink), U256::from(3));
 }

@@ -6,6 +6,8 @@
 //! - A poisoned L1 message (its L2 call always fails, with a gas limit near a whole block):
 //!   the sequencer never relays it, so it burns nothing of the float, and an honest deposit
 //!   sent after it arrives.
+//! - A settlement made through a wrapper contract (its calldata is not `settle`'s): the
+//!   verifier still rebuilds the settled block, from the call the trace shows.
 //! - SIGKILL of each process mid-run, restarted on the same datadir and port: no sealed or
 //!   settled block is lost, no message is paid twice, and the heads converge.
 //!
@@ -131,6 +133,86 @@ async fn a_poisoned_message_is_never_relayed() {
         1,
         "claims the sequencer sent"
     );
+}
+
+/// Scenario "one wrapped settlement stops every verifier": L2 block 1 is settled through a
+/// forwarding contract whose own calldata is a 32-byte word followed by `settle`'s (as a
+/// multisig's or a bundler's would not decode as `settle` either). The verifier, which once
+/// decoded the outer transaction's calldata and stopped for good, rebuilds the block.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrapped_settlement_is_followed_by_the_verifier() {
+    use alloy_sol_types::SolCall;
+    // Dev account 6.
+    let key = "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e";
+    let signer: PrivateKeySigner = key.parse().unwrap();
+    let (rig, _l1) = Rig::new("wrapped").await;
+    // The sequencer's own settler waits an hour between attempts: the settlement is ours.
+    let _sequencer = rig.start_sequencer(&["--settle-interval", "3600"]).await;
+    let l2 = provider(&rig.l2_url());
+    eventually("L2 block 1", 60, || async {
+        (l2.get_block_number().await.ok()? >= 1).then_some(())
+    })
+    .await;
+    let input: alloy_primitives::Bytes = l2
+        .raw_request("nr_getStatelessInput".into(), (BlockId::number(1),))
+        .await
+        .unwrap();
+
+    // The forwarder: calls the rollup with its calldata past the first 32 bytes, and
+    // reverts if that call does.
+    let runtime = [
+        &[
+            0x60, 0x20, 0x36, 0x03, 0x60, 0x20, 0x5f, 0x37, 0x5f, 0x5f, 0x60, 0x20, 0x36, 0x03,
+            0x5f, 0x5f, 0x73,
+        ][..],
+        rig.rollup.as_slice(),
+        &[0x5a, 0xf1, 0x60, 0x2d, 0x57, 0x5f, 0x5f, 0xfd, 0x5b, 0x00],
+    ]
+    .concat();
+    assert_eq!(runtime.len(), 47);
+    let code = [
+        &[0x60, 0x2f, 0x60, 0x0a, 0x5f, 0x39, 0x60, 0x2f, 0x5f, 0xf3][..],
+        &runtime,
+    ]
+    .concat();
+    let l1 = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(signer))
+        .connect_http(rig.l1_url.parse().unwrap());
+    let deployed = l1
+        .send_transaction(TransactionRequest::default().with_deploy_code(code))
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    let forwarder = deployed
+        .contract_address
+        .expect("the forwarder is deployed");
+    let settle = NativeRollup::settleCall {
+        input,
+        resolutions: vec![],
+    }
+    .abi_encode();
+    let wrapped = [&[0x77; 32][..], &settle].concat();
+    assert!(NativeRollup::settleCall::abi_decode(&wrapped).is_err());
+    let receipt = l1
+        .send_transaction(
+            TransactionRequest::default()
+                .with_to(forwarder)
+                .with_input(wrapped)
+                .with_gas_limit(3_000_000),
+        )
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status(), "the wrapped settlement");
+    assert_eq!(rig.settled().await, Some(1));
+
+    let _verifier = rig.start_verifier().await;
+    let verifier = provider(&rig.verifier_url());
+    verifier_agrees(&l2, &verifier, 1, Address::ZERO).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -151,6 +151,15 @@ impl User {
     }
 }
 
+/// Whether the L2 bridge marked message `index` claimed at block `at`.
+async fn is_claimed(l2: &DynProvider, index: u64, at: BlockId) -> bool {
+    let call = TransactionRequest::default()
+        .with_to(L2_BRIDGE)
+        .with_input(L2Bridge::isClaimedCall { index }.abi_encode());
+    let out = l2.call(call).block(at).await.unwrap();
+    L2Bridge::isClaimedCall::abi_decode_returns(&out).unwrap()
+}
+
 /// What the L2 owes and what the L1 holds, at L1 block `b` and the L2 block it settled:
 /// (escrow - fees owed - unpaid withdrawals, L2 ETH outside the bridge + unclaimed messages).
 async fn books(
@@ -203,11 +212,7 @@ async fn books(
         .await
         .unwrap()
     {
-        let call = TransactionRequest::default()
-            .with_to(L2_BRIDGE)
-            .with_input(L2Bridge::isClaimedCall { index: m.index }.abi_encode());
-        let out = l2.call(call).block(settled).await.unwrap();
-        if !L2Bridge::isClaimedCall::abi_decode_returns(&out).unwrap() {
+        if !is_claimed(l2, m.index, settled).await {
             unclaimed += m.value + m.fee;
         }
     }
@@ -454,11 +459,7 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
         .await
         .unwrap()
     {
-        let call = TransactionRequest::default()
-            .with_to(L2_BRIDGE)
-            .with_input(L2Bridge::isClaimedCall { index: m.index }.abi_encode());
-        let out = l2.call(call).block(BlockId::number(head)).await.unwrap();
-        if L2Bridge::isClaimedCall::abi_decode_returns(&out).unwrap() {
+        if is_claimed(&l2, m.index, BlockId::number(head)).await {
             assert_ne!(
                 m.to,
                 Address::with_last_byte(8),

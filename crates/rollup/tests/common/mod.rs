@@ -217,13 +217,15 @@ impl Rig {
             &self.l2_port.to_string(),
             "--block-time",
             "1",
-            "--settle-interval",
-            "2",
             "--datadir",
             &self.path("l2"),
         ]
         .map(String::from)
         .to_vec();
+        // Settle every 2 s unless the test says otherwise.
+        if !extra.contains(&"--settle-interval") {
+            args.extend(["--settle-interval".into(), "2".into()]);
+        }
         args.extend(extra.iter().map(|s| s.to_string()));
         let p = Proc::start(format!("{}/sequencer", self.tag), &rollup_bin(), &args);
         serving(&self.l2_url()).await;
