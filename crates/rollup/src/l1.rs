@@ -136,14 +136,15 @@ impl Rollup {
         self.provider.get_block_number().await.map_err(rpc)
     }
 
-    /// The L1's finalized block number.
-    pub async fn finalized(&self) -> Result<u64, L1Error> {
-        self.provider
+    /// The L1's finalized block number; `None` from an L1 that finalizes nothing (a dev
+    /// chain without a consensus client).
+    pub async fn finalized(&self) -> Result<Option<u64>, L1Error> {
+        Ok(self
+            .provider
             .get_block_by_number(alloy_rpc_types_eth::BlockNumberOrTag::Finalized)
             .await
             .map_err(rpc)?
-            .map(|b| b.header.number)
-            .ok_or_else(|| L1Error::Rpc("the L1 has no finalized block".into()))
+            .map(|b| b.header.number))
     }
 
     /// The contract's `E` events in L1 blocks `from..=to`, in order, with their transactions.

@@ -58,6 +58,8 @@ struct Follower {
     failed: std::collections::BTreeMap<u64, u64>,
     /// Forced transactions not yet seen in a block (network encodings).
     forced: Vec<(u32, Bytes)>,
+    /// Whether the L1 was seen finalizing nothing (logged once).
+    unfinalized_warned: bool,
     /// Forced transactions the pool refused (logged once; retried, as a nonce may come right).
     refused: BTreeSet<alloy_primitives::B256>,
 }
@@ -77,6 +79,7 @@ pub async fn run(
         failed: Default::default(),
         forced: Vec::new(),
         refused: BTreeSet::new(),
+        unfinalized_warned: false,
     };
     let mut backoff = crate::Backoff::new(config.poll);
     loop {
@@ -101,7 +104,18 @@ async fn step(
     f: &mut Follower,
 ) -> Result<(), L1Error> {
     let confirmed = match config.confirmations {
-        Confirmations::Finalized => rollup.finalized().await?,
+        Confirmations::Finalized => match rollup.finalized().await? {
+            Some(n) => n,
+            None => {
+                if !f.unfinalized_warned {
+                    f.unfinalized_warned = true;
+                    tracing::warn!(
+                        "the L1 finalizes no block: taking messages from its head (an L1 that can re-org needs --confirmations)"
+                    );
+                }
+                rollup.head().await?
+            }
+        },
         Confirmations::Depth(n) => rollup.head().await?.saturating_sub(n),
     };
     let from = f.scanned_to.map_or(0, |b| b + 1);
