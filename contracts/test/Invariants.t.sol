@@ -95,6 +95,12 @@ contract RollupHandler is Test {
         try rollup.settle(Ssz.single(SCHEMA, CHAIN, rival), rs) {
             revert("a block off the settled chain settled");
         } catch {}
+        // Nor does this block while it leaves a due forced transaction unresolved.
+        if (rs.length != 0) {
+            try rollup.settle(input, new Resolution[](0)) {
+                revert("a settlement left a due forced transaction");
+            } catch {}
+        }
         rollup.settle(input, rs);
         forcedResolved += rs.length;
         lastTimestamp = b.timestamp;

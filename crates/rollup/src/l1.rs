@@ -120,17 +120,6 @@ impl Rollup {
         })
     }
 
-    /// The L1 head's timestamp.
-    pub async fn timestamp(&self) -> Result<u64, L1Error> {
-        let block = self
-            .provider
-            .get_block_by_number(alloy_rpc_types_eth::BlockNumberOrTag::Latest)
-            .await
-            .map_err(rpc)?
-            .ok_or_else(|| L1Error::Rpc("the L1 has no latest block".into()))?;
-        Ok(block.header.timestamp)
-    }
-
     /// The L1 head's number.
     pub async fn head(&self) -> Result<u64, L1Error> {
         self.provider.get_block_number().await.map_err(rpc)

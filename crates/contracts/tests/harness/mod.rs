@@ -423,14 +423,8 @@ impl Rig {
     /// Seals an L2 block with one transfer from the sequencer, at the L1's time: the L2's
     /// clock catches up with the L1's (forced-transaction deadlines are judged in L2 time).
     pub fn transfer_block_now(&mut self) {
-        self.l2_submit(
-            &key(0),
-            Address::repeat_byte(0xbe),
-            Bytes::new(),
-            U256::from(1),
-        );
-        let (anchor, now) = (self.message_root(), self.l1.head().timestamp);
-        assert!(self.l2_seal_with(anchor, Some(now))[0].success);
+        let now = self.l1.head().timestamp;
+        self.transfer_block_at(Some(now));
     }
 
     /// Seals an L2 block nearly full (one transaction of 36,000 non-zero calldata bytes: the
@@ -463,13 +457,19 @@ impl Rig {
 
     /// Seals an L2 block with one transfer from the sequencer.
     pub fn transfer_block(&mut self) {
+        self.transfer_block_at(None);
+    }
+
+    /// [`Rig::transfer_block`] at `timestamp` (the next second unless given).
+    fn transfer_block_at(&mut self, timestamp: Option<u64>) {
         self.l2_submit(
             &key(0),
             Address::repeat_byte(0xbe),
             Bytes::new(),
             U256::from(1),
         );
-        assert!(self.l2_seal()[0].success);
+        let anchor = self.message_root();
+        assert!(self.l2_seal_with(anchor, timestamp)[0].success);
     }
 
     /// The L1 claim of withdrawal `w`, proven against the newest settled state root (which
