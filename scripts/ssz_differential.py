@@ -138,10 +138,18 @@ class ExecutionWitness(Container):
     headers: List[ByteList[1024], 256]
 
 
+# execution-specs' caps: a trie node of at most 2^10 bytes, a code of at most 2^16.
+class ExecutionWitnessAmsterdam(Container):
+    state: ProgressiveList[ByteList[1 << 10]]
+    codes: ProgressiveList[ByteList[1 << 16]]
+    headers: List[ByteList[1024], 256]
+
+
 class StatelessInputAmsterdam(Container):
     new_payload_request: NewPayloadRequestAmsterdam
-    witness: ExecutionWitness
+    witness: ExecutionWitnessAmsterdam
     chain_id: uint64
+    public_keys: ProgressiveList[ByteVector[65]]
 
 
 class StatelessInputOsaka(Container):

@@ -7,6 +7,7 @@
 //! against the partial trie. Used by the `ef-tests` binary and the benches.
 
 use alloy_consensus::{Block, Header, TxEnvelope};
+use alloy_eips::eip7840::BlobParams;
 use alloy_primitives::{Address, B256, Bytes, U256, hex, keccak256};
 use alloy_rlp::Decodable;
 use nr_stateless::{
@@ -50,6 +51,8 @@ pub struct BlockJson {
 pub struct BlockchainTest {
     /// Fork name, e.g. `Cancun` or `ShanghaiToCancunAtTime15k`.
     pub network: String,
+    /// The chain's own description, where the fixture has one.
+    pub config: Option<FixtureConfig>,
     /// The genesis block's RLP.
     #[serde(rename = "genesisRLP")]
     pub genesis_rlp: Bytes,
@@ -67,30 +70,103 @@ pub struct BlockchainTest {
     pub lastblockhash: B256,
 }
 
+/// A test's own description of its chain (newer EEST fixtures carry it): the blob
+/// parameters of every fork it schedules, BPO forks included.
+#[derive(Debug, Default, Deserialize)]
+pub struct FixtureConfig {
+    /// Blob parameters per fork name (`Cancun`, `BPO1`, `Amsterdam`, ...).
+    #[serde(rename = "blobSchedule", default)]
+    pub blob_schedule: BTreeMap<String, BlobEntry>,
+}
+
+/// One `blobSchedule` entry of a fixture (hex quantities).
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct BlobEntry {
+    /// Target blobs per block.
+    pub target: U256,
+    /// Maximum blobs per block.
+    pub max: U256,
+    /// Blob base fee update fraction.
+    #[serde(rename = "baseFeeUpdateFraction")]
+    pub base_fee_update_fraction: U256,
+}
+
+/// The forks before and including `name`, in activation order, as EEST's fork classes
+/// chain them: Osaka, then the blob-parameter-only forks (EIP-7892), Amsterdam after BPO2.
+fn fork_chain(name: &str) -> Option<Vec<&'static str>> {
+    const NAMED: [&str; 5] = ["Paris", "Shanghai", "Cancun", "Prague", "Osaka"];
+    const BPO: [&str; 5] = ["BPO1", "BPO2", "BPO3", "BPO4", "BPO5"];
+    if let Some(i) = NAMED.iter().position(|f| *f == name) {
+        return Some(NAMED[..=i].to_vec());
+    }
+    let (bpos, tail) = match name {
+        "Amsterdam" => (2, Some("Amsterdam")),
+        bpo => (BPO.iter().position(|f| *f == bpo)? + 1, None),
+    };
+    Some(
+        NAMED
+            .iter()
+            .chain(&BPO[..bpos])
+            .chain(tail.as_ref())
+            .copied()
+            .collect(),
+    )
+}
+
 /// The chain configuration a test network name stands for, or `None` for networks this
 /// project does not validate (pre-merge forks, and networks it does not know:
-/// [`skip_reason`] tells which).
-pub fn chain_config(network: &str) -> Option<ChainConfig> {
-    let base = ChainConfig::mainnet_like(1);
-    let at = |cfg: ChainConfig, forks: &[(Fork, u64)]| {
-        forks.iter().fold(cfg, |c, (f, t)| c.with_fork_time(*f, *t))
+/// [`skip_reason`] tells which). `Fork` is every fork up to it from genesis,
+/// `AToBAtTime15k` those up to A from genesis and B at time 15,000. Blob parameters come from
+/// the fixture's own `blobSchedule` where it has one (a BPO fork needs it, apart from
+/// Ethereum's BPO1 and BPO2).
+pub fn chain_config(network: &str, fixture: Option<&FixtureConfig>) -> Option<ChainConfig> {
+    let network = if network == "Merge" { "Paris" } else { network };
+    let (forks, switch) = match network.split_once("To") {
+        Some((a, rest)) => {
+            let (before, after) = (fork_chain(a)?, fork_chain(rest.strip_suffix("AtTime15k")?)?);
+            // B must follow A directly.
+            if after.len() != before.len() + 1 || !after.starts_with(&before) {
+                return None;
+            }
+            (after, Some(before.len()))
+        }
+        None => (fork_chain(network)?, None),
     };
-    use Fork::*;
-    Some(match network {
-        "Paris" | "Merge" => base,
-        "Shanghai" => at(base, &[(Shanghai, 0)]),
-        "Cancun" => at(base, &[(Shanghai, 0), (Cancun, 0)]),
-        "Prague" => at(base, &[(Shanghai, 0), (Cancun, 0), (Prague, 0)]),
-        "Osaka" => at(base, &[(Shanghai, 0), (Cancun, 0), (Prague, 0), (Osaka, 0)]),
-        "ParisToShanghaiAtTime15k" => at(base, &[(Shanghai, 15_000)]),
-        "ShanghaiToCancunAtTime15k" => at(base, &[(Shanghai, 0), (Cancun, 15_000)]),
-        "CancunToPragueAtTime15k" => at(base, &[(Shanghai, 0), (Cancun, 0), (Prague, 15_000)]),
-        "PragueToOsakaAtTime15k" => at(
-            base,
-            &[(Shanghai, 0), (Cancun, 0), (Prague, 0), (Osaka, 15_000)],
-        ),
-        _ => return None,
-    })
+    let blob_params = |name: &str| -> Option<BlobParams> {
+        let entry = fixture.and_then(|f| f.blob_schedule.get(name));
+        match (entry, name) {
+            (Some(e), _) => Some(BlobParams {
+                target_blob_count: e.target.try_into().ok()?,
+                max_blob_count: e.max.try_into().ok()?,
+                update_fraction: e.base_fee_update_fraction.try_into().ok()?,
+                ..BlobParams::osaka()
+            }),
+            (None, "BPO1") => Some(BlobParams::bpo1()),
+            (None, "BPO2") => Some(BlobParams::bpo2()),
+            (None, "Amsterdam") => None,
+            (None, _) => None,
+        }
+    };
+    let mut config = ChainConfig::mainnet_like(1);
+    for (i, name) in forks.into_iter().enumerate() {
+        let time = if switch == Some(i) { 15_000 } else { 0 };
+        match name {
+            "Paris" => {}
+            "Shanghai" => config = config.with_fork_time(Fork::Shanghai, time),
+            "Cancun" => config = config.with_fork_time(Fork::Cancun, time),
+            "Prague" => config = config.with_fork_time(Fork::Prague, time),
+            "Osaka" => config = config.with_fork_time(Fork::Osaka, time),
+            "Amsterdam" => {
+                config = config.with_fork_time(Fork::Amsterdam, time);
+                // Without its own entry Amsterdam keeps the parameters before it.
+                if let Some(p) = blob_params(name) {
+                    config.blob_schedule.insert(Fork::Amsterdam, p);
+                }
+            }
+            bpo => config.bpo_forks.push((time, blob_params(bpo)?)),
+        }
+    }
+    Some(config)
 }
 
 /// How one test ended.
@@ -107,7 +183,7 @@ pub enum Outcome {
 /// Why pre-merge tests are skipped.
 pub const PRE_MERGE: &str = "pre-merge fork, not covered by the chain config";
 /// Why tests of a network this runner has no configuration for are skipped (for example
-/// the blob-parameter-only forks after Osaka, `OsakaToBPO1AtTime15k`).
+/// a BPO fork with no Ethereum parameters and no `blobSchedule` in the fixture, `BPO3`).
 pub const UNKNOWN_NETWORK: &str = "network unknown to this runner (no chain config for it)";
 
 /// Forks before the merge, as test network names spell them.
@@ -194,7 +270,7 @@ pub fn run_blockchain_test(
     test: &BlockchainTest,
     mut on_block: impl FnMut(&PreparedBlock),
 ) -> Outcome {
-    let Some(config) = chain_config(&test.network) else {
+    let Some(config) = chain_config(&test.network, test.config.as_ref()) else {
         return Outcome::Skipped(skip_reason(&test.network));
     };
     if EIP_7610_TESTS.iter().any(|t| name.starts_with(t)) {
@@ -292,7 +368,15 @@ fn import_block(
     }
     let generated = generate_witness(state, &block, config).map_err(|e| e.to_string())?;
     let requests = generated.outcome.as_ref().ok().map(|v| &v.requests);
-    let request = match payload_from_block(&block, requests) {
+    // From Amsterdam on the block's access list is the one execution built (its hash is
+    // checked against the header's).
+    let access_list = generated
+        .outcome
+        .as_ref()
+        .ok()
+        .and_then(|v| v.block_access_list.as_deref())
+        .map(|b| &b[..]);
+    let request = match payload_from_block(&block, requests, access_list) {
         Ok(r) => r,
         Err(e) if generated.outcome.is_err() => return Ok(Err(e.to_string())),
         Err(e) => {
@@ -301,8 +385,12 @@ fn import_block(
             ));
         }
     };
+    let schema = SchemaId::v1(config.fork_at(block.header.timestamp));
     let input = StatelessInput {
-        schema: SchemaId::v1(config.fork_at(block.header.timestamp)),
+        public_keys: schema
+            .is_amsterdam_layout()
+            .then(|| nr_stateless::validate::public_keys_of(&block.body.transactions)),
+        schema,
         new_payload_request: request,
         witness: generated.witness,
         chain_id: config.chain_id,
@@ -355,7 +443,7 @@ pub fn prepared_inputs(file: &Path) -> Result<Vec<(String, ChainConfig, Prepared
         serde_json::from_str(&text).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for (name, test) in &tests {
-        let Some(config) = chain_config(&test.network) else {
+        let Some(config) = chain_config(&test.network, test.config.as_ref()) else {
             continue;
         };
         let mut blocks = Vec::new();
@@ -512,17 +600,30 @@ mod tests {
 
     #[test]
     fn networks_are_configured_pre_merge_or_unknown() {
-        assert!(chain_config("PragueToOsakaAtTime15k").is_some());
+        let c = chain_config("PragueToOsakaAtTime15k", None).unwrap();
+        assert_eq!((c.prague_time, c.osaka_time), (Some(0), Some(15_000)));
+        // Ethereum's BPO forks are known without a fixture config; BPO2 at 15k follows BPO1.
+        let c = chain_config("BPO1ToBPO2AtTime15k", None).unwrap();
+        assert_eq!(c.bpo_forks.len(), 2);
+        assert_eq!(c.blob_params_at(15_000), Some(BlobParams::bpo2()));
+        assert_eq!(c.blob_params_at(14_999), Some(BlobParams::bpo1()));
+        // Amsterdam keeps BPO2's parameters unless the fixture gives its own.
+        let c = chain_config("BPO2ToAmsterdamAtTime15k", None).unwrap();
+        assert_eq!(c.amsterdam_time, Some(15_000));
+        assert_eq!(c.blob_params_at(20_000), Some(BlobParams::bpo2()));
+        let c = chain_config("Amsterdam", None).unwrap();
+        assert_eq!(c.fork_at(0), Fork::Amsterdam);
         for pre in [
             "Berlin",
             "ByzantiumToConstantinopleFixAt5",
             "ArrowGlacierToParisAtDiff0x20000",
         ] {
-            assert!(chain_config(pre).is_none());
+            assert!(chain_config(pre, None).is_none());
             assert_eq!(skip_reason(pre), PRE_MERGE, "{pre}");
         }
-        for unknown in ["OsakaToBPO1AtTime15k", "BPO2ToAmsterdamAtTime15k"] {
-            assert!(chain_config(unknown).is_none());
+        // BPO3 has no Ethereum parameters: only a fixture's blobSchedule gives them.
+        for unknown in ["BPO3", "BPO2ToBPO3AtTime15k", "Verkle"] {
+            assert!(chain_config(unknown, None).is_none());
             assert_eq!(skip_reason(unknown), UNKNOWN_NETWORK, "{unknown}");
         }
     }

@@ -84,17 +84,13 @@ pub fn chain_config(c: &alloy_genesis::ChainConfig) -> Result<ChainConfig, SpecE
             _ => {}
         }
     }
-    if config.amsterdam_time.is_some() {
-        return Err(SpecError::Forks(
-            "Amsterdam execution rules are not implemented".into(),
-        ));
-    }
     let mut blobs = ethereum_blob_schedule();
     for (name, params) in &c.blob_schedule {
         let fork = match name.as_str() {
             "cancun" => Fork::Cancun,
             "prague" => Fork::Prague,
             "osaka" => Fork::Osaka,
+            "amsterdam" => Fork::Amsterdam,
             bpo if BPO_NAMES.contains(&bpo) => continue,
             other => {
                 return Err(SpecError::Forks(format!(

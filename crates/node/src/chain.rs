@@ -705,16 +705,24 @@ impl<F: NodeEvmFactory> Chain<F> {
         let validated = generated
             .outcome
             .map_err(|e| self.import_error(number, e))?;
-        let request = payload_from_block(&block, Some(&validated.requests))
-            .map_err(|e| self.import_error(number, e))?;
+        let request = payload_from_block(
+            &block,
+            Some(&validated.requests),
+            validated.block_access_list.as_deref().map(|b| &b[..]),
+        )
+        .map_err(|e| self.import_error(number, e))?;
         if self.role == Role::L2 {
             nr_statement::check_l2_rules(&request).map_err(|e| self.import_error(number, e))?;
         }
+        let schema = SchemaId::v1(config.fork_at(block.header.timestamp));
         let stateless_input = StatelessInput {
-            schema: SchemaId::v1(config.fork_at(block.header.timestamp)),
+            schema,
             new_payload_request: request,
             witness: generated.witness,
             chain_id: config.chain_id,
+            public_keys: schema
+                .is_amsterdam_layout()
+                .then(|| nr_stateless::validate::public_keys_of(&block.body.transactions)),
         }
         .encode();
         let hash = validated.block_hash;

@@ -36,6 +36,10 @@ pub enum GenesisError {
     /// The allocation could not be built into a trie.
     #[error("allocation: {0}")]
     Alloc(String),
+    /// The chain schedules a fork whose blocks this node cannot build yet (it validates them:
+    /// EXECUTE settles such L2s).
+    #[error("this node does not build {0} blocks yet; schedule an earlier fork")]
+    UnbuildableFork(&'static str),
 }
 
 /// A chain: its rules and its genesis block.
@@ -61,6 +65,10 @@ impl ChainSpec {
     /// The chain a parsed genesis describes.
     pub fn from_genesis(genesis: Genesis) -> Result<Self, GenesisError> {
         let config = nr_execute::spec::chain_config(&genesis.config)?;
+        // The block builder does not yet make EIP-7928 access lists or slot numbers.
+        if config.amsterdam_time.is_some() {
+            return Err(GenesisError::UnbuildableFork("Amsterdam"));
+        }
         // EXECUTE's section is checked with the rest of the file, before any use of it.
         let execute = nr_execute::spec::execute_config(&genesis.config)?;
         let header = genesis_header(&genesis, &config);

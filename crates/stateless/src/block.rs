@@ -12,7 +12,7 @@ use crate::{
 use alloc::vec::Vec;
 use alloy_consensus::{Block, BlockBody, EMPTY_OMMER_ROOT_HASH, Header, TxEnvelope, proofs};
 use alloy_eips::{eip2718::Decodable2718, eip2718::Encodable2718, eip4895};
-use alloy_primitives::{Address, B64, B256, Bloom, Bytes, U256};
+use alloy_primitives::{Address, B64, B256, Bloom, Bytes, U256, keccak256};
 use libssz_types::{ProgressiveList, SszList, SszVector};
 
 /// Why a payload cannot be turned into a block (or a block into a payload).
@@ -27,9 +27,6 @@ pub enum PayloadError {
     /// A field the fork does not have is set (e.g. withdrawals before Shanghai).
     #[error("{0} is not allowed before its fork")]
     FieldBeforeFork(&'static str),
-    /// Rules for this fork are not implemented.
-    #[error("fork {0:?} is not supported for validation")]
-    UnsupportedFork(Fork),
     /// A block that no payload can express (ommers, difficulty or nonce set).
     #[error("block is not a post-merge block: {0}")]
     NotPostMerge(&'static str),
@@ -47,9 +44,6 @@ pub enum PayloadError {
 /// in their canonical (block) form. A block built by [`block_from_payload`] passes by
 /// construction; a block from elsewhere (RLP, a peer) must be checked before execution.
 pub fn check_block_shape(block: &Block<TxEnvelope>, fork: Fork) -> Result<(), PayloadError> {
-    if fork >= Fork::Amsterdam {
-        return Err(PayloadError::UnsupportedFork(fork));
-    }
     check_post_merge(block)?;
     let h = &block.header;
     if h.extra_data.len() > 32 {
@@ -62,7 +56,7 @@ pub fn check_block_shape(block: &Block<TxEnvelope>, fork: Fork) -> Result<(), Pa
         withdrawals: shanghai,
         blobs: cancun,
         requests: prague,
-        ..
+        block_access_list: amsterdam,
     } = fork.header_fields();
     let present = [
         ("withdrawals root", h.withdrawals_root.is_some(), shanghai),
@@ -78,9 +72,9 @@ pub fn check_block_shape(block: &Block<TxEnvelope>, fork: Fork) -> Result<(), Pa
         (
             "block access list hash",
             h.block_access_list_hash.is_some(),
-            false,
+            amsterdam,
         ),
-        ("slot number", h.slot_number.is_some(), false),
+        ("slot number", h.slot_number.is_some(), amsterdam),
     ];
     if let Some((field, ..)) = present.iter().find(|(_, has, wants)| has != wants) {
         return Err(PayloadError::FieldMismatch(field));
@@ -138,6 +132,9 @@ pub struct PayloadBlock {
     pub block: Block<TxEnvelope>,
     /// `payload.block_hash`.
     pub claimed_hash: B256,
+    /// The payload's EIP-7928 block access list, RLP as the payload carries it (Amsterdam
+    /// on; the header commits to its keccak256).
+    pub block_access_list: Option<Bytes>,
 }
 
 fn u256_le(bytes: &[u8; 32]) -> U256 {
@@ -149,9 +146,6 @@ pub fn block_from_payload(
     request: &NewPayloadRequest,
     fork: Fork,
 ) -> Result<PayloadBlock, PayloadError> {
-    if fork >= Fork::Amsterdam {
-        return Err(PayloadError::UnsupportedFork(fork));
-    }
     let p: &ExecutionPayload = &request.execution_payload;
     let raw: Vec<&[u8]> = p.transactions.iter().map(|t| &t[..]).collect();
     let transactions = raw
@@ -184,7 +178,7 @@ pub fn block_from_payload(
         withdrawals: shanghai,
         blobs: cancun,
         requests: prague,
-        ..
+        block_access_list: amsterdam,
     } = fork.header_fields();
     if !shanghai && !withdrawals.is_empty() {
         return Err(PayloadError::FieldBeforeFork("withdrawals"));
@@ -200,9 +194,11 @@ pub fn block_from_payload(
     if !prague && !request.execution_requests.is_empty() {
         return Err(PayloadError::FieldBeforeFork("execution requests"));
     }
-    if !p.block_access_list.is_empty() || p.slot_number != 0 {
+    if !amsterdam && (!p.block_access_list.is_empty() || p.slot_number != 0) {
         return Err(PayloadError::FieldBeforeFork("block access list"));
     }
+    // EIP-7928: the header commits to the list's bytes as the payload carries them.
+    let block_access_list = amsterdam.then(|| Bytes::copy_from_slice(&p.block_access_list));
 
     let header = Header {
         parent_hash: p.parent_hash.into(),
@@ -228,8 +224,8 @@ pub fn block_from_payload(
         excess_blob_gas: cancun.then_some(p.excess_blob_gas),
         parent_beacon_block_root: cancun.then(|| request.parent_beacon_block_root.into()),
         requests_hash: prague.then(|| request.execution_requests.to_eip7685().requests_hash()),
-        block_access_list_hash: None,
-        slot_number: None,
+        block_access_list_hash: block_access_list.as_ref().map(keccak256),
+        slot_number: amsterdam.then_some(p.slot_number),
     };
     let body = BlockBody {
         transactions,
@@ -239,17 +235,24 @@ pub fn block_from_payload(
     Ok(PayloadBlock {
         block: Block { header, body },
         claimed_hash: p.block_hash.into(),
+        block_access_list,
     })
 }
 
 /// Builds the `NewPayloadRequest` of a post-merge block. `requests` are the block's
-/// EIP-7685 requests (from execution), needed from Prague on.
+/// EIP-7685 requests (from execution), needed from Prague on; `block_access_list` its
+/// EIP-7928 list as RLP, needed from Amsterdam on (its keccak256 must be the header's
+/// `block_access_list_hash`).
 pub fn payload_from_block(
     block: &Block<TxEnvelope>,
     requests: Option<&alloy_eips::eip7685::Requests>,
+    block_access_list: Option<&[u8]>,
 ) -> Result<NewPayloadRequest, PayloadError> {
     check_post_merge(block)?;
     let h = &block.header;
+    if h.block_access_list_hash != block_access_list.map(keccak256) {
+        return Err(PayloadError::FieldMismatch("block access list"));
+    }
     let extra_data =
         SszList::try_from(h.extra_data.to_vec()).map_err(|_| PayloadError::ExtraDataTooLong)?;
     let transactions: Vec<ProgressiveList<u8>> = block
@@ -305,8 +308,11 @@ pub fn payload_from_block(
             withdrawals: withdrawals.into(),
             blob_gas_used: h.blob_gas_used.unwrap_or_default(),
             excess_blob_gas: h.excess_blob_gas.unwrap_or_default(),
-            block_access_list: ProgressiveList::new(),
-            slot_number: 0,
+            block_access_list: block_access_list
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default()
+                .into(),
+            slot_number: h.slot_number.unwrap_or_default(),
         },
         versioned_hashes: versioned_hashes.into(),
         parent_beacon_block_root: h.parent_beacon_block_root.unwrap_or_default().0,

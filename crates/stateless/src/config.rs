@@ -25,8 +25,10 @@ pub enum Fork {
     Prague,
     /// PeerDAS blob rules (EIP-7594, EIP-7918), per-tx gas cap (EIP-7825), block size cap.
     Osaka,
-    /// Block-level access lists (EIP-7928). Its wire layout is supported; its execution
-    /// rules are not yet, so such blocks are rejected with a typed error.
+    /// Block-level access lists (EIP-7928), slot numbers (EIP-7843), transfer logs
+    /// (EIP-7708), two-dimensional block gas (EIP-7778, EIP-8037) and the other Amsterdam
+    /// rules as revm 42 implements them (docs/stateless.md names where that differs from
+    /// execution-specs).
     Amsterdam,
 }
 
@@ -191,12 +193,9 @@ impl ChainConfig {
     /// at the same time as a named fork overrides it, as it follows it in the schedule).
     pub fn blob_params_at(&self, timestamp: u64) -> Option<BlobParams> {
         let fork = self.fork_at(timestamp);
-        let named = self
-            .blob_schedule
-            .range(..=fork)
-            .next_back()
-            .map(|(_, p)| *p)?;
-        let since = self.activation(fork).unwrap_or(0);
+        let (&entry, &named) = self.blob_schedule.range(..=fork).next_back()?;
+        // BPO forks after the entry in force apply until a later fork brings its own entry.
+        let since = self.activation(entry).unwrap_or(0);
         Some(
             self.bpo_forks
                 .iter()
@@ -222,7 +221,10 @@ impl ChainConfig {
 /// Most blob-parameter-only forks a chain schedules (EIP-7892 names BPO1 to BPO5).
 pub const MAX_BPO_FORKS: usize = 5;
 
-/// Ethereum's blob parameters per fork (EIP-4844, EIP-7691, EIP-7918).
+/// Ethereum's blob parameters per named fork (EIP-4844, EIP-7691, EIP-7918). A fork without
+/// an entry keeps the parameters in force before it, BPO forks included (Ethereum's
+/// Amsterdam keeps BPO2's); the schedule is part of an L2's rules hash, so it lists only
+/// what changed.
 pub fn ethereum_blob_schedule() -> BTreeMap<Fork, BlobParams> {
     BTreeMap::from([
         (Fork::Cancun, BlobParams::cancun()),

@@ -17,6 +17,7 @@ extern crate alloc;
 pub mod block;
 pub mod config;
 pub mod db;
+pub mod gas;
 pub mod ssz;
 pub mod trie;
 pub mod validate;

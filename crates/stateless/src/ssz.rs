@@ -155,7 +155,9 @@ impl SchemaId {
         })
     }
 
-    fn is_amsterdam_layout(self) -> bool {
+    /// Whether inputs of this schema have the 0x1501 layout (Amsterdam's payload and
+    /// requests, and the senders' public keys).
+    pub fn is_amsterdam_layout(self) -> bool {
         self.fork >= Fork::Amsterdam
     }
 }
@@ -417,6 +419,7 @@ struct StatelessInputAmsterdam {
     new_payload_request: NewPayloadRequest,
     witness: ExecutionWitness,
     chain_id: u64,
+    public_keys: ProgressiveList<PublicKey>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
@@ -437,7 +440,14 @@ pub struct StatelessInput {
     pub witness: ExecutionWitness,
     /// The chain the block belongs to.
     pub chain_id: u64,
+    /// The 0x1501 layout's sender public keys, one per transaction in order
+    /// (`0x04 ‖ x ‖ y`): an untrusted hint that validation checks against each
+    /// transaction's signature. `None` in the Osaka-era layouts, which carry none.
+    pub public_keys: Option<Vec<PublicKey>>,
 }
+
+/// An uncompressed secp256k1 public key, `0x04 ‖ x ‖ y` (execution-specs' `Bytes65`).
+pub type PublicKey = [u8; 65];
 
 /// The output: what was validated and whether it passed. A zk guest commits exactly these
 /// 43 bytes as its public values.
@@ -553,6 +563,7 @@ impl StatelessInput {
                 new_payload_request: i.new_payload_request,
                 witness: i.witness,
                 chain_id: i.chain_id,
+                public_keys: Some(i.public_keys.to_vec()),
             }
         } else {
             let i = StatelessInputV1::from_ssz_bytes(body).map_err(DecodeError::Ssz)?;
@@ -561,6 +572,7 @@ impl StatelessInput {
                 new_payload_request: from_v1(i.new_payload_request),
                 witness: i.witness,
                 chain_id: i.chain_id,
+                public_keys: None,
             }
         };
         input.check_caps()?;
@@ -576,6 +588,7 @@ impl StatelessInput {
                 new_payload_request: self.new_payload_request.clone(),
                 witness: self.witness.clone(),
                 chain_id: self.chain_id,
+                public_keys: self.public_keys.clone().unwrap_or_default().into(),
             }
             .ssz_append(&mut out);
         } else {
@@ -604,11 +617,42 @@ impl StatelessInput {
         request_root(self.schema, &self.new_payload_request)
     }
 
-    /// Checks every list against its cap (progressive lists have none in SSZ itself).
+    /// Checks every list against its cap (progressive lists have none in SSZ itself). The
+    /// 0x1501 layout has execution-specs' caps exactly: none on counts (the input cap bounds
+    /// them), [`MAX_BYTES_PER_WITNESS_NODE_AMSTERDAM`] and [`MAX_BYTES_PER_CODE_AMSTERDAM`] on
+    /// witness items; the Osaka-era layouts keep this crate's caps on every list.
     pub fn check_caps(&self) -> Result<(), DecodeError> {
+        if self.schema.is_amsterdam_layout() {
+            return check_witness_item_caps(&self.witness);
+        }
         check_request_caps(&self.new_payload_request)?;
         check_witness_caps(&self.witness)
     }
+}
+
+/// Largest trie node in a 0x1501 witness (execution-specs `MAX_BYTES_PER_WITNESS_NODE`: a
+/// full branch node of the secure trie is 532 bytes).
+pub const MAX_BYTES_PER_WITNESS_NODE_AMSTERDAM: usize = 1 << 10;
+/// Largest code in a 0x1501 witness (execution-specs `MAX_BYTES_PER_CODE`, EIP-7954's code
+/// size limit rounded up).
+pub const MAX_BYTES_PER_CODE_AMSTERDAM: usize = 1 << 16;
+
+fn check_witness_item_caps(w: &ExecutionWitness) -> Result<(), DecodeError> {
+    for node in w.state.iter() {
+        cap(
+            "witness node bytes",
+            node.len(),
+            MAX_BYTES_PER_WITNESS_NODE_AMSTERDAM,
+        )?;
+    }
+    for code in w.codes.iter() {
+        cap(
+            "witness code bytes",
+            code.len(),
+            MAX_BYTES_PER_CODE_AMSTERDAM,
+        )?;
+    }
+    Ok(())
 }
 
 fn check_request_caps(r: &NewPayloadRequest) -> Result<(), DecodeError> {
@@ -901,6 +945,7 @@ mod tests {
             },
             witness: ExecutionWitness::default(),
             chain_id: 1,
+            public_keys: schema.is_amsterdam_layout().then(|| vec![[4; 65]]),
         }
     }
 

@@ -11,8 +11,8 @@ use crate::{
     config::{ChainConfig, Fork},
     db::{StateError, TrieState},
     ssz::{
-        ExecutionWitness, NewPayloadRequest, SchemaId, StatelessInput, StatelessRangeInput,
-        StatelessRangeValidationResult, StatelessValidationResult,
+        ExecutionWitness, NewPayloadRequest, PublicKey, SchemaId, StatelessInput,
+        StatelessRangeInput, StatelessRangeValidationResult, StatelessValidationResult,
     },
     trie::NodeStore,
 };
@@ -22,11 +22,15 @@ use alloy_consensus::{
     Block, Header, Transaction, TxEnvelope, TxReceipt, constants::MAXIMUM_EXTRA_DATA_SIZE, proofs,
 };
 use alloy_eips::{
-    eip1559::BaseFeeParams, eip2718::Encodable2718, eip4844::DATA_GAS_PER_BLOB, eip7685::Requests,
+    eip1559::BaseFeeParams,
+    eip2718::Encodable2718,
+    eip4844::DATA_GAS_PER_BLOB,
+    eip7685::Requests,
+    eip7928::{ITEM_COST, total_bal_items},
 };
 use alloy_evm::{
-    EvmEnv, EvmFactory,
-    block::{BlockExecutionResult, BlockExecutor},
+    Evm, EvmEnv, EvmFactory,
+    block::{BlockExecutionError, BlockExecutionResult, BlockExecutor},
     eth::{
         EthBlockExecutionCtx, EthBlockExecutor, EthEvmFactory, receipt_builder::AlloyReceiptBuilder,
     },
@@ -69,6 +73,12 @@ pub enum ValidationError {
     /// A transaction signature does not recover (EIP-2 / EIP-155 rules).
     #[error("transaction {0} has an invalid signature")]
     InvalidSignature(usize),
+    /// The 0x1501 input's public keys are not one per transaction.
+    #[error("{keys} public keys for {transactions} transactions")]
+    PublicKeyCount { keys: usize, transactions: usize },
+    /// A 0x1501 public key is not the key its transaction's signature recovers to.
+    #[error("public key {0} does not match its transaction's signature")]
+    PublicKeyMismatch(usize),
     /// The witness has no headers, more than 256, or undecodable ones.
     #[error("witness header {index} is malformed or the list is empty or too long")]
     MalformedWitnessHeader { index: usize },
@@ -129,9 +139,18 @@ pub enum ValidationError {
     /// EIP-7685 requests differ.
     #[error("requests hash mismatch: header {header}, computed {computed}")]
     RequestsHashMismatch { header: B256, computed: B256 },
+    /// EIP-6110: a deposit event whose data is not the exact layout.
+    #[error("receipt {receipt} holds a deposit event of the wrong layout")]
+    InvalidDepositEventLayout { receipt: usize },
     /// Post-state root differs.
     #[error("post-state root mismatch: header {header}, computed {computed}")]
     PostStateRootMismatch { header: B256, computed: B256 },
+    /// EIP-7928: the block access list execution builds is not the one the header commits to.
+    #[error("block access list hash mismatch: header {header}, computed {computed}")]
+    BlockAccessListHashMismatch { header: B256, computed: B256 },
+    /// EIP-7928: more block-access-list items than the gas limit pays for.
+    #[error("block access list of {items} items over the gas limit's {max}")]
+    BlockAccessListTooLarge { items: u64, max: u64 },
 }
 
 /// What a successful validation established.
@@ -147,6 +166,8 @@ pub struct ValidatedBlock {
     pub receipts: Vec<alloy_consensus::ReceiptEnvelope>,
     /// EIP-7685 requests produced.
     pub requests: Requests,
+    /// The EIP-7928 block access list execution built, as RLP (Amsterdam on).
+    pub block_access_list: Option<Bytes>,
 }
 
 /// Validates the block of `input` statelessly under `config`. `Ok` iff the block is valid;
@@ -164,7 +185,9 @@ pub fn validate_stateless(
     let w = Witness::index(&input.witness, block.header.parent_hash)?;
     let mut db = TrieState::new(w.parent.state_root, &w.store, &w.codes, &w.ancestors);
     let factory = EthEvmFactory::default();
-    execute_block(&block, &w.parent, config, &mut db, &factory).map(|(validated, _)| validated)
+    let keys = input.public_keys.as_deref();
+    execute_block(&block, &w.parent, config, &mut db, &factory, keys)
+        .map(|(validated, _)| validated)
 }
 
 /// Which block of a range failed, and why.
@@ -210,9 +233,15 @@ pub fn validate_stateless_range(
             }));
         }
         let mut db = TrieState::new(parent.state_root, &store, &codes, &ancestors);
-        let (v, bundle) =
-            execute_block(&block, &parent, config, &mut db, &EthEvmFactory::default())
-                .map_err(at(i))?;
+        let (v, bundle) = execute_block(
+            &block,
+            &parent,
+            config,
+            &mut db,
+            &EthEvmFactory::default(),
+            None,
+        )
+        .map_err(at(i))?;
         if i + 1 < count {
             // The next block reads what this one wrote: its new trie nodes and codes.
             let mut written = NodeStore::default();
@@ -256,6 +285,7 @@ fn checked_block(
     let PayloadBlock {
         block,
         claimed_hash,
+        ..
     } = block_from_payload(request, fork)?;
     let computed = block.header.hash_slow();
     if computed != claimed_hash {
@@ -280,12 +310,17 @@ fn checked_block(
 /// definition that validation, the node's block builder and its RPC (calls, estimates,
 /// tracing) use.
 pub fn block_evm_env(header: &Header, config: &ChainConfig) -> EvmEnv {
-    EvmEnv::for_eth_block(
+    let mut env = EvmEnv::for_eth_block(
         header,
         config,
         config.chain_id,
         config.blob_params_at(header.timestamp),
-    )
+    );
+    // execution-specs' Amsterdam gas values where revm 42's differ (crate::gas).
+    if env.cfg_env.spec.is_enabled_in(SpecId::AMSTERDAM) {
+        crate::gas::apply(&mut env.cfg_env.gas_params);
+    }
+    env
 }
 
 /// How the execution of a block with `header` starts (the system calls of EIP-4788 and
@@ -304,7 +339,7 @@ pub fn block_execution_ctx<'a>(
         withdrawals,
         extra_data: header.extra_data.clone(),
         tx_count_hint: Some(transactions),
-        slot_number: None,
+        slot_number: header.slot_number,
     }
 }
 
@@ -488,6 +523,99 @@ pub fn expected_excess_blob_gas(
     })
 }
 
+/// The senders of `transactions`. Without keys each is recovered from its signature (EIP-2
+/// low `s`). With the 0x1501 layout's keys (execution-specs `recover_sender_from_public_key`)
+/// there must be one per transaction, each equal to the key its signature recovers to; the
+/// sender is the key's address.
+pub fn recover_senders(
+    transactions: &[TxEnvelope],
+    public_keys: Option<&[PublicKey]>,
+) -> Result<Vec<Address>, ValidationError> {
+    let Some(keys) = public_keys else {
+        return transactions
+            .iter()
+            .enumerate()
+            .map(|(i, tx)| {
+                tx.recover_signer()
+                    .map_err(|_| ValidationError::InvalidSignature(i))
+            })
+            .collect();
+    };
+    if keys.len() != transactions.len() {
+        return Err(ValidationError::PublicKeyCount {
+            keys: keys.len(),
+            transactions: transactions.len(),
+        });
+    }
+    transactions
+        .iter()
+        .zip(keys)
+        .enumerate()
+        .map(|(i, (tx, key))| {
+            let recovered = recover_public_key(tx).ok_or(ValidationError::InvalidSignature(i))?;
+            if recovered != *key {
+                return Err(ValidationError::PublicKeyMismatch(i));
+            }
+            Ok(Address::from_slice(&keccak256(&key[1..])[12..]))
+        })
+        .collect()
+}
+
+/// The public keys a 0x1501 input carries for `transactions`, as execution-specs' host makes
+/// them: each transaction's recovered key, none for one whose signature does not recover
+/// (such a block then fails the count check, and is invalid anyway).
+pub fn public_keys_of(transactions: &[TxEnvelope]) -> Vec<PublicKey> {
+    transactions.iter().filter_map(recover_public_key).collect()
+}
+
+/// The uncompressed key (`0x04 ‖ x ‖ y`) that signed `tx`, `None` if the signature has a
+/// high `s` (EIP-2) or recovers to no key.
+pub fn recover_public_key(tx: &TxEnvelope) -> Option<PublicKey> {
+    let signature = tx.signature();
+    if signature.s() > alloy_consensus::crypto::SECP256K1N_HALF {
+        return None;
+    }
+    let key = signature.recover_from_prehash(&tx.signature_hash()).ok()?;
+    key.to_encoded_point(false).as_bytes().try_into().ok()
+}
+
+/// The index of the first receipt with a deposit event (EIP-6110: from `contract`, topic 0
+/// the `DepositEvent` signature) whose data is not the exact ABI layout the spec requires:
+/// 576 bytes, the five offsets 160, 256, 320, 384, 512 and the sizes 48, 32, 8, 96, 8.
+fn bad_deposit_log(
+    receipts: &[alloy_consensus::ReceiptEnvelope],
+    contract: Address,
+) -> Option<usize> {
+    const SIGNATURE: B256 =
+        alloy_primitives::b256!("649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5");
+    const WORDS: [(usize, u64); 10] = [
+        (0, 160),
+        (32, 256),
+        (64, 320),
+        (96, 384),
+        (128, 512),
+        (160, 48),
+        (256, 32),
+        (320, 8),
+        (384, 96),
+        (512, 8),
+    ];
+    let well_formed = |data: &[u8]| {
+        data.len() == 576
+            && WORDS.iter().all(|&(at, want)| {
+                alloy_primitives::U256::from_be_slice(&data[at..at + 32])
+                    == alloy_primitives::U256::from(want)
+            })
+    };
+    receipts.iter().position(|r| {
+        r.logs().iter().any(|log| {
+            log.address == contract
+                && log.topics().first() == Some(&SIGNATURE)
+                && !well_formed(&log.data.data)
+        })
+    })
+}
+
 /// The EVMs a block can execute on: Ethereum's, or one with extra precompiles (an L1 with
 /// EXECUTE) that keeps Ethereum's transaction, block and spec types.
 pub trait BlockEvmFactory:
@@ -509,6 +637,7 @@ pub(crate) fn execute_block<F: BlockEvmFactory>(
     config: &ChainConfig,
     db: &mut TrieState<'_>,
     factory: &F,
+    public_keys: Option<&[PublicKey]>,
 ) -> Result<(ValidatedBlock, BundleState), ValidationError> {
     let header = &block.header;
     let fork = config.fork_at(header.timestamp);
@@ -519,23 +648,22 @@ pub(crate) fn execute_block<F: BlockEvmFactory>(
         }
     }
     validate_header_against_parent(header, parent, config)?;
-    let senders = block
-        .body
-        .transactions
-        .iter()
-        .enumerate()
-        .map(|(i, tx)| {
-            tx.recover_signer()
-                .map_err(|_| ValidationError::InvalidSignature(i))
-        })
-        .collect::<Result<Vec<Address>, _>>()?;
+    let senders = recover_senders(&block.body.transactions, public_keys)?;
 
     let blob_params = config.blob_params_at(header.timestamp);
     let evm_env = block_evm_env(header, config);
+    // EIP-7928: from Amsterdam on, execution records every account and slot it touches,
+    // indexed 0 for the system calls before the transactions, i + 1 for transaction i and
+    // n + 1 for what follows them.
+    let access_list = fork.header_fields().block_access_list;
     let mut state = State::builder()
         .with_database(&mut *db)
         .with_bundle_update()
         .build();
+    if access_list {
+        state.bal_state.bal_builder = Some(Default::default());
+    }
+    let mut bad_deposit = None;
     let result = {
         let evm = factory.create_evm(&mut state, evm_env);
         let ctx = block_execution_ctx(
@@ -550,8 +678,26 @@ pub(crate) fn execute_block<F: BlockEvmFactory>(
         let mut executor = EthBlockExecutor::new(evm, ctx, config, AlloyReceiptBuilder::default());
         let outcome = (|| {
             executor.apply_pre_execution_changes()?;
+            let deposits_checked = fork >= Fork::Prague;
             for (tx, sender) in block.body.transactions.iter().zip(&senders) {
+                if access_list {
+                    executor.evm_mut().db_mut().bump_bal_index();
+                }
                 executor.execute_transaction(Recovered::new_unchecked(tx, *sender))?;
+            }
+            if access_list {
+                executor.evm_mut().db_mut().bump_bal_index();
+            }
+            // EIP-6110's layout rule, which alloy-evm's lenient ABI decoding does not check;
+            // the spec checks it before the request system calls.
+            if deposits_checked {
+                let contract = config
+                    .deposit_contract
+                    .unwrap_or(alloy_eips::eip6110::MAINNET_DEPOSIT_CONTRACT_ADDRESS);
+                if let Some(index) = bad_deposit_log(executor.receipts(), contract) {
+                    bad_deposit = Some(index);
+                    return Err(BlockExecutionError::msg("invalid deposit event layout"));
+                }
             }
             executor.finish()
         })();
@@ -559,6 +705,11 @@ pub(crate) fn execute_block<F: BlockEvmFactory>(
     };
     let result: BlockExecutionResult<alloy_consensus::ReceiptEnvelope> = match result {
         Ok(r) => r,
+        Err(_) if bad_deposit.is_some() => {
+            return Err(ValidationError::InvalidDepositEventLayout {
+                receipt: bad_deposit.unwrap_or_default(),
+            });
+        }
         Err(e) => {
             drop(state);
             return Err(match db.fault.take() {
@@ -569,6 +720,7 @@ pub(crate) fn execute_block<F: BlockEvmFactory>(
     };
     state.merge_transitions(BundleRetention::PlainState);
     let bundle = state.take_bundle();
+    let built_access_list = state.take_built_alloy_bal();
     drop(state);
 
     if result.gas_used != header.gas_used {
@@ -608,6 +760,26 @@ pub(crate) fn execute_block<F: BlockEvmFactory>(
             });
         }
     }
+    let block_access_list = match header.block_access_list_hash {
+        Some(expected) => {
+            let list = built_access_list.unwrap_or_default();
+            let (items, max) = (total_bal_items(&list), header.gas_limit / ITEM_COST as u64);
+            if items > max {
+                return Err(ValidationError::BlockAccessListTooLarge { items, max });
+            }
+            let mut rlp = Vec::new();
+            alloy_rlp::encode_list(&list, &mut rlp);
+            let computed = keccak256(&rlp);
+            if computed != expected {
+                return Err(ValidationError::BlockAccessListHashMismatch {
+                    header: expected,
+                    computed,
+                });
+            }
+            Some(Bytes::from(rlp))
+        }
+        None => None,
+    };
     let state_root = db.apply(&bundle)?;
     if state_root != header.state_root {
         return Err(ValidationError::PostStateRootMismatch {
@@ -622,6 +794,7 @@ pub(crate) fn execute_block<F: BlockEvmFactory>(
             gas_used: result.gas_used,
             receipts: result.receipts,
             requests: result.requests,
+            block_access_list,
         },
         bundle,
     ))

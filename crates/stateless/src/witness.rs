@@ -193,7 +193,7 @@ pub fn generate_witness_with<F: BlockEvmFactory>(
         let mut db = TrieState::new(parent.state_root, &state.nodes, &state.codes, &hashes);
         // The validator checks the root preimage is present even when nothing is read.
         state.nodes.touch(&parent.state_root);
-        let outcome = execute_block(block, &parent, config, &mut db, factory);
+        let outcome = execute_block(block, &parent, config, &mut db, factory, None);
         let read_codes = core::mem::take(&mut db.read_codes);
         let lowest = db.read_block_numbers.first().copied();
         if outcome.is_ok() {

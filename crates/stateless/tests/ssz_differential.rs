@@ -1,8 +1,9 @@
 //! Our stateless wire format against an independent SSZ implementation: eth-remerkleable
 //! (the library execution-specs uses), through `scripts/ssz_differential.py`. Generated
 //! inputs of both layouts (0x1501 and the Osaka era), with lists of every length around the
-//! progressive subtree boundaries (1, 5, 21, 85 chunks), and the public 0x1501 vectors: each
-//! must decode there, re-encode to the same bytes, and give our `new_payload_request_root`.
+//! progressive subtree boundaries (1, 5, 21, 85 chunks), the public 0x1501 vectors (those of
+//! the previous revision converted) and execution-specs' known-answer input: each must decode
+//! there, re-encode to the same bytes, and give our `new_payload_request_root`.
 //! Needs `python3` with `eth-remerkleable==0.1.31` (`scripts/test` installs it).
 
 use libssz_types::{ProgressiveList, SszList, SszVector};
@@ -14,6 +15,8 @@ use nr_stateless::{
     ExecutionPayload, ExecutionWitness, NewPayloadRequest, SchemaId, StatelessInput, config::Fork,
 };
 use std::path::Path;
+
+mod common;
 
 /// xorshift64*: reproducible inputs.
 struct Rng(u64);
@@ -169,6 +172,7 @@ fn input(rng: &mut Rng, schema: SchemaId) -> StatelessInput {
         },
         witness,
         chain_id: rng.next(),
+        public_keys: amsterdam.then(|| (0..n.min(30)).map(|_| rng.bytes()).collect()),
     }
 }
 
@@ -200,24 +204,31 @@ fn eth_remerkleable_agrees_on_every_generated_input_and_the_public_vectors() {
             cases += 1;
         }
     }
-    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/zkevm-0x1501");
-    for entry in std::fs::read_dir(&vectors).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-        if let Some(stem) = name.strip_suffix(".input.bin") {
-            let bytes = std::fs::read(&path).unwrap();
-            let ours = StatelessInput::decode(&bytes)
-                .unwrap()
-                .new_payload_request_root();
-            std::fs::copy(&path, dir.join(&name)).unwrap();
-            std::fs::copy(
-                vectors.join(format!("{stem}.output.bin")),
-                dir.join(format!("{stem}.output.bin")),
+    let converted = common::layout_c_vectors()
+        .into_iter()
+        .map(|(name, input, output)| {
+            (
+                format!("{name}.layout-c"),
+                common::upgrade_layout_c(&input),
+                Some(output),
             )
-            .unwrap();
-            std::fs::write(dir.join(format!("{stem}.root")), hex(&ours)).unwrap();
-            cases += 1;
+        });
+    let kat = std::fs::read(common::dir().join("spec-kat.input.bin")).unwrap();
+    let public = common::vectors()
+        .into_iter()
+        .map(|(name, input, output)| (name, input, Some(output)))
+        .chain(converted)
+        .chain([("spec-kat".to_owned(), kat, None)]);
+    for (stem, bytes, output) in public {
+        let ours = StatelessInput::decode(&bytes)
+            .unwrap()
+            .new_payload_request_root();
+        std::fs::write(dir.join(format!("{stem}.input.bin")), &bytes).unwrap();
+        if let Some(output) = output {
+            std::fs::write(dir.join(format!("{stem}.output.bin")), output).unwrap();
         }
+        std::fs::write(dir.join(format!("{stem}.root")), hex(&ours)).unwrap();
+        cases += 1;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/ssz_differential.py");
     let out = std::process::Command::new("python3")
@@ -232,7 +243,7 @@ fn eth_remerkleable_agrees_on_every_generated_input_and_the_public_vectors() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(stdout.trim(), format!("{cases} inputs agree"));
-    assert_eq!(cases, 123);
+    assert_eq!(cases, 127);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
