@@ -48,7 +48,9 @@ pub fn heaviest_blocks(dir: &Path, count: usize) -> Vec<BenchBlock> {
                 .as_object()?
                 .values()
                 .filter(|t| {
-                    ef_tests::chain_config(t["network"].as_str().unwrap_or_default()).is_some()
+                    let fixture = serde_json::from_value(t["config"].clone()).ok();
+                    let network = t["network"].as_str().unwrap_or_default();
+                    ef_tests::chain_config(network, fixture.as_ref()).is_some()
                 })
                 .flat_map(|t| t["blocks"].as_array().cloned().unwrap_or_default())
                 .filter_map(|b| {

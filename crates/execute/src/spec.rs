@@ -342,6 +342,38 @@ mod tests {
         assert!(execute_config(&l2(901)).unwrap().is_none());
     }
 
+    /// An L2 on Amsterdam after BPO2: Amsterdam keeps BPO2's blob parameters unless the
+    /// schedule gives it its own, and an `amsterdamTime` before Osaka's is refused.
+    #[test]
+    fn an_amsterdam_chain_is_read_with_its_blob_parameters() {
+        use alloy_eips::eip7840::BlobParams;
+        let mut c = l2(7);
+        c.osaka_time = Some(0);
+        c.bpo1_time = Some(100);
+        c.bpo2_time = Some(200);
+        c.blob_schedule.insert("bpo1".into(), BlobParams::bpo1());
+        c.blob_schedule.insert("bpo2".into(), BlobParams::bpo2());
+        c.extra_fields
+            .insert("amsterdamTime".into(), serde_json::json!(300));
+        let config = chain_config(&c).unwrap();
+        assert_eq!(config.fork_at(300), Fork::Amsterdam);
+        assert_eq!(config.blob_params_at(300), Some(BlobParams::bpo2()));
+        let mut own = c.clone();
+        own.blob_schedule
+            .insert("amsterdam".into(), BlobParams::bpo1());
+        assert_eq!(
+            chain_config(&own).unwrap().blob_params_at(300),
+            Some(BlobParams::bpo1())
+        );
+        let mut early = c.clone();
+        early
+            .extra_fields
+            .insert("amsterdamTime".into(), serde_json::json!(0));
+        early.osaka_time = Some(10);
+        early.bpo1_time = Some(100);
+        assert!(chain_config(&early).is_err());
+    }
+
     #[test]
     fn blob_parameter_only_forks_as_geth_and_reth_read_them() {
         use alloy_eips::eip7840::BlobParams;

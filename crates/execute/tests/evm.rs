@@ -1082,3 +1082,69 @@ fn both_modes_refuse_off_schedule_blocks_and_unlisted_chains() {
     assert!(call(&open, &block.encode(), vec![]).success);
     assert!(call(&open, &prove(&case), vec![case.blob_hash]).success);
 }
+
+/// An Amsterdam L2 block (schema 0x1501): a public execution-specs vector with one EIP-7702
+/// transaction and its sender's public key, listed as an L2 whose chain runs Amsterdam from
+/// genesis with BPO2's blob parameters (the fixture's schedule).
+fn amsterdam_block() -> (StatelessInput, ChainConfig) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../stateless/testdata/zkevm-0x1501/eip7702_address_from_set_code.input.bin"
+    );
+    let input = StatelessInput::decode(&std::fs::read(path).unwrap()).unwrap();
+    let mut chain = ChainConfig::all_at_genesis(input.chain_id, Fork::Amsterdam);
+    chain
+        .blob_schedule
+        .insert(Fork::Amsterdam, alloy_eips::eip7840::BlobParams::bpo2());
+    (input, chain)
+}
+
+#[test]
+fn an_amsterdam_block_settles_in_both_modes() {
+    let (block, chain) = amsterdam_block();
+    check_l2_rules(&block.new_payload_request).unwrap();
+    let listed = ExecuteConfig {
+        chains: L2Chains::pinned([chain.clone()]),
+        ..Default::default()
+    };
+    // Re-execution: the block's result, at the price of its gas limit. The fixture's block
+    // has Ethereum's gas limit, which prices its re-execution above what one L1 transaction
+    // may spend (EIP-7825), so the precompile is called directly here.
+    let data = block.encode();
+    let limit = block.new_payload_request.execution_payload.gas_limit;
+    let price = gas::reexecution_gas(data.len(), [limit]);
+    assert!(price > TX_GAS);
+    let settled = execute(&listed, &data, price, &[]).unwrap();
+    assert_eq!(settled.output, block.result(true).encode());
+    assert_eq!(settled.gas_used, price);
+    // A wrong public key makes it invalid.
+    let mut tampered = block.clone();
+    tampered.public_keys.as_mut().unwrap()[0][1] ^= 1;
+    assert!(matches!(
+        execute(&listed, &tampered.encode(), price, &[]),
+        Err(ExecuteError::Invalid(L2Error::Invalid(
+            ValidationError::PublicKeyMismatch(0)
+        )))
+    ));
+
+    // Proof mode: a statement of the block under the listed chain's rules, proven by two
+    // programs, settles to the same result.
+    let circuit = TestCircuit::new();
+    let case = proof_case_under(&block, &chain);
+    let statement = case.statement.to_ssz();
+    let proofs = vec![
+        entry(PROGRAM_A, circuit.prove(&PROGRAM_A, &statement)),
+        entry(PROGRAM_B, circuit.prove(&PROGRAM_B, &statement)),
+    ];
+    let config = ExecuteConfig {
+        chains: L2Chains::pinned([chain]),
+        ..proof_config(&circuit, 2, &block)
+    };
+    let o = call(
+        &config,
+        &proof_input(&statement, vec![case.opening], proofs),
+        vec![case.blob_hash],
+    );
+    assert!(o.success, "{:?}", o.reason);
+    assert_eq!(o.output, block.result(true).encode());
+}

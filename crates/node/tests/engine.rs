@@ -361,6 +361,19 @@ fn genesis_files_parse_like_the_dev_genesis_and_bad_schedules_are_refused() {
         "{err}"
     );
     assert!(ChainSpec::from_json("{not json").is_err());
+    // Amsterdam is validated (EXECUTE settles such L2s) but not yet built by this node: a
+    // genesis that schedules it is refused with a message that says so.
+    let mut amsterdam = genesis::dev_genesis(Role::L2, CHAIN_ID);
+    amsterdam
+        .config
+        .extra_fields
+        .insert("amsterdamTime".into(), serde_json::json!(0));
+    let err = ChainSpec::from_genesis(amsterdam).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("does not build Amsterdam blocks yet"),
+        "{err}"
+    );
 }
 
 /// A database created but killed before its genesis transaction committed holds no chain:
