@@ -472,6 +472,9 @@ impl<F: NodeEvmFactory> Chain<F> {
             excess_blob_gas: expected_excess_blob_gas(parent, config, timestamp),
             blob_gas_used: blob.then_some(0),
             parent_beacon_block_root: blob.then_some(beacon),
+            // EIP-7843: this node's chains have one block per slot (no consensus client
+            // skips any).
+            slot_number: fields.block_access_list.then_some(parent.number + 1),
             ..Default::default()
         }
     }
@@ -515,6 +518,11 @@ impl<F: NodeEvmFactory> Chain<F> {
             .with_database(&mut db)
             .with_bundle_update()
             .build();
+        // EIP-7928: the access list is built as the block is (see nr_stateless::validate).
+        let access_list = fork.header_fields().block_access_list;
+        if access_list {
+            state.bal_state.bal_builder = Some(Default::default());
+        }
         let env = self.env_of(&header);
         // The proofs the pool verified at admission; import verifies them again.
         let mut proofs = BlockProofs::none();
@@ -536,6 +544,9 @@ impl<F: NodeEvmFactory> Chain<F> {
         executor
             .apply_pre_execution_changes()
             .map_err(|e| self.import_error(header.number, e))?;
+        if access_list {
+            alloy_evm::Evm::db_mut(executor.evm_mut()).bump_bal_index();
+        }
         let mut included = Vec::new();
         let mut dropped = Vec::new();
         let max_blob_gas = blob_params.map_or(0, |p| p.max_blob_gas_per_block());
@@ -570,7 +581,15 @@ impl<F: NodeEvmFactory> Chain<F> {
                     gas_used += used.tx_gas_used();
                     blob_gas_used += blob_gas;
                     included.push(tx);
+                    if access_list {
+                        alloy_evm::Evm::db_mut(executor.evm_mut()).bump_bal_index();
+                    }
                 }
+                // Amsterdam counts block gas without refunds (EIP-7778): a transaction the
+                // estimate above let through may still not fit.
+                Err(BlockExecutionError::Validation(
+                    BlockValidationError::TransactionGasLimitMoreThanAvailableBlockGas { .. },
+                )) => continue,
                 // The transaction is invalid against the current state: drop it.
                 Err(BlockExecutionError::Validation(BlockValidationError::InvalidTx {
                     error,
@@ -587,6 +606,11 @@ impl<F: NodeEvmFactory> Chain<F> {
             .map_err(|e| self.import_error(header.number, e))?;
         state.merge_transitions(BundleRetention::PlainState);
         let bundle = state.take_bundle();
+        if let Some(list) = state.take_built_alloy_bal() {
+            let mut rlp = Vec::new();
+            alloy_rlp::encode_list(&list, &mut rlp);
+            header.block_access_list_hash = Some(alloy_primitives::keccak256(&rlp));
+        }
         drop(state);
         let state_root = db.apply(&bundle).map_err(|e| ChainError::Import {
             number: header.number,

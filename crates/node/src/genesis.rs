@@ -36,10 +36,6 @@ pub enum GenesisError {
     /// The allocation could not be built into a trie.
     #[error("allocation: {0}")]
     Alloc(String),
-    /// The chain schedules a fork whose blocks this node cannot build yet (it validates them:
-    /// EXECUTE settles such L2s).
-    #[error("this node does not build {0} blocks yet; schedule an earlier fork")]
-    UnbuildableFork(&'static str),
 }
 
 /// A chain: its rules and its genesis block.
@@ -65,10 +61,6 @@ impl ChainSpec {
     /// The chain a parsed genesis describes.
     pub fn from_genesis(genesis: Genesis) -> Result<Self, GenesisError> {
         let config = nr_execute::spec::chain_config(&genesis.config)?;
-        // The block builder does not yet make EIP-7928 access lists or slot numbers.
-        if config.amsterdam_time.is_some() {
-            return Err(GenesisError::UnbuildableFork("Amsterdam"));
-        }
         // EXECUTE's section is checked with the rest of the file, before any use of it.
         let execute = nr_execute::spec::execute_config(&genesis.config)?;
         let header = genesis_header(&genesis, &config);
@@ -229,8 +221,11 @@ fn genesis_header(genesis: &Genesis, config: &ChainConfig) -> Header {
         excess_blob_gas: blob.then(|| genesis.excess_blob_gas.unwrap_or_default()),
         parent_beacon_block_root: blob.then_some(B256::ZERO),
         requests_hash: fields.requests.then_some(EMPTY_REQUESTS_HASH),
-        block_access_list_hash: None,
-        slot_number: None,
+        // EIP-7928: a genesis accesses nothing; EIP-7843: slot 0.
+        block_access_list_hash: fields
+            .block_access_list
+            .then_some(alloy_eips::eip7928::EMPTY_BLOCK_ACCESS_LIST_HASH),
+        slot_number: fields.block_access_list.then_some(0),
     }
 }
 

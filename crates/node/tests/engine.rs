@@ -361,19 +361,6 @@ fn genesis_files_parse_like_the_dev_genesis_and_bad_schedules_are_refused() {
         "{err}"
     );
     assert!(ChainSpec::from_json("{not json").is_err());
-    // Amsterdam is validated (EXECUTE settles such L2s) but not yet built by this node: a
-    // genesis that schedules it is refused with a message that says so.
-    let mut amsterdam = genesis::dev_genesis(Role::L2, CHAIN_ID);
-    amsterdam
-        .config
-        .extra_fields
-        .insert("amsterdamTime".into(), serde_json::json!(0));
-    let err = ChainSpec::from_genesis(amsterdam).unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("does not build Amsterdam blocks yet"),
-        "{err}"
-    );
 }
 
 /// A database created but killed before its genesis transaction committed holds no chain:
@@ -468,4 +455,72 @@ fn prague_l1_takes_eip4844_sidecars() {
         }
         other => panic!("expected a V1 blob, got {other:?}"),
     }
+}
+
+/// A chain of either role that moves from Osaka to Amsterdam at time 24: the Osaka block
+/// carries no access list, the Amsterdam ones carry the EIP-7928 list hash and a slot number,
+/// their stored stateless inputs are 0x1501 with one public key per transaction, and all
+/// validate.
+#[test]
+fn a_chain_moves_to_amsterdam_and_its_blocks_validate_as_0x1501() {
+    moves_to_amsterdam(Role::L2);
+    moves_to_amsterdam(Role::L1);
+}
+
+fn moves_to_amsterdam(role: Role) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut genesis = genesis::dev_genesis(role, CHAIN_ID);
+    genesis
+        .config
+        .extra_fields
+        .insert("amsterdamTime".into(), serde_json::json!(24));
+    let spec = ChainSpec::from_genesis(genesis).unwrap();
+    let mut chain = Chain::open(role, spec.clone(), EthEvmFactory::default(), dir.path()).unwrap();
+    let key = signer();
+    let mut nonce = 0;
+    for (timestamp, transfers) in [(12, 2), (24, 3), (36, 0)] {
+        for _ in 0..transfers {
+            chain
+                .submit(&transfer(
+                    &key,
+                    nonce,
+                    1000,
+                    21_000,
+                    CHAIN_ID,
+                    10_000_000_000,
+                ))
+                .unwrap();
+            nonce += 1;
+        }
+        let sealed = chain.seal(attrs(timestamp)).unwrap();
+        assert_eq!(sealed.block.body.transactions.len(), transfers);
+        let h = &sealed.block.header;
+        let amsterdam = timestamp >= 24;
+        assert_eq!(h.block_access_list_hash.is_some(), amsterdam);
+        assert_eq!(h.slot_number, amsterdam.then_some(h.number));
+        let bytes = chain.store().stateless_input(h.number).unwrap().unwrap();
+        let input = StatelessInput::decode(&bytes).unwrap();
+        assert_eq!(
+            input.schema.to_u16(),
+            if amsterdam { 0x1501 } else { 0x1201 }
+        );
+        assert_eq!(
+            input.public_keys.as_ref().map(Vec::len),
+            amsterdam.then_some(transfers)
+        );
+        let payload = &input.new_payload_request.execution_payload;
+        if amsterdam {
+            // The payload's list is the one the header commits to, and it is not empty
+            // (the system contracts and the fee recipient at least).
+            assert_eq!(
+                h.block_access_list_hash,
+                Some(alloy_primitives::keccak256(&payload.block_access_list[..]))
+            );
+            assert!(payload.block_access_list.len() > 1);
+        }
+        let validated = validate_stateless(&input, &spec.config)
+            .unwrap_or_else(|e| panic!("{role:?} block at {timestamp}: {e}"));
+        assert_eq!(validated.block_hash, sealed.hash);
+    }
+    assert_eq!(balance(&chain, RECIPIENT), U256::from(5000));
 }
