@@ -14,7 +14,7 @@ use nr_execute::{
     ExecuteConfig, ExecuteInput, Groth16Key, PlonkKey, ValuesDigest, bn254, execute,
     stark::verify_compressed,
 };
-use nr_stateless::{ChainConfig, Fork, StatelessInput};
+use nr_stateless::StatelessInput;
 use nr_statement::{L2Chains, check_l2_rules};
 use std::{hint::black_box, path::PathBuf, time::Duration};
 
@@ -344,13 +344,13 @@ fn reexecution(c: &mut Criterion) {
         );
         return;
     }
-    // An L1 that settles the dev L2 under its own rules and the fixture chains under their
-    // schema's fork from genesis.
+    // An L1 that settles the dev L2s (Osaka and Amsterdam) under their own rules and the
+    // fixture chains under their schema's fork from genesis.
+    let mut blocks: Vec<_> = nr_benches::l2_blocks_for_benches();
     let config = ExecuteConfig {
-        chains: L2Chains::open([ChainConfig::all_at_genesis(901, Fork::Osaka)]),
+        chains: L2Chains::open(nr_benches::chains_of(&blocks)),
         ..ExecuteConfig::default()
     };
-    let mut blocks: Vec<_> = nr_benches::l2_blocks_for_benches();
     blocks.extend(
         nr_benches::heaviest_blocks(&dir, 12)
             .into_iter()
@@ -403,11 +403,11 @@ fn reexecution(c: &mut Criterion) {
 /// The sealed L2 blocks again with sender recovery on k256: the "before" of the switch to
 /// libsecp256k1, in the same run. Last, because the backend stays installed.
 fn reexecution_k256(c: &mut Criterion) {
+    let blocks = nr_benches::l2_blocks_for_benches();
     let config = ExecuteConfig {
-        chains: L2Chains::pinned([ChainConfig::all_at_genesis(901, Fork::Osaka)]),
+        chains: L2Chains::pinned(nr_benches::chains_of(&blocks)),
         ..ExecuteConfig::default()
     };
-    let blocks = nr_benches::l2_blocks_for_benches();
     nr_benches::k256_recovery::install();
     let mut g = c.benchmark_group("reexecution k256 (before)");
     g.sample_size(10);

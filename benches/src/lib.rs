@@ -9,7 +9,7 @@ use alloy_signer_local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English
 use ef_tests::{json_files, prepared_inputs};
 use nr_node::NodeEvmFactory;
 use nr_node::{BlockAttributes, Chain, ChainSpec, Role, genesis::DEV_MNEMONIC};
-use nr_stateless::{ChainConfig, StatelessInput};
+use nr_stateless::{ChainConfig, Fork, StatelessInput};
 use std::{
     path::Path,
     time::{Duration, Instant},
@@ -113,8 +113,18 @@ pub struct DevChain<F> {
 impl<F: NodeEvmFactory> DevChain<F> {
     /// A fresh dev chain of `role` on `factory`.
     pub fn new(role: Role, chain_id: u64, factory: F) -> Self {
+        Self::with_spec(role, ChainSpec::dev(role, chain_id), factory)
+    }
+
+    /// A fresh dev chain of `role` that runs `fork`'s rules from genesis (Osaka, the dev
+    /// chains' fork, or Amsterdam).
+    pub fn on_fork(role: Role, chain_id: u64, fork: Fork, factory: F) -> Self {
+        Self::with_spec(role, dev_spec(role, chain_id, fork), factory)
+    }
+
+    fn with_spec(role: Role, spec: ChainSpec, factory: F) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let chain = Chain::open(role, ChainSpec::dev(role, chain_id), factory, dir.path()).unwrap();
+        let chain = Chain::open(role, spec, factory, dir.path()).unwrap();
         let keys: Vec<PrivateKeySigner> = (0..nr_node::genesis::DEV_ACCOUNTS)
             .map(|i| {
                 MnemonicBuilder::<English>::default()
@@ -188,8 +198,21 @@ impl<F: NodeEvmFactory> DevChain<F> {
             })
             .unwrap();
         let elapsed = start.elapsed();
-        assert_eq!(sealed.block.body.transactions.len(), txs.len());
-        assert!(sealed.receipts.iter().all(|r| r.status()));
+        assert_eq!(
+            sealed.block.body.transactions.len(),
+            txs.len(),
+            "block gas used {}, last receipt's cumulative gas {:?}",
+            sealed.block.header.gas_used,
+            sealed.receipts.last().map(|r| r.cumulative_gas_used())
+        );
+        if let Some(i) = sealed.receipts.iter().position(|r| !r.status()) {
+            panic!(
+                "transaction {i} of {} failed (cumulative gas {}, limit {})",
+                txs.len(),
+                sealed.receipts[i].cumulative_gas_used(),
+                alloy_consensus::Transaction::gas_limit(&sealed.block.body.transactions[i])
+            );
+        }
         elapsed
     }
 }
@@ -199,7 +222,15 @@ impl<F: NodeEvmFactory> DevChain<F> {
     /// returns its address.
     pub fn deploy_erc20(&mut self) -> Address {
         let holders = self.addresses();
-        let create = self.sign_kind(TxKind::Create, erc20::initcode(&holders), 2_000_000);
+        // Amsterdam prices the deposited code as state (EIP-8037).
+        let amsterdam = self
+            .chain
+            .spec
+            .config
+            .fork_at(self.chain.head().timestamp + 12)
+            >= Fork::Amsterdam;
+        let gas = if amsterdam { 10_000_000 } else { 2_000_000 };
+        let create = self.sign_kind(TxKind::Create, erc20::initcode(&holders), gas);
         self.submit_and_seal(&[create]);
         holders[0].create(0)
     }
@@ -213,6 +244,18 @@ impl<F: NodeEvmFactory> DevChain<F> {
             .stateless_input(head)?
             .expect("the engine keeps the stateless input of every block it seals"))
     }
+}
+
+/// The dev chain of `role`, on `fork` from genesis.
+pub fn dev_spec(role: Role, chain_id: u64, fork: Fork) -> ChainSpec {
+    let mut genesis = nr_node::genesis::dev_genesis(role, chain_id);
+    if fork >= Fork::Amsterdam {
+        genesis
+            .config
+            .extra_fields
+            .insert("amsterdamTime".into(), serde_json::json!(0));
+    }
+    ChainSpec::from_genesis(genesis).expect("the dev genesis is valid")
 }
 
 /// An L2 block sealed by the engine, as the prover reads it.
@@ -231,15 +274,40 @@ const TRANSFER_GAS_LIMIT: u64 = 60_000;
 /// One L2 block of ERC-20 transfers using at least `target` gas, or as much as the block's
 /// gas limit admits, on a fresh L2 chain after the block that deploys [`erc20`]'s token.
 pub fn erc20_block(target: u64) -> Result<SealedL2Block, nr_node::store::StoreError> {
-    let mut l2 = DevChain::new(Role::L2, 901, alloy_evm::EthEvmFactory::default());
+    erc20_block_on(Fork::Osaka, target)
+}
+
+/// [`erc20_block`] on a chain that runs `fork` from genesis. On Amsterdam a block before it
+/// creates the recipient's balance slot (state gas there).
+pub fn erc20_block_on(
+    fork: Fork,
+    target: u64,
+) -> Result<SealedL2Block, nr_node::store::StoreError> {
+    let mut l2 = DevChain::on_fork(
+        Role::L2,
+        chain_id(fork),
+        fork,
+        alloy_evm::EthEvmFactory::default(),
+    );
     let token = l2.deploy_erc20();
     let limit = l2.chain.head().gas_limit;
-    // The first transfer to the recipient uses about 50,400 gas, each later one about 33,300;
-    // the builder admits a transaction while its gas limit fits in what is left.
-    let (first, next) = (50_400, 33_300);
+    // On Osaka the first transfer to the recipient uses about 50,400 gas, each later one about
+    // 33,300; on Amsterdam (the recipient's slot made beforehand) each about 47,730, as
+    // EIP-8038 prices a storage write at 10,000. The builder admits a transaction while its
+    // gas limit fits in what is left.
+    let (first, next) = if fork >= Fork::Amsterdam {
+        (47_730, 47_730)
+    } else {
+        (50_400, 33_300)
+    };
     let wanted = 1 + target.saturating_sub(first).div_ceil(next);
     let admitted = 1 + (limit - TRANSFER_GAS_LIMIT - first) / next;
     let count = wanted.min(admitted) as usize;
+    if fork >= Fork::Amsterdam {
+        // The recipient's balance slot first: creating it is state gas (97,920, EIP-8037).
+        let create = l2.sign(token, erc20::transfer(RECIPIENT, 1), 200_000);
+        l2.submit_and_seal(&[create]);
+    }
     let txs: Vec<_> = (0..count)
         .map(|_| l2.sign(token, erc20::transfer(RECIPIENT, 1), TRANSFER_GAS_LIMIT))
         .collect();
@@ -254,16 +322,34 @@ pub fn erc20_block(target: u64) -> Result<SealedL2Block, nr_node::store::StoreEr
 /// An L2 block of transfers sealed by the L2 engine: as many as the ten dev accounts can
 /// have pending at once (640, 13.4M gas), close to a full 15M-gas block.
 pub fn l2_transfer_block() -> BenchBlock {
-    let mut l2 = DevChain::new(Role::L2, 901, alloy_evm::EthEvmFactory::default());
+    l2_transfer_block_on(Fork::Osaka)
+}
+
+/// [`l2_transfer_block`] on a chain that runs `fork` from genesis. On Amsterdam a block
+/// before it creates the recipient (a new account is state gas there), so the measured
+/// block's transfers are the same as Osaka's but for the first one's account creation.
+pub fn l2_transfer_block_on(fork: Fork) -> BenchBlock {
+    let mut l2 = DevChain::on_fork(
+        Role::L2,
+        chain_id(fork),
+        fork,
+        alloy_evm::EthEvmFactory::default(),
+    );
     let count = (u64::from(nr_node::genesis::DEV_ACCOUNTS) * nr_node::pool::MAX_PER_SENDER as u64)
         .min(l2.chain.head().gas_limit / 21_000);
+    if fork >= Fork::Amsterdam {
+        // The recipient's account first: creating it is state gas (183,600, EIP-8037), which
+        // a 21,000-gas transfer cannot pay.
+        let create = l2.sign(RECIPIENT, Bytes::new(), 250_000);
+        l2.submit_and_seal(&[create]);
+    }
     let txs: Vec<_> = (0..count)
         .map(|_| l2.sign(RECIPIENT, Bytes::new(), 21_000))
         .collect();
     l2.submit_and_seal(&txs);
     let head = l2.chain.head().clone();
     BenchBlock {
-        name: format!("L2 block of {count} transfers"),
+        name: format!("L2 block of {count} transfers{}", suffix(fork)),
         config: l2.chain.spec.config.clone(),
         input: l2
             .chain
@@ -277,18 +363,59 @@ pub fn l2_transfer_block() -> BenchBlock {
 
 /// An L2 block of ERC-20 transfers filling the 15M-gas limit (`nr_benches::erc20_block`).
 pub fn l2_erc20_block() -> BenchBlock {
-    let block = erc20_block(15_000_000).expect("an ERC-20 block seals");
+    l2_erc20_block_on(Fork::Osaka)
+}
+
+/// [`l2_erc20_block`] on a chain that runs `fork` from genesis.
+pub fn l2_erc20_block_on(fork: Fork) -> BenchBlock {
+    let block = erc20_block_on(fork, 15_000_000).expect("an ERC-20 block seals");
     BenchBlock {
-        name: format!("L2 block of {} ERC-20 transfers", block.transactions),
-        config: nr_node::ChainSpec::dev(Role::L2, 901).config,
+        name: format!(
+            "L2 block of {} ERC-20 transfers{}",
+            block.transactions,
+            suffix(fork)
+        ),
+        config: dev_spec(Role::L2, chain_id(fork), fork).config,
         input: block.input,
         gas_used: block.gas_used,
     }
 }
 
-/// The sealed L2 blocks the benches measure: [`l2_transfer_block`] and [`l2_erc20_block`].
+/// The dev L2's chain id on `fork`: 901 on Osaka, 902 on Amsterdam, so that one L1 can list
+/// both chains with their own fork schedules.
+pub fn chain_id(fork: Fork) -> u64 {
+    if fork >= Fork::Amsterdam { 902 } else { 901 }
+}
+
+/// The chain configurations of `blocks`, one per chain: what an L1 that settles them lists.
+pub fn chains_of(blocks: &[BenchBlock]) -> Vec<ChainConfig> {
+    let mut chains: Vec<ChainConfig> = Vec::new();
+    for b in blocks {
+        if !chains.iter().any(|c| c.chain_id == b.config.chain_id) {
+            chains.push(b.config.clone());
+        }
+    }
+    chains
+}
+
+/// How bench names tell the Amsterdam blocks (schema 0x1501) from the Osaka ones.
+fn suffix(fork: Fork) -> &'static str {
+    if fork >= Fork::Amsterdam {
+        ", Amsterdam"
+    } else {
+        ""
+    }
+}
+
+/// The sealed L2 blocks the benches measure: [`l2_transfer_block`] and [`l2_erc20_block`],
+/// on Osaka (schema 0x1201) and on Amsterdam (0x1501).
 pub fn l2_blocks_for_benches() -> Vec<BenchBlock> {
-    vec![l2_transfer_block(), l2_erc20_block()]
+    vec![
+        l2_transfer_block(),
+        l2_erc20_block(),
+        l2_transfer_block_on(Fork::Amsterdam),
+        l2_erc20_block_on(Fork::Amsterdam),
+    ]
 }
 
 /// Sender recovery on k256 (RustCrypto, the pure-Rust curve code native builds used

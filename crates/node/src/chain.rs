@@ -553,9 +553,11 @@ impl<F: NodeEvmFactory> Chain<F> {
         let (mut gas_used, mut blob_gas_used) = (0u64, 0u64);
         for tx in candidates {
             let blob_gas = tx.tx.blob_count().unwrap_or(0) * DATA_GAS_PER_BLOB;
-            if gas_used + tx.tx.gas_limit() > header.gas_limit
-                || blob_gas_used + blob_gas > max_blob_gas && blob_gas > 0
-            {
+            // Before Amsterdam a transaction fits while its gas limit fits in what the block
+            // has left; from Amsterdam on the executor judges it by regular gas (EIP-8037).
+            let over_gas = fork < nr_stateless::Fork::Amsterdam
+                && gas_used + tx.tx.gas_limit() > header.gas_limit;
+            if over_gas || blob_gas_used + blob_gas > max_blob_gas && blob_gas > 0 {
                 continue;
             }
             let recovered = Recovered::new_unchecked(&tx.tx, tx.sender);
