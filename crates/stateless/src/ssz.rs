@@ -949,6 +949,95 @@ mod tests {
         }
     }
 
+    /// Roots another implementation pins (paradigmxyz/stateless, `new_payload_request.rs`,
+    /// test `progressive_container_roots_match_reference_vectors`): its Prague/Osaka payload
+    /// and requests are our Osaka-era ones, its Amsterdam payload ours.
+    #[test]
+    fn progressive_roots_agree_with_paradigm_stateless() {
+        use libssz_merkle::HashTreeRoot;
+        let hex = |r: [u8; 32]| alloy_primitives::hex::encode(r);
+        let v1 = ExecutionPayloadV1 {
+            parent_hash: [1; 32],
+            fee_recipient: [2; 20],
+            state_root: [3; 32],
+            receipts_root: [4; 32],
+            logs_bloom: SszVector::try_from(vec![5u8; 256]).unwrap(),
+            prev_randao: [6; 32],
+            block_number: 100,
+            gas_limit: 30_000_000,
+            gas_used: 21_000,
+            timestamp: 1_700_000_000,
+            extra_data: SszList::try_from(vec![0xee; 7]).unwrap(),
+            base_fee_per_gas: [7; 32],
+            block_hash: [8; 32],
+            transactions: vec![ProgressiveList::from(vec![0xdd; 8])].into(),
+            withdrawals: vec![Withdrawal {
+                index: 1,
+                validator_index: 2,
+                address: [3; 20],
+                amount: 4,
+            }]
+            .into(),
+            blob_gas_used: 131_072,
+            excess_blob_gas: 262_144,
+        };
+        assert_eq!(
+            hex(v1.hash_tree_root(&Sha2Hasher)),
+            "b9ccbb429059770fb1c3796aa98dc5d5df321b6226d46ed14203cfe8df186834"
+        );
+        let v4 = ExecutionPayload {
+            parent_hash: v1.parent_hash,
+            fee_recipient: v1.fee_recipient,
+            state_root: v1.state_root,
+            receipts_root: v1.receipts_root,
+            logs_bloom: v1.logs_bloom.clone(),
+            prev_randao: v1.prev_randao,
+            block_number: v1.block_number,
+            gas_limit: v1.gas_limit,
+            gas_used: v1.gas_used,
+            timestamp: v1.timestamp,
+            extra_data: v1.extra_data.clone(),
+            base_fee_per_gas: v1.base_fee_per_gas,
+            block_hash: v1.block_hash,
+            transactions: v1.transactions.clone(),
+            withdrawals: v1.withdrawals.clone(),
+            blob_gas_used: v1.blob_gas_used,
+            excess_blob_gas: v1.excess_blob_gas,
+            block_access_list: vec![0xba; 33].into(),
+            slot_number: 42,
+        };
+        assert_eq!(
+            hex(v4.hash_tree_root(&Sha2Hasher)),
+            "fc49b59feaa0a2877a26f64bf9e6e30c3848c32c6c2ffa6ca4943a57d640f753"
+        );
+        let requests = ExecutionRequestsV1 {
+            deposits: vec![DepositRequest {
+                pubkey: [1; 48],
+                withdrawal_credentials: [2; 32],
+                amount: 3,
+                signature: [4; 96],
+                index: 5,
+            }]
+            .into(),
+            withdrawals: vec![WithdrawalRequest {
+                source_address: [1; 20],
+                validator_pubkey: [2; 48],
+                amount: 3,
+            }]
+            .into(),
+            consolidations: vec![ConsolidationRequest {
+                source_address: [1; 20],
+                source_pubkey: [2; 48],
+                target_pubkey: [3; 48],
+            }]
+            .into(),
+        };
+        assert_eq!(
+            hex(requests.hash_tree_root(&Sha2Hasher)),
+            "56dff976fcc8547491480bb0c68c391852c66410c1768707a851c5038047b78f"
+        );
+    }
+
     #[test]
     fn round_trips_both_layouts() {
         for schema in [SchemaId::v1(Fork::Osaka), SchemaId::AMSTERDAM_V1] {

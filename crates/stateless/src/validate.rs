@@ -575,7 +575,29 @@ pub fn recover_public_key(tx: &TxEnvelope) -> Option<PublicKey> {
     if signature.s() > alloy_consensus::crypto::SECP256K1N_HALF {
         return None;
     }
-    let key = signature.recover_from_prehash(&tx.signature_hash()).ok()?;
+    recover_key(signature, tx.signature_hash())
+}
+
+/// libsecp256k1, as sender recovery uses in native builds.
+#[cfg(feature = "native-secp256k1")]
+fn recover_key(signature: &alloy_primitives::Signature, hash: B256) -> Option<PublicKey> {
+    use secp256k1::ecdsa::{RecoverableSignature, RecoveryId};
+    let mut compact = [0u8; 64];
+    compact[..32].copy_from_slice(&signature.r().to_be_bytes::<32>());
+    compact[32..].copy_from_slice(&signature.s().to_be_bytes::<32>());
+    let id = RecoveryId::try_from(i32::from(signature.v())).ok()?;
+    let signature = RecoverableSignature::from_compact(&compact, id).ok()?;
+    let message = secp256k1::Message::from_digest(hash.0);
+    let key = secp256k1::SECP256K1
+        .recover_ecdsa(&message, &signature)
+        .ok()?;
+    Some(key.serialize_uncompressed())
+}
+
+/// RustCrypto's k256 (the zk program's build, where SP1's hooks accelerate it).
+#[cfg(not(feature = "native-secp256k1"))]
+fn recover_key(signature: &alloy_primitives::Signature, hash: B256) -> Option<PublicKey> {
+    let key = signature.recover_from_prehash(&hash).ok()?;
     key.to_encoded_point(false).as_bytes().try_into().ok()
 }
 
