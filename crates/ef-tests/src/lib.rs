@@ -378,7 +378,12 @@ fn import_block(
         .map(|b| &b[..]);
     let request = match payload_from_block(&block, requests, access_list) {
         Ok(r) => r,
-        Err(e) if generated.outcome.is_err() => return Ok(Err(e.to_string())),
+        // A block the full state rejected (an Amsterdam one has no access list to put in
+        // its payload then): its rejection is the full state's reason.
+        Err(_) if generated.outcome.is_err() => {
+            let reason = generated.outcome.as_ref().err().map(|e| e.to_string());
+            return Ok(Err(reason.unwrap_or_default()));
+        }
         Err(e) => {
             return Err(format!(
                 "full state accepted a block no payload can express: {e}"
