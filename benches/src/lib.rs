@@ -149,6 +149,19 @@ impl<F: NodeEvmFactory> DevChain<F> {
         self.sign_kind(TxKind::Call(to), input, gas_limit)
     }
 
+    /// The index (in [`Self::addresses`]) of the account that signs next.
+    pub fn next_sender(&self) -> usize {
+        self.next % self.keys.len()
+    }
+
+    /// The next nonce this chain signs with for `who` (0 for an account it does not hold).
+    pub fn nonce_of(&self, who: Address) -> u64 {
+        self.keys
+            .iter()
+            .position(|k| k.address() == who)
+            .map_or(0, |i| self.nonces[i])
+    }
+
     /// The dev accounts, in sender order.
     pub fn addresses(&self) -> Vec<Address> {
         self.keys.iter().map(|k| k.address()).collect()
