@@ -41,8 +41,10 @@ library ForcedTransaction {
     error ForcedTxGasBelowIntrinsic(uint256 gasLimit, uint256 intrinsic);
     error ForcedTxBadSignature();
 
-    /// Decodes and checks `raw` (the network encoding `0x02 || rlp(fields)`).
-    function decode(bytes calldata raw, uint64 chainId, uint64 blockGasLimit)
+    /// Decodes and checks `raw` (the network encoding `0x02 || rlp(fields)`) for a chain whose
+    /// blocks run the rules of execution-specs fork index `fork` (the high byte of the
+    /// rollup's schema id: 0x0e Paris ... 0x12 Osaka, 0x15 Amsterdam).
+    function decode(bytes calldata raw, uint64 chainId, uint64 blockGasLimit, uint8 fork)
         internal
         pure
         returns (ForcedTx memory t)
@@ -68,8 +70,6 @@ library ForcedTransaction {
         if (v[1] >= type(uint64).max || v[2] > v[3] || v[3] > type(uint128).max) revert ForcedTxMalformed();
         uint256 cap = blockGasLimit < TX_GAS_CAP ? blockGasLimit : TX_GAS_CAP;
         if (v[4] > cap) revert ForcedTxGasAboveLimit(v[4], cap);
-        uint256 intrinsic = _intrinsicGas(f[7].offset, f[7].length);
-        if (v[4] < intrinsic) revert ForcedTxGasBelowIntrinsic(v[4], intrinsic);
 
         bytes memory data = raw[f[7].offset - base:f[7].offset - base + f[7].length];
         address to = address(bytes20(raw[f[5].offset - base:f[5].offset - base + 20]));
@@ -79,6 +79,8 @@ library ForcedTransaction {
         if (v[9] > 1 || v[10] == 0 || v[11] == 0 || v[11] > SECP256K1N_HALF) revert ForcedTxBadSignature();
         address sender = ecrecover(signingHash, uint8(27 + v[9]), bytes32(v[10]), bytes32(v[11]));
         if (sender == address(0)) revert ForcedTxBadSignature();
+        uint256 intrinsic = intrinsicGas(fork, f[7].offset, f[7].length, v[6] != 0, to == sender);
+        if (v[4] < intrinsic) revert ForcedTxGasBelowIntrinsic(v[4], intrinsic);
 
         t.txHash = keccak256(raw);
         t.sender = sender;
@@ -108,10 +110,27 @@ library ForcedTransaction {
         return bytes.concat(hex"02", RLP.encode(items));
     }
 
-    /// Intrinsic gas of a call with this data under Prague/Osaka rules: the larger of
-    /// 21,000 + 4 per zero byte + 16 per other byte, and the EIP-7623 floor 21,000 + 10 per
-    /// token (a zero byte one token, another byte four).
-    function _intrinsicGas(uint256 offset, uint256 length) private pure returns (uint256) {
+    /// Whether the inbox models fork index `fork`'s intrinsic gas: Paris to Osaka, and Amsterdam.
+    function modelsFork(uint8 fork) internal pure returns (bool) {
+        return (fork >= 0x0e && fork <= 0x12) || fork == 0x15;
+    }
+
+    /// Intrinsic gas of a call (no access list, no authorizations) with this calldata under
+    /// fork index `fork`, as the L2's EVM (revm 42, with execution-specs' Amsterdam values)
+    /// charges it before execution:
+    /// - Paris to Cancun: 21,000 + 4 per zero byte + 16 per other byte;
+    /// - Prague, Osaka: at least the EIP-7623 floor, 21,000 + 10 per token (a zero byte one
+    ///   token, another byte four);
+    /// - Amsterdam: EIP-2780's base (12,000, + 3,000 for a recipient other than the sender,
+    ///   + 6,000 more when such a call carries value: its transfer log and value cost) + 4 per
+    ///   token, and at least EIP-7976's floor, that base + 64 per calldata byte.
+    /// State gas (a new account, EIP-8037) is charged during execution, not here: a forced
+    /// transaction short of it is included and fails, which resolves it all the same.
+    function intrinsicGas(uint8 fork, uint256 offset, uint256 length, bool value, bool toSelf)
+        internal
+        pure
+        returns (uint256)
+    {
         uint256 zeros;
         assembly ("memory-safe") {
             for { let i := 0 } lt(i, length) { i := add(i, 1) } {
@@ -119,7 +138,15 @@ library ForcedTransaction {
             }
         }
         uint256 tokens = zeros + 4 * (length - zeros);
+        if (fork >= 0x15) {
+            uint256 base = 12_000;
+            if (!toSelf) base += value ? 3_000 + 1_756 + 4_244 : 3_000;
+            uint256 amsterdamStandard = base + 4 * tokens;
+            uint256 amsterdamFloor = base + 64 * length;
+            return amsterdamStandard > amsterdamFloor ? amsterdamStandard : amsterdamFloor;
+        }
         uint256 standard = 21_000 + 4 * tokens;
+        if (fork < 0x11) return standard;
         uint256 floor = 21_000 + 10 * tokens;
         return standard > floor ? standard : floor;
     }

@@ -191,6 +191,9 @@ contract NativeRollup {
     error ForcedTransactionFeeCovers(uint32 index);
     /// No such resolution kind.
     error UnknownResolution(uint8 kind);
+    /// A schema id whose fork the contract does not model (its forced-transaction rules): the
+    /// forks Paris to Osaka and Amsterdam, revision 1.
+    error UnsupportedSchema(uint16 schemaId);
 
     /// @param chainId the L2 chain id.
     /// @param schemaId the EXECUTE schema id of its blocks.
@@ -210,6 +213,9 @@ contract NativeRollup {
         uint64 forcedInclusionDelay,
         uint64 maxAnchorAge
     ) payable {
+        if (schemaId & 0xff != 1 || !ForcedTransaction.modelsFork(uint8(schemaId >> 8))) {
+            revert UnsupportedSchema(schemaId);
+        }
         FORCED_INCLUSION_DELAY = forcedInclusionDelay;
         MAX_ANCHOR_AGE = maxAnchorAge;
         CHAIN_ID = chainId;
@@ -385,7 +391,7 @@ contract NativeRollup {
     /// after `FORCED_INCLUSION_DELAY` seconds must include or prove invalid: the sequencer
     /// cannot censor it, and an invalid one cannot halt the rollup.
     function forceTransaction(bytes calldata transaction) external returns (uint32 index) {
-        ForcedTx memory t = ForcedTransaction.decode(transaction, CHAIN_ID, L2_GAS_LIMIT);
+        ForcedTx memory t = ForcedTransaction.decode(transaction, CHAIN_ID, L2_GAS_LIMIT, uint8(SCHEMA_ID >> 8));
         t.deadline = uint64(block.timestamp) + FORCED_INCLUSION_DELAY;
         index = forcedTail;
         // A new window: blocks settled before now are not in it.
