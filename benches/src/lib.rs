@@ -263,10 +263,7 @@ impl<F: NodeEvmFactory> DevChain<F> {
 pub fn dev_spec(role: Role, chain_id: u64, fork: Fork) -> ChainSpec {
     let mut genesis = nr_node::genesis::dev_genesis(role, chain_id);
     if fork >= Fork::Amsterdam {
-        genesis
-            .config
-            .extra_fields
-            .insert("amsterdamTime".into(), serde_json::json!(0));
+        genesis.config.amsterdam_time = Some(0);
     }
     ChainSpec::from_genesis(genesis).expect("the dev genesis is valid")
 }

@@ -330,6 +330,18 @@ contract NativeRollup {
         s.minBaseFee = type(uint256).max;
     }
 
+    /// Base fees block gas `gasUsed` is known to have burned. Before Amsterdam the header's gas
+    /// used is what the transactions paid for, refunds deducted. From Amsterdam on (EIP-7778,
+    /// EIP-8037) it is the larger of the regular gas before refunds and the state gas, while
+    /// the burn follows the gas paid after refunds; a refund is at most a fifth of a
+    /// transaction's gas (EIP-3529), so the burn is at least four fifths of the header's gas
+    /// used. The credit never exceeds the burn: the escrow stays solvent, and the rest of an
+    /// Amsterdam block's fees stays in it.
+    function _burnedBound(uint256 baseFee, uint256 gasUsed) private view returns (uint256) {
+        if (SCHEMA_ID >> 8 >= 0x15) return baseFee * gasUsed * 4 / 5;
+        return baseFee * gasUsed;
+    }
+
     /// The rules a validated block `b`, the `i`-th of this settlement, must meet to extend
     /// the settled head: one definition for both modes.
     function _follow(Progress memory s, L2Block memory b, uint256 i) private view {
@@ -349,7 +361,7 @@ contract NativeRollup {
         if (superseded != 0 && b.timestamp > superseded + MAX_ANCHOR_AGE) {
             revert AnchorTooOld(b.anchor, superseded, b.timestamp);
         }
-        s.fees += b.baseFee * b.gasUsed;
+        s.fees += _burnedBound(b.baseFee, b.gasUsed);
         if (b.baseFee < s.minBaseFee) s.minBaseFee = b.baseFee;
         s.hashes[i] = b.blockHash;
         (s.hash, s.number) = (b.blockHash, b.number);

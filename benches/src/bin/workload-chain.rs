@@ -219,7 +219,7 @@ fn export(
         .ok_or_else(|| eyre!("input {head} missing"))?;
     let input = StatelessInput::decode(&input)?;
     let config = l2.chain.spec.config.clone();
-    let mut variants: Vec<(&str, fn(&mut Header))> = vec![
+    let mut variants: Vec<Tamper> = vec![
         ("state-root", |h| h.state_root = B256::repeat_byte(1)),
         ("gas-used", |h| h.gas_used += 1),
         ("receipts-root", |h| h.receipts_root = B256::repeat_byte(2)),
@@ -266,6 +266,9 @@ fn export(
     );
     Ok(())
 }
+
+/// A header field to change, and how.
+type Tamper = (&'static str, fn(&mut Header));
 
 fn rlp(blocks: &[Block<TxEnvelope>]) -> Vec<u8> {
     let mut out = Vec::new();

@@ -446,7 +446,9 @@ fn revm_intrinsic(schema: u16, input: &[u8], value: bool, to_self: bool) -> u64 
     use revm::context_interface::cfg::{GasParams, gas_params::Eip2780TxInfo};
     use revm::primitives::hardfork::SpecId;
     let spec = match schema >> 8 {
+        0x0e => SpecId::MERGE,
         0x10 => SpecId::CANCUN,
+        0x11 => SpecId::PRAGUE,
         0x12 => SpecId::OSAKA,
         0x15 => SpecId::AMSTERDAM,
         other => panic!("fork {other:#x} not in this test"),
@@ -484,7 +486,7 @@ fn the_inbox_charges_the_l2s_intrinsic_gas_on_every_fork() {
     ];
     let sender = key(0).address();
     let mut checked = 0;
-    for schema in [0x1001, SCHEMA_OSAKA, 0x1501] {
+    for schema in [0x0e01, 0x1001, 0x1101, SCHEMA_OSAKA, 0x1501] {
         let rig = Rig::new(schema);
         for input in &shapes {
             for (to, value) in [
@@ -521,10 +523,13 @@ fn the_inbox_charges_the_l2s_intrinsic_gas_on_every_fork() {
             }
         }
     }
-    assert_eq!(checked, 36);
+    assert_eq!(checked, 60);
     // The case the inbox got wrong before: Osaka's rule would say 31,000.
     assert_eq!(revm_intrinsic(0x1501, &[0; 1000], false, false), 79_000);
-    assert_eq!(revm_intrinsic(SCHEMA_OSAKA, &[0; 1000], false, false), 31_000);
+    assert_eq!(
+        revm_intrinsic(SCHEMA_OSAKA, &[0; 1000], false, false),
+        31_000
+    );
 }
 
 /// A rollup whose schema the contract does not model (its forced-transaction gas rules) is

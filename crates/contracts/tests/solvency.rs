@@ -4,6 +4,9 @@
 //!
 //!   escrow - fees owed - withdrawals not yet paid = ETH on the L2 outside the bridge
 //!                                                    + deposits not yet claimed there
+//!
+//! On an Amsterdam L2 the contract credits a proven lower bound of the burn (four fifths of
+//! the header's gas used, EIP-7778), so the left side covers the right with room to spare.
 
 mod harness;
 
@@ -32,7 +35,7 @@ const ETH: u128 = 1_000_000_000_000_000_000;
 fn escrow_covers_the_l2_over_random_walks() {
     let mut done = [0usize; 4];
     for seed in [1u64, 0x5eed, 0xdead_beef] {
-        let d = walk(seed, 14);
+        let d = walk(Rig::new(SCHEMA_OSAKA), seed, 14);
         (0..4).for_each(|i| done[i] += d[i]);
     }
     // The walks exercised every kind of move: deposits, transfers, withdrawals paid on L1,
@@ -40,10 +43,73 @@ fn escrow_covers_the_l2_over_random_walks() {
     assert!(done.iter().all(|&n| n > 0), "moves made: {done:?}");
 }
 
+/// The same walk with the L2 on Amsterdam (schema 0x1501): its blocks settle through
+/// EXECUTE, withdrawals are paid, and the fee credit never exceeds the burn.
+#[test]
+fn escrow_covers_an_amsterdam_l2() {
+    let done = walk(Rig::amsterdam(), 0x5eed, 14);
+    assert!(done.iter().all(|&n| n > 0), "moves made: {done:?}");
+}
+
+/// Refunds on Amsterdam: a contract that sets six slots when created (state gas) and clears
+/// them when called (refunds, capped at a fifth of the call's gas). The header's gas used
+/// counts the call before its refund, so crediting `base fee × gas used` would credit more
+/// than the L2 burned and leave the escrow short; the contract's bound keeps it covered.
+#[test]
+fn refunds_on_amsterdam_do_not_overdraw_the_escrow() {
+    let mut rig = Rig::amsterdam();
+    let user = key(1);
+    rig.fund_on_l2(1, U256::from(ETH));
+    // Constructor: SSTORE(i, 1) for i in 0..6, then return the runtime;
+    // runtime: SSTORE(i, 0) for i in 0..6.
+    let mut runtime: Vec<u8> = (0..6u8).flat_map(|i| [0x5f, 0x60, i, 0x55]).collect();
+    runtime.push(0x00);
+    let mut initcode: Vec<u8> = (0..6u8).flat_map(|i| [0x60, 0x01, 0x60, i, 0x55]).collect();
+    let offset = initcode.len() as u8 + 9;
+    initcode.extend_from_slice(&[
+        0x60,
+        runtime.len() as u8,
+        0x80,
+        0x60,
+        offset,
+        0x5f,
+        0x39,
+        0x5f,
+        0xf3,
+    ]);
+    initcode.extend_from_slice(&runtime);
+    let created = rig.l2_create(&user, initcode.into());
+    assert!(rig.l2_seal().iter().all(|o| o.success), "creation");
+    rig.settle_all();
+    let owed_before = rig.view(NativeRollup::feesOwedCall {});
+    rig.l2_submit(&user, created, Default::default(), U256::ZERO);
+    let call = rig.l2_seal();
+    assert!(call[0].success, "the clearing call");
+    let head = rig.l2.head().clone();
+    let receipts = rig.l2.store().receipts(head.number).unwrap().unwrap();
+    let paid = alloy_consensus::TxReceipt::cumulative_gas_used(receipts.last().unwrap());
+    // The refund makes the header count more gas than the transaction paid for.
+    assert!(head.gas_used > paid, "header {} paid {paid}", head.gas_used);
+    rig.settle_all();
+    // The settlement of that block credits at most what it burned.
+    let credited = rig.view(NativeRollup::feesOwedCall {}) - owed_before;
+    let burned = u128::from(head.base_fee_per_gas.unwrap()) * u128::from(paid);
+    assert!(
+        U256::from(credited) <= U256::from(burned),
+        "credited {credited}, burned {burned}"
+    );
+    let holders = [
+        key(0).address(),
+        user.address(),
+        Address::ZERO,
+        Address::repeat_byte(0x5c),
+    ];
+    check(&rig, &holders, &[], 0, 0);
+}
+
 /// Returns how many deposits, transfers, L1 withdrawal claims and fee payouts it made.
-fn walk(seed: u64, steps: usize) -> [usize; 4] {
+fn walk(mut rig: Rig, seed: u64, steps: usize) -> [usize; 4] {
     let mut done = [0usize; 4];
-    let mut rig = Rig::new(SCHEMA_OSAKA);
     let mut rng = Rng(seed);
     let users = [key(1), key(2)];
     let l1_dest = Address::repeat_byte(0xd1);
@@ -191,8 +257,10 @@ fn check(
         covered >= owed,
         "seed {seed} step {step}: escrow {covered} < owed {owed}"
     );
-    assert_eq!(
-        covered, owed,
-        "seed {seed} step {step}: every burned wei credited"
-    );
+    if rig.view(NativeRollup::SCHEMA_IDCall {}) >> 8 < 0x15 {
+        assert_eq!(
+            covered, owed,
+            "seed {seed} step {step}: every burned wei credited"
+        );
+    }
 }

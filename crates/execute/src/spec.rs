@@ -60,8 +60,23 @@ pub fn chain_config(c: &alloy_genesis::ChainConfig) -> Result<ChainConfig, SpecE
     config.cancun_time = c.cancun_time;
     config.prague_time = c.prague_time;
     config.osaka_time = c.osaka_time;
-    // No Amsterdam in alloy-genesis' typed config; read it from the extra fields.
-    config.amsterdam_time = c.extra_fields.get("amsterdamTime").and_then(|v| v.as_u64());
+    // alloy-genesis parses `amsterdamTime` into its typed field; a config built in code may
+    // carry it among the extra fields instead. Both, differing, or not a time: refused.
+    let extra = match c.extra_fields.get("amsterdamTime") {
+        None => None,
+        Some(v) => Some(
+            v.as_u64()
+                .ok_or_else(|| SpecError::Forks(format!("amsterdamTime {v} is not a timestamp")))?,
+        ),
+    };
+    config.amsterdam_time = match (c.amsterdam_time, extra) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(SpecError::Forks(format!(
+                "amsterdamTime given twice: {a} and {b}"
+            )));
+        }
+        (typed, extra) => typed.or(extra),
+    };
     config.deposit_contract = c.deposit_contract_address;
     let times = [
         ("shanghai", config.shanghai_time),
@@ -353,9 +368,13 @@ mod tests {
         c.bpo2_time = Some(200);
         c.blob_schedule.insert("bpo1".into(), BlobParams::bpo1());
         c.blob_schedule.insert("bpo2".into(), BlobParams::bpo2());
-        c.extra_fields
-            .insert("amsterdamTime".into(), serde_json::json!(300));
+        c.amsterdam_time = Some(300);
         let config = chain_config(&c).unwrap();
+        // As a genesis file gives it: parsed into alloy-genesis' typed field.
+        let json = serde_json::to_string(&c).unwrap();
+        assert!(json.contains("\"amsterdamTime\":300"), "{json}");
+        let parsed: alloy_genesis::ChainConfig = serde_json::from_str(&json).unwrap();
+        assert_eq!(chain_config(&parsed).unwrap(), config);
         assert_eq!(config.fork_at(300), Fork::Amsterdam);
         assert_eq!(config.blob_params_at(300), Some(BlobParams::bpo2()));
         let mut own = c.clone();
@@ -366,12 +385,21 @@ mod tests {
             Some(BlobParams::bpo1())
         );
         let mut early = c.clone();
-        early
-            .extra_fields
-            .insert("amsterdamTime".into(), serde_json::json!(0));
+        early.amsterdam_time = Some(0);
         early.osaka_time = Some(10);
         early.bpo1_time = Some(100);
         assert!(chain_config(&early).is_err());
+        // Given twice and differing, or not a time: refused.
+        let mut twice = c.clone();
+        twice
+            .extra_fields
+            .insert("amsterdamTime".into(), serde_json::json!(301));
+        assert!(chain_config(&twice).is_err());
+        let mut word = c.clone();
+        word.amsterdam_time = None;
+        word.extra_fields
+            .insert("amsterdamTime".into(), serde_json::json!("soon"));
+        assert!(chain_config(&word).is_err());
     }
 
     #[test]

@@ -470,11 +470,10 @@ fn a_chain_moves_to_amsterdam_and_its_blocks_validate_as_0x1501() {
 fn moves_to_amsterdam(role: Role) {
     let dir = tempfile::tempdir().unwrap();
     let mut genesis = genesis::dev_genesis(role, CHAIN_ID);
-    genesis
-        .config
-        .extra_fields
-        .insert("amsterdamTime".into(), serde_json::json!(24));
-    let spec = ChainSpec::from_genesis(genesis).unwrap();
+    genesis.config.amsterdam_time = Some(24);
+    // Through the file format, as `nr-node --genesis` reads it.
+    let spec = ChainSpec::from_json(&serde_json::to_string(&genesis).unwrap()).unwrap();
+    assert_eq!(spec.config.amsterdam_time, Some(24));
     let mut chain = Chain::open(role, spec.clone(), EthEvmFactory::default(), dir.path()).unwrap();
     let key = signer();
     let mut nonce = 0;
@@ -523,4 +522,18 @@ fn moves_to_amsterdam(role: Role) {
         assert_eq!(validated.block_hash, sealed.hash);
     }
     assert_eq!(balance(&chain, RECIPIENT), U256::from(5000));
+}
+
+/// EIP-7928's cap: an Amsterdam block may hold at most `gas_limit / 2000` access-list items.
+/// With a 10,000 gas limit even an empty block's system calls touch more (the history,
+/// beacon-root and request contracts), so it cannot be sealed, and the import names the rule.
+#[test]
+fn an_access_list_over_the_gas_limits_cap_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut genesis = genesis::dev_genesis(Role::L2, CHAIN_ID).with_gas_limit(10_000);
+    genesis.config.amsterdam_time = Some(0);
+    let spec = ChainSpec::from_genesis(genesis).unwrap();
+    let mut chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), dir.path()).unwrap();
+    let err = chain.seal(attrs(12)).unwrap_err().to_string();
+    assert!(err.contains("block access list of"), "{err}");
 }

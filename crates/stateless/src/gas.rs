@@ -9,7 +9,9 @@
 //! reaches revm through its gas table, so validation, the block builder and the RPC run
 //! the spec's schedule by overriding those entries ([`apply`]); the ones revm hard-codes
 //! (the EIP-2780 intrinsic parts, warm access, the EIP-7702 per-authorization base)
-//! already agree. docs/stateless.md lists the fixtures that show each value.
+//! already agree. The public fixtures show the two base values (cold storage access and
+//! account write, docs/stateless.md); the other entries follow from them by the formulas of
+//! execution-specs' `gas.py` (as of `8cd0018e`).
 
 use revm::context_interface::cfg::{GasId, GasParams};
 

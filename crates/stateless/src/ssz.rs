@@ -442,7 +442,8 @@ pub struct StatelessInput {
     pub chain_id: u64,
     /// The 0x1501 layout's sender public keys, one per transaction in order
     /// (`0x04 ‖ x ‖ y`): an untrusted hint that validation checks against each
-    /// transaction's signature. `None` in the Osaka-era layouts, which carry none.
+    /// transaction's signature. `None` in the Osaka-era layouts, which carry none (and
+    /// ignored there); in the 0x1501 layout `None` is encoded, and validated, as no keys.
     pub public_keys: Option<Vec<PublicKey>>,
 }
 

@@ -185,7 +185,12 @@ pub fn validate_stateless(
     let w = Witness::index(&input.witness, block.header.parent_hash)?;
     let mut db = TrieState::new(w.parent.state_root, &w.store, &w.codes, &w.ancestors);
     let factory = EthEvmFactory::default();
-    let keys = input.public_keys.as_deref();
+    // What the bytes carry: the 0x1501 layout always has a key list (absent means empty),
+    // the Osaka-era layouts none.
+    let keys = input
+        .schema
+        .is_amsterdam_layout()
+        .then(|| input.public_keys.as_deref().unwrap_or(&[]));
     execute_block(&block, &w.parent, config, &mut db, &factory, keys)
         .map(|(validated, _)| validated)
 }

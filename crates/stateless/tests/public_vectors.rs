@@ -188,3 +188,29 @@ fn the_invalid_vector_breaks_the_deposit_layout_rule() {
         Err(ValidationError::InvalidDepositEventLayout { receipt: 0 })
     );
 }
+
+/// The payload's access list is the one execution builds: one byte changed in it (and the
+/// block hash recomputed, so the header commits to the changed list) is refused as a list
+/// mismatch.
+#[test]
+fn a_changed_access_list_is_refused() {
+    let (_, input, _) = common::vectors()
+        .into_iter()
+        .find(|(n, ..)| n == "guest-smoke")
+        .unwrap();
+    let mut input = StatelessInput::decode(&input).unwrap();
+    validate(&input).unwrap();
+    let payload = &mut input.new_payload_request.execution_payload;
+    let mut list = payload.block_access_list.to_vec();
+    let last = list.len() - 1;
+    list[last] ^= 1;
+    payload.block_access_list = list.into();
+    let block = nr_stateless::block_from_payload(&input.new_payload_request, Fork::Amsterdam)
+        .unwrap()
+        .block;
+    input.new_payload_request.execution_payload.block_hash = block.header.hash_slow().0;
+    assert!(matches!(
+        validate(&input),
+        Err(ValidationError::BlockAccessListHashMismatch { .. })
+    ));
+}

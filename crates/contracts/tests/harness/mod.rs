@@ -124,25 +124,46 @@ pub struct Rig {
 }
 
 fn l2_spec(chain_id: u64) -> ChainSpec {
-    let base = genesis::dev_genesis(Role::L2, chain_id).with_gas_limit(L2_GAS_LIMIT);
+    l2_spec_on(chain_id, false)
+}
+
+/// The rollup's L2, on Amsterdam from genesis when `amsterdam`, else on the dev chain's Osaka.
+fn l2_spec_on(chain_id: u64, amsterdam: bool) -> ChainSpec {
+    let mut base = genesis::dev_genesis(Role::L2, chain_id).with_gas_limit(L2_GAS_LIMIT);
+    if amsterdam {
+        base.config.amsterdam_time = Some(0);
+    }
     let g = nr_contracts::l2_genesis(base, [(key(0).address(), U256::from(SEQUENCER_FLOAT))]);
     ChainSpec::from_genesis(g).unwrap()
 }
 
 /// The L1's genesis: the dev L1 settling chains 901 (the rollup's) and 902.
 pub fn l1_genesis() -> alloy_genesis::Genesis {
+    l1_genesis_for(&l2_spec(L2_CHAIN))
+}
+
+fn l1_genesis_for(rollup: &ChainSpec) -> alloy_genesis::Genesis {
     let other = genesis::dev_genesis(Role::L2, OTHER_L2_CHAIN).config;
     genesis::l1_genesis_settling(
         genesis::dev_genesis(Role::L1, 1337),
-        &[l2_spec(L2_CHAIN).genesis.config.clone(), other],
+        &[rollup.genesis.config.clone(), other],
     )
 }
 
 impl Rig {
     /// Both chains, and a `NativeRollup` for chain 901 under `schema` deployed on the L1.
     pub fn new(schema: u16) -> Self {
-        let l2_spec = l2_spec(L2_CHAIN);
-        let l1_spec = ChainSpec::from_genesis(l1_genesis()).unwrap();
+        Self::on(l2_spec(L2_CHAIN), schema)
+    }
+
+    /// Both chains with the rollup's L2 on Amsterdam from genesis (schema 0x1501), listed so
+    /// by the L1.
+    pub fn amsterdam() -> Self {
+        Self::on(l2_spec_on(L2_CHAIN, true), 0x1501)
+    }
+
+    fn on(l2_spec: ChainSpec, schema: u16) -> Self {
+        let l1_spec = ChainSpec::from_genesis(l1_genesis_for(&l2_spec)).unwrap();
         let execute = l1_spec
             .execute
             .clone()
@@ -353,6 +374,16 @@ impl Rig {
         self.l2
             .submit(&raw)
             .expect("L2 pool admits the transaction");
+    }
+
+    /// Submits a contract creation from `key` to the L2 pool; returns the new address.
+    pub fn l2_create(&mut self, key: &PrivateKeySigner, initcode: Bytes) -> Address {
+        let nonce = self.l2_nonce(key.address()) + self.l2_pending(key.address());
+        let raw = sign(key, L2_CHAIN, nonce, None, initcode, U256::ZERO, 1_400_000);
+        self.l2
+            .submit(&raw)
+            .expect("L2 pool admits the transaction");
+        key.address().create(nonce)
     }
 
     fn l2_pending(&self, who: Address) -> u64 {
