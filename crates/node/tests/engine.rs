@@ -42,6 +42,11 @@ fn attrs(timestamp: u64) -> BlockAttributes {
     }
 }
 
+/// A 1,000-wei transfer to [`RECIPIENT`] at 10 gwei.
+fn dev_transfer(key: &PrivateKeySigner, nonce: u64) -> Vec<u8> {
+    transfer(key, nonce, 1000, 21_000, CHAIN_ID, 10_000_000_000)
+}
+
 fn balance(chain: &Chain<EthEvmFactory>, who: Address) -> U256 {
     let hashes = Default::default();
     let s = chain.state();
@@ -68,16 +73,7 @@ fn l2_blocks_seal_persist_and_validate_statelessly() {
     assert_eq!(chain.head().number, 0);
     let key = signer();
     for nonce in 0..3 {
-        chain
-            .submit(&transfer(
-                &key,
-                nonce,
-                1000,
-                21_000,
-                CHAIN_ID,
-                10_000_000_000,
-            ))
-            .unwrap();
+        chain.submit(&dev_transfer(&key, nonce)).unwrap();
     }
     let sealed = chain.seal(attrs(12)).unwrap();
     assert_eq!(sealed.block.body.transactions.len(), 3);
@@ -479,16 +475,7 @@ fn moves_to_amsterdam(role: Role) {
     let mut nonce = 0;
     for (timestamp, transfers) in [(12, 2), (24, 3), (36, 0)] {
         for _ in 0..transfers {
-            chain
-                .submit(&transfer(
-                    &key,
-                    nonce,
-                    1000,
-                    21_000,
-                    CHAIN_ID,
-                    10_000_000_000,
-                ))
-                .unwrap();
+            chain.submit(&dev_transfer(&key, nonce)).unwrap();
             nonce += 1;
         }
         let sealed = chain.seal(attrs(timestamp)).unwrap();
