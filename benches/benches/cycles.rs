@@ -30,13 +30,13 @@ fn measure(program: &std::sync::Arc<exec::Program>, shape: String, input: Vec<u8
         run.public_values, native,
         "{shape}: guest and native differ"
     );
-    let (_, claimed) = Statement::decode_with_result(&native).unwrap();
+    let (_, output) = Statement::decode_with_output(&native).unwrap();
     let row = Row {
         shape,
         txs: job.transactions(),
         gas: job.gas_used(),
         cycles: run.cycles,
-        successful: claimed.successful(),
+        successful: output.result.successful(),
     };
     eprintln!(
         "{:<48} {:>5} txs {:>10} gas {:>13} cycles {:>8.1} cycles/gas",

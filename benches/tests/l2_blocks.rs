@@ -13,8 +13,11 @@ fn check(target: u64) -> (usize, u64) {
         (block.transactions, block.gas_used)
     );
     let statement = job.native_statement().unwrap().encode();
-    let (_, claimed) = Statement::decode_with_result(&statement).unwrap();
-    assert!(claimed.successful(), "{target}-gas block does not validate");
+    let (_, output) = Statement::decode_with_output(&statement).unwrap();
+    assert!(
+        output.result.successful(),
+        "{target}-gas block does not validate"
+    );
     (block.transactions, block.gas_used)
 }
 

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.37;
 
-import {ExecuteInput, ExecuteOutput, L2Block} from "./ExecuteInput.sol";
+import {ExecuteOutput, L2Block} from "./ExecuteOutput.sol";
 import {MessageTree, Message, Messages, Withdrawal, Withdrawals} from "./MessageTree.sol";
 import {MerklePatricia} from "./MerklePatricia.sol";
 import {Rlp} from "./Rlp.sol";
 import {ForcedTransaction, ForcedTx} from "./ForcedTransaction.sol";
-import {PayloadRoot, BlockLeaves} from "./PayloadRoot.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @notice A message root the tree has had (one storage slot).
@@ -34,7 +33,7 @@ struct Resolution {
 /// deposits, L2 -> L1 withdrawals, forced inclusion, and the credit of burned L2 base fees.
 /// @notice One instance per L2 chain. Validity is EXECUTE's verdict, so settlement is
 /// permissionless: anyone may settle the next valid L2 block(s). Every L2 field the contract
-/// acts on is read from the bytes EXECUTE validated, never taken from the caller.
+/// acts on is read from EXECUTE's output, never taken from the caller.
 contract NativeRollup {
     /// The EXECUTE precompile.
     address public constant EXECUTE = address(0x0101);
@@ -125,14 +124,6 @@ contract NativeRollup {
     /// A withdrawal paid on L1.
     event WithdrawalClaimed(bytes32 indexed withdrawalHash, address indexed to, uint256 value);
 
-    /// A proof-mode input was given to the re-execution entry point.
-    error ProofModeInput();
-    /// A re-execution input was given to the proof entry point.
-    error NotProofModeInput();
-    /// The number of blocks given is not the number EXECUTE's result covers.
-    error WrongBlockCount(uint256 given);
-    /// The leaves given for block `index` do not hash to the root EXECUTE's result proves.
-    error BlockLeavesMismatch(uint256 index);
     /// EXECUTE halted: the input is malformed or a block is invalid.
     error ExecuteRejected();
     /// EXECUTE returned a result that is not a success (never expected: it halts instead).
@@ -250,63 +241,28 @@ contract NativeRollup {
         bytes32[] hashes;
     }
 
-    /// @notice Settles the next L2 block, or a contiguous range, by re-execution: `input` is
-    /// EXECUTE's re-execution input (one block, or `0xFF01` and a range), passed unchanged.
-    /// `resolutions` resolve forced transactions in queue order: every one past its deadline
-    /// must be resolved, later ones may be.
+    /// @notice Settles the next L2 block, or a contiguous range: `input` is EXECUTE's input in
+    /// any mode, passed unchanged. Re-execution: one block, or `0xFF01` and a range. Proofs:
+    /// `0xFF02 ++ SSZ ProofInput` (the statement, its proofs, and the KZG openings binding it
+    /// to this transaction's blobs, which carry the blocks) or `0xFF03 ++ SSZ DependencyInput`
+    /// (the same without the proofs, which travel in the transaction's sidecar and were
+    /// verified by the node). Every mode returns the same output, a summary of each validated
+    /// block, and every block field used here is read from it. `resolutions` resolve forced
+    /// transactions in queue order: every one past its deadline must be resolved, later ones
+    /// may be.
     function settle(bytes calldata input, Resolution[] calldata resolutions) external {
-        uint16 prefix = ExecuteInput.prefix(input);
-        if (ExecuteInput.isProof(prefix)) revert ProofModeInput();
         bytes memory out = _execute(input);
-        (uint16 schemaId, uint256[] memory starts) = ExecuteInput.requests(input);
+        (uint256 blocks, uint256 summaries, bool ok, uint64 chainId, uint16 schemaId) = ExecuteOutput.read(out);
+        if (!ok) revert ValidationUnsuccessful();
+        if (chainId != CHAIN_ID) revert WrongChainId(CHAIN_ID, chainId);
         if (schemaId != SCHEMA_ID) revert WrongSchema(SCHEMA_ID, schemaId);
-        _checkResult(out, starts.length, prefix == ExecuteInput.RANGE);
-        Progress memory s = _start(starts.length);
+        Progress memory s = _start(blocks);
         L2Block memory b = s.last;
-        for (uint256 i; i < starts.length; ++i) {
-            ExecuteInput.readBlock(input, starts[i], b);
+        for (uint256 i; i < blocks; ++i) {
+            ExecuteOutput.readBlock(out, summaries, i, b);
             _follow(s, b, i);
         }
         _finish(s, resolutions);
-    }
-
-    /// @notice Settles the next L2 block(s) by proofs: `input` is EXECUTE's proof-mode input
-    /// (`0xFF02 ++ SSZ ProofInput`: the statement, its proofs, and the KZG openings binding it
-    /// to this transaction's blobs, which carry the blocks) or its proof-dependency input
-    /// (`0xFF03 ++ SSZ DependencyInput`: the same without the proofs, which travel in the
-    /// transaction's sidecar and were verified by the node). EXECUTE's result gives only each
-    /// block's `new_payload_request_root`; `blocks` gives each block's SSZ leaves, which must
-    /// hash to it, and the fields are read from them. The rest is `settle`'s.
-    function settleWithProofs(bytes calldata input, BlockLeaves[] calldata blocks, Resolution[] calldata resolutions)
-        external
-    {
-        if (!ExecuteInput.isProof(ExecuteInput.prefix(input))) revert NotProofModeInput();
-        bytes memory out = _execute(input);
-        // A single block's result is 43 bytes; a range's is 15 + 32 per block.
-        bool range = out.length != 43;
-        if (blocks.length == 0 || (!range && blocks.length != 1)) revert WrongBlockCount(blocks.length);
-        _checkResult(out, blocks.length, range);
-        uint256 fields = _payloadFields();
-        Progress memory s = _start(blocks.length);
-        for (uint256 i; i < blocks.length; ++i) {
-            if (PayloadRoot.requestRoot(blocks[i], fields) != ExecuteOutput.root(out, i, range)) {
-                revert BlockLeavesMismatch(i);
-            }
-            _follow(s, PayloadRoot.toBlock(blocks[i]), i);
-        }
-        s.last = PayloadRoot.toBlock(blocks[blocks.length - 1]);
-        _finish(s, resolutions);
-    }
-
-    /// `new_payload_request_root` of a block given by its leaves, in this rollup's layout
-    /// (what `settleWithProofs` checks them against; for settlers to check before sending).
-    function payloadRequestRoot(BlockLeaves calldata b) external view returns (bytes32) {
-        return PayloadRoot.requestRoot(b, _payloadFields());
-    }
-
-    /// Payload fields of the rollup's layout: 19 from Amsterdam (fork index 0x15) on, 17 before.
-    function _payloadFields() private view returns (uint256) {
-        return SCHEMA_ID >> 8 >= 0x15 ? 19 : 17;
     }
 
     /// Runs EXECUTE on `input`; its output, or a revert if it halted.
@@ -316,30 +272,10 @@ contract NativeRollup {
         if (!ok || out.length == 0) revert ExecuteRejected();
     }
 
-    /// EXECUTE's verdict must be a success for this rollup's chain and schema.
-    function _checkResult(bytes memory out, uint256 blocks, bool range) private view {
-        (bool success, uint64 chainId, uint16 schemaId) = ExecuteOutput.read(out, blocks, range);
-        if (!success) revert ValidationUnsuccessful();
-        if (chainId != CHAIN_ID) revert WrongChainId(CHAIN_ID, chainId);
-        if (schemaId != SCHEMA_ID) revert WrongSchema(SCHEMA_ID, schemaId);
-    }
-
     function _start(uint256 blocks) private view returns (Progress memory s) {
         (s.hash, s.number, s.anchored) = (headHash, headNumber, anchoredCount);
         s.hashes = new bytes32[](blocks);
         s.minBaseFee = type(uint256).max;
-    }
-
-    /// Base fees block gas `gasUsed` is known to have burned. Before Amsterdam the header's gas
-    /// used is what the transactions paid for, refunds deducted. From Amsterdam on (EIP-7778,
-    /// EIP-8037) it is the larger of the regular gas before refunds and the state gas, while
-    /// the burn follows the gas paid after refunds; a refund is at most a fifth of a
-    /// transaction's gas (EIP-3529), so the burn is at least four fifths of the header's gas
-    /// used. The credit never exceeds the burn: the escrow stays solvent, and the rest of an
-    /// Amsterdam block's fees stays in it.
-    function _burnedBound(uint256 baseFee, uint256 gasUsed) private view returns (uint256) {
-        if (SCHEMA_ID >> 8 >= 0x15) return baseFee * gasUsed * 4 / 5;
-        return baseFee * gasUsed;
     }
 
     /// The rules a validated block `b`, the `i`-th of this settlement, must meet to extend
@@ -361,7 +297,7 @@ contract NativeRollup {
         if (superseded != 0 && b.timestamp > superseded + MAX_ANCHOR_AGE) {
             revert AnchorTooOld(b.anchor, superseded, b.timestamp);
         }
-        s.fees += _burnedBound(b.baseFee, b.gasUsed);
+        s.fees += b.burned;
         if (b.baseFee < s.minBaseFee) s.minBaseFee = b.baseFee;
         s.hashes[i] = b.blockHash;
         (s.hash, s.number) = (b.blockHash, b.number);

@@ -5,7 +5,7 @@ import {Test} from "./Vm.sol";
 import {Ssz, OneLeafTrie} from "./Ssz.sol";
 import {StandInExecute} from "./NativeRollup.t.sol";
 import {NativeRollup, Resolution} from "../src/NativeRollup.sol";
-import {L2Block} from "../src/ExecuteInput.sol";
+import {L2Block} from "../src/ExecuteOutput.sol";
 import {Withdrawal, Withdrawals} from "../src/MessageTree.sol";
 import {RLP} from "@openzeppelin/contracts/utils/RLP.sol";
 
@@ -61,7 +61,7 @@ contract RollupHandler is Test {
     }
 
     /// One L2 block after the settled head, at L1 time, anchoring every message: it burns
-    /// `baseFee × gasUsed` and records at most one withdrawal (its state root proves it).
+    /// `burned` in base fees and records at most one withdrawal (its state root proves it).
     function settle(uint256 withdrawSeed, uint256 feeSeed, uint256 waitSeed) external {
         vm.warp(block.timestamp + _bound(waitSeed, 1, 900));
         L2Block memory b;
@@ -72,10 +72,11 @@ contract RollupHandler is Test {
         b.anchor = rollup.messageRoot();
         b.blockHash = keccak256(abi.encode("block", b.number, b.parentHash));
         uint256 supply = l2Supply + unanchored;
-        b.baseFee = _bound(feeSeed, 7, 100 gwei);
-        b.gasUsed = uint64(_bound(feeSeed >> 64, 0, 1_000_000));
-        if (b.baseFee * b.gasUsed > supply) b.gasUsed = 0;
-        uint256 burn = b.baseFee * b.gasUsed;
+        b.baseFee = uint64(_bound(feeSeed, 7, 100 gwei));
+        uint256 gas = _bound(feeSeed >> 64, 0, 1_000_000);
+        if (b.baseFee * gas > supply) gas = 0;
+        b.burned = uint128(b.baseFee * gas);
+        uint256 burn = b.burned;
         uint256 value = _bound(withdrawSeed, 0, supply - burn);
         if (value == 0) {
             b.stateRoot = keccak256(abi.encode("state", b.number));
@@ -87,14 +88,16 @@ contract RollupHandler is Test {
             paid.push(false);
         }
         Resolution[] memory rs = _dueResolutions(b.timestamp);
-        execute.configure(Ssz.result(CHAIN, SCHEMA), false);
-        bytes memory input = Ssz.single(SCHEMA, CHAIN, b);
+        bytes memory input = hex"1201";
         // A rival block on another parent never settles.
-        L2Block memory rival = b;
-        rival.parentHash = keccak256("elsewhere");
-        try rollup.settle(Ssz.single(SCHEMA, CHAIN, rival), rs) {
+        bytes32 parent = b.parentHash;
+        b.parentHash = keccak256("elsewhere");
+        execute.configure(Ssz.output(CHAIN, SCHEMA, b), false);
+        try rollup.settle(input, rs) {
             revert("a block off the settled chain settled");
         } catch {}
+        b.parentHash = parent;
+        execute.configure(Ssz.output(CHAIN, SCHEMA, b), false);
         // Nor does this block while it leaves a due forced transaction unresolved.
         if (rs.length != 0) {
             try rollup.settle(input, new Resolution[](0)) {

@@ -5,8 +5,7 @@ import {Test} from "./Vm.sol";
 import {Ssz, OneLeafTrie, TreePaths} from "./Ssz.sol";
 import {NativeRollup, Resolution} from "../src/NativeRollup.sol";
 import {L2Bridge} from "../src/L2Bridge.sol";
-import {L2Block, ExecuteInput, ExecuteOutput} from "../src/ExecuteInput.sol";
-import {PayloadRoot, BlockLeaves} from "../src/PayloadRoot.sol";
+import {L2Block, ExecuteOutput} from "../src/ExecuteOutput.sol";
 import {MessageTree, Message, Withdrawal, Withdrawals} from "../src/MessageTree.sol";
 
 /// Stands in for EXECUTE at 0x0101 (forge's EVM has none): returns the configured output, or
@@ -54,6 +53,8 @@ abstract contract RollupFixture is Test {
     uint64 constant GAS_LIMIT = 15_000_000;
     address constant FEES = address(0xFEE5);
     bytes32 constant GENESIS = bytes32(uint256(0x6e));
+    /// EXECUTE's input: opaque to the contract, which reads only the output.
+    bytes constant INPUT = hex"1201";
 
     NativeRollup rollup;
     Resolution[] none;
@@ -72,7 +73,7 @@ contract NativeRollupTest is RollupFixture {
         b.stateRoot = keccak256(abi.encode("state", number));
         b.number = number;
         b.gasLimit = GAS_LIMIT;
-        b.gasUsed = 21_000;
+        b.burned = 7 * 21_000;
         b.timestamp = 100 + number;
         b.baseFee = 7;
         b.blockHash = keccak256(abi.encode("block", number));
@@ -80,13 +81,13 @@ contract NativeRollupTest is RollupFixture {
     }
 
     function settleOne(L2Block memory b) internal {
-        execute.configure(Ssz.result(CHAIN, SCHEMA), false);
-        rollup.settle(Ssz.single(SCHEMA, CHAIN, b), none);
+        execute.configure(Ssz.output(CHAIN, SCHEMA, b), false);
+        rollup.settle(INPUT, none);
     }
 
     function expectSettleRevert(L2Block memory b, bytes memory err) internal {
-        execute.configure(Ssz.result(CHAIN, SCHEMA), false);
-        bytes memory input = Ssz.single(SCHEMA, CHAIN, b);
+        execute.configure(Ssz.output(CHAIN, SCHEMA, b), false);
+        bytes memory input = INPUT;
         vm.expectRevert(err);
         rollup.settle(input, none);
     }
@@ -110,8 +111,8 @@ contract NativeRollupTest is RollupFixture {
             bs[i] = blockAfter(parent, i + 1);
             parent = bs[i].blockHash;
         }
-        execute.configure(Ssz.rangeResult(3, CHAIN, SCHEMA), false);
-        rollup.settle(Ssz.range(SCHEMA, CHAIN, bs), none);
+        execute.configure(Ssz.rangeOutput(CHAIN, SCHEMA, bs), false);
+        rollup.settle(INPUT, none);
         assertEq(rollup.headHash(), bs[2].blockHash, "head is the last block");
         assertEq(rollup.headNumber(), 3, "head number");
         assertEq(rollup.stateRoots(2), bytes32(0), "one ring slot per settlement");
@@ -123,60 +124,101 @@ contract NativeRollupTest is RollupFixture {
         L2Block[] memory bs = new L2Block[](2);
         bs[0] = blockAfter(GENESIS, 1);
         bs[1] = blockAfter(bs[0].blockHash, 3);
-        execute.configure(Ssz.rangeResult(2, CHAIN, SCHEMA), false);
-        bytes memory input = Ssz.range(SCHEMA, CHAIN, bs);
+        execute.configure(Ssz.rangeOutput(CHAIN, SCHEMA, bs), false);
+        bytes memory input = INPUT;
         vm.expectRevert(abi.encodeWithSelector(NativeRollup.WrongBlockNumber.selector, 2, 3));
         rollup.settle(input, none);
     }
 
-    function test_halted_execute_reverts() public {
+    function test_halted_execute_reverts_in_every_mode() public {
         execute.configure("", true);
-        bytes memory input = Ssz.single(SCHEMA, CHAIN, blockAfter(GENESIS, 1));
         vm.expectRevert(NativeRollup.ExecuteRejected.selector);
-        rollup.settle(input, none);
+        rollup.settle(INPUT, none);
+        vm.expectRevert(NativeRollup.ExecuteRejected.selector);
+        rollup.settle(hex"ff02", none);
+        vm.expectRevert(NativeRollup.ExecuteRejected.selector);
+        rollup.settle(hex"ff03", none);
     }
 
     function test_unsuccessful_result_reverts() public {
-        bytes memory out = Ssz.result(CHAIN, SCHEMA);
+        bytes memory out = Ssz.output(CHAIN, SCHEMA, blockAfter(GENESIS, 1));
         out[32] = 0x00;
         execute.configure(out, false);
-        bytes memory input = Ssz.single(SCHEMA, CHAIN, blockAfter(GENESIS, 1));
         vm.expectRevert(NativeRollup.ValidationUnsuccessful.selector);
-        rollup.settle(input, none);
+        rollup.settle(INPUT, none);
     }
 
-    function test_result_of_the_wrong_shape_reverts() public {
-        execute.configure(Ssz.rangeResult(1, CHAIN, SCHEMA), false);
-        bytes memory input = Ssz.single(SCHEMA, CHAIN, blockAfter(GENESIS, 1));
-        vm.expectRevert(ExecuteOutput.MalformedOutput.selector);
-        rollup.settle(input, none);
+    function test_output_of_the_wrong_shape_reverts() public {
+        L2Block[] memory bs = new L2Block[](1);
+        bs[0] = blockAfter(GENESIS, 1);
+        bytes memory out = Ssz.rangeOutput(CHAIN, SCHEMA, bs);
+        // A result without its summary, a summary cut short, a range of no block.
+        bytes memory bare = Ssz.output(CHAIN, SCHEMA, bs[0]);
+        assembly {
+            mstore(bare, 43)
+        }
+        execute.configure(bare, false);
+        vm.expectRevert(abi.encodeWithSelector(ExecuteOutput.MalformedOutput.selector, 43));
+        rollup.settle(INPUT, none);
+        assembly {
+            mstore(out, sub(mload(out), 1))
+        }
+        execute.configure(out, false);
+        vm.expectRevert(abi.encodeWithSelector(ExecuteOutput.MalformedOutput.selector, 222));
+        rollup.settle(INPUT, none);
+        execute.configure(Ssz.rangeOutput(CHAIN, SCHEMA, new L2Block[](0)), false);
+        vm.expectRevert(abi.encodeWithSelector(ExecuteOutput.MalformedOutput.selector, 15));
+        rollup.settle(INPUT, none);
+        // A range whose list offset is not 15.
+        out = Ssz.rangeOutput(CHAIN, SCHEMA, bs);
+        out[0] = 0x10;
+        execute.configure(out, false);
+        vm.expectRevert(abi.encodeWithSelector(ExecuteOutput.MalformedOutput.selector, 223));
+        rollup.settle(INPUT, none);
+    }
+
+    function test_a_range_of_one_settles_like_one_block() public {
+        L2Block[] memory bs = new L2Block[](1);
+        bs[0] = blockAfter(GENESIS, 1);
+        execute.configure(Ssz.rangeOutput(CHAIN, SCHEMA, bs), false);
+        rollup.settle(hex"ff01", none);
+        assertEq(rollup.headHash(), bs[0].blockHash, "head");
+        assertEq(rollup.feesOwed(), bs[0].burned, "fees");
+    }
+
+    function test_fees_credited_are_the_burn_the_output_reports() public {
+        // From Amsterdam on the header's gas used is not what the base fee burned: the
+        // contract credits EXECUTE's figure, whatever the gas used.
+        L2Block memory b = blockAfter(GENESIS, 1);
+        b.burned = 123_456_789;
+        settleOne(b);
+        assertEq(rollup.feesOwed(), 123_456_789, "the burn, exactly");
     }
 
     function test_other_chain_id_reverts() public {
-        execute.configure(Ssz.result(902, SCHEMA), false);
-        bytes memory input = Ssz.single(SCHEMA, 902, blockAfter(GENESIS, 1));
+        execute.configure(Ssz.output(902, SCHEMA, blockAfter(GENESIS, 1)), false);
+        bytes memory input = INPUT;
         vm.expectRevert(abi.encodeWithSelector(NativeRollup.WrongChainId.selector, CHAIN, 902));
         rollup.settle(input, none);
     }
 
     function test_other_schema_reverts() public {
-        execute.configure(Ssz.result(CHAIN, 0x1101), false);
-        bytes memory input = Ssz.single(0x1101, CHAIN, blockAfter(GENESIS, 1));
+        execute.configure(Ssz.output(CHAIN, 0x1101, blockAfter(GENESIS, 1)), false);
+        bytes memory input = INPUT;
         vm.expectRevert(abi.encodeWithSelector(NativeRollup.WrongSchema.selector, SCHEMA, 0x1101));
         rollup.settle(input, none);
     }
 
-    function test_proof_mode_input_reverts() public {
-        vm.expectRevert(NativeRollup.ProofModeInput.selector);
-        rollup.settle(hex"ff020000", none);
-        vm.expectRevert(NativeRollup.ProofModeInput.selector);
-        rollup.settle(hex"ff030000", none);
-    }
-
-    function test_truncated_input_reverts() public {
-        execute.configure(Ssz.result(CHAIN, SCHEMA), false);
-        vm.expectRevert(ExecuteInput.MalformedInput.selector);
-        rollup.settle(hex"1201000000", none);
+    function test_every_mode_settles_through_the_same_output() public {
+        L2Block memory b = blockAfter(GENESIS, 1);
+        execute.configure(Ssz.output(CHAIN, SCHEMA, b), false);
+        rollup.settle(hex"ff02", none);
+        assertEq(rollup.headHash(), b.blockHash, "proof mode");
+        L2Block memory c = blockAfter(b.blockHash, 2);
+        execute.configure(Ssz.output(CHAIN, SCHEMA, c), false);
+        rollup.settle(hex"ff03", none);
+        assertEq(rollup.headHash(), c.blockHash, "dependency mode");
+        assertEq(rollup.headStateRoot(), c.stateRoot, "state root from the output");
     }
 
     function test_wrong_parent_reverts() public {
@@ -264,8 +306,8 @@ contract NativeRollupTest is RollupFixture {
             bs[i].timestamp = 2799 + i; // the third is one second past the age
             parent = bs[i].blockHash;
         }
-        execute.configure(Ssz.rangeResult(3, CHAIN, SCHEMA), false);
-        bytes memory input = Ssz.range(SCHEMA, CHAIN, bs);
+        execute.configure(Ssz.rangeOutput(CHAIN, SCHEMA, bs), false);
+        bytes memory input = INPUT;
         vm.expectRevert(abi.encodeWithSelector(NativeRollup.AnchorTooOld.selector, empty, uint64(1000), uint64(2801)));
         rollup.settle(input, none);
     }
@@ -336,11 +378,11 @@ contract NativeRollupTest is RollupFixture {
         // A settled "block" whose hash is that of bytes that are no header.
         L2Block memory b = blockAfter(GENESIS, 1);
         b.blockHash = keccak256(hex"c0");
-        execute.configure(Ssz.result(CHAIN, SCHEMA), false);
+        execute.configure(Ssz.output(CHAIN, SCHEMA, b), false);
         Resolution[] memory rs = new Resolution[](1);
         rs[0].kind = 0;
         rs[0].header = hex"c0";
-        bytes memory input = Ssz.single(SCHEMA, CHAIN, b);
+        bytes memory input = INPUT;
         vm.expectRevert(NativeRollup.MalformedHeader.selector);
         rollup.settle(input, rs);
     }
@@ -525,90 +567,5 @@ contract L2BridgeTest is Test {
         assertEq(bridge.withdrawalCount(), 1, "nonce moved");
         vm.expectRevert(L2Bridge.ZeroWithdrawal.selector);
         bridge.withdraw(address(0xB0B));
-    }
-}
-
-contract ProofSettlementTest is RollupFixture {
-    function le(uint256 v) internal pure returns (bytes32) {
-        return bytes32(Ssz.le(v, 32));
-    }
-
-    /// Leaves of a block after the genesis (other leaves arbitrary but fixed).
-    function leaves() internal view returns (BlockLeaves memory b) {
-        b.payload = new bytes32[](17);
-        for (uint256 i; i < 17; ++i) {
-            b.payload[i] = keccak256(abi.encode("field", i));
-        }
-        b.payload[0] = GENESIS;
-        b.payload[6] = le(1); // number
-        b.payload[7] = le(GAS_LIMIT);
-        b.payload[8] = le(21_000); // gas used
-        b.payload[9] = le(101); // timestamp
-        b.payload[11] = le(7); // base fee
-        b.anchor = rollup.messageRoot();
-        b.versionedHashes = keccak256("vh");
-        b.requests = keccak256("requests");
-    }
-
-    function test_settles_by_proofs_against_the_proven_root() public {
-        BlockLeaves[] memory bs = new BlockLeaves[](1);
-        bs[0] = leaves();
-        bytes32 root = rollup.payloadRequestRoot(bs[0]);
-        bytes memory out = Ssz.result(CHAIN, SCHEMA);
-        assembly {
-            mstore(add(out, 32), root)
-        }
-        execute.configure(out, false);
-        rollup.settleWithProofs(hex"ff02", bs, none);
-        assertEq(rollup.headHash(), bs[0].payload[12], "head is the block's hash");
-        assertEq(rollup.headNumber(), 1, "number from its leaf");
-        assertEq(rollup.headStateRoot(), bs[0].payload[2], "state root from its leaf");
-        assertEq(rollup.feesOwed(), 7 * 21_000, "fees from its leaves");
-    }
-
-    function test_leaves_not_under_the_proven_root_revert() public {
-        BlockLeaves[] memory bs = new BlockLeaves[](1);
-        bs[0] = leaves();
-        bytes32 root = rollup.payloadRequestRoot(bs[0]);
-        bytes memory out = Ssz.result(CHAIN, SCHEMA);
-        assembly {
-            mstore(add(out, 32), root)
-        }
-        execute.configure(out, false);
-        bs[0].payload[2] = keccak256("another state root");
-        vm.expectRevert(abi.encodeWithSelector(NativeRollup.BlockLeavesMismatch.selector, 0));
-        rollup.settleWithProofs(hex"ff02", bs, none);
-        bs[0].payload = new bytes32[](16);
-        vm.expectRevert(abi.encodeWithSelector(PayloadRoot.WrongLeafCount.selector, 16, 17));
-        rollup.settleWithProofs(hex"ff02", bs, none);
-    }
-
-    function test_block_count_must_match_the_result() public {
-        BlockLeaves[] memory bs = new BlockLeaves[](2);
-        bs[0] = leaves();
-        bs[1] = leaves();
-        execute.configure(Ssz.result(CHAIN, SCHEMA), false);
-        vm.expectRevert(abi.encodeWithSelector(NativeRollup.WrongBlockCount.selector, 2));
-        rollup.settleWithProofs(hex"ff02", bs, none);
-        vm.expectRevert(abi.encodeWithSelector(NativeRollup.WrongBlockCount.selector, 0));
-        rollup.settleWithProofs(hex"ff02", new BlockLeaves[](0), none);
-        // A range result for three blocks given two.
-        execute.configure(Ssz.rangeResult(3, CHAIN, SCHEMA), false);
-        vm.expectRevert(ExecuteOutput.MalformedOutput.selector);
-        rollup.settleWithProofs(hex"ff02", bs, none);
-    }
-
-    function test_wrong_mode_or_halted_execute_reverts() public {
-        BlockLeaves[] memory bs = new BlockLeaves[](1);
-        bs[0] = leaves();
-        vm.expectRevert(NativeRollup.NotProofModeInput.selector);
-        rollup.settleWithProofs(hex"1201", bs, none);
-        vm.expectRevert(NativeRollup.NotProofModeInput.selector);
-        rollup.settleWithProofs(hex"ff01", bs, none);
-        execute.configure("", true);
-        vm.expectRevert(NativeRollup.ExecuteRejected.selector);
-        rollup.settleWithProofs(hex"ff02", bs, none);
-        vm.expectRevert(NativeRollup.ExecuteRejected.selector);
-        rollup.settleWithProofs(hex"ff03", bs, none);
     }
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.37;
 
-import {L2Block} from "../src/ExecuteInput.sol";
+import {L2Block} from "../src/ExecuteOutput.sol";
 import {MessageTree} from "../src/MessageTree.sol";
 import {RLP} from "@openzeppelin/contracts/utils/RLP.sol";
 
-/// EXECUTE inputs and outputs in their SSZ layout, for the stand-in EXECUTE of the logic tests
+/// EXECUTE's outputs in their SSZ layout, for the stand-in EXECUTE of the logic tests
 /// (the integration tests run the real EXECUTE on real L2 blocks).
 library Ssz {
     function le(uint256 v, uint256 bytes_) internal pure returns (bytes memory out) {
@@ -15,64 +15,32 @@ library Ssz {
         }
     }
 
-    /// A `NewPayloadRequest` (Osaka-era layout) carrying `b`, with empty lists.
-    function request(L2Block memory b) internal pure returns (bytes memory) {
-        bytes memory payload = new bytes(528);
-        _put(payload, 0, abi.encodePacked(b.parentHash));
-        _put(payload, 52, abi.encodePacked(b.stateRoot));
-        _put(payload, 404, le(b.number, 8));
-        _put(payload, 412, le(b.gasLimit, 8));
-        _put(payload, 420, le(b.gasUsed, 8));
-        _put(payload, 428, le(b.timestamp, 8));
-        _put(payload, 436, le(528, 4)); // extra_data
-        _put(payload, 440, le(b.baseFee, 32));
-        _put(payload, 472, abi.encodePacked(b.blockHash));
-        _put(payload, 504, le(528, 4)); // transactions
-        _put(payload, 508, le(528, 4)); // withdrawals
-        bytes memory requests = abi.encodePacked(le(12, 4), le(12, 4), le(12, 4));
-        return abi.encodePacked(le(44, 4), le(44 + 528, 4), b.anchor, le(44 + 528, 4), payload, requests);
-    }
-
-    /// `schema_id ++ SSZ StatelessInput` for one block.
-    function single(uint16 schemaId, uint64 chainId, L2Block memory b) internal pure returns (bytes memory) {
-        bytes memory r = request(b);
-        return abi.encodePacked(schemaId, le(16, 4), le(16 + r.length, 4), le(chainId, 8), r, _witness());
-    }
-
-    /// `0xFF01 ++ schema_id ++ SSZ StatelessRangeInput`.
-    function range(uint16 schemaId, uint64 chainId, L2Block[] memory bs) internal pure returns (bytes memory) {
-        bytes memory offsets;
-        bytes memory items;
-        for (uint256 i; i < bs.length; ++i) {
-            offsets = abi.encodePacked(offsets, le(4 * bs.length + items.length, 4));
-            items = abi.encodePacked(items, request(bs[i]));
-        }
-        bytes memory list = abi.encodePacked(offsets, items);
+    /// A block summary of EXECUTE's output (176 bytes).
+    function summary(L2Block memory b) internal pure returns (bytes memory) {
         return abi.encodePacked(
-            uint16(0xFF01), schemaId, le(16, 4), le(16 + list.length, 4), le(chainId, 8), list, _witness()
+            abi.encodePacked(b.parentHash, b.blockHash, b.stateRoot, b.anchor),
+            abi.encodePacked(le(b.number, 8), le(b.timestamp, 8), le(b.gasLimit, 8), le(b.baseFee, 8)),
+            le(b.burned, 16)
         );
     }
 
-    /// EXECUTE's output for one block.
-    function result(uint64 chainId, uint16 schemaId) internal pure returns (bytes memory) {
-        return abi.encodePacked(bytes32(uint256(0xabc)), uint8(1), le(chainId, 8), le(schemaId, 2));
+    /// EXECUTE's output for one block: its result, then its summary.
+    function output(uint64 chainId, uint16 schemaId, L2Block memory b) internal pure returns (bytes memory) {
+        return abi.encodePacked(bytes32(uint256(0xabc)), uint8(1), le(chainId, 8), le(schemaId, 2), summary(b));
     }
 
-    /// EXECUTE's output for `n` blocks.
-    function rangeResult(uint256 n, uint64 chainId, uint16 schemaId) internal pure returns (bytes memory out) {
+    /// EXECUTE's output for a range: the result with one root per block, then the summaries.
+    function rangeOutput(uint64 chainId, uint16 schemaId, L2Block[] memory bs)
+        internal
+        pure
+        returns (bytes memory out)
+    {
         out = abi.encodePacked(le(15, 4), uint8(1), le(chainId, 8), le(schemaId, 2));
-        for (uint256 i; i < n; ++i) {
+        for (uint256 i; i < bs.length; ++i) {
             out = abi.encodePacked(out, bytes32(i + 1));
         }
-    }
-
-    function _witness() private pure returns (bytes memory) {
-        return abi.encodePacked(le(12, 4), le(12, 4), le(12, 4));
-    }
-
-    function _put(bytes memory dst, uint256 at, bytes memory src) private pure {
-        for (uint256 i; i < src.length; ++i) {
-            dst[at + i] = src[i];
+        for (uint256 i; i < bs.length; ++i) {
+            out = abi.encodePacked(out, summary(bs[i]));
         }
     }
 }

@@ -33,7 +33,6 @@ pub use bindings::NativeRollup::Resolution;
 pub use bindings::{L2Bridge, NativeRollup};
 
 pub mod forced;
-pub mod payload;
 pub mod tree;
 
 /// Where the L2 genesis puts the bridge (`NativeRollup.L2_BRIDGE`).

@@ -272,7 +272,7 @@ fn without_its_proofs_the_settlement_halts_in_execute_body() {
     assert_eq!(
         rig.rollup_try(
             key(2).address(),
-            &NativeRollup::settleWithProofsCall::abi_decode(&data).unwrap(),
+            &NativeRollup::settleCall::abi_decode(&data).unwrap(),
             U256::ZERO
         )
         .unwrap_err(),
@@ -324,7 +324,7 @@ fn dependency_mode_rules_on_the_real_proof_body() {
 
     let settled = execute_in(&config, &input, 10_000_000, &blob_hashes, &proofs).unwrap();
     assert_eq!(settled.gas_used, want);
-    assert_eq!(settled.output[..], statement.validation_result[..]);
+    assert_eq!(settled.output[..], statement.output[..]);
     // Both modes return the same bytes: re-execution of the block gives this output too.
     let reexecuted =
         nr_execute::execute(&config, &rig.settle_input(1, 1), 10_000_000, &[]).unwrap();
@@ -541,7 +541,7 @@ fn two_real_programs_and_a_threshold_body() {
     let two = input(vec![NATIVE_ROLLUP_PROGRAM_VKEY, other.vkey]);
     let settled = execute_in(&config, &two, 20_000_000, &blob_hashes, &proofs).unwrap();
     assert_eq!(settled.gas_used, gas::dependency_gas(two.len(), 2, 1));
-    assert_eq!(settled.output[..], statement.validation_result[..]);
+    assert_eq!(settled.output[..], statement.output[..]);
     let one = input(vec![NATIVE_ROLLUP_PROGRAM_VKEY]);
     assert!(matches!(
         execute_in(&config, &one, 20_000_000, &blob_hashes, &proofs).unwrap_err(),

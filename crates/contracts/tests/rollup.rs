@@ -277,54 +277,51 @@ fn burned_base_fees_are_credited_and_paid() {
 }
 
 #[test]
-fn proof_mode_block_leaves_hash_to_the_root_execute_proves() {
+fn execute_output_summarises_each_block_and_its_burn() {
     let mut rig = Rig::new(SCHEMA_OSAKA);
     rig.fund_on_l2(1, U256::from(10u128.pow(18)));
     rig.transfer_block();
-    for n in 1..=rig.l2.head().number {
-        let bytes = rig.l2.store().stateless_input(n).unwrap().unwrap();
-        let input = nr_stateless::StatelessInput::decode(&bytes).unwrap();
-        let root = B256::from(input.new_payload_request_root());
-        let leaves = nr_contracts::payload::block_leaves(&input.new_payload_request, input.schema);
-        assert_eq!(leaves.payload.len(), 17);
-        // Off-chain and on-chain merkleization agree with the stateless crate's SSZ root.
+    let head = rig.l2.head().number;
+    let config = rig.l1.spec.execute.clone().unwrap();
+    // The real EXECUTE on the settlement's range input: one summary per block, each the
+    // block's own fields, and a burn equal to the base fee times the receipts' gas.
+    let settled = nr_execute::execute(&config, &rig.settle_input(1, head), u64::MAX, &[]).unwrap();
+    let out = nr_statement::ExecuteOutput::decode(&settled.output, true).unwrap();
+    assert_eq!(out.blocks.len() as u64, head);
+    for (b, n) in out.blocks.iter().zip(1..) {
+        let sealed = rig.l2.store().stateless_input(n).unwrap().unwrap();
+        let p = nr_stateless::StatelessInput::decode(&sealed)
+            .unwrap()
+            .new_payload_request;
+        assert_eq!(b.number, n);
+        assert_eq!(b.block_hash, p.execution_payload.block_hash);
+        assert_eq!(b.parent_hash, p.execution_payload.parent_hash);
+        assert_eq!(b.state_root, p.execution_payload.state_root);
+        assert_eq!(b.timestamp, p.execution_payload.timestamp);
+        assert_eq!(b.parent_beacon_block_root, p.parent_beacon_block_root);
+        let gas = p.execution_payload.gas_used;
         assert_eq!(
-            nr_contracts::payload::request_root(&leaves),
-            root,
-            "block {n}"
-        );
-        let on_chain = rig.view(NativeRollup::payloadRequestRootCall { b: leaves.clone() });
-        assert_eq!(on_chain, root, "block {n} on the L1");
-        // A changed leaf changes the root.
-        let mut tampered = leaves;
-        tampered.payload[9].0[0] ^= 1;
-        assert_ne!(
-            rig.view(NativeRollup::payloadRequestRootCall { b: tampered }),
-            root
+            b.base_fee_burned,
+            u128::from(b.base_fee_per_gas) * u128::from(gas)
         );
     }
-    // The proof entry point refuses a re-execution input, and EXECUTE halts on a proof-mode
-    // input whose proofs do not verify.
-    let blocks = vec![nr_contracts::payload::block_leaves(
-        &nr_stateless::StatelessInput::decode(&rig.settle_input(1, 1))
-            .unwrap()
-            .new_payload_request,
-        nr_stateless::SchemaId::from_u16(SCHEMA_OSAKA).unwrap(),
-    )];
-    let call = |input: Vec<u8>| NativeRollup::settleWithProofsCall {
-        input: input.into(),
-        blocks: blocks.clone(),
+    assert!(
+        out.blocks.iter().any(|b| b.base_fee_burned > 0),
+        "a transfer burned"
+    );
+    // The single-block input gives the same summary of its block.
+    let one = nr_execute::execute(&config, &rig.settle_input(head, head), u64::MAX, &[]).unwrap();
+    let one = nr_statement::ExecuteOutput::decode(&one.output, false).unwrap();
+    assert_eq!(one.blocks, out.blocks[out.blocks.len() - 1..]);
+    // EXECUTE halts on a proof-mode input whose proofs do not verify: the contract refuses it.
+    let mut bogus = vec![0xff, 0x02];
+    bogus.extend_from_slice(&[0u8; 64]);
+    let call = NativeRollup::settleCall {
+        input: bogus.into(),
         resolutions: vec![],
     };
     assert_eq!(
-        rig.rollup_try(key(2).address(), &call(rig.settle_input(1, 1)), U256::ZERO)
-            .unwrap_err(),
-        E::NotProofModeInput(NativeRollup::NotProofModeInput {})
-    );
-    let mut bogus = vec![0xff, 0x02];
-    bogus.extend_from_slice(&[0u8; 64]);
-    assert_eq!(
-        rig.rollup_try(key(2).address(), &call(bogus), U256::ZERO)
+        rig.rollup_try(key(2).address(), &call, U256::ZERO)
             .unwrap_err(),
         E::ExecuteRejected(NativeRollup::ExecuteRejected {})
     );

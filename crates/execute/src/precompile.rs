@@ -11,8 +11,9 @@ use alloy_evm::precompiles::{DynPrecompile, PrecompileInput};
 use alloy_primitives::{B256, Bytes};
 use nr_stateless::{ChainConfig, SchemaId};
 use nr_statement::{
-    BlobOpening, ChainRules, DependencyInput, ExecuteInput, InputError, L2Error, ProofInput,
-    RulesError, Statement, validate_l2, validate_l2_range,
+    BlobOpening, BlockSummary, ChainRules, DependencyInput, ExecuteInput, ExecuteOutput,
+    InputError, L2Error, OutputError, ProofInput, RulesError, Statement, StatementError,
+    validate_l2, validate_l2_range,
 };
 use revm::precompile::{PrecompileHalt, PrecompileId, PrecompileOutput};
 use std::{collections::BTreeSet, sync::Arc};
@@ -22,7 +23,8 @@ use std::{collections::BTreeSet, sync::Arc};
 pub struct Settled {
     /// Gas charged.
     pub gas_used: u64,
-    /// The SSZ validation result (single or range).
+    /// EXECUTE's output: the validation result and each block's summary
+    /// ([`nr_statement::output`]).
     pub output: Vec<u8>,
 }
 
@@ -159,8 +161,9 @@ pub fn execute_in(
                 single.chain_id,
                 single.schema,
                 |chain| {
-                    validate_l2(&single, chain)?;
-                    Ok(single.result(true).encode())
+                    let validated = validate_l2(&single, chain)?;
+                    let summary = BlockSummary::of(&single.new_payload_request, &validated);
+                    Ok(ExecuteOutput::single(single.result(true), Some(summary)).encode())
                 },
             )
         }
@@ -177,8 +180,14 @@ pub fn execute_in(
                 range.chain_id,
                 range.schema,
                 |chain| {
-                    validate_l2_range(&range, chain)?;
-                    Ok(range.result(true).encode())
+                    let validated = validate_l2_range(&range, chain)?;
+                    let summaries = range
+                        .new_payload_requests
+                        .iter()
+                        .zip(&validated)
+                        .map(|(r, v)| BlockSummary::of(r, v))
+                        .collect();
+                    Ok(ExecuteOutput::range(range.result(true), summaries).encode())
                 },
             )
         }
@@ -260,7 +269,7 @@ fn execute_proof(
     }
     Ok(Settled {
         gas_used,
-        output: statement.validation_result.to_vec(),
+        output: statement.output.to_vec(),
     })
 }
 
@@ -273,14 +282,15 @@ fn check_statement(
     openings: &[BlobOpening],
     tx_blob_hashes: &[B256],
 ) -> Result<Statement, ExecuteError> {
-    let (statement, claimed) = Statement::decode_with_result(bytes).map_err(InputError::from)?;
+    let (statement, output) = Statement::decode_with_output(bytes).map_err(InputError::from)?;
+    let claimed = &output.result;
     if !claimed.successful() {
         return Err(ExecuteError::UnsuccessfulStatement);
     }
     // The rules re-execution would apply to this chain and schema, and none other.
     let schema = claimed
         .schema()
-        .map_err(|e| InputError::from(nr_statement::StatementError::Result(e)))?;
+        .map_err(|e| InputError::from(StatementError::Output(OutputError::Result(e))))?;
     let rules = config.chains.rules(claimed.chain_id(), schema)?;
     let expected = ChainRules::from_config(&rules).hash();
     if statement.chain_rules_hash != expected {
@@ -342,7 +352,7 @@ fn execute_dependencies(
     }
     Ok(Settled {
         gas_used,
-        output: statement.validation_result.to_vec(),
+        output: statement.output.to_vec(),
     })
 }
 

@@ -184,6 +184,24 @@ fn l2_blocks() -> Option<Vec<StatelessInput>> {
 }
 
 /// The fixture chain's rules as the tests' L1 assigns them: the blocks' fork from genesis.
+/// What EXECUTE returns for a valid pre-Amsterdam `block`, built from its payload alone:
+/// its result, then its summary (before Amsterdam the burn is the base fee times the
+/// header's gas used).
+fn expected_output(block: &StatelessInput) -> Vec<u8> {
+    let p = &block.new_payload_request.execution_payload;
+    let base_fee = u64::from_le_bytes(p.base_fee_per_gas[..8].try_into().unwrap());
+    let mut out = block.result(true).encode();
+    out.extend_from_slice(&p.parent_hash);
+    out.extend_from_slice(&p.block_hash);
+    out.extend_from_slice(&p.state_root);
+    out.extend_from_slice(&block.new_payload_request.parent_beacon_block_root);
+    for v in [p.block_number, p.timestamp, p.gas_limit, base_fee] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(&(u128::from(base_fee) * u128::from(p.gas_used)).to_le_bytes());
+    out
+}
+
 fn chain_of(block: &StatelessInput) -> ChainConfig {
     ChainConfig::all_at_genesis(block.chain_id, block.schema.fork)
 }
@@ -203,8 +221,8 @@ fn single_block_settles_with_its_result_and_exact_gas() {
     let data = input.encode();
     let o = call(&reexecution_config(input), &data, vec![]);
     assert!(o.success);
-    assert_eq!(o.output, input.result(true).encode());
-    assert_eq!(o.output.len(), 43);
+    assert_eq!(o.output, expected_output(input));
+    assert_eq!(o.output.len(), 43 + 176);
     let limit = input.new_payload_request.execution_payload.gas_limit;
     assert_eq!(o.precompile_gas, gas::reexecution_gas(data.len(), [limit]));
 }
@@ -217,7 +235,11 @@ fn range_settles_cheaper_than_its_blocks_one_by_one() {
     let config = reexecution_config(&blocks[0]);
     let o = call(&config, &data, vec![]);
     assert!(o.success);
-    assert_eq!(o.output, range.result(true).encode());
+    let mut expected = range.result(true).encode();
+    for b in &blocks {
+        expected.extend_from_slice(&expected_output(b)[43..]);
+    }
+    assert_eq!(o.output, expected);
     let one_by_one: u64 = blocks
         .iter()
         .map(|b| call(&config, &b.encode(), vec![]).precompile_gas)
@@ -333,7 +355,7 @@ fn execute_is_absent_before_activation() {
     assert!(o.output.is_empty());
     let o = call_at(&config, &blocks[1].encode(), vec![], 2_000, false);
     assert!(o.success);
-    assert_eq!(o.output.len(), 43);
+    assert_eq!(o.output.len(), 43 + 176);
 }
 
 #[test]
@@ -498,7 +520,10 @@ fn proof_case_under(single: &StatelessInput, rules: &ChainConfig) -> ProofCase {
         statement: Statement {
             kind: 0,
             chain_rules_hash: ChainRules::from_config(rules).hash(),
-            validation_result: single.result(true).encode().try_into().unwrap(),
+            output: nr_statement::single_output(single, rules)
+                .encode()
+                .try_into()
+                .unwrap(),
             blob_evaluations: vec![evaluation].try_into().unwrap(),
         },
         opening,
@@ -541,7 +566,7 @@ fn proofs_settle_the_statement_with_exact_gas() {
     );
     assert!(o.success);
     // Proof mode returns what re-execution of the same block returns.
-    assert_eq!(o.output, blocks[1].result(true).encode());
+    assert_eq!(o.output, expected_output(&blocks[1]));
     let reexecuted = call(&reexecution_config(&blocks[1]), &blocks[1].encode(), vec![]);
     assert_eq!(o.output, reexecuted.output);
     assert_eq!(
@@ -688,9 +713,12 @@ fn proof_mode_failures_halt() {
     );
     // The proof is for one statement; another one (here: claiming another block) fails.
     let mut other = case.statement.clone();
-    let mut result = blocks[1].result(true);
+    let (_, mut output) = Statement::decode_with_output(&case.statement.to_ssz()).unwrap();
+    let nr_statement::ValidationResult::Single(result) = &mut output.result else {
+        unreachable!("a single block")
+    };
     result.new_payload_request_root = blocks[2].new_payload_request_root();
-    other.validation_result = result.encode().try_into().unwrap();
+    other.output = output.encode().try_into().unwrap();
     assert_halt(
         &run(
             &k1,
@@ -712,7 +740,10 @@ fn proof_mode_failures_halt() {
     );
     // A proven but unsuccessful validation settles nothing.
     let mut failed = case.statement.clone();
-    failed.validation_result = blocks[1].result(false).encode().try_into().unwrap();
+    failed.output = nr_statement::ExecuteOutput::single(blocks[1].result(false), None)
+        .encode()
+        .try_into()
+        .unwrap();
     let failed = failed.to_ssz();
     let proof = entry(PROGRAM_A, circuit.prove(&PROGRAM_A, &failed));
     assert_halt(
@@ -1039,7 +1070,10 @@ fn both_modes_refuse_off_schedule_blocks_and_unlisted_chains() {
     );
     // Proof mode, statement proven under the L1's rules: the program found the mismatch.
     let mut under_l1 = proof_case_under(block, &l1_rules);
-    under_l1.statement.validation_result = block.result(false).encode().try_into().unwrap();
+    under_l1.statement.output = nr_statement::ExecuteOutput::single(block.result(false), None)
+        .encode()
+        .try_into()
+        .unwrap();
     assert_halt(
         &call(&config, &prove(&under_l1), vec![under_l1.blob_hash]),
         "proof of the failed validation",
@@ -1115,7 +1149,23 @@ fn an_amsterdam_block_settles_in_both_modes() {
     let price = gas::reexecution_gas(data.len(), [limit]);
     assert!(price > TX_GAS);
     let settled = execute(&listed, &data, price, &[]).unwrap();
-    assert_eq!(settled.output, block.result(true).encode());
+    assert_eq!(
+        settled.output,
+        nr_statement::single_output(&block, &chain).encode()
+    );
+    // The summary's burn is the receipts' gas, not the header's (EIP-7778): this block's
+    // header counts gas before refunds and state gas apart.
+    let out = nr_statement::ExecuteOutput::decode(&settled.output, false).unwrap();
+    let payload = &block.new_payload_request.execution_payload;
+    assert_eq!(out.blocks[0].block_hash, payload.block_hash);
+    let header_fee = u128::from(out.blocks[0].base_fee_per_gas) * u128::from(payload.gas_used);
+    // Here the transactions paid regular and state gas (EIP-8037) while the header counts
+    // the larger dimension only: the burn exceeds the header's figure.
+    assert_eq!(
+        (out.blocks[0].base_fee_burned, header_fee),
+        (7 * 363_631, 7 * payload.gas_used as u128)
+    );
+    assert!(out.blocks[0].base_fee_burned > header_fee);
     assert_eq!(settled.gas_used, price);
     // A wrong public key makes it invalid.
     let mut tampered = block.clone();
@@ -1146,5 +1196,8 @@ fn an_amsterdam_block_settles_in_both_modes() {
         vec![case.blob_hash],
     );
     assert!(o.success, "{:?}", o.reason);
-    assert_eq!(o.output, block.result(true).encode());
+    assert_eq!(
+        o.output, settled.output,
+        "proof mode returns re-execution's output"
+    );
 }

@@ -5,7 +5,7 @@
 
 use ef_tests::{json_files, prepared_inputs, shipped_fixtures};
 use nr_prover::{Job, PROGRAM_ELF, exec};
-use nr_statement::{ClaimedResult, Statement};
+use nr_statement::{Statement, ValidationResult};
 
 #[derive(Default, Debug)]
 struct Tally {
@@ -32,7 +32,8 @@ fn differential(dirs: &[&str]) -> Option<Tally> {
                     run.public_values, native,
                     "{name}: public values differ from the native statement"
                 );
-                let (_, claimed) = Statement::decode_with_result(&native).unwrap();
+                let (_, output) = Statement::decode_with_output(&native).unwrap();
+                let claimed = output.result;
                 // `prover execute` names the broken rule of exactly the unsuccessful ones.
                 assert_eq!(
                     job.invalidity().is_none(),
@@ -41,7 +42,7 @@ fn differential(dirs: &[&str]) -> Option<Tally> {
                     job.invalidity()
                 );
                 match claimed {
-                    ClaimedResult::Single(r) if r.successful_validation => tally.successful += 1,
+                    ValidationResult::Single(r) if r.successful_validation => tally.successful += 1,
                     _ => tally.unsuccessful += 1,
                 }
                 tally.blocks += 1;
@@ -140,8 +141,8 @@ fn l2_node_block_statement_and_openings_satisfy_execute() {
         (run.exit_code, &run.public_values),
         (0, &statement.encode())
     );
-    let (_, claimed) = Statement::decode_with_result(&run.public_values).unwrap();
-    assert!(claimed.successful());
+    let (_, output) = Statement::decode_with_output(&run.public_values).unwrap();
+    assert!(output.result.successful());
 
     // The ready EXECUTE input carries the statement and these openings.
     let nr_statement::ExecuteInput::Proof(input) = nr_statement::ExecuteInput::decode(
@@ -199,8 +200,8 @@ fn registered_chain_with_a_fork_schedule() {
             native.chain_rules_hash,
             nr_statement::ChainRules::from_config(&rules).hash()
         );
-        let (_, claimed) = Statement::decode_with_result(&run.public_values).unwrap();
-        assert_eq!(claimed.successful(), valid, "osaka at {osaka}");
+        let (_, output) = Statement::decode_with_output(&run.public_values).unwrap();
+        assert_eq!(output.result.successful(), valid, "osaka at {osaka}");
         let config = nr_execute::ExecuteConfig {
             chains: nr_statement::L2Chains::pinned([rules]),
             ..Default::default()

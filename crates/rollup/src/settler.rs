@@ -39,7 +39,7 @@ pub struct ProofSettling {
 }
 
 /// L1 gas a proof-dependency settlement needs beyond EXECUTE's charge: the contract's own
-/// work (leaf hashing, checks, the head update; about 60,000 for one block) with margin. A
+/// work (reading the output, checks, the head update; under 50,000 for one block) with margin. A
 /// node cannot estimate a call whose EXECUTE depends on a sidecar it has not seen, so the
 /// settler computes the charge itself.
 pub const PROOF_SETTLEMENT_OVERHEAD_GAS: u64 = 400_000;
@@ -146,12 +146,7 @@ async fn settle_with_proofs(
         .dependency_input(&statement, programs)
         .map_err(|e| L1Error::Rpc(e.to_string()))?
         .encode();
-    let schema = job.blocks.schema();
-    let blocks: Vec<_> = job
-        .payloads()
-        .iter()
-        .map(|p| nr_contracts::payload::block_leaves(p, schema))
-        .collect();
+    let blocks = job.payloads().len() as u64;
     let blobs: Vec<_> = job
         .blobs
         .blobs
@@ -160,10 +155,9 @@ async fn settle_with_proofs(
         .collect();
     let gas = nr_execute::gas::dependency_gas(input.len(), programs_len, blobs.len())
         + PROOF_SETTLEMENT_OVERHEAD_GAS
-        + 20_000 * blocks.len() as u64;
-    let call = NativeRollup::settleWithProofsCall {
+        + 20_000 * blocks;
+    let call = NativeRollup::settleCall {
         input: input.into(),
-        blocks,
         resolutions,
     };
     let receipt = rollup.send_with_proofs(call, &blobs, &sidecar, gas).await?;

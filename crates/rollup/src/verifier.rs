@@ -178,11 +178,13 @@ pub fn settling_call(
 
 /// The blocks a settlement transaction's calldata carries.
 fn blocks_of(calldata: &[u8]) -> Result<(SchemaId, Vec<NewPayloadRequest>), String> {
-    let call = NativeRollup::settleCall::abi_decode(calldata).map_err(|_| {
-        "not a re-execution settlement (settleWithProofs carries its blocks in blobs)".to_string()
-    })?;
+    let call = NativeRollup::settleCall::abi_decode(calldata)
+        .map_err(|_| "not a call of NativeRollup.settle".to_string())?;
     let input = call.input;
     match input.get(..2) {
+        Some([0xff, 0x02 | 0x03]) => {
+            Err("a proof settlement (its blocks travel in blobs)".to_string())
+        }
         Some([0xff, 0x01]) => {
             let range = StatelessRangeInput::decode(&input[2..]).map_err(|e| e.to_string())?;
             Ok((range.schema, range.new_payload_requests))
@@ -194,16 +196,16 @@ fn blocks_of(calldata: &[u8]) -> Result<(SchemaId, Vec<NewPayloadRequest>), Stri
     }
 }
 
-/// The statement a proof settlement's calldata names (`settleWithProofs` with a proof or
+/// The statement a proof settlement's calldata names (`settle` with a proof or
 /// proof-dependency input).
 fn proven_statement(calldata: &[u8]) -> Option<nr_statement::Statement> {
-    let call = NativeRollup::settleWithProofsCall::abi_decode(calldata).ok()?;
+    let call = NativeRollup::settleCall::abi_decode(calldata).ok()?;
     let bytes = match nr_statement::ExecuteInput::decode(&call.input).ok()? {
         nr_statement::ExecuteInput::Proof(p) => p.statement.to_vec(),
         nr_statement::ExecuteInput::Dependency(d) => d.statement.to_vec(),
         _ => return None,
     };
-    nr_statement::Statement::decode_with_result(&bytes)
+    nr_statement::Statement::decode_with_output(&bytes)
         .ok()
         .map(|(s, _)| s)
 }

@@ -168,6 +168,11 @@ pub struct ValidatedBlock {
     pub requests: Requests,
     /// The EIP-7928 block access list execution built, as RLP (Amsterdam on).
     pub block_access_list: Option<Bytes>,
+    /// Base fee the block burned: the base fee times the gas its transactions paid for
+    /// (the last receipt's cumulative gas, refunds deducted). Before Amsterdam that is the
+    /// header's gas used; from Amsterdam on (EIP-7778, EIP-8037) the header counts gas
+    /// before refunds, so only the receipts tell.
+    pub base_fee_burned: u128,
 }
 
 /// Validates the block of `input` statelessly under `config`. `Ok` iff the block is valid;
@@ -819,6 +824,13 @@ pub(crate) fn execute_block<F: BlockEvmFactory>(
             block_hash: header.hash_slow(),
             state_root,
             gas_used: result.gas_used,
+            base_fee_burned: u128::from(header.base_fee_per_gas.unwrap_or_default())
+                * u128::from(
+                    result
+                        .receipts
+                        .last()
+                        .map_or(0, |r| r.cumulative_gas_used()),
+                ),
             receipts: result.receipts,
             requests: result.requests,
             block_access_list,

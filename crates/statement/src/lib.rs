@@ -6,6 +6,7 @@
 //!
 //! * [`envelope`]: EXECUTE's input, single block, range, or proof mode with its proof
 //!   entries and blob openings;
+//! * [`output`]: EXECUTE's output, the validation result and a summary of each block;
 //! * [`l2`]: the rules an L2 block obeys on top of Ethereum's, and validation under them;
 //! * [`rules`]: which chain rules apply to a (chain id, schema id) on a given L1, and
 //!   their canonical form a statement commits to;
@@ -20,7 +21,7 @@
 //!                  blob_commitments: List[Bytes48, 16] }
 //! Statement      { kind: u8,
 //!                  chain_rules_hash: Bytes32,         sha256(SSZ(ChainRules)) validated under
-//!                  validation_result: List[u8, 8207], the SSZ result re-execution returns
+//!                  output: List[u8, 53263],           the output re-execution returns (output)
 //!                  blob_evaluations: List[BlobEvaluation, 16] }
 //! BlobEvaluation { versioned_hash: Bytes32, z: Bytes32, y: Bytes32 }
 //! ```
@@ -40,6 +41,7 @@ extern crate alloc;
 pub mod envelope;
 pub mod kzg;
 pub mod l2;
+pub mod output;
 pub mod rules;
 
 pub use envelope::{
@@ -49,6 +51,7 @@ pub use envelope::{
 pub use l2::{
     L2Error, L2RuleError, check_l2_rules, check_l2_transaction, validate_l2, validate_l2_range,
 };
+pub use output::{BlockSummary, ExecuteOutput, OutputError, ValidationResult};
 pub use rules::{ChainRules, L2Chains, RulesError};
 
 use alloc::{boxed::Box, vec::Vec};
@@ -57,15 +60,13 @@ use libssz_derive::{SszDecode, SszEncode};
 use libssz_types::SszList;
 use nr_stateless::{
     ChainConfig, DecodeError, ExecutionWitness, SchemaId, StatelessInput, StatelessRangeInput,
-    StatelessRangeValidationResult, StatelessValidationResult,
-    ssz::{MAX_INPUT_BYTES, MAX_RANGE_BLOCKS},
+    ssz::MAX_INPUT_BYTES,
 };
+use output::MAX_OUTPUT_BYTES;
 use sha2::{Digest, Sha256};
 
 /// Most blobs one statement binds (above any per-transaction blob limit so far).
 pub const MAX_BLOB_BINDINGS: usize = 16;
-/// Largest result: a range result over [`MAX_RANGE_BLOCKS`] blocks.
-pub const MAX_RESULT_BYTES: usize = 15 + 32 * MAX_RANGE_BLOCKS;
 /// Statement kind of one block.
 pub const KIND_SINGLE: u8 = 0;
 /// Statement kind of a range of blocks.
@@ -86,54 +87,19 @@ pub struct BlobEvaluation {
     pub y: [u8; 32],
 }
 
-/// What a zk program proves: a validation result and the blobs its blocks came from.
+/// What a zk program proves: EXECUTE's output for its blocks and the blobs they came from.
 #[derive(Debug, Clone, PartialEq, Eq, SszEncode, SszDecode)]
 pub struct Statement {
-    /// [`KIND_SINGLE`]: the result is a [`StatelessValidationResult`]; [`KIND_RANGE`]: a
-    /// [`StatelessRangeValidationResult`].
+    /// [`KIND_SINGLE`]: the output is of one block; [`KIND_RANGE`]: of a range.
     pub kind: u8,
     /// [`ChainRules::hash`] of the rules the blocks were validated under. EXECUTE refuses
     /// a statement whose rules are not the ones the L1 assigns to its chain.
     pub chain_rules_hash: [u8; 32],
-    /// The SSZ result, byte for byte what re-execution of the same blocks returns.
-    pub validation_result: SszList<u8, MAX_RESULT_BYTES>,
+    /// EXECUTE's output ([`ExecuteOutput`]), byte for byte what re-execution of the same
+    /// blocks returns: the validation result, then a summary of each block if successful.
+    pub output: SszList<u8, MAX_OUTPUT_BYTES>,
     /// The blob evaluations binding the blocks' data to L1 blobs.
     pub blob_evaluations: SszList<BlobEvaluation, MAX_BLOB_BINDINGS>,
-}
-
-/// The result a statement claims.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClaimedResult {
-    /// One block.
-    Single(StatelessValidationResult),
-    /// A range.
-    Range(StatelessRangeValidationResult),
-}
-
-impl ClaimedResult {
-    /// Whether the claimed validation succeeded.
-    pub fn successful(&self) -> bool {
-        match self {
-            Self::Single(r) => r.successful_validation,
-            Self::Range(r) => r.successful_validation,
-        }
-    }
-
-    /// The chain id the result echoes.
-    pub fn chain_id(&self) -> u64 {
-        match self {
-            Self::Single(r) => r.chain_id,
-            Self::Range(r) => r.chain_id,
-        }
-    }
-
-    /// The schema the result echoes (it decoded, so it names a known fork).
-    pub fn schema(&self) -> Result<SchemaId, DecodeError> {
-        SchemaId::from_u16(match self {
-            Self::Single(r) => r.schema_id,
-            Self::Range(r) => r.schema_id,
-        })
-    }
 }
 
 /// Why statement bytes do not decode.
@@ -142,9 +108,9 @@ pub enum StatementError {
     /// Not SSZ of a [`Statement`].
     #[error("malformed statement SSZ: {0:?}")]
     Ssz(libssz::DecodeError),
-    /// The result inside does not decode.
+    /// The output inside does not decode.
     #[error(transparent)]
-    Result(DecodeError),
+    Output(OutputError),
     /// A kind other than 0 or 1.
     #[error("unknown statement kind {0}")]
     Kind(u8),
@@ -156,21 +122,16 @@ impl Statement {
         self.to_ssz()
     }
 
-    /// Decodes a statement and the result inside it.
-    pub fn decode_with_result(bytes: &[u8]) -> Result<(Self, ClaimedResult), StatementError> {
+    /// Decodes a statement and the output inside it.
+    pub fn decode_with_output(bytes: &[u8]) -> Result<(Self, ExecuteOutput), StatementError> {
         let s = Self::from_ssz_bytes(bytes).map_err(StatementError::Ssz)?;
-        let result = match s.kind {
-            KIND_SINGLE => ClaimedResult::Single(
-                StatelessValidationResult::decode(&s.validation_result)
-                    .map_err(StatementError::Result)?,
-            ),
-            KIND_RANGE => ClaimedResult::Range(
-                StatelessRangeValidationResult::decode(&s.validation_result)
-                    .map_err(StatementError::Result)?,
-            ),
+        let range = match s.kind {
+            KIND_SINGLE => false,
+            KIND_RANGE => true,
             k => return Err(StatementError::Kind(k)),
         };
-        Ok((s, result))
+        let output = ExecuteOutput::decode(&s.output, range).map_err(StatementError::Output)?;
+        Ok((s, output))
     }
 }
 
@@ -282,14 +243,40 @@ impl Blocks {
         }
     }
 
-    /// Validates under the L2 rules and `config` and returns the SSZ result: byte for
-    /// byte what EXECUTE's re-execution mode returns (or halts on) under the same rules.
-    pub fn validation_result(&self, config: &ChainConfig) -> Vec<u8> {
+    /// Validates under the L2 rules and `config` and returns EXECUTE's output: byte for
+    /// byte what its re-execution mode returns (or halts on) under the same rules.
+    pub fn output(&self, config: &ChainConfig) -> ExecuteOutput {
         match self {
-            Self::Single(b) => b.result(validate_l2(b, config).is_ok()).encode(),
-            Self::Range(r) => r.result(validate_l2_range(r, config).is_ok()).encode(),
+            Self::Single(b) => single_output(b, config),
+            Self::Range(r) => range_output(r, config),
         }
     }
+}
+
+/// EXECUTE's output for one block under the L2 rules and `config`.
+pub fn single_output(input: &StatelessInput, config: &ChainConfig) -> ExecuteOutput {
+    let validated = validate_l2(input, config).ok();
+    ExecuteOutput::single(
+        input.result(validated.is_some()),
+        validated.map(|v| BlockSummary::of(&input.new_payload_request, &v)),
+    )
+}
+
+/// EXECUTE's output for a range under the L2 rules and `config`.
+pub fn range_output(input: &StatelessRangeInput, config: &ChainConfig) -> ExecuteOutput {
+    let validated = validate_l2_range(input, config).ok();
+    let blocks = validated
+        .as_ref()
+        .map(|v| {
+            input
+                .new_payload_requests
+                .iter()
+                .zip(v)
+                .map(|(r, v)| BlockSummary::of(r, v))
+                .collect()
+        })
+        .unwrap_or_default();
+    ExecuteOutput::range(input.result(validated.is_some()), blocks)
 }
 
 /// The data the blocks' blobs carry: their range encoding without the witness.
@@ -382,10 +369,11 @@ pub fn statement(input: &ProgramInput) -> Result<Statement, ProgramError> {
     Ok(Statement {
         kind: blocks.kind(),
         chain_rules_hash: input.chain_rules.hash(),
-        validation_result: blocks
-            .validation_result(&config)
+        output: blocks
+            .output(&config)
+            .encode()
             .try_into()
-            .expect("a result of at most MAX_RANGE_BLOCKS roots"),
+            .expect("an output of at most MAX_RANGE_BLOCKS blocks"),
         blob_evaluations: evaluations
             .try_into()
             .expect("checked against MAX_BLOB_BINDINGS"),

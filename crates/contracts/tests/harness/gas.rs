@@ -202,28 +202,6 @@ pub fn measure() -> Vec<GasRow> {
         1,
     ));
 
-    // Proof mode: what checking one block's leaves against EXECUTE's root costs (the
-    // settlement itself needs a proof EXECUTE accepts; the rest of it is `settle`'s).
-    let number = rig.l2.head().number;
-    let bytes = rig.l2.store().stateless_input(number).unwrap().unwrap();
-    let input = nr_stateless::StatelessInput::decode(&bytes).unwrap();
-    let leaves = nr_contracts::payload::block_leaves(&input.new_payload_request, input.schema);
-    let call = NativeRollup::payloadRequestRootCall { b: leaves };
-    let gas = rig.call_gas(key(2).address(), &call);
-    let out = Outcome {
-        success: true,
-        gas_used: gas,
-        logs: vec![],
-    };
-    rows.push(row(
-        "payloadRequestRoot (proof mode's check of one block's leaves)",
-        "L1",
-        &call,
-        &out,
-        0,
-        1,
-    ));
-
     let call = NativeRollup::payFeesCall {};
     let out = rig.rollup_tx(&key(2), call.clone(), U256::ZERO);
     rows.push(row("payFees (credited base fees)", "L1", &call, &out, 0, 0));
@@ -233,7 +211,7 @@ pub fn measure() -> Vec<GasRow> {
 }
 
 /// A real proof settlement: the proven vector's block settled by its compressed proof in a
-/// sidecar (`settleWithProofs`, EXECUTE's dependency mode; the blob's own gas is separate).
+/// sidecar (`settle` in EXECUTE's dependency mode; the blob's own gas is separate).
 fn proof_settlement() -> GasRow {
     use super::proven::*;
     let rig = proven_rig();
@@ -243,7 +221,7 @@ fn proof_settlement() -> GasRow {
         1,
         &job,
         &committed_sidecar(),
-        "settleWithProofs, 1 block, real compressed proof in a sidecar (dependency mode)",
+        "settle, 1 block, real compressed proof in a sidecar (dependency mode)",
     )
 }
 
@@ -257,7 +235,7 @@ fn proof_range_settlement() -> GasRow {
         RANGE,
         &job,
         &committed_range_sidecar(),
-        "settleWithProofs, range of 10, one real compressed proof in a sidecar (dependency mode)",
+        "settle, range of 10, one real compressed proof in a sidecar (dependency mode)",
     )
 }
 
@@ -273,9 +251,7 @@ fn proof_row(
     let statement = job.native_statement().unwrap();
     let programs = vec![nr_execute::NATIVE_ROLLUP_PROGRAM_VKEY];
     let data = settlement_of(&rig, count, job, &statement, programs);
-    let input = NativeRollup::settleWithProofsCall::abi_decode(&data)
-        .unwrap()
-        .input;
+    let input = NativeRollup::settleCall::abi_decode(&data).unwrap().input;
     let openings = statement.blob_evaluations.len();
     let execute = nr_execute::gas::dependency_gas(input.len(), 1, openings);
     let raw = blob_call_with_gas(&rig, &key(2), data.clone(), &job.blobs, 8_000_000);

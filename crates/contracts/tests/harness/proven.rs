@@ -10,7 +10,6 @@ use alloy_eips::{
 use alloy_sol_types::SolCall;
 use nr_node::pool::NetworkTx;
 use nr_prover::{BlobSet, Job};
-use nr_stateless::SchemaId;
 use nr_statement::Statement;
 use std::path::PathBuf;
 
@@ -130,18 +129,15 @@ pub fn settlement_of(
     statement: &Statement,
     programs: Vec<[u8; 32]>,
 ) -> Bytes {
+    assert_eq!(
+        job.payloads().len() as u64,
+        count,
+        "the job proves the blocks settled"
+    );
+    let _ = rig;
     let input = job.dependency_input(statement, programs).unwrap().encode();
-    let blocks = (1..=count)
-        .map(|n| {
-            let request = StatelessInput::decode(&rig.settle_input(n, n))
-                .unwrap()
-                .new_payload_request;
-            nr_contracts::payload::block_leaves(&request, SchemaId::from_u16(SCHEMA_OSAKA).unwrap())
-        })
-        .collect();
-    NativeRollup::settleWithProofsCall {
+    NativeRollup::settleCall {
         input: input.into(),
-        blocks,
         resolutions: vec![],
     }
     .abi_encode()

@@ -12,7 +12,7 @@ use alloy_primitives::hex;
 use clap::{Args, Parser, Subcommand};
 use eyre::{Result, WrapErr, bail, eyre};
 use nr_prover::{Job, PROGRAM_ELF, PROGRAM_STARK_VKEY, PROGRAM_VKEY, exec, source};
-use nr_statement::{ClaimedResult, Statement};
+use nr_statement::{Statement, ValidationResult};
 use std::{path::PathBuf, time::Instant};
 
 #[derive(Parser)]
@@ -146,16 +146,17 @@ impl BlockArgs {
 }
 
 fn describe(statement: &[u8]) -> Result<serde_json::Value> {
-    let (s, claimed) = Statement::decode_with_result(statement)
+    let (s, output) = Statement::decode_with_output(statement)
         .map_err(|e| eyre!("public values are not a statement: {e}"))?;
     let hex = |b: &[u8]| hex::encode_prefixed(b);
-    let result = match &claimed {
-        ClaimedResult::Single(r) => serde_json::json!({
+    let claimed = &output.result;
+    let result = match claimed {
+        ValidationResult::Single(r) => serde_json::json!({
             "newPayloadRequestRoot": hex(&r.new_payload_request_root),
             "chainId": r.chain_id,
             "schemaId": r.schema_id,
         }),
-        ClaimedResult::Range(r) => serde_json::json!({
+        ValidationResult::Range(r) => serde_json::json!({
             "newPayloadRequestRoots": r.new_payload_request_roots.iter().map(|x| hex(x)).collect::<Vec<_>>(),
             "chainId": r.chain_id,
             "schemaId": r.schema_id,
@@ -164,6 +165,17 @@ fn describe(statement: &[u8]) -> Result<serde_json::Value> {
     Ok(serde_json::json!({
         "successfulValidation": claimed.successful(),
         "result": result,
+        "blocks": output.blocks.iter().map(|b| serde_json::json!({
+            "number": b.number,
+            "blockHash": hex(&b.block_hash),
+            "parentHash": hex(&b.parent_hash),
+            "stateRoot": hex(&b.state_root),
+            "parentBeaconBlockRoot": hex(&b.parent_beacon_block_root),
+            "timestamp": b.timestamp,
+            "gasLimit": b.gas_limit,
+            "baseFeePerGas": b.base_fee_per_gas,
+            "baseFeeBurned": b.base_fee_burned.to_string(),
+        })).collect::<Vec<_>>(),
         "blobEvaluations": s.blob_evaluations.iter().map(|e| serde_json::json!({
             "versionedHash": hex(&e.versioned_hash), "z": hex(&e.z), "y": hex(&e.y),
         })).collect::<Vec<_>>(),
