@@ -67,6 +67,9 @@ use sha2::{Digest, Sha256};
 
 /// Most blobs one statement binds (above any per-transaction blob limit so far).
 pub const MAX_BLOB_BINDINGS: usize = 16;
+/// EIP-8025's result for input that does not decode: root zero, not successful, chain id
+/// and schema id zero (execution-specs' `stateless.py`).
+pub const SENTINEL_RESULT: [u8; 43] = [0; 43];
 /// Statement kind of one block.
 pub const KIND_SINGLE: u8 = 0;
 /// Statement kind of a range of blocks.
@@ -173,7 +176,8 @@ pub enum ProgramError {
     /// A kind other than 0 or 1.
     #[error("unknown input kind {0}")]
     Kind(u8),
-    /// The stateless input does not decode: there is no request root to commit to.
+    /// A range input does not decode: there is no request root to commit to (a single
+    /// block's has the sentinel statement).
     #[error(transparent)]
     Stateless(DecodeError),
     /// The chain rules are not in canonical form.
@@ -357,8 +361,23 @@ pub fn blob_evaluations(
 /// The program: validates the blocks under the input's chain rules and binds their data to
 /// the blobs. Its result's SSZ encoding is what the zk guest commits, byte for byte.
 pub fn statement(input: &ProgramInput) -> Result<Statement, ProgramError> {
-    let blocks = Blocks::decode(input.kind, &input.stateless)?;
     let config = input.chain_rules.to_config()?;
+    let blocks = match Blocks::decode(input.kind, &input.stateless) {
+        Ok(blocks) => blocks,
+        // A single block's input that does not decode has EIP-8025's sentinel result, as
+        // execution-specs' stateless guest commits it: a statement that proves the bytes
+        // are no valid input (unsuccessful, so EXECUTE refuses it like any other).
+        Err(ProgramError::Stateless(_)) if input.kind == KIND_SINGLE => {
+            return Ok(Statement {
+                kind: KIND_SINGLE,
+                chain_rules_hash: input.chain_rules.hash(),
+                output: SszList::try_from(SENTINEL_RESULT.to_vec())
+                    .expect("43 bytes fit the output"),
+                blob_evaluations: SszList::default(),
+            });
+        }
+        Err(e) => return Err(e),
+    };
     if config.chain_id != blocks.chain_id() {
         return Err(ProgramError::ChainId {
             rules: config.chain_id,
@@ -383,4 +402,43 @@ pub fn statement(input: &ProgramInput) -> Result<Statement, ProgramError> {
 /// [`statement`] on encoded input, encoded: the program's bytes in, public values out.
 pub fn statement_bytes(input: &[u8]) -> Result<Vec<u8>, ProgramError> {
     statement(&ProgramInput::decode(input)?).map(|s| s.encode())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nr_stateless::Fork;
+
+    fn input(kind: u8, stateless: &[u8]) -> ProgramInput {
+        ProgramInput {
+            kind,
+            chain_rules: ChainRules::from_config(&ChainConfig::all_at_genesis(
+                901,
+                Fork::Amsterdam,
+            )),
+            stateless: SszList::try_from(stateless.to_vec()).unwrap(),
+            blob_commitments: SszList::default(),
+        }
+    }
+
+    #[test]
+    fn undecodable_single_input_has_the_eip_8025_sentinel_statement() {
+        for garbage in [&b""[..], b"\x15", b"\x15\x01\x00", b"\xee\x01abcd"] {
+            let s = statement(&input(KIND_SINGLE, garbage)).unwrap();
+            assert_eq!(s.output[..], SENTINEL_RESULT[..]);
+            assert!(s.blob_evaluations.is_empty());
+            let (_, output) = Statement::decode_with_output(&s.encode()).unwrap();
+            assert!(!output.result.successful());
+            assert_eq!(
+                (output.result.chain_id(), output.result.schema_id()),
+                (0, 0)
+            );
+            assert!(output.blocks.is_empty());
+        }
+        // A range has no sentinel in the specs: no statement, so no proof.
+        assert!(matches!(
+            statement(&input(KIND_RANGE, b"\x15\x01\x00")),
+            Err(ProgramError::Stateless(_))
+        ));
+    }
 }

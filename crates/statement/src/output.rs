@@ -139,7 +139,7 @@ impl ValidationResult {
         }
     }
 
-    /// The schema it echoes ([`ExecuteOutput::decode`] checked that it is a known one).
+    /// The schema it echoes (an unsuccessful result may echo none: EIP-8025's sentinel).
     pub fn schema(&self) -> Result<SchemaId, DecodeError> {
         SchemaId::from_u16(self.schema_id())
     }
@@ -240,7 +240,6 @@ impl ExecuteOutput {
                 &bytes[SINGLE_RESULT_BYTES..],
             )
         };
-        result.schema().map_err(OutputError::Result)?;
         let blocks = if result.successful() {
             result.blocks()
         } else {

@@ -18,10 +18,10 @@ pub fn vector_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/proven")
 }
 
-/// The proven block: L2 block 1 of the rig's rollup, one transfer of 1 gwei from the
+/// The proven block: L2 block 1 of the rig's Amsterdam rollup (schema 0x1501), one transfer of 1 gwei from the
 /// sequencer, anchoring the empty message tree.
 pub fn proven_rig() -> Rig {
-    let mut rig = Rig::new(SCHEMA_OSAKA);
+    let mut rig = Rig::amsterdam();
     rig.l2_submit(
         &key(0),
         Address::repeat_byte(0xbe),
@@ -45,7 +45,7 @@ pub const RANGE: u64 = 10;
 
 /// A rig whose L2 has sealed the proven range.
 pub fn range_rig() -> Rig {
-    let mut rig = Rig::new(SCHEMA_OSAKA);
+    let mut rig = Rig::amsterdam();
     for _ in 0..RANGE {
         rig.l2_seal();
     }

@@ -1,9 +1,11 @@
 //! native-rollup's zk program. It reads one `ProgramInput` (SSZ), runs
 //! [`nr_statement::statement`], the same code the native host and EXECUTE's re-execution
 //! mode run, and commits the statement's SSZ bytes as SP1 public values: exactly what
-//! EXECUTE's proof mode checks. Input with no statement (malformed SSZ, a wrong blob
-//! count) panics, so no proof of it exists; invalid blocks do have a statement, one that
-//! says `successful_validation = false`.
+//! EXECUTE's proof mode checks. Invalid blocks have a statement that says
+//! `successful_validation = false`, and a single block's input that does not decode has
+//! EIP-8025's sentinel statement; input with no statement at all (a malformed
+//! `ProgramInput`, chain rules out of canonical form, a wrong blob count, an undecodable
+//! range) panics, so no proof of it exists.
 
 #![no_main]
 sp1_zkvm::entrypoint!(main);
