@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(matches!(input, ExecuteInput::Dependency(_)));
         assert_eq!(input.encode(), bytes);
         if let ExecuteInput::Dependency(d) = &input {
-            let _ = nr_statement::Statement::decode_with_result(&d.statement);
+            let _ = nr_statement::Statement::decode_with_output(&d.statement);
         }
     }
     assert!(

@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(sidecar) = ProofSidecar::decode(data) {
         assert_eq!(sidecar.encode(), data);
         for p in sidecar.proofs.iter() {
-            let _ = nr_statement::Statement::decode_with_result(&p.statement);
+            let _ = nr_statement::Statement::decode_with_output(&p.statement);
         }
     }
     assert!(

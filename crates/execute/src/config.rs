@@ -92,12 +92,12 @@ impl Verifier {
 /// `scripts/build-program` reproduces (`crates/prover/elf/`), which commits exactly the
 /// statement proof mode checks.
 pub const NATIVE_ROLLUP_PROGRAM_VKEY: [u8; 32] =
-    alloy_primitives::hex!("00ef50d00c2550ab1eae362c235234aa4fae3406e1dbdef913f4177c5d6dcde3");
+    alloy_primitives::hex!("00a12aab54c058c907ba212afed3290ee3be28db07691eab252707f0caf9b053");
 
 /// `vk.hash_u32()` of the same program (eight big-endian words): the key its compressed
 /// proofs commit to, which the node checks sidecar proofs against.
 pub const NATIVE_ROLLUP_PROGRAM_STARK_VKEY: [u8; 32] =
-    alloy_primitives::hex!("77a8680609542ac755c6c58435234aa47d71a037076f7be427e82ef85d6dcde3");
+    alloy_primitives::hex!("509555aa301632417744255f6d3290ee1df146d81da47aac4a4e0fe14af9b053");
 
 /// A proof program the L1 accepts: one zkVM guest, identified by its verifying-key hash
 /// (which fixes the zkVM version and the guest), with the public-values digest it commits

@@ -35,6 +35,8 @@ pub mod stark;
 
 /// EXECUTE's input format, defined by the protocol crate (re-exported for callers).
 pub use nr_statement::envelope as input;
+/// EXECUTE's output: the validation result and a summary of each block.
+pub use nr_statement::output;
 
 pub use config::{
     Backend, ExecuteConfig, NATIVE_ROLLUP_PROGRAM_STARK_VKEY, NATIVE_ROLLUP_PROGRAM_VKEY, Program,

@@ -7,7 +7,7 @@ mod common;
 
 use alloy_primitives::{Bytes, hex};
 use common::*;
-use nr_stateless::{Fork, SchemaId, StatelessInput, StatelessValidationResult};
+use nr_stateless::{Fork, SchemaId, StatelessInput};
 use std::process::Command;
 
 fn nr_node(args: &[&str]) -> std::process::Output {
@@ -56,9 +56,10 @@ fn l1_nodes_from_one_genesis_agree_on_execute() {
             .expect("the dev L2's block settles")
             .parse()
             .unwrap();
-        let result = StatelessValidationResult::decode(&ok).unwrap();
-        assert!(result.successful_validation);
-        assert_eq!(result.chain_id, 901);
+        let output = nr_statement::ExecuteOutput::decode(&ok, false).unwrap();
+        assert!(output.result.successful());
+        assert_eq!(output.result.chain_id(), 901);
+        assert_eq!(output.blocks.len(), 1);
         let off = call(node, &off_schedule).expect_err("off-schedule block halts");
         let unknown = call(node, &other_chain.encode()).expect_err("unknown chain halts");
         verdicts.push((ok, off, unknown));

@@ -17,7 +17,7 @@ use alloy_signer_local::PrivateKeySigner;
 use alloy_trie::{Nibbles, TrieAccount, proof::verify_proof};
 use common::*;
 use nr_node::{ChainSpec, Role};
-use nr_stateless::{StatelessInput, StatelessValidationResult};
+use nr_stateless::StatelessInput;
 use serde_json::Value;
 
 const ETHER: u128 = 1_000_000_000_000_000_000;
@@ -242,7 +242,10 @@ fn l1_devnet_is_driven_by_cast_runs_execute_and_checks_blobs() {
     let input = l2_transfer_input(&l2);
     let execute = nr_execute::EXECUTE_ADDRESS.to_string();
     let out: Bytes = l1.cast(&["call", &execute, &input]).parse().unwrap();
-    let result = StatelessValidationResult::decode(&out).expect("SSZ result");
+    let output = nr_statement::ExecuteOutput::decode(&out, false).expect("EXECUTE's output");
+    let nr_statement::ValidationResult::Single(result) = &output.result else {
+        panic!("a single block's result")
+    };
     assert!(result.successful_validation);
     assert_eq!(result.chain_id, 901);
     let decoded = StatelessInput::decode(&hex::decode(&input).unwrap()).unwrap();
@@ -250,6 +253,10 @@ fn l1_devnet_is_driven_by_cast_runs_execute_and_checks_blobs() {
         result.new_payload_request_root,
         decoded.new_payload_request_root()
     );
+    // Its summary is the block's: the number and hash the L2 node sealed.
+    let payload = &decoded.new_payload_request.execution_payload;
+    assert_eq!(output.blocks[0].number, payload.block_number);
+    assert_eq!(output.blocks[0].block_hash, payload.block_hash);
 
     // In a transaction: included, successful, charged EXECUTE's up-front gas.
     let send_execute = |data: &str| {

@@ -51,8 +51,10 @@ pub const PROOF_ID: u16 = 0xFF02;
 pub const MAX_PROOFS: usize = 8;
 /// Largest proof (SP1 v6 Groth16 is 356 bytes, Plonk 964).
 pub const MAX_PROOF_BYTES: usize = 4096;
-/// Largest statement.
-pub const MAX_STATEMENT_BYTES: usize = 16384;
+/// Largest statement: room for the largest one the program commits (a range of
+/// `MAX_RANGE_BLOCKS` blocks with their summaries, 53,263 bytes of output, and 16 blob
+/// evaluations).
+pub const MAX_STATEMENT_BYTES: usize = 1 << 16;
 /// Envelope id of proof-dependency mode.
 pub const DEPENDENCY_ID: u16 = 0xFF03;
 /// Most proofs in one transaction's sidecar.

@@ -19,7 +19,6 @@ use nr_execute::{
     input::{ExecuteInput, ProofEntry, ProofInput},
 };
 use nr_node::{BlockAttributes, Chain, ChainSpec, Role};
-use nr_stateless::StatelessValidationResult;
 use reth_ethereum::{
     chainspec::DEV,
     node::{
@@ -207,13 +206,14 @@ async fn execute_settles_l2_blocks_in_reth() -> eyre::Result<()> {
     let execute = EXECUTE_ADDRESS;
     let call = serde_json::json!({"to": execute, "input": Bytes::from(input.clone()), "gas": format!("0x{GAS:x}")});
 
-    // eth_call: the SSZ validation result of the L2 block.
+    // eth_call: EXECUTE's output for the L2 block, its result and its summary.
     let out: Bytes = client
         .request("eth_call", rpc_params![call.clone(), "latest"])
         .await?;
-    let result = StatelessValidationResult::decode(&out).expect("43-byte SSZ result");
-    assert!(result.successful_validation);
-    assert_eq!(result.chain_id, 901);
+    let output = nr_execute::output::ExecuteOutput::decode(&out, false).expect("EXECUTE's output");
+    assert!(output.result.successful());
+    assert_eq!(output.result.chain_id(), 901);
+    assert_eq!(output.blocks.len(), 1);
 
     // eth_estimateGas covers intrinsic gas plus EXECUTE's charge for the block's 15M gas
     // limit; reth (like geth) ends its search within a 1.5% error ratio.

@@ -40,7 +40,7 @@ pub fn committed_sidecar() -> Vec<u8> {
 
 /// The proven range: L2 blocks 1 to [`RANGE`] of a fresh rollup of the rig, empty (no
 /// transaction, the empty message tree anchored), proven as one range by one compressed
-/// proof (`range.sidecar`) and settled by one `settleWithProofs`.
+/// proof (`range.sidecar`) and settled by one `settle`.
 pub const RANGE: u64 = 10;
 
 /// A rig whose L2 has sealed the proven range.
