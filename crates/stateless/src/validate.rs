@@ -535,8 +535,11 @@ pub fn expected_excess_blob_gas(
 
 /// The senders of `transactions`. Without keys each is recovered from its signature (EIP-2
 /// low `s`). With the 0x1501 layout's keys (execution-specs `recover_sender_from_public_key`)
-/// there must be one per transaction, each equal to the key its signature recovers to; the
-/// sender is the key's address.
+/// there must be one per transaction, each the key its signature recovers to: checked as an
+/// uncompressed key (`0x04` prefix) whose address is the recovered sender, which equals the
+/// recovered key short of a keccak-256 collision on 160 bits. Comparing addresses keeps the
+/// check on the sender recovery every build accelerates (libsecp256k1 natively, SP1's curve
+/// syscalls in the zk program) instead of recovering each key a second time.
 pub fn recover_senders(
     transactions: &[TxEnvelope],
     public_keys: Option<&[PublicKey]>,
@@ -562,11 +565,13 @@ pub fn recover_senders(
         .zip(keys)
         .enumerate()
         .map(|(i, (tx, key))| {
-            let recovered = recover_public_key(tx).ok_or(ValidationError::InvalidSignature(i))?;
-            if recovered != *key {
+            let sender = tx
+                .recover_signer()
+                .map_err(|_| ValidationError::InvalidSignature(i))?;
+            if key[0] != 0x04 || Address::from_slice(&keccak256(&key[1..])[12..]) != sender {
                 return Err(ValidationError::PublicKeyMismatch(i));
             }
-            Ok(Address::from_slice(&keccak256(&key[1..])[12..]))
+            Ok(sender)
         })
         .collect()
 }

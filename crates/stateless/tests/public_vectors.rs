@@ -174,6 +174,13 @@ fn wrong_public_keys_make_a_valid_block_invalid() {
         validate(&with(changed)),
         Err(ValidationError::PublicKeyMismatch(0))
     );
+    // The right coordinates behind another prefix byte are not the uncompressed key.
+    let mut prefixed = keys.clone();
+    prefixed[0][0] = 0x06;
+    assert_eq!(
+        validate(&with(prefixed)),
+        Err(ValidationError::PublicKeyMismatch(0))
+    );
 }
 /// The invalid vector is refused for the fixture's reason (`INVALID_DEPOSIT_EVENT_LAYOUT`),
 /// before the request system calls whose state its witness does not hold.

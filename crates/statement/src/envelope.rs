@@ -12,7 +12,7 @@
 //! `0xFF` will never name a fork, so the two extended forms cannot collide with one.
 //!
 //! ```text
-//! ProofInput    { statement: List[u8, 16384],                      the exact SP1 public values
+//! ProofInput    { statement: List[u8, 65536],                      the exact SP1 public values
 //!                 blob_openings: List[BlobOpening, 16],            one per statement blob
 //!                 proofs: List[ProofEntry, 8] }
 //! BlobOpening   { commitment: Bytes48, proof: Bytes48 }            KZG opening at (z, y)
@@ -25,12 +25,12 @@
 //! whose verified proofs of it the transaction must carry:
 //!
 //! ```text
-//! DependencyInput { statement: List[u8, 16384],
+//! DependencyInput { statement: List[u8, 65536],
 //!                   blob_openings: List[BlobOpening, 16],
 //!                   programs: List[Bytes32, 8] }               program vkeys (vk.bytes32())
 //! ProofSidecar    { proofs: List[SidecarProof, 4] }            beside the transaction
 //! SidecarProof    { program: Bytes32,                          vk.bytes32() of the program
-//!                   statement: List[u8, 16384],                the proof's public values
+//!                   statement: List[u8, 65536],                the proof's public values
 //!                   proof: List[u8, 2^21] }                    SP1 compressed proof (bincode)
 //! ```
 //!
