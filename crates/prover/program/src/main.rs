@@ -17,6 +17,6 @@ pub fn main() {
     let input = sp1_zkvm::io::read_vec();
     match nr_statement::statement_bytes(&input) {
         Ok(public_values) => sp1_zkvm::io::commit_slice(&public_values),
-        Err(e) => panic!("this input has no statement, so no proof: {e}"),
+        Err(e) => panic!("no statement, so no proof, for this input: {e}"),
     }
 }
