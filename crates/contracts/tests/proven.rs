@@ -460,7 +460,7 @@ fn the_l1_node_takes_proof_sidecars_over_json_rpc_body() {
 }
 
 /// The other program's proof of the same block (`block-1.other.sidecar`, see
-/// `scripts/prove-vector`): the previous release of this project's program (commit cdf42a0's
+/// `scripts/prove-vector`): the previous release of this project's program (commit db9e07a's
 /// ELF: the same statement code, another binary, so another verifying key), and its keys.
 fn other_program() -> (Vec<u8>, Program) {
     let dir = vector_dir();

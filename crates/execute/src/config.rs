@@ -92,12 +92,12 @@ impl Verifier {
 /// `scripts/build-program` reproduces (`crates/prover/elf/`), which commits exactly the
 /// statement proof mode checks.
 pub const NATIVE_ROLLUP_PROGRAM_VKEY: [u8; 32] =
-    alloy_primitives::hex!("00a12aab54c058c907ba212afed3290ee3be28db07691eab252707f0caf9b053");
+    alloy_primitives::hex!("006d590e6fede4f38f45512cca75c4b4e6c2b981a1d4e579904da9c1ec36a70a");
 
 /// `vk.hash_u32()` of the same program (eight big-endian words): the key its compressed
 /// proofs commit to, which the node checks sidecar proofs against.
 pub const NATIVE_ROLLUP_PROGRAM_STARK_VKEY: [u8; 32] =
-    alloy_primitives::hex!("509555aa301632417744255f6d3290ee1df146d81da47aac4a4e0fe14af9b053");
+    alloy_primitives::hex!("36ac87377b793ce368aa2599275c4b4e3615cc0d075395e6209b53836c36a70a");
 
 /// A proof program the L1 accepts: one zkVM guest, identified by its verifying-key hash
 /// (which fixes the zkVM version and the guest), with the public-values digest it commits
