@@ -1,7 +1,8 @@
 //! EXECUTE's gas schedule: every constant in one place, each derived from a bench.
 //!
-//! Gas is charged before any work and only from values the caller cannot understate: the
-//! input length (known before decoding), the L2 blocks' gas limits (in the payloads, which
+//! Gas is charged before any work it pays for (the base and per-byte part before decoding,
+//! the rest before validation or proof checks), only from values the caller cannot
+//! understate: the input length (known before decoding), the L2 blocks' gas limits (in the payloads, which
 //! the validation itself checks), the number of proofs and blob openings. The prices turn
 //! measured time into gas at the rate of Ethereum's own BN254 pairing precompile
 //! (EIP-1108: 4 pairs = 181,000 gas), measured in the same bench run: proof paths in five

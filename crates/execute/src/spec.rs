@@ -164,6 +164,13 @@ fn bpo_forks(
                     "{name} ({time}) before the fork it follows ({p})"
                 )));
             }
+            // Two BPO forks at one time would leave the first without a block: the canonical
+            // chain rules a proof commits to (`ChainRules`) require strictly later times.
+            Some(p) if i > 0 && time == p => {
+                return Err(SpecError::Forks(format!(
+                    "{name} ({time}) at the time of the BPO fork it follows"
+                )));
+            }
             _ => {}
         }
         let params = c.blob_schedule.get(*name).ok_or_else(|| {
@@ -434,6 +441,10 @@ mod tests {
         refused(
             |c| c.bpo2_time = Some(50),
             "bpo2 (50) before the fork it follows (100)",
+        );
+        refused(
+            |c| c.bpo2_time = Some(100),
+            "bpo2 (100) at the time of the BPO fork it follows",
         );
         refused(
             |c| {

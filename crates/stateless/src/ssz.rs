@@ -13,7 +13,8 @@
 //!   withdrawals, consolidations).
 //!
 //! ```text
-//! StatelessInput     { new_payload_request: NewPayloadRequest, witness: ExecutionWitness, chain_id: u64 }
+//! StatelessInput     { new_payload_request: NewPayloadRequest, witness: ExecutionWitness, chain_id: u64,
+//!                      [0x1501: public_keys: ProgressiveList[ByteVector[65]]] }
 //! NewPayloadRequest  { execution_payload, versioned_hashes: ProgressiveList[Bytes32],
 //!                      parent_beacon_block_root: Bytes32, execution_requests }
 //! ExecutionPayload   ProgressiveContainer { parent_hash: Bytes32, fee_recipient: Bytes20,
@@ -34,7 +35,9 @@
 //! `new_payload_request_root` is the SSZ `hash_tree_root` of the `NewPayloadRequest` in the
 //! layout the schema id names. Progressive lists carry no count limit of their own, so
 //! [`StatelessInput::decode`] caps the whole input ([`MAX_INPUT_BYTES`]) before decoding
-//! and every list after it ([`check_caps`](StatelessInput::check_caps)).
+//! and then ([`check_caps`](StatelessInput::check_caps)) a 0x1501 block's witness items as
+//! execution-specs does (a node 2^10 bytes, a code 2^16), every list of the earlier layouts
+//! and of ranges with this crate's caps.
 
 use crate::config::Fork;
 use alloc::{collections::BTreeSet, vec::Vec};

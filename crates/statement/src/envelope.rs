@@ -9,7 +9,7 @@
 //!
 //! The single-block form is byte for byte the execution-specs / ethrex encoding, so their
 //! vectors run here unchanged. Schema ids are `(fork_index << 8) | revision`; fork index
-//! `0xFF` will never name a fork, so the two extended forms cannot collide with one.
+//! `0xFF` will never name a fork, so the three extended forms cannot collide with one.
 //!
 //! ```text
 //! ProofInput    { statement: List[u8, 65536],                      the exact SP1 public values

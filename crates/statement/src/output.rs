@@ -226,6 +226,10 @@ impl ExecuteOutput {
             } else {
                 after / 32
             };
+            // A range holds at least one block.
+            if roots == 0 {
+                return Err(OutputError::RangeShape);
+            }
             let end = RANGE_RESULT_FIXED_BYTES + 32 * roots;
             let result = StatelessRangeValidationResult::decode(&bytes[..end])
                 .map_err(OutputError::Result)?;
@@ -332,6 +336,21 @@ mod tests {
         assert_eq!(bytes.len(), 15 + 3 * (32 + SUMMARY_BYTES));
         assert_eq!(ExecuteOutput::decode(&bytes, true).unwrap(), range);
         assert!(ExecuteOutput::decode(&bytes[..bytes.len() - 1], true).is_err());
+
+        // A range of no block is no output.
+        let empty = ExecuteOutput::range(
+            StatelessRangeValidationResult {
+                new_payload_request_roots: SszList::default(),
+                successful_validation: true,
+                chain_id: 901,
+                schema_id: 0x1501,
+            },
+            alloc::vec![],
+        );
+        assert_eq!(
+            ExecuteOutput::decode(&empty.encode(), true),
+            Err(OutputError::RangeShape)
+        );
 
         // An unsuccessful result carries no summaries.
         let mut failed = range.clone();
