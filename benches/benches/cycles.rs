@@ -7,9 +7,10 @@
 
 use alloy_evm::EthEvmFactory;
 use alloy_primitives::{Address, Bytes};
-use nr_benches::{DevChain, RECIPIENT, erc20, heaviest_blocks};
+use nr_benches::{DevChain, RECIPIENT, chain_id, erc20, heaviest_blocks};
 use nr_node::Role;
 use nr_prover::{Job, PROGRAM_ELF, exec};
+use nr_stateless::Fork;
 use nr_statement::Statement;
 use std::fmt::Write;
 
@@ -49,13 +50,14 @@ fn measure(program: &std::sync::Arc<exec::Program>, shape: String, input: Vec<u8
     row
 }
 
-/// An L2 block of `count` transactions made by `tx`, after `setup` blocks.
+/// An L2 block of `count` transactions made by `tx`, after `setup` blocks, on `fork`.
 fn l2_block(
+    fork: Fork,
     count: usize,
     setup: impl FnOnce(&mut DevChain<EthEvmFactory>) -> Address,
     tx: impl Fn(&mut DevChain<EthEvmFactory>, Address) -> Vec<u8>,
 ) -> Vec<u8> {
-    let mut l2 = DevChain::new(Role::L2, 901, EthEvmFactory::default());
+    let mut l2 = DevChain::on_fork(Role::L2, chain_id(fork), fork, EthEvmFactory::default());
     let target = setup(&mut l2);
     let txs: Vec<_> = (0..count).map(|_| tx(&mut l2, target)).collect();
     l2.submit_and_seal(&txs);
@@ -65,25 +67,56 @@ fn l2_block(
 fn main() {
     let program = exec::load(PROGRAM_ELF).expect("committed ELF loads");
     let mut rows = Vec::new();
-    for count in [1, 10, 100, 640] {
-        let input = l2_block(
-            count,
-            |_| RECIPIENT,
-            |l2, to| l2.sign(to, Bytes::new(), 21_000),
-        );
-        rows.push(measure(&program, "ETH transfers (L2 engine)".into(), input));
-    }
-    for count in [1, 10, 100, 300] {
-        let input = l2_block(
-            count,
-            |l2| l2.deploy_erc20(),
-            |l2, token| l2.sign(token, erc20::transfer(RECIPIENT, 1), 60_000),
-        );
-        rows.push(measure(
-            &program,
-            "ERC-20 transfers (L2 engine)".into(),
-            input,
-        ));
+    // Osaka blocks, then the same workloads as Amsterdam blocks (schema 0x1501: block access
+    // list built and hashed, public keys checked, state gas). On Amsterdam a block before
+    // the measured one creates the recipient's account (and its token balance): creating
+    // them is state gas (EIP-8037) that a 21,000-gas transfer cannot pay.
+    for fork in [Fork::Osaka, Fork::Amsterdam] {
+        let name = if fork >= Fork::Amsterdam {
+            ", Amsterdam"
+        } else {
+            ""
+        };
+        let amsterdam = fork >= Fork::Amsterdam;
+        for count in [1, 10, 100, 640] {
+            let input = l2_block(
+                fork,
+                count,
+                |l2| {
+                    if amsterdam {
+                        let create = l2.sign(RECIPIENT, Bytes::new(), 250_000);
+                        l2.submit_and_seal(&[create]);
+                    }
+                    RECIPIENT
+                },
+                |l2, to| l2.sign(to, Bytes::new(), 21_000),
+            );
+            rows.push(measure(
+                &program,
+                format!("ETH transfers (L2 engine{name})"),
+                input,
+            ));
+        }
+        for count in [1, 10, 100, 300] {
+            let input = l2_block(
+                fork,
+                count,
+                |l2| {
+                    let token = l2.deploy_erc20();
+                    if amsterdam {
+                        let create = l2.sign(token, erc20::transfer(RECIPIENT, 1), 200_000);
+                        l2.submit_and_seal(&[create]);
+                    }
+                    token
+                },
+                |l2, token| l2.sign(token, erc20::transfer(RECIPIENT, 1), 60_000),
+            );
+            rows.push(measure(
+                &program,
+                format!("ERC-20 transfers (L2 engine{name})"),
+                input,
+            ));
+        }
     }
     let dir = ef_tests::default_fixtures();
     if dir.is_dir() {

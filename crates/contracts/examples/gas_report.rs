@@ -12,7 +12,8 @@ fn main() {
     println!("# Gas of the rollup's contracts on the real EXECUTE\n");
     println!(
         "Measured by `cargo run --release -p nr-contracts --example gas_report` on the embedded L1 devnet \
-         (Osaka rules, real EXECUTE) and the L2 engine, with real L2 blocks (one transfer each, L2 gas limit {}). \
+         (Osaka rules, real EXECUTE) and the L2 engine (an Osaka L2 for the re-execution rows; the proven \
+         Amsterdam blocks for the proof rows), with real L2 blocks (one transfer each, L2 gas limit {}). \
          Gas is deterministic: the goals are asserted by `crates/contracts/tests/gas.rs`. \
          \"Contract's own\" is the transaction's gas minus its intrinsic cost and EXECUTE's charge. \
          Storage is measured in steady state (see `tests/harness/gas.rs`); the state-root ring slot is \
@@ -43,6 +44,43 @@ fn main() {
             execute,
             grouped(r.overhead()),
             per_block
+        );
+    }
+    let get = |prefix: &str| {
+        rows.iter()
+            .find(|r| r.entry.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no row {prefix}"))
+    };
+    let one = get("settle, 1 block, real compressed proof");
+    let ten = get("settle, range of 10, one real compressed proof");
+    let lengths = [1, 10, nr_stateless::ssz::MAX_RANGE_BLOCKS as u64];
+    println!(
+        "\n## Proof-mode settlement per L2 block against range length\n\n\
+         EXECUTE charges per proof, not per block: one proof dependency settles a range of any \
+         length up to the input cap of {} blocks. Computed from measured parts \
+         (`harness::gas::range_costs`): the exact calldata and EXECUTE charge of the real \
+         dependency-mode input for that many empty Amsterdam blocks (statement built natively), \
+         and the contract's own gas from the two measured rows above, linear in the number of \
+         blocks ({} + {} per block after the first). Blob gas is paid besides, one blob per \
+         126,976 bytes of block data.\n",
+        lengths[2],
+        grouped(one.overhead()),
+        grouped((ten.overhead() - one.overhead()).div_ceil(9)),
+    );
+    println!(
+        "| blocks | blobs | intrinsic | EXECUTE's charge | contract's own | tx gas | per L2 block |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for c in harness::gas::range_costs(one, ten, &lengths) {
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            c.blocks,
+            c.blobs,
+            grouped(c.intrinsic),
+            grouped(c.execute),
+            grouped(c.own),
+            grouped(c.total()),
+            grouped(c.total() / c.blocks)
         );
     }
 }

@@ -267,3 +267,55 @@ fn proof_row(
         blocks: count,
     }
 }
+
+/// The L1 cost of settling `blocks` empty Amsterdam blocks by one proof dependency, computed
+/// from measured parts: the exact calldata and EXECUTE charge of the real settlement input
+/// for that many blocks (statement built natively), and the contract's own gas extrapolated
+/// linearly from the measured one-block and ten-block settlements (its per-block work,
+/// reading a summary and checking it, does not depend on the range's length).
+#[derive(Debug, Clone)]
+pub struct RangeCost {
+    pub blocks: u64,
+    pub intrinsic: u64,
+    pub execute: u64,
+    pub own: u64,
+    pub blobs: usize,
+}
+
+impl RangeCost {
+    /// The transaction's gas (execution gas; the blobs pay blob gas besides).
+    pub fn total(&self) -> u64 {
+        self.intrinsic + self.execute + self.own
+    }
+}
+
+/// [`RangeCost`] of ranges of `lengths` blocks, from the measured proof rows `one` and `ten`.
+pub fn range_costs(one: &GasRow, ten: &GasRow, lengths: &[u64]) -> Vec<RangeCost> {
+    assert_eq!((one.blocks, ten.blocks), (1, 10));
+    let per_block = (ten.overhead() - one.overhead()).div_ceil(9);
+    let longest = lengths.iter().copied().max().unwrap_or(1);
+    let mut rig = Rig::amsterdam();
+    for _ in 0..longest {
+        rig.l2_seal();
+    }
+    lengths
+        .iter()
+        .map(|&n| {
+            let job =
+                nr_prover::Job::from_inputs((1..=n).map(|b| rig.settle_input(b, b)).collect())
+                    .unwrap();
+            let statement = job.native_statement().unwrap();
+            let programs = vec![nr_execute::NATIVE_ROLLUP_PROGRAM_VKEY];
+            let data = super::proven::settlement_of(&rig, n, &job, &statement, programs);
+            let input = NativeRollup::settleCall::abi_decode(&data).unwrap().input;
+            let blobs = statement.blob_evaluations.len();
+            RangeCost {
+                blocks: n,
+                intrinsic: intrinsic(&data),
+                execute: nr_execute::gas::dependency_gas(input.len(), 1, blobs),
+                own: one.overhead() + per_block * (n - 1),
+                blobs,
+            }
+        })
+        .collect()
+}
