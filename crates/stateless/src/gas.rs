@@ -1,7 +1,6 @@
 //! Amsterdam's gas schedule as execution-specs defines it.
 //!
-//! EIP-8038 reprices state access; its text leaves the values "TBD" and fixes only how
-//! the constants combine. revm 42 ships one set of values (`revm::primitives::eip8038`:
+//! EIP-8038 reprices state access; its values reached the EIP after revm 42 shipped. revm 42 ships one set of values (`revm::primitives::eip8038`:
 //! cold storage access 3,000, account write 8,000); execution-specs' Amsterdam, which
 //! fills the public zkEVM fixtures, uses another (2,100 and 9,000) and combines a few
 //! constants differently (the create access cost takes the cold *account* access, the
@@ -9,7 +8,10 @@
 //! reaches revm through its gas table, so validation, the block builder and the RPC run
 //! the spec's schedule by overriding those entries ([`apply`]); the ones revm hard-codes
 //! (the EIP-2780 intrinsic parts, warm access, the EIP-7702 per-authorization base)
-//! already agree. The public fixtures show the two base values (cold storage access and
+//! already agree, but for one: revm 42 charges a value-bearing contract-creation
+//! transaction its transfer-log cost (1,756), which execution-specs no longer does; that
+//! table entry also prices value-bearing calls, where it is right, so it stays
+//! (docs/stateless.md). The public fixtures show the two base values (cold storage access and
 //! account write, docs/stateless.md); the other entries follow from them by the formulas of
 //! execution-specs' `gas.py` (as of `8cd0018e`).
 
