@@ -137,7 +137,10 @@ fn main() {
          recovery, execution, the state-root update and the blob evaluation; every row's \
          public values equal the native statement. The fixture blocks' gas is mostly burnt by \
          halting transactions (a halt consumes all gas left), so only their cycle counts \
-         mean anything.\n\n\
+         mean anything. The Amsterdam rows (schema 0x1501: block access list built and \
+         hashed, each transaction's public key checked, state gas) are the same workloads on \
+         an L2 that runs Amsterdam from genesis, after a block that creates the recipient \
+         (its account, or its token balance), whose creation is state gas there.\n\n\
          | block | txs | gas used | RISC-V cycles | cycles / gas |\n|---|---:|---:|---:|---:|\n",
     );
     for r in &rows {
