@@ -59,8 +59,9 @@ fn goals() {
     let proof_one = get("settle, 1 block, real compressed proof");
     let proof_range = get("settle, range of 10, one real compressed proof");
     assert_eq!(proof_range.blocks, 10);
+    // Nine more blocks add their 208 bytes of output to the statement (16 gas a byte).
     assert!(
-        proof_range.execute - proof_one.execute < 10_000,
+        proof_range.execute - proof_one.execute < 40_000,
         "one proof for the range: {proof_one:?} {proof_range:?}"
     );
     // The contract's goals for proof mode.

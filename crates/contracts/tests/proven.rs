@@ -13,7 +13,7 @@ use alloy_sol_types::SolCall;
 use harness::{proven::*, *};
 use nr_contracts::NativeRollup::{self, NativeRollupErrors as E};
 use nr_execute::{NATIVE_ROLLUP_PROGRAM_VKEY, NativeRollupEvmFactory, Program, ProgramRegistry};
-use nr_node::{Chain, ChainSpec, Role};
+use nr_node::{Chain, Role};
 use nr_statement::{ProofSidecar, SidecarProof};
 
 #[test]
@@ -366,6 +366,8 @@ fn the_l1_node_takes_proof_sidecars_over_json_rpc_body() {
     let raw = Bytes::from(blob_call(&rig, &key(2), data, &job.blobs));
     let sidecar = Bytes::from(committed_sidecar());
     let rollup = rig.rollup;
+    // The restarted node reads the same chain specification (its L1 lists the Amsterdam L2).
+    let l1_spec = rig.l1.spec.clone();
     let Rig { l1, dirs, .. } = rig;
     let datadir = dirs.0.path().to_path_buf();
     let config = |block_time| nr_node::NodeConfig {
@@ -413,7 +415,7 @@ fn the_l1_node_takes_proof_sidecars_over_json_rpc_body() {
         assert_eq!(served.as_ref(), Some(&sidecar), "served from the pool");
         let chain = {
             node.stop().await.unwrap();
-            let spec = ChainSpec::from_genesis(l1_genesis()).unwrap();
+            let spec = l1_spec.clone();
             let execute = spec.execute.clone().unwrap();
             Chain::open(
                 Role::L1,
