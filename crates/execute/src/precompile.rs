@@ -11,9 +11,8 @@ use alloy_evm::precompiles::{DynPrecompile, PrecompileInput};
 use alloy_primitives::{B256, Bytes};
 use nr_stateless::{ChainConfig, SchemaId};
 use nr_statement::{
-    BlobOpening, BlockSummary, ChainRules, DependencyInput, ExecuteInput, ExecuteOutput,
-    InputError, L2Error, OutputError, ProofInput, RulesError, Statement, StatementError,
-    validate_l2, validate_l2_range,
+    BlobOpening, ChainRules, DependencyInput, ExecuteInput, InputError, L2Error, OutputError,
+    ProofInput, RulesError, Statement, StatementError, valid_range_output, valid_single_output,
 };
 use revm::precompile::{PrecompileHalt, PrecompileId, PrecompileOutput};
 use std::{collections::BTreeSet, sync::Arc};
@@ -160,11 +159,7 @@ pub fn execute_in(
                 [limit],
                 single.chain_id,
                 single.schema,
-                |chain| {
-                    let validated = validate_l2(&single, chain)?;
-                    let summary = BlockSummary::of(&single.new_payload_request, &validated);
-                    Ok(ExecuteOutput::single(single.result(true), Some(summary)).encode())
-                },
+                |chain| Ok(valid_single_output(&single, chain)?.encode()),
             )
         }
         ExecuteInput::Range(range) => {
@@ -179,16 +174,7 @@ pub fn execute_in(
                 limits,
                 range.chain_id,
                 range.schema,
-                |chain| {
-                    let validated = validate_l2_range(&range, chain)?;
-                    let summaries = range
-                        .new_payload_requests
-                        .iter()
-                        .zip(&validated)
-                        .map(|(r, v)| BlockSummary::of(r, v))
-                        .collect();
-                    Ok(ExecuteOutput::range(range.result(true), summaries).encode())
-                },
+                |chain| Ok(valid_range_output(&range, chain)?.encode()),
             )
         }
         ExecuteInput::Proof(proof) => execute_proof(config, &proof, len, gas_limit, tx_blob_hashes),

@@ -257,30 +257,44 @@ impl Blocks {
     }
 }
 
-/// EXECUTE's output for one block under the L2 rules and `config`.
-pub fn single_output(input: &StatelessInput, config: &ChainConfig) -> ExecuteOutput {
-    let validated = validate_l2(input, config).ok();
-    ExecuteOutput::single(
-        input.result(validated.is_some()),
-        validated.map(|v| BlockSummary::of(&input.new_payload_request, &v)),
-    )
+/// EXECUTE's output for one valid block under the L2 rules and `config`, or why it is invalid:
+/// what re-execution returns or halts on.
+pub fn valid_single_output(
+    input: &StatelessInput,
+    config: &ChainConfig,
+) -> Result<ExecuteOutput, L2Error> {
+    let validated = validate_l2(input, config)?;
+    let summary = BlockSummary::of(&input.new_payload_request, &validated);
+    Ok(ExecuteOutput::single(input.result(true), Some(summary)))
 }
 
-/// EXECUTE's output for a range under the L2 rules and `config`.
+/// EXECUTE's output for a valid range under the L2 rules and `config`, or why it is invalid.
+pub fn valid_range_output(
+    input: &StatelessRangeInput,
+    config: &ChainConfig,
+) -> Result<ExecuteOutput, L2Error> {
+    let validated = validate_l2_range(input, config)?;
+    let summaries = input
+        .new_payload_requests
+        .iter()
+        .zip(&validated)
+        .map(|(r, v)| BlockSummary::of(r, v))
+        .collect();
+    Ok(ExecuteOutput::range(input.result(true), summaries))
+}
+
+/// The output a statement commits for one block: [`valid_single_output`], or the bare
+/// unsuccessful result.
+pub fn single_output(input: &StatelessInput, config: &ChainConfig) -> ExecuteOutput {
+    valid_single_output(input, config)
+        .unwrap_or_else(|_| ExecuteOutput::single(input.result(false), None))
+}
+
+/// The output a statement commits for a range: [`valid_range_output`], or the bare
+/// unsuccessful result.
 pub fn range_output(input: &StatelessRangeInput, config: &ChainConfig) -> ExecuteOutput {
-    let validated = validate_l2_range(input, config).ok();
-    let blocks = validated
-        .as_ref()
-        .map(|v| {
-            input
-                .new_payload_requests
-                .iter()
-                .zip(v)
-                .map(|(r, v)| BlockSummary::of(r, v))
-                .collect()
-        })
-        .unwrap_or_default();
-    ExecuteOutput::range(input.result(validated.is_some()), blocks)
+    valid_range_output(input, config)
+        .unwrap_or_else(|_| ExecuteOutput::range(input.result(false), Vec::new()))
 }
 
 /// The data the blocks' blobs carry: their range encoding without the witness.
