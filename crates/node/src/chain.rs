@@ -760,6 +760,7 @@ impl<F: NodeEvmFactory> Chain<F> {
             stateless_input: Some(&stateless_input),
             blobs,
             proof_sidecars: sidecars,
+            block_access_list: validated.block_access_list.as_deref().map(|b| &b[..]),
         })?;
         // The block's nodes and codes are on disk: memory lets them go (the cache may keep
         // the hot ones).

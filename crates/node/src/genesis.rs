@@ -72,7 +72,7 @@ impl ChainSpec {
         })
     }
 
-    /// The dev chain of a role: every fork through Osaka at genesis, the dev accounts
+    /// The dev chain of a role: every fork through Amsterdam at genesis, the dev accounts
     /// funded, the system contracts deployed (the L1 also those of EIP-7002/7251; the L2,
     /// which carries no execution requests, not).
     pub fn dev(role: Role, chain_id: u64) -> Self {
@@ -185,6 +185,7 @@ fn base_genesis(role: Role, chain_id: u64) -> Genesis {
     c.cancun_time = Some(0);
     c.prague_time = Some(0);
     c.osaka_time = Some(0);
+    c.amsterdam_time = Some(0);
     genesis.difficulty = U256::ZERO;
     genesis
 }

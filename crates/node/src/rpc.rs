@@ -2,6 +2,10 @@
 //! providers speak), plus the methods this project adds:
 //!
 //! * `debug_executionWitness(block)`: reth's shape (`state`, `codes`, `keys`, `headers`);
+//! * `eth_getBlockAccessList(block)`, `…ByBlockHash`, `…ByBlockNumber` and
+//!   `eth_getBlockAccessListRaw` / `debug_getRawBlockAccessList`: an Amsterdam block's
+//!   EIP-7928 list, as JSON (execution-apis' shape) or RLP, the methods reth serves (null
+//!   for an unknown block and for a block before Amsterdam, which has none);
 //! * `nr_getStatelessInput(block)`: the block's `schema_id ++ SSZ StatelessInput`, the exact
 //!   bytes EXECUTE (re-execution) and the prover take;
 //! * `engine_getBlobsV1` / `engine_getBlobsV2(versionedHashes)`: blobs of pooled or sealed
@@ -343,6 +347,28 @@ where
             keys: Vec::new(),
             headers: list(w.headers.iter().map(|h| h.to_vec()).collect()),
         })
+    });
+    method!("eth_getBlockAccessList", |p, n| {
+        access_list_json(&n.chain(), p.one()?)
+    });
+    method!("eth_getBlockAccessListByBlockHash", |p, n| {
+        let hash: B256 = p.one()?;
+        access_list_json(&n.chain(), hash.into())
+    });
+    method!("eth_getBlockAccessListByBlockNumber", |p, n| {
+        let tag: BlockNumberOrTag = p.one()?;
+        access_list_json(&n.chain(), tag.into())
+    });
+    method!("eth_getBlockAccessListRaw", |p, n| Ok(access_list(
+        &n.chain(),
+        p.one()?
+    )?
+    .map(Bytes::from)));
+    method!("debug_getRawBlockAccessList", |p, n| {
+        let id: BlockId = p.one()?;
+        access_list(&n.chain(), id)?
+            .map(Bytes::from)
+            .ok_or_else(|| server_error("block not found, or it predates Amsterdam"))
     });
     method!("nr_getStatelessInput", |p, n| {
         let id: BlockId = p.one()?;
@@ -831,6 +857,35 @@ pub(crate) fn logs<F: NodeEvmFactory>(chain: &Chain<F>, filter: &Filter) -> RpcR
         out.extend(block_logs(chain, &header, filter)?);
     }
     Ok(out)
+}
+
+/// The EIP-7928 access list (RLP) of a block given by number, tag or hash: none for an
+/// unknown block or one before Amsterdam.
+fn access_list<F: NodeEvmFactory>(chain: &Chain<F>, id: BlockId) -> RpcResult<Option<Vec<u8>>> {
+    let number = match id {
+        BlockId::Number(tag) => number_of(chain, tag),
+        BlockId::Hash(h) => chain
+            .store()
+            .block_number(&h.block_hash)
+            .map_err(internal)?,
+    };
+    match number {
+        Some(number) => chain.store().block_access_list(number).map_err(internal),
+        None => Ok(None),
+    }
+}
+
+/// [`access_list`] decoded, in the JSON shape of execution-apis (and reth).
+fn access_list_json<F: NodeEvmFactory>(
+    chain: &Chain<F>,
+    id: BlockId,
+) -> RpcResult<Option<alloy_eips::eip7928::BlockAccessList>> {
+    access_list(chain, id)?
+        .map(|rlp| {
+            alloy_rlp::Decodable::decode(&mut rlp.as_slice())
+                .map_err(|e| internal(format!("stored access list: {e}")))
+        })
+        .transpose()
 }
 
 /// The stateless input of a block given by number, tag or hash.

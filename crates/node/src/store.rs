@@ -30,6 +30,9 @@ const TXS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_locations");
 const INPUTS: TableDefinition<u64, &[u8]> = TableDefinition::new("stateless_inputs");
 const BLOBS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("blobs");
 const PROOF_SIDECARS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("proof_sidecars");
+/// EIP-7928 block access lists (RLP), by block number: Amsterdam blocks only. Kept apart from
+/// the stateless inputs that also carry them, because those are pruned.
+const ACCESS_LISTS: TableDefinition<u64, &[u8]> = TableDefinition::new("block_access_lists");
 
 /// Memory redb may use to cache database pages (its default, 1 GiB, lets a node's memory
 /// grow with its datadir); the operating system's page cache is there beyond it.
@@ -110,6 +113,8 @@ pub struct BlockRecord<'a> {
     pub blobs: &'a [(B256, Vec<u8>)],
     /// The proof sidecars its transactions carried, by transaction hash.
     pub proof_sidecars: &'a [(B256, alloy_primitives::Bytes)],
+    /// Its EIP-7928 block access list, RLP (Amsterdam blocks).
+    pub block_access_list: Option<&'a [u8]>,
 }
 
 /// What a datadir holds at start.
@@ -273,6 +278,7 @@ impl Store {
                     stateless_input: None,
                     blobs: &[],
                     proof_sidecars: &[],
+                    block_access_list: None,
                 },
             )?;
             {
@@ -394,7 +400,12 @@ impl Store {
         key: impl std::borrow::Borrow<K::SelfType<'k>>,
     ) -> Result<Option<Vec<u8>>, StoreError> {
         let tx = self.db.begin_read().map_err(db_error)?;
-        let table = tx.open_table(table).map_err(db_error)?;
+        let table = match tx.open_table(table) {
+            Ok(table) => table,
+            // A datadir written before the table existed holds nothing in it.
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(db_error(e)),
+        };
         Ok(table
             .get(key)
             .map_err(db_error)?
@@ -455,6 +466,11 @@ impl Store {
     /// The `schema_id ++ SSZ StatelessInput` of block `number`.
     pub fn stateless_input(&self, number: u64) -> Result<Option<Vec<u8>>, StoreError> {
         self.read(INPUTS, number)
+    }
+
+    /// The EIP-7928 block access list (RLP) of block `number`; none before Amsterdam.
+    pub fn block_access_list(&self, number: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(ACCESS_LISTS, number)
     }
 
     /// A sealed blob by versioned hash, in [`crate::blobs::records`]' encoding.
@@ -598,6 +614,10 @@ fn write_block(tx: &redb::WriteTransaction, r: &BlockRecord<'_>) -> Result<(), S
     let mut inputs = tx.open_table(INPUTS).map_err(db_error)?;
     if let Some(input) = r.stateless_input {
         inputs.insert(number, input).map_err(db_error)?;
+    }
+    let mut lists = tx.open_table(ACCESS_LISTS).map_err(db_error)?;
+    if let Some(list) = r.block_access_list {
+        lists.insert(number, list).map_err(db_error)?;
     }
     let mut blobs = tx.open_table(BLOBS).map_err(db_error)?;
     for (hash, record) in r.blobs {

@@ -14,7 +14,7 @@ use alloy_evm::eth::EthEvmFactory;
 use alloy_primitives::{Address, B256, U256, address};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
-use common::transfer;
+use common::{NEW_ACCOUNT_STATE_GAS, TRANSFER_GAS, transfer};
 use nr_node::{
     BlockAttributes, Chain, ChainSpec, Role,
     blobs::{StoredBlob, decode_record},
@@ -42,9 +42,9 @@ fn attrs(timestamp: u64) -> BlockAttributes {
     }
 }
 
-/// A 1,000-wei transfer to [`RECIPIENT`] at 10 gwei.
+/// A 1,000-wei transfer to [`RECIPIENT`] at 10 gwei, with room for creating it on Amsterdam.
 fn dev_transfer(key: &PrivateKeySigner, nonce: u64) -> Vec<u8> {
-    transfer(key, nonce, 1000, 21_000, CHAIN_ID, 10_000_000_000)
+    transfer(key, nonce, 1000, TRANSFER_GAS, CHAIN_ID, 10_000_000_000)
 }
 
 fn balance(chain: &Chain<EthEvmFactory>, who: Address) -> U256 {
@@ -81,11 +81,21 @@ fn l2_blocks_seal_persist_and_validate_statelessly() {
     assert_eq!(store.block_number(&sealed.hash).unwrap(), Some(1));
     let receipts = store.receipts(1).unwrap().unwrap();
     assert_eq!(receipts, sealed.receipts);
-    assert_eq!(receipts[2].cumulative_gas_used(), 3 * 21_000);
+    // Amsterdam: the first transfer creates RECIPIENT and pays EIP-8037's new-account state
+    // gas; the block's gas used is the larger of its regular and its state gas.
+    let cumulative: Vec<u64> = receipts.iter().map(|r| r.cumulative_gas_used()).collect();
+    let created = 21_000 + NEW_ACCOUNT_STATE_GAS;
+    assert_eq!(
+        cumulative,
+        [created, created + 21_000, created + 2 * 21_000]
+    );
     let third = *sealed.block.body.transactions[2].tx_hash();
     let at = store.tx_location(&third).unwrap().unwrap();
     assert_eq!((at.block, at.index), (1, 2));
-    assert_eq!(sealed.block.header.gas_used, 3 * 21_000);
+    assert_eq!(
+        sealed.block.header.gas_used,
+        (3 * 21_000).max(NEW_ACCOUNT_STATE_GAS)
+    );
     assert!(chain.pool.is_empty());
     assert_eq!(balance(&chain, RECIPIENT), U256::from(3000));
     // An empty block too.
@@ -400,6 +410,7 @@ fn blob_tx(
 fn prague_l1_takes_eip4844_sidecars() {
     let mut genesis = genesis::dev_genesis(Role::L1, 1337);
     genesis.config.osaka_time = None;
+    genesis.config.amsterdam_time = None;
     let spec = ChainSpec::from_genesis(genesis).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut chain = Chain::open(Role::L1, spec, EthEvmFactory::default(), dir.path()).unwrap();

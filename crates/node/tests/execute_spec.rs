@@ -32,17 +32,34 @@ fn l1_nodes_from_one_genesis_agree_on_execute() {
     let a = NodeProcess::start("l1", &dir.path().join("a"), &["--genesis", genesis]);
     let b = NodeProcess::start("l1", &dir.path().join("b"), &["--genesis", genesis]);
 
-    // A real L2 block (Osaka schedule from genesis, chain 901).
+    // A real L2 block (Amsterdam from genesis, chain 901).
     let l2 = NodeProcess::start("l2", &dir.path().join("l2"), &[]);
     let input = hex::decode(l2_transfer_input(&l2)).unwrap();
     let decoded = StatelessInput::decode(&input).unwrap();
-    assert_eq!(decoded.schema, SchemaId::v1(Fork::Osaka));
+    assert_eq!(decoded.schema, SchemaId::v1(Fork::Amsterdam));
 
-    // The same block under a schema whose fork the chain has left (Prague), and the same
-    // block for a chain the L1 does not settle.
-    let mut off_schedule = input.clone();
-    off_schedule[..2].copy_from_slice(&SchemaId::v1(Fork::Prague).to_u16().to_be_bytes());
-    assert!(StatelessInput::decode(&off_schedule).is_ok(), "same layout");
+    // A real block of the same chain id under a fork its listing has left: chain 901 held on
+    // Osaka (its genesis without `amsterdamTime`), and the same block for a chain the L1
+    // does not settle.
+    let out = nr_node(&["genesis", "--role", "l2"]);
+    let mut osaka = json(std::str::from_utf8(&out.stdout).unwrap());
+    osaka["config"]
+        .as_object_mut()
+        .unwrap()
+        .remove("amsterdamTime")
+        .expect("the dev L2 schedules Amsterdam");
+    let osaka_file = dir.path().join("osaka.json");
+    std::fs::write(&osaka_file, osaka.to_string()).unwrap();
+    let old = NodeProcess::start(
+        "l2",
+        &dir.path().join("osaka"),
+        &["--genesis", osaka_file.to_str().unwrap()],
+    );
+    let off_schedule = hex::decode(l2_transfer_input(&old)).unwrap();
+    assert_eq!(
+        StatelessInput::decode(&off_schedule).unwrap().schema,
+        SchemaId::v1(Fork::Osaka)
+    );
     let mut other_chain = decoded.clone();
     other_chain.chain_id = 902;
 

@@ -7,7 +7,7 @@ mod common;
 use alloy_evm::eth::EthEvmFactory;
 use alloy_primitives::{Address, B256, U256};
 use alloy_signer_local::PrivateKeySigner;
-use common::{DEV_KEY, NodeProcess, RECIPIENT};
+use common::{DEV_KEY, NodeProcess, RECIPIENT, TRANSFER_GAS};
 use nr_node::{
     BlockAttributes, Chain, ChainSpec, Keep, Retention, Role,
     history::{HEADERS_IN_MEMORY, PRUNE_INTERVAL, live_nodes},
@@ -19,7 +19,7 @@ const CHAIN_ID: u64 = 901;
 /// A transfer of `value` wei to [`RECIPIENT`] from dev account 0.
 fn transfer(nonce: u64, value: u64) -> Vec<u8> {
     let key: PrivateKeySigner = DEV_KEY.parse().unwrap();
-    common::transfer(&key, nonce, value, 21_000, CHAIN_ID, 10_000_000_000)
+    common::transfer(&key, nonce, value, TRANSFER_GAS, CHAIN_ID, 10_000_000_000)
 }
 
 fn open(dir: &Path, retention: Retention) -> Chain<EthEvmFactory> {

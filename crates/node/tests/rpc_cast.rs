@@ -87,6 +87,7 @@ fn drive_with_cast(node: &NodeProcess, chain_id: u64) -> Address {
         used <= estimate && estimate > 40_000,
         "used {used}, estimated {estimate}"
     );
+    check_access_list(node, &receipt, contract, word);
     let log = &receipt["logs"][0];
     assert_eq!(parse::<B256>(&log["topics"][0]), stored_topic());
     assert_eq!(field::<B256>(log, "data"), word);
@@ -145,6 +146,65 @@ fn drive_with_cast(node: &NodeProcess, chain_id: u64) -> Address {
     );
     assert_eq!(history["reward"].as_array().unwrap().len(), 3, "{history}");
     contract
+}
+
+/// The Amsterdam block of `receipt`, where `contract` stored `word` in slot 0: its JSON carries
+/// the slot number and the access list's hash; the list is served raw (hashing to that
+/// commitment) and as JSON (by id, hash and number alike) and records the store; an unknown
+/// block has none.
+fn check_access_list(node: &NodeProcess, receipt: &Value, contract: Address, word: B256) {
+    let number = receipt["blockNumber"].as_str().unwrap().to_string();
+    let hash = receipt["blockHash"].as_str().unwrap().to_string();
+    let block = json(&node.cast(&["block", "--json", &number]));
+    assert_eq!(quantity(&block["slotNumber"]), quantity(&block["number"]));
+    let commitment: B256 = field(&block, "blockAccessListHash");
+
+    let raw: Bytes = parse(&node.rpc("eth_getBlockAccessListRaw", &[number.clone().into()]));
+    assert_eq!(keccak256(&raw), commitment);
+    let debug: Bytes = parse(&node.rpc("debug_getRawBlockAccessList", &[hash.clone().into()]));
+    assert_eq!(debug, raw);
+
+    let list = node.rpc("eth_getBlockAccessList", &[number.clone().into()]);
+    assert_eq!(
+        node.rpc("eth_getBlockAccessListByBlockHash", &[hash.into()]),
+        list
+    );
+    assert_eq!(
+        node.rpc("eth_getBlockAccessListByBlockNumber", &[number.into()]),
+        list
+    );
+    let decoded: alloy_eips::eip7928::BlockAccessList =
+        serde_json::from_value(list.clone()).unwrap();
+    let mut rlp = Vec::new();
+    alloy_rlp::encode_list(&decoded, &mut rlp);
+    assert_eq!(Bytes::from(rlp), raw, "the JSON is the raw list: {list}");
+    let account = decoded
+        .iter()
+        .find(|a| a.address == contract)
+        .unwrap_or_else(|| panic!("{contract} not in {list}"));
+    let slot = account
+        .storage_changes
+        .iter()
+        .find(|s| s.slot == U256::ZERO)
+        .unwrap_or_else(|| panic!("slot 0 not in {list}"));
+    assert_eq!(
+        slot.changes.last().unwrap().new_value,
+        U256::from_be_bytes(word.0)
+    );
+    assert!(
+        decoded
+            .iter()
+            .any(|a| a.address == DEV_ADDRESS && !a.nonce_changes.is_empty())
+    );
+
+    assert_eq!(
+        node.rpc("eth_getBlockAccessList", &["0x1000".into()]),
+        Value::Null
+    );
+    assert!(
+        node.rpc_err("debug_getRawBlockAccessList", &["0x1000"])
+            .contains("predates Amsterdam"),
+    );
 }
 
 /// `cast proof` of `address` (and one slot) verifies under `root`.
@@ -430,9 +490,10 @@ fn blob_tx(nonce: u64, tamper: impl FnOnce(&mut BlobTransactionSidecarEip7594)) 
     signed_blob_tx(nonce, RECIPIENT, 21_000, tamper).0
 }
 
-/// A blob transaction calling `to`, and its blob's versioned hash.
+/// A blob transaction calling `to`, and its blob's versioned hash. Its gas covers a fresh
+/// storage slot, which costs EIP-8037 state gas on Amsterdam.
 fn blob_call(nonce: u64, to: Address) -> (String, B256) {
-    signed_blob_tx(nonce, to, 100_000, |_| {})
+    signed_blob_tx(nonce, to, 300_000, |_| {})
 }
 
 fn signed_blob_tx(

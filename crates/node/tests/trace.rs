@@ -15,7 +15,8 @@ const LOGGING_CREATION: &str =
 fn transactions_and_calls_are_traced_in_geths_shapes() {
     let dir = tempfile::tempdir().unwrap();
     let node = NodeProcess::start("l2", dir.path(), &["--block-time", "3600"]);
-    // A transfer, then the logging creation, sealed in one block.
+    // A transfer, then the logging creation, sealed in one block. Their gas covers
+    // Amsterdam's state gas for the accounts they create (EIP-8037).
     let send = |args: &[&str]| {
         let mut all = vec![
             "send",
@@ -23,7 +24,7 @@ fn transactions_and_calls_are_traced_in_geths_shapes() {
             "--private-key",
             DEV_KEY,
             "--gas-limit",
-            "100000",
+            "400000",
         ];
         all.extend_from_slice(args);
         node.cast(&all)

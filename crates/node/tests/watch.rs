@@ -76,7 +76,8 @@ async fn subscriptions_and_filters_follow_new_blocks_and_logs() {
     for _ in 0..2 {
         let tx = TransactionRequest::default()
             .with_deploy_code(logging_creation())
-            .with_gas_limit(100_000);
+            // Room for Amsterdam's state gas of the created account (EIP-8037).
+            .with_gas_limit(400_000);
         let r = within(
             "a logging creation",
             http.send_transaction(tx).await.unwrap().get_receipt(),
@@ -163,7 +164,7 @@ async fn the_pool_is_watched_and_reported_as_geth_does() {
                 .with_to(RECIPIENT)
                 .with_value(U256::from(1))
                 .with_nonce(nonce)
-                .with_gas_limit(21_000)
+                .with_gas_limit(TRANSFER_GAS)
                 .with_max_fee_per_gas(10_000_000_000)
                 .with_max_priority_fee_per_gas(1_000_000_000);
             *http.send_transaction(tx).await.unwrap().tx_hash()

@@ -16,7 +16,7 @@ pub const L2_GAS_LIMIT: u64 = 1_500_000;
 pub const SEQUENCER_FLOAT: U256 = U256::from_limbs([10_000_000_000_000_000_000, 0, 0, 0]);
 
 /// The rollup L2 genesis of `chain_id`: the dev L2's forks and system contracts (every fork
-/// through Osaka at time 0, as the dev L1 pins chain 901), [`L2_GAS_LIMIT`], the bridge
+/// through Amsterdam at time 0, schema 0x1501, as the dev L1 pins chain 901), [`L2_GAS_LIMIT`], the bridge
 /// predeploy, and `sequencer` holding [`SEQUENCER_FLOAT`], the only ETH outside the bridge.
 pub fn l2_genesis(chain_id: u64, sequencer: Address) -> Genesis {
     let base = dev_genesis(Role::L2, chain_id).with_gas_limit(L2_GAS_LIMIT);

@@ -127,12 +127,11 @@ fn l2_spec(chain_id: u64) -> ChainSpec {
     l2_spec_on(chain_id, false)
 }
 
-/// The rollup's L2, on Amsterdam from genesis when `amsterdam`, else on the dev chain's Osaka.
+/// The rollup's L2: the dev chain (Amsterdam from genesis) when `amsterdam`, else the same
+/// chain held on Osaka (no `amsterdamTime`), which rollups of schema 0x1201 settle.
 fn l2_spec_on(chain_id: u64, amsterdam: bool) -> ChainSpec {
     let mut base = genesis::dev_genesis(Role::L2, chain_id).with_gas_limit(L2_GAS_LIMIT);
-    if amsterdam {
-        base.config.amsterdam_time = Some(0);
-    }
+    base.config.amsterdam_time = amsterdam.then_some(0);
     let g = nr_contracts::l2_genesis(base, [(key(0).address(), U256::from(SEQUENCER_FLOAT))]);
     ChainSpec::from_genesis(g).unwrap()
 }

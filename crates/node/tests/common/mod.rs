@@ -22,6 +22,12 @@ pub const DEV_KEY_1: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a841
 pub const RECIPIENT: Address = address!("0x000000000000000000000000000000000000bEEF");
 
 /// A signed EIP-1559 transfer of `value` wei to [`RECIPIENT`], network-encoded.
+/// EIP-8037's state gas for creating an account on Amsterdam (the dev chains' fork): 120
+/// bytes at Glamsterdam's 1,530 gas a byte.
+pub const NEW_ACCOUNT_STATE_GAS: u64 = 120 * 1530;
+/// Gas for a plain transfer that may create its recipient on Amsterdam.
+pub const TRANSFER_GAS: u64 = 21_000 + NEW_ACCOUNT_STATE_GAS;
+
 pub fn transfer(
     key: &alloy_signer_local::PrivateKeySigner,
     nonce: u64,
