@@ -11,22 +11,27 @@ fn main() {
     let rows = harness::gas::measure();
     println!("# Gas of the rollup's contracts on the real EXECUTE\n");
     println!(
-        "Measured by `cargo run --release -p nr-contracts --example gas_report` on the embedded L1 devnet \
-         (Osaka rules, real EXECUTE) and the L2 engine (an Osaka L2 for the re-execution rows; the proven \
-         Amsterdam blocks for the proof rows), with real L2 blocks (one transfer each, L2 gas limit {}). \
-         Gas is deterministic: the goals are asserted by `crates/contracts/tests/gas.rs`. \
-         \"Contract's own\" is the transaction's gas minus its intrinsic cost and EXECUTE's charge. \
-         Storage is measured in steady state (see `tests/harness/gas.rs`); the state-root ring slot is \
-         fresh, as for the first 8,190 settlements (17,100 less after the ring wraps).\n",
+        "Measured by `cargo run --release -p nr-contracts --example gas_report` with both chains on \
+         Amsterdam (the dev chains' fork: EIP-8037 state gas at 1,530 gas a state byte, EIP-2780 \
+         intrinsic costs, EIP-7976 calldata floor, execution-specs' EIP-8038 values): the embedded \
+         L1 devnet with the real EXECUTE, and real Amsterdam L2 blocks (schema 0x1501, one transfer \
+         each, L2 gas limit {}; the proof rows settle the committed proven blocks). Gas is \
+         deterministic: the goals are asserted by `crates/contracts/tests/gas.rs`. \
+         \"Contract's own\" is the transaction's gas minus its intrinsic cost and EXECUTE's charge; \
+         \"of which state gas\" is the EIP-8037 part of it, 97,920 for each storage slot written \
+         from zero and 183,600 for each account created, measured by running the same call first. \
+         Storage is measured in steady state (see `tests/harness/gas.rs`); the state-root ring slot \
+         is fresh, as for the first 8,190 settlements (one slot's state gas and 17,100 less after the \
+         ring wraps).\n",
         grouped(harness::L2_GAS_LIMIT)
     );
     println!(
-        "| entry point | chain | tx gas | intrinsic (21,000 + calldata) | EXECUTE's charge | contract's own | per L2 block |"
+        "| entry point | chain | tx gas | intrinsic | EXECUTE's charge | contract's own | of which state gas | regular, per L2 block |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         let per_block = r
-            .overhead()
+            .regular()
             .checked_div(r.blocks)
             .map(grouped)
             .unwrap_or_default();
@@ -35,14 +40,20 @@ fn main() {
         } else {
             grouped(r.execute)
         };
+        let own = if r.floor_binds() {
+            format!("≤ {} (calldata floor binds)", grouped(r.overhead()))
+        } else {
+            grouped(r.overhead())
+        };
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             r.entry,
             r.chain,
             grouped(r.total),
             grouped(r.intrinsic),
             execute,
-            grouped(r.overhead()),
+            own,
+            grouped(r.state),
             per_block
         );
     }

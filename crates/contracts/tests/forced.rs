@@ -439,38 +439,6 @@ fn a_base_fee_pushed_up_before_the_deadline_does_not_drop_a_forced_transaction()
     );
 }
 
-/// The L2's intrinsic gas for a call from `sender` (no access list), as revm charges it under
-/// `schema`'s fork, with execution-specs' Amsterdam values (`nr_stateless::gas`): the larger
-/// of the intrinsic cost and the calldata floor.
-fn revm_intrinsic(schema: u16, input: &[u8], value: bool, to_self: bool) -> u64 {
-    use revm::context_interface::cfg::{GasParams, gas_params::Eip2780TxInfo};
-    use revm::primitives::hardfork::SpecId;
-    let spec = match schema >> 8 {
-        0x0e => SpecId::MERGE,
-        0x10 => SpecId::CANCUN,
-        0x11 => SpecId::PRAGUE,
-        0x12 => SpecId::OSAKA,
-        0x15 => SpecId::AMSTERDAM,
-        other => panic!("fork {other:#x} not in this test"),
-    };
-    let mut params = GasParams::new_spec(spec);
-    let amsterdam = spec.is_enabled_in(SpecId::AMSTERDAM);
-    if amsterdam {
-        nr_stateless::gas::apply(&mut params);
-    }
-    let eip2780 = amsterdam.then_some(Eip2780TxInfo {
-        value: U256::from(u8::from(value)),
-        is_self_transfer: to_self,
-    });
-    let gas = params.initial_tx_gas(input, false, 0, 0, 0, eip2780);
-    let floor = if spec.is_enabled_in(SpecId::PRAGUE) {
-        gas.floor_gas
-    } else {
-        0
-    };
-    gas.initial_regular_gas.max(floor)
-}
-
 /// The inbox's intrinsic gas is the L2's, fork by fork: for calldata of zeros, of other bytes
 /// and mixed, with and without value, to another account and to the sender itself, one gas
 /// below revm's intrinsic cost is refused naming exactly that cost, and the cost itself is

@@ -44,6 +44,8 @@ pub struct CallOutcome {
     pub output: Bytes,
     /// Gas used (after refunds).
     pub gas_used: u64,
+    /// Of it, EIP-8037 state gas (new storage, accounts and code; zero before Amsterdam).
+    pub state_gas: u64,
 }
 
 impl<F: NodeEvmFactory> Chain<F> {
@@ -158,10 +160,12 @@ impl<F: NodeEvmFactory> Chain<F> {
             None => CallError::State(e.to_string()),
         })?;
         let gas_used = result.result.tx_gas_used();
+        let state_gas = result.result.gas().state_gas_spent_final();
         match result.result {
             ExecutionResult::Success { output, .. } => Ok(CallOutcome {
                 output: output.into_data(),
                 gas_used,
+                state_gas,
             }),
             ExecutionResult::Revert { output, .. } => Err(CallError::Reverted { output }),
             ExecutionResult::Halt { reason, .. } => {

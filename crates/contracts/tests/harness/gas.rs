@@ -1,5 +1,7 @@
-//! Gas of every entry point on the real EXECUTE, split into EXECUTE's charge, the
-//! transaction's intrinsic cost (21,000 + calldata) and the contract's own execution.
+//! Gas of every entry point on the real EXECUTE, both chains on Amsterdam (the dev chains'
+//! fork), split into EXECUTE's charge, the transaction's intrinsic cost (as revm charges it on
+//! Amsterdam: EIP-2780's base and value costs, calldata with EIP-7976's floor) and the
+//! contract's own execution.
 
 use super::*;
 use alloy_sol_types::SolCall;
@@ -12,27 +14,50 @@ pub struct GasRow {
     pub chain: &'static str,
     /// The transaction's gas used.
     pub total: u64,
-    /// 21,000 + 4 per zero and 16 per non-zero calldata byte.
+    /// The intrinsic gas on Amsterdam: EIP-2780's base and value costs and the calldata's
+    /// tokens, as revm charges them.
     pub intrinsic: u64,
+    /// EIP-7976's calldata floor: the least the transaction pays.
+    pub floor: u64,
     /// What EXECUTE charged (0 when not called).
     pub execute: u64,
+    /// EIP-8037 state gas (new storage slots, accounts), part of the contract's own gas.
+    pub state: u64,
     /// L2 blocks settled (for per-block overhead).
     pub blocks: u64,
 }
 
 impl GasRow {
-    /// The contract's own execution: total - intrinsic - EXECUTE.
+    /// The contract's own execution: total - intrinsic - EXECUTE (an upper bound where the
+    /// calldata floor binds).
     pub fn overhead(&self) -> u64 {
         self.total - self.intrinsic - self.execute
     }
+
+    /// The contract's own regular gas: its own execution less the state gas.
+    pub fn regular(&self) -> u64 {
+        self.overhead() - self.state
+    }
+
+    /// Whether the transaction paid EIP-7976's calldata floor rather than its gas.
+    pub fn floor_binds(&self) -> bool {
+        self.total == self.floor && self.floor > self.intrinsic + self.execute
+    }
 }
 
-fn intrinsic(calldata: &[u8]) -> u64 {
-    21_000
-        + calldata
-            .iter()
-            .map(|&b| if b == 0 { 4 } else { 16 })
-            .sum::<u64>()
+/// Amsterdam's intrinsic gas and calldata floor of a call with this calldata, carrying value
+/// or not, as revm computes them with execution-specs' values.
+fn intrinsic(calldata: &[u8], value: bool) -> (u64, u64) {
+    use revm::context_interface::cfg::{GasParams, gas_params::Eip2780TxInfo};
+    use revm::primitives::hardfork::SpecId;
+    let mut params = GasParams::new_spec(SpecId::AMSTERDAM);
+    nr_stateless::gas::apply(&mut params);
+    let info = Eip2780TxInfo {
+        value: U256::from(u8::from(value)),
+        is_self_transfer: false,
+    };
+    let gas = params.initial_tx_gas(calldata, false, 0, 0, 0, Some(info));
+    (gas.initial_regular_gas, gas.floor_gas)
 }
 
 fn row<C: SolCall>(
@@ -43,12 +68,17 @@ fn row<C: SolCall>(
     execute: u64,
     blocks: u64,
 ) -> GasRow {
+    let (intrinsic, floor) = intrinsic(&call.abi_encode(), out.value);
     GasRow {
         entry,
         chain,
         total: out.gas_used,
-        intrinsic: intrinsic(&call.abi_encode()),
+        intrinsic,
+        floor,
         execute,
+        state: out
+            .state_gas
+            .expect("the rig ran the transaction as a call first"),
         blocks,
     }
 }
@@ -59,7 +89,7 @@ fn row<C: SolCall>(
 /// more), while the ring slot of the state root is fresh, as it is for the first 8,190
 /// settlements.
 pub fn measure() -> Vec<GasRow> {
-    let mut rig = Rig::new(SCHEMA_OSAKA);
+    let mut rig = Rig::amsterdam();
     let mut rows = Vec::new();
     let user = key(1).address();
     let eth = U256::from(10u128.pow(18));
@@ -98,8 +128,11 @@ pub fn measure() -> Vec<GasRow> {
         (1, "claimMessage (deposit)"),
     ] {
         let claim = rig.claim_call(i, at, 5);
-        rig.l2_submit(&key(0), L2_BRIDGE, claim.abi_encode().into(), U256::ZERO);
-        let out = rig.l2_seal().remove(0);
+        let data: Bytes = claim.abi_encode().into();
+        let state = rig.l2_state_gas(key(0).address(), L2_BRIDGE, data.clone(), U256::ZERO);
+        rig.l2_submit(&key(0), L2_BRIDGE, data, U256::ZERO);
+        let mut out = rig.l2_seal().remove(0);
+        out.state_gas = Some(state);
         assert!(out.success);
         rows.push(row(name, "L2", &claim, &out, 0, 0));
     }
@@ -110,13 +143,12 @@ pub fn measure() -> Vec<GasRow> {
     let mut withdrawals = Vec::new();
     for to in [a, b, a] {
         let withdraw = L2Bridge::withdrawCall { to };
-        rig.l2_submit(
-            &key(1),
-            L2_BRIDGE,
-            withdraw.abi_encode().into(),
-            eth / U256::from(10),
-        );
-        let out = rig.l2_seal().remove(0);
+        let data: Bytes = withdraw.abi_encode().into();
+        let value = eth / U256::from(10);
+        let state = rig.l2_state_gas(key(1).address(), L2_BRIDGE, data.clone(), value);
+        rig.l2_submit(&key(1), L2_BRIDGE, data, value);
+        let mut out = rig.l2_seal().remove(0);
+        out.state_gas = Some(state);
         withdrawals.push(out.event::<L2Bridge::WithdrawalInitiated>());
         if withdrawals.len() == 2 {
             rows.push(row("withdraw", "L2", &withdraw, &out, 0, 0));
@@ -254,16 +286,29 @@ fn proof_row(
     let input = NativeRollup::settleCall::abi_decode(&data).unwrap().input;
     let openings = statement.blob_evaluations.len();
     let execute = nr_execute::gas::dependency_gas(input.len(), 1, openings);
+    // The settlement's storage writes do not depend on EXECUTE's mode: its state gas is that
+    // of the same blocks settled by re-execution, run as a call on the same state.
+    let reexecution = NativeRollup::settleCall {
+        input: rig.settle_input(1, count).into(),
+        resolutions: vec![],
+    };
+    let state = rig
+        .rollup_call(key(2).address(), &reexecution, U256::ZERO)
+        .expect("the same blocks settle by re-execution")
+        .state_gas;
     let raw = blob_call_with_gas(&rig, &key(2), data.clone(), &job.blobs, 8_000_000);
     rig.l1.submit_with_proofs(&raw, sidecar).unwrap();
     let (ok, gas_used) = seal_l1(&mut rig);
     assert!(ok, "the proof settlement succeeds");
+    let (intrinsic, floor) = intrinsic(&data, false);
     GasRow {
         entry,
         chain: "L1",
         total: gas_used,
-        intrinsic: intrinsic(&data),
+        intrinsic,
+        floor,
         execute,
+        state,
         blocks: count,
     }
 }
@@ -311,7 +356,7 @@ pub fn range_costs(one: &GasRow, ten: &GasRow, lengths: &[u64]) -> Vec<RangeCost
             let blobs = statement.blob_evaluations.len();
             RangeCost {
                 blocks: n,
-                intrinsic: intrinsic(&data),
+                intrinsic: intrinsic(&data, false).0,
                 execute: nr_execute::gas::dependency_gas(input.len(), 1, blobs),
                 own: one.overhead() + per_block * (n - 1),
                 blobs,

@@ -26,6 +26,10 @@ pub const OTHER_L2_CHAIN: u64 = 902;
 /// (3/5 L1 gas per L2 gas of limit) under EIP-7825's 2^24 per-transaction cap.
 pub const L2_GAS_LIMIT: u64 = 1_500_000;
 pub const SCHEMA_OSAKA: u16 = 0x1201;
+/// Gas limit of the rig's L1 transactions. On the Amsterdam L1 a transaction's limit may pass
+/// EIP-7825's 2^24 cap by the state gas it pays (EIP-8037): deploying `NativeRollup`'s
+/// 18.9 KB of code alone costs about 29M of it at 1,530 gas a byte.
+pub const L1_TX_GAS: u64 = 40_000_000;
 /// What the L2 genesis gives its sequencer (the relayer's float), backed on L1 at deployment.
 pub const SEQUENCER_FLOAT: u128 = 10_000_000_000_000_000_000;
 pub const FEE_RECIPIENT: Address = Address::new([0xfe; 20]);
@@ -100,6 +104,10 @@ pub struct Outcome {
     pub success: bool,
     pub gas_used: u64,
     pub logs: Vec<Log>,
+    /// Whether the transaction carried value (its intrinsic gas depends on it on Amsterdam).
+    pub value: bool,
+    /// Its EIP-8037 state gas, where the rig ran it as a call first (`rollup_tx`).
+    pub state_gas: Option<u64>,
 }
 
 impl Outcome {
@@ -247,7 +255,7 @@ impl Rig {
             to,
             data,
             value,
-            16_000_000,
+            L1_TX_GAS,
         );
         self.l1
             .submit(&raw)
@@ -268,14 +276,19 @@ impl Rig {
         if let Err(e) = self.rollup_try(key.address(), &call, value) {
             panic!("{} reverted: {e:?}", C::SIGNATURE);
         }
-        let out = self.l1_tx(key, Some(self.rollup), call.abi_encode().into(), value);
+        let state_gas = self
+            .rollup_call(key.address(), &call, value)
+            .expect("ran above")
+            .state_gas;
+        let mut out = self.l1_tx(key, Some(self.rollup), call.abi_encode().into(), value);
         assert!(out.success, "{} failed on chain", C::SIGNATURE);
+        out.state_gas = Some(state_gas);
         out
     }
 
     /// Runs a rollup call from `from` on the L1 head, in the next block's environment,
     /// committing nothing.
-    fn rollup_call<C: SolCall>(
+    pub fn rollup_call<C: SolCall>(
         &self,
         from: Address,
         call: &C,
@@ -288,7 +301,7 @@ impl Rig {
             kind: TxKind::Call(self.rollup),
             data: call.abi_encode().into(),
             value,
-            gas_limit: 16_000_000,
+            gas_limit: L1_TX_GAS,
             chain_id: Some(self.l1.spec.config.chain_id),
             nonce: self.l1_nonce(from),
             ..Default::default()
@@ -367,6 +380,27 @@ impl Rig {
     }
 
     /// Pools one L2 transaction (sealed by the next `l2_seal`).
+    /// The EIP-8037 state gas of a call from `from` on the L2 head, in the next block's
+    /// environment (nothing committed).
+    pub fn l2_state_gas(&self, from: Address, to: Address, data: Bytes, value: U256) -> u64 {
+        let head = self.l2.head().clone();
+        let env = self.l2.next_env(head.timestamp + 1);
+        let tx = TxEnv {
+            caller: from,
+            kind: TxKind::Call(to),
+            data,
+            value,
+            gas_limit: 1_000_000,
+            chain_id: Some(L2_CHAIN),
+            nonce: self.l2_nonce(from),
+            ..Default::default()
+        };
+        self.l2
+            .call(&head, env, tx)
+            .expect("the L2 call succeeds")
+            .state_gas
+    }
+
     pub fn l2_submit(&mut self, key: &PrivateKeySigner, to: Address, data: Bytes, value: U256) {
         let nonce = self.l2_nonce(key.address()) + self.l2_pending(key.address());
         let raw = sign(key, L2_CHAIN, nonce, Some(to), data, value, 1_000_000);
@@ -398,13 +432,16 @@ impl Rig {
         sealed
             .receipts
             .iter()
-            .map(|r| {
+            .zip(&sealed.block.body.transactions)
+            .map(|(r, tx)| {
                 let gas_used = r.cumulative_gas_used() - before;
                 before = r.cumulative_gas_used();
                 Outcome {
                     success: r.status(),
                     gas_used,
                     logs: r.logs().to_vec(),
+                    value: !alloy_consensus::Transaction::value(tx).is_zero(),
+                    state_gas: None,
                 }
             })
             .collect()
@@ -676,7 +713,41 @@ fn outcome(sealed: &nr_node::SealedBlock) -> Outcome {
         success: r.status(),
         gas_used: r.cumulative_gas_used(),
         logs: r.logs().to_vec(),
+        value: !alloy_consensus::Transaction::value(&sealed.block.body.transactions[0]).is_zero(),
+        state_gas: None,
     }
+}
+
+/// A call's intrinsic gas (no access list), as revm charges it under `schema`'s fork, with
+/// execution-specs' Amsterdam values (`nr_stateless::gas`): the larger of the intrinsic cost
+/// and the calldata floor.
+pub fn revm_intrinsic(schema: u16, input: &[u8], value: bool, to_self: bool) -> u64 {
+    use revm::context_interface::cfg::{GasParams, gas_params::Eip2780TxInfo};
+    use revm::primitives::hardfork::SpecId;
+    let spec = match schema >> 8 {
+        0x0e => SpecId::MERGE,
+        0x10 => SpecId::CANCUN,
+        0x11 => SpecId::PRAGUE,
+        0x12 => SpecId::OSAKA,
+        0x15 => SpecId::AMSTERDAM,
+        other => panic!("fork {other:#x} not in this test"),
+    };
+    let mut params = GasParams::new_spec(spec);
+    let amsterdam = spec.is_enabled_in(SpecId::AMSTERDAM);
+    if amsterdam {
+        nr_stateless::gas::apply(&mut params);
+    }
+    let eip2780 = amsterdam.then_some(Eip2780TxInfo {
+        value: U256::from(u8::from(value)),
+        is_self_transfer: to_self,
+    });
+    let gas = params.initial_tx_gas(input, false, 0, 0, 0, eip2780);
+    let floor = if spec.is_enabled_in(SpecId::PRAGUE) {
+        gas.floor_gas
+    } else {
+        0
+    };
+    gas.initial_regular_gas.max(floor)
 }
 
 pub mod gas;
