@@ -689,9 +689,19 @@ fn call_env<F: NodeEvmFactory>(
     let mut tx: revm::context::TxEnv = request
         .try_into_tx_env(&env)
         .map_err(|e| invalid_params(e.to_string()))?;
-    // Default and cap: the block's gas limit, and EIP-7825's per-transaction cap.
-    let cap = revm::context::Cfg::tx_gas_limit_cap(&env.cfg_env);
-    tx.gas_limit = tx.gas_limit.min(header.gas_limit).min(cap);
+    // Default and cap: the block's gas limit, and before Amsterdam EIP-7825's per-transaction
+    // cap. From Amsterdam the cap bounds regular gas only: a transaction may pass it by the
+    // state gas it pays (EIP-8037; deploying 19 KB of code costs 29M of it).
+    tx.gas_limit = tx.gas_limit.min(header.gas_limit);
+    if !env
+        .cfg_env
+        .spec
+        .is_enabled_in(revm::primitives::hardfork::SpecId::AMSTERDAM)
+    {
+        tx.gas_limit = tx
+            .gas_limit
+            .min(revm::context::Cfg::tx_gas_limit_cap(&env.cfg_env));
+    }
     Ok((chain, header, env, tx))
 }
 

@@ -525,10 +525,22 @@ async fn run_cli(cli: Cli) -> eyre::Result<()> {
                 .await
                 .map_err(|e| eyre!("L2: {e}"))?;
             let max_fee = u128::from(max_fee_gwei) * 1_000_000_000;
+            // On Amsterdam a transfer that creates its recipient pays EIP-8037 state gas
+            // besides the 21,000: the L2 estimates the limit.
+            let gas_limit = {
+                use alloy_network::TransactionBuilder;
+                let request = alloy_rpc_types_eth::TransactionRequest::default()
+                    .with_from(signer.address())
+                    .with_to(to)
+                    .with_value(value);
+                l2.estimate_gas(request)
+                    .await
+                    .map_err(|e| eyre!("L2: estimating the transfer's gas: {e}"))?
+            };
             let tx = TxEip1559 {
                 chain_id,
                 nonce,
-                gas_limit: 21_000,
+                gas_limit,
                 max_fee_per_gas: max_fee,
                 max_priority_fee_per_gas: max_fee.min(1_000_000_000),
                 to: alloy_primitives::TxKind::Call(to),

@@ -22,6 +22,14 @@ use revm::context::TxEnv;
 use std::{collections::BTreeSet, sync::Arc, time::Duration};
 use tokio::sync::watch;
 
+/// Gas of the claim of a deposit (a message without a call). On Amsterdam it may create the
+/// recipient's account (183,600 state gas) and open a word of the claim bitmap (97,920), on
+/// top of about 80,000 of regular gas.
+pub const DEPOSIT_CLAIM_GAS: u64 = 500_000;
+/// Gas a claim needs besides its message's own `gasLimit`: the proof, the claim bit (a new
+/// bitmap word: 97,920 state gas on Amsterdam) and the call's setup.
+pub const CLAIM_OVERHEAD_GAS: u64 = 200_000;
+
 /// Which L1 blocks the sequencer takes messages from: an L2 block anchors a message root
 /// for good, so the L1 block that made it must not be re-orged away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,9 +274,9 @@ fn relay(node: &Arc<Node<EthEvmFactory>>, config: &SequencerConfig, f: &mut Foll
             path: f.tree.path(index, count),
         };
         let gas = if m.gasLimit == 0 {
-            300_000
+            DEPOSIT_CLAIM_GAS
         } else {
-            m.gasLimit + 200_000
+            m.gasLimit + CLAIM_OVERHEAD_GAS
         };
         let input: Bytes = call.abi_encode().into();
         if let Err(reason) = dry_run(node, config.key.address(), &input, gas) {

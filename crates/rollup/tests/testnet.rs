@@ -275,8 +275,9 @@ async fn one_command_starts_a_rollup_and_resumes_it() {
         "0.001",
         "--data",
         "0x1234",
+        // The call creates `sink` on the L2: 183,600 of Amsterdam's state gas.
         "--gas-limit",
-        "50000",
+        "250000",
     ]);
     assert!(ok && index == "1", "send-message: {err}");
     let (ok, _, err) = cli(&[

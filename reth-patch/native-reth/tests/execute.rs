@@ -1,6 +1,6 @@
-//! EXECUTE inside reth: a dev node (auto-mining, Osaka) built exactly as `native-reth node
-//! --dev` builds it, driven over its JSON-RPC. A real L2 block, sealed by this project's L2
-//! engine, is settled by re-execution in `eth_call`, `eth_estimateGas` and a mined
+//! EXECUTE inside reth: a dev node (auto-mining, Amsterdam from genesis) built exactly as
+//! `native-reth node --dev` builds it, driven over its JSON-RPC. A real Amsterdam L2 block
+//! (schema 0x1501), sealed by this project's L2 engine, is settled by re-execution in `eth_call`, `eth_estimateGas` and a mined
 //! transaction (exact gas); a tampered one halts inside a transaction that is still mined;
 //! a real SP1 Groth16 proof in proof mode reaches the proof path and halts at the
 //! statement check (its public values are fibonacci's, not a statement); and
@@ -20,7 +20,6 @@ use nr_execute::{
 };
 use nr_node::{BlockAttributes, Chain, ChainSpec, Role};
 use reth_ethereum::{
-    chainspec::DEV,
     node::{
         EthereumNode,
         builder::{NodeBuilder, NodeHandle},
@@ -102,14 +101,22 @@ fn sign(
     TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
 }
 
-/// Intrinsic gas of a call with this calldata (EIP-2028 prices; EIP-7623's floor is far
-/// below EXECUTE's charge here).
+/// Intrinsic gas of a value-less call with this calldata on Amsterdam, as revm computes it
+/// with execution-specs' values (EIP-7976's floor is far below EXECUTE's charge here).
 fn intrinsic(data: &[u8]) -> u64 {
-    21_000
-        + data
-            .iter()
-            .map(|b| if *b == 0 { 4 } else { 16 })
-            .sum::<u64>()
+    use alloy_evm::revm::{
+        context_interface::cfg::{GasParams, gas_params::Eip2780TxInfo},
+        primitives::hardfork::SpecId,
+    };
+    let mut params = GasParams::new_spec(SpecId::AMSTERDAM);
+    nr_stateless::gas::apply(&mut params);
+    let info = Eip2780TxInfo {
+        value: U256::ZERO,
+        is_self_transfer: false,
+    };
+    params
+        .initial_tx_gas(data, false, 0, 0, 0, Some(info))
+        .initial_regular_gas
 }
 
 /// Sends a transaction from `key` calling EXECUTE with `data` (16M gas) and waits until
@@ -142,14 +149,13 @@ async fn receipt(client: &HttpClient, hash: &Value) -> Value {
     panic!("transaction {hash} not mined within 10 s");
 }
 
-/// reth's dev chain with EXECUTE's section in its genesis `config`, as a user's genesis
-/// file carries it: settling the dev L2 (chain 901), accepting `vkey` wrapped in Groth16.
+/// The dev L1 as `nr-node genesis --role l1` writes it (Amsterdam from genesis, the dev
+/// accounts funded), read by reth as a user's `--chain` file is, its EXECUTE section
+/// settling the dev L2 (chain 901) and accepting `vkey` wrapped in Groth16.
 fn l1_chain_spec(vkey: [u8; 32]) -> std::sync::Arc<reth_ethereum::chainspec::ChainSpec> {
-    // reth's dev chain as it is (hardforks, genesis header), its genesis file's `config`
-    // gaining the section.
-    let mut spec = (**DEV).clone();
+    let mut genesis = nr_node::genesis::dev_genesis(Role::L1, DEV_CHAIN_ID);
     let l2 = nr_node::genesis::dev_genesis(Role::L2, 901).config;
-    spec.genesis.config.extra_fields.insert(
+    genesis.config.extra_fields.insert(
         nr_execute::spec::SECTION.into(),
         serde_json::json!({
             "activationTime": 0,
@@ -157,6 +163,11 @@ fn l1_chain_spec(vkey: [u8; 32]) -> std::sync::Arc<reth_ethereum::chainspec::Cha
             "programs": [{"vkey": B256::from(vkey), "digest": "sha256", "wrappers": ["groth16"]}],
             "l2Chains": [l2],
         }),
+    );
+    let spec = reth_ethereum::chainspec::ChainSpec::from(genesis);
+    assert!(
+        reth_ethereum::chainspec::EthereumHardforks::is_amsterdam_active_at_timestamp(&spec, 0),
+        "reth reads Amsterdam at genesis"
     );
     native_reth::execute_config(&spec).expect("the section reads back");
     std::sync::Arc::new(spec)
@@ -214,6 +225,10 @@ async fn execute_settles_l2_blocks_in_reth() -> eyre::Result<()> {
     assert!(output.result.successful());
     assert_eq!(output.result.chain_id(), 901);
     assert_eq!(output.blocks.len(), 1);
+    assert_eq!(
+        nr_stateless::StatelessInput::decode(&input).unwrap().schema,
+        nr_stateless::SchemaId::v1(nr_stateless::Fork::Amsterdam)
+    );
 
     // eth_estimateGas covers intrinsic gas plus EXECUTE's charge for the block's 15M gas
     // limit; reth (like geth) ends its search within a 1.5% error ratio.
@@ -232,6 +247,16 @@ async fn execute_settles_l2_blocks_in_reth() -> eyre::Result<()> {
     let mined = call_execute(&client, &key, 0, input.clone().into()).await;
     assert_eq!(mined["status"], "0x1", "{mined}");
     assert_eq!(quantity(&mined["gasUsed"]), exact);
+
+    // The L1 block is an Amsterdam block: reth built its EIP-7928 access list.
+    let block: Value = client
+        .request(
+            "eth_getBlockByNumber",
+            rpc_params![mined["blockNumber"].clone(), false],
+        )
+        .await?;
+    assert!(block["blockAccessListHash"].is_string(), "{block}");
+    assert!(block["slotNumber"].is_string(), "{block}");
 
     // The block that called EXECUTE has an execution witness (built on the same EVM).
     let witness: Value = client
