@@ -111,18 +111,19 @@ pub struct DevChain<F> {
 }
 
 impl<F: NodeEvmFactory> DevChain<F> {
-    /// A fresh dev chain of `role` on `factory`.
+    /// A fresh dev chain of `role` on `factory` (Amsterdam from genesis).
     pub fn new(role: Role, chain_id: u64, factory: F) -> Self {
         Self::with_spec(role, ChainSpec::dev(role, chain_id), factory)
     }
 
-    /// A fresh dev chain of `role` that runs `fork`'s rules from genesis (Osaka, the dev
-    /// chains' fork, or Amsterdam).
+    /// A fresh dev chain of `role` that runs `fork`'s rules from genesis (Osaka, or
+    /// Amsterdam, the dev chains' fork).
     pub fn on_fork(role: Role, chain_id: u64, fork: Fork, factory: F) -> Self {
         Self::with_spec(role, dev_spec(role, chain_id, fork), factory)
     }
 
-    fn with_spec(role: Role, spec: ChainSpec, factory: F) -> Self {
+    /// A fresh chain of `role` from `spec`.
+    pub fn with_spec(role: Role, spec: ChainSpec, factory: F) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let chain = Chain::open(role, spec, factory, dir.path()).unwrap();
         let keys: Vec<PrivateKeySigner> = (0..nr_node::genesis::DEV_ACCOUNTS)
@@ -262,9 +263,8 @@ impl<F: NodeEvmFactory> DevChain<F> {
 /// The dev chain of `role`, on `fork` from genesis.
 pub fn dev_spec(role: Role, chain_id: u64, fork: Fork) -> ChainSpec {
     let mut genesis = nr_node::genesis::dev_genesis(role, chain_id);
-    if fork >= Fork::Amsterdam {
-        genesis.config.amsterdam_time = Some(0);
-    }
+    // The dev chains run Amsterdam from genesis; an Osaka chain leaves it unscheduled.
+    genesis.config.amsterdam_time = (fork >= Fork::Amsterdam).then_some(0);
     ChainSpec::from_genesis(genesis).expect("the dev genesis is valid")
 }
 
