@@ -1,0 +1,91 @@
+//! The committed vectors (`eip-draft/vectors/execute`) are exactly what the generator makes
+//! now, and every one passes against this project's EXECUTE.
+
+use nr_vectors::{CallVector, VECTORS_DIR, repository_root};
+use std::collections::BTreeMap;
+
+#[test]
+fn committed_vectors_regenerate_identically_and_pass() {
+    let root = repository_root();
+    let dir = root.join(VECTORS_DIR);
+    let committed: BTreeMap<String, String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    let generated: BTreeMap<String, String> = nr_vectors::generate(&root)
+        .unwrap()
+        .into_iter()
+        .map(|(name, v)| (name, nr_vectors::to_file(&v)))
+        .collect();
+    assert_eq!(
+        committed.keys().collect::<Vec<_>>(),
+        generated.keys().collect::<Vec<_>>(),
+        "the vector files (regenerate: cargo run --release -p nr-vectors -- write)"
+    );
+    for (name, text) in &generated {
+        assert!(
+            committed[name] == *text,
+            "{name} differs from what the generator makes now \
+             (regenerate: cargo run --release -p nr-vectors -- write)"
+        );
+    }
+    for (name, text) in &committed {
+        let vector: CallVector = serde_json::from_str(text).unwrap();
+        nr_vectors::run(&root, &vector).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+/// The valid cases succeed, every other case halts, and the runner notices a wrong answer.
+#[test]
+fn the_cases_say_what_their_names_say() {
+    let root = repository_root();
+    let vectors = nr_vectors::generate(&root).unwrap();
+    for (name, v) in &vectors {
+        let valid = name.contains("valid") && !name.contains("invalid");
+        assert_eq!(
+            v.expected.output.is_some(),
+            valid,
+            "{name}: {:?}",
+            v.expected
+        );
+        if let Some(output) = &v.expected.output {
+            let range = name.contains("range");
+            let decoded = nr_statement::ExecuteOutput::decode(output, range).unwrap();
+            assert!(decoded.result.successful(), "{name}");
+            assert_eq!(decoded.blocks.len(), if range { 10 } else { 1 }, "{name}");
+        } else {
+            assert_eq!(
+                v.expected.gas_used, v.gas_limit,
+                "{name}: a halt uses all gas"
+            );
+        }
+    }
+    // Proof mode answers exactly what re-execution answers.
+    let output = |n: &str| {
+        vectors
+            .iter()
+            .find(|(name, _)| name == n)
+            .unwrap()
+            .1
+            .expected
+            .output
+            .clone()
+    };
+    assert_eq!(output("dependency-valid.json"), output("single-valid.json"));
+    assert_eq!(
+        output("dependency-range-valid.json"),
+        output("range-valid.json")
+    );
+    // A runner must fail a vector whose answer is wrong.
+    let (_, mut wrong) = vectors
+        .into_iter()
+        .find(|(name, _)| name == "single-valid.json")
+        .unwrap();
+    wrong.expected.gas_used += 1;
+    assert!(nr_vectors::run(&root, &wrong).is_err());
+}
