@@ -150,6 +150,14 @@ pub fn native_rollup_section() -> serde_json::Value {
     nr_execute::spec::dev_section(&[l2])
 }
 
+/// [`native_rollup_section`] with chain 901 moving to Amsterdam at `time` rather than at
+/// genesis: the same fork for every block after it, other chain rules.
+fn section_with_amsterdam_at(time: u64) -> serde_json::Value {
+    let mut section = native_rollup_section();
+    section["l2Chains"][0]["amsterdamTime"] = time.into();
+    section
+}
+
 /// EXECUTE's configuration from a vector's section, as an L1 reads it from its genesis.
 pub fn config_of(section: &serde_json::Value) -> Result<ExecuteConfig, VectorError> {
     let mut l1 = alloy_genesis::ChainConfig::default();
@@ -420,11 +428,31 @@ pub fn generate(root: &Path) -> Result<Vec<(String, CallVector)>, VectorError> {
         )
     });
     cases.push(Case {
-        blob_hashes: hashes,
+        blob_hashes: hashes.clone(),
         ..case(
             "dependency-without-sidecar",
             "The same call from a transaction that carries no proof: EXECUTE halts.",
             input.clone(),
+        )
+    });
+    cases.push(Case {
+        blob_hashes: hashes,
+        sidecar: Some(sidecar.clone()),
+        section: Some(section_with_amsterdam_at(1)),
+        ..case(
+            "dependency-chain-rules-mismatch",
+            "The proven statement on an L1 that lists chain 901 with Amsterdam from time 1, \
+             not 0: block 1 (time 1) is Amsterdam under both, but the statement commits to \
+             the rules it was proven under, so EXECUTE halts (re-execution would settle it).",
+            input.clone(),
+        )
+    });
+    cases.push(Case {
+        section: Some(section_with_amsterdam_at(1)),
+        ..case(
+            "single-valid-other-schedule",
+            "Block 1 re-executed on that same L1 (Amsterdam from time 1): valid under its rules.",
+            src.block.clone(),
         )
     });
     cases.push(Case {
@@ -452,6 +480,7 @@ pub fn generate(root: &Path) -> Result<Vec<(String, CallVector)>, VectorError> {
     cases
         .into_iter()
         .map(|c| {
+            let section = c.section.unwrap_or_else(|| section.clone());
             let expected = answer(
                 root,
                 &section,
@@ -464,7 +493,7 @@ pub fn generate(root: &Path) -> Result<Vec<(String, CallVector)>, VectorError> {
                 format!("{}.json", c.name),
                 CallVector {
                     description: c.description,
-                    native_rollup: section.clone(),
+                    native_rollup: section,
                     input: c.input.into(),
                     gas_limit: c.gas_limit,
                     blob_versioned_hashes: c.blob_hashes,
@@ -484,6 +513,8 @@ struct Case {
     gas_limit: u64,
     blob_hashes: Vec<B256>,
     sidecar: Option<SidecarFile>,
+    /// Another `nativeRollup` section than [`native_rollup_section`].
+    section: Option<serde_json::Value>,
 }
 
 impl Case {
@@ -496,6 +527,7 @@ impl Case {
             gas_limit: CALL_GAS,
             blob_hashes: Vec::new(),
             sidecar: None,
+            section: None,
         }
     }
 }
