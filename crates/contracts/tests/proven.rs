@@ -414,16 +414,28 @@ fn the_l1_node_takes_proof_sidecars_over_json_rpc_body() {
             .unwrap();
         assert_eq!(served.as_ref(), Some(&sidecar), "served from the pool");
         let chain = {
+            drop(client);
             node.stop().await.unwrap();
-            let spec = l1_spec.clone();
-            let execute = spec.execute.clone().unwrap();
-            Chain::open(
-                Role::L1,
-                spec,
-                NativeRollupEvmFactory::new(execute),
-                &datadir,
-            )
-            .unwrap()
+            // The server's connection tasks may hold the stopped node (and its database) a
+            // moment longer: retry, bounded, while the datadir is still locked.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            loop {
+                let spec = l1_spec.clone();
+                let execute = spec.execute.clone().unwrap();
+                match Chain::open(
+                    Role::L1,
+                    spec,
+                    NativeRollupEvmFactory::new(execute),
+                    &datadir,
+                ) {
+                    Err(nr_node::chain::ChainError::Store(nr_node::store::StoreError::Locked(
+                        _,
+                    ))) if std::time::Instant::now() < deadline => {
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await
+                    }
+                    other => break other.unwrap(),
+                }
+            }
         };
         // Restarted sealing at once: the journaled transaction comes back with its sidecar.
         let node = nr_node::start(chain, config(None)).await.unwrap();
