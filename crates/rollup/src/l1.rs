@@ -127,6 +127,19 @@ impl Rollup {
         self.provider.get_block_number().await.map_err(rpc)
     }
 
+    /// Whether the rollup contract has code at L1 block `number` (an L1 whose finalized
+    /// block trails its head, as reth's dev mode does by 64 blocks, may not have finalized
+    /// the deployment yet).
+    pub async fn deployed_at(&self, number: u64) -> Result<bool, L1Error> {
+        Ok(!self
+            .provider
+            .get_code_at(self.address)
+            .block_id(BlockId::number(number))
+            .await
+            .map_err(rpc)?
+            .is_empty())
+    }
+
     /// The L1's finalized block number; `None` from an L1 that finalizes nothing (a dev
     /// chain without a consensus client).
     pub async fn finalized(&self) -> Result<Option<u64>, L1Error> {

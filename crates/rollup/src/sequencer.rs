@@ -154,16 +154,27 @@ async fn step(
             f.forced.push((t.index, t.transaction));
         }
         f.scanned_to = Some(confirmed);
-        // The tree rebuilt from the events must be the contract's at that block.
-        let root = f.tree.root();
-        let on_l1 = rollup
-            .view(NativeRollup::messageRootCall {}, BlockId::number(confirmed))
-            .await?;
-        if on_l1 != root {
-            return Err(L1Error::Contract {
-                address: rollup.address,
-                reason: format!("message root {on_l1} at L1 block {confirmed}, events give {root}"),
-            });
+        // The tree rebuilt from the events must be the contract's at that block, once the
+        // contract is there: before the L1 confirms its deployment there is nothing to ask
+        // (and no message).
+        if !f.tree.is_empty() || rollup.deployed_at(confirmed).await? {
+            let root = f.tree.root();
+            let on_l1 = rollup
+                .view(NativeRollup::messageRootCall {}, BlockId::number(confirmed))
+                .await?;
+            if on_l1 != root {
+                return Err(L1Error::Contract {
+                    address: rollup.address,
+                    reason: format!(
+                        "message root {on_l1} at L1 block {confirmed}, events give {root}"
+                    ),
+                });
+            }
+        } else {
+            tracing::debug!(
+                confirmed,
+                "the L1 has not confirmed the rollup's deployment yet"
+            );
         }
     }
     let root = f.tree.root();
