@@ -10,10 +10,12 @@ fn entry_points_meet_their_gas_goals() {
     harness::on_big_stack(goals);
 }
 
-/// EIP-8037's state gas on Amsterdam: a storage slot written from zero (64 state bytes) and a
-/// new account (120), at 1,530 gas a state byte.
-const SLOT: u64 = 64 * 1530;
-const ACCOUNT: u64 = 120 * 1530;
+use revm::primitives::eip8037::{CPSB_GLAMSTERDAM, NEW_ACCOUNT_BYTES, SSTORE_SET_BYTES};
+
+/// EIP-8037's state gas on Amsterdam: a storage slot written from zero (64 state bytes, 97,920)
+/// and a new account (120, 183,600), at 1,530 gas a state byte.
+const SLOT: u64 = SSTORE_SET_BYTES * CPSB_GLAMSTERDAM;
+const ACCOUNT: u64 = NEW_ACCOUNT_BYTES * CPSB_GLAMSTERDAM;
 
 /// Both chains are on Amsterdam. The goals were set on Osaka, before EIP-8037 split state gas
 /// from regular gas: each entry's *regular* gas is held to its goal (or to its Amsterdam

@@ -429,18 +429,22 @@ pub(crate) fn number_of<F: NodeEvmFactory>(chain: &Chain<F>, tag: BlockNumberOrT
 
 /// The header of the block whose state a state query reads (default: latest).
 fn header_of<F: NodeEvmFactory>(chain: &Chain<F>, id: Option<BlockId>) -> RpcResult<Header> {
-    let number = match id.unwrap_or_default() {
+    number_of_id(chain, id.unwrap_or_default())?
+        .and_then(|n| chain.header(n).transpose())
+        .transpose()
+        .map_err(internal)?
+        .ok_or_else(|| server_error("header not found"))
+}
+
+/// The number of the block `id` names, by tag, number or hash (none for an unknown one).
+fn number_of_id<F: NodeEvmFactory>(chain: &Chain<F>, id: BlockId) -> RpcResult<Option<u64>> {
+    Ok(match id {
         BlockId::Number(tag) => number_of(chain, tag),
         BlockId::Hash(h) => chain
             .store()
             .block_number(&h.block_hash)
             .map_err(internal)?,
-    };
-    number
-        .and_then(|n| chain.header(n).transpose())
-        .transpose()
-        .map_err(internal)?
-        .ok_or_else(|| server_error("header not found"))
+    })
 }
 
 /// [`header_of`] for a query that reads the block's state: refused once that is pruned.
@@ -872,14 +876,7 @@ pub(crate) fn logs<F: NodeEvmFactory>(chain: &Chain<F>, filter: &Filter) -> RpcR
 /// The EIP-7928 access list (RLP) of a block given by number, tag or hash: none for an
 /// unknown block or one before Amsterdam.
 fn access_list<F: NodeEvmFactory>(chain: &Chain<F>, id: BlockId) -> RpcResult<Option<Vec<u8>>> {
-    let number = match id {
-        BlockId::Number(tag) => number_of(chain, tag),
-        BlockId::Hash(h) => chain
-            .store()
-            .block_number(&h.block_hash)
-            .map_err(internal)?,
-    };
-    match number {
+    match number_of_id(chain, id)? {
         Some(number) => chain.store().block_access_list(number).map_err(internal),
         None => Ok(None),
     }

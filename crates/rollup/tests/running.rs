@@ -228,8 +228,10 @@ async fn deposit_relay_settle_withdraw_and_claim_on_a_running_rollup() {
         let tx = TxEip1559 {
             chain_id: 901,
             nonce,
-            // Amsterdam: creating `sink` costs EIP-8037 state gas (120 bytes at 1,530).
-            gas_limit: 21_000 + 120 * 1530,
+            // Amsterdam: creating `sink` costs EIP-8037 state gas.
+            gas_limit: 21_000
+                + revm::primitives::eip8037::NEW_ACCOUNT_BYTES
+                    * revm::primitives::eip8037::CPSB_GLAMSTERDAM,
             max_fee_per_gas: 10_000_000_000,
             max_priority_fee_per_gas: 1_000_000_000,
             to: alloy_primitives::TxKind::Call(sink),

@@ -126,27 +126,7 @@ fn read_hex(path: &Path) -> Result<Vec<u8>, VectorError> {
 /// The `nativeRollup` section of the vectors' L1: the dev L1's (this project's SP1 program,
 /// threshold 1, active from genesis) listing the dev L2, chain 901 on Amsterdam from genesis.
 pub fn native_rollup_section() -> serde_json::Value {
-    let l2 = alloy_genesis::ChainConfig {
-        chain_id: L2_CHAIN_ID,
-        homestead_block: Some(0),
-        eip150_block: Some(0),
-        eip155_block: Some(0),
-        eip158_block: Some(0),
-        byzantium_block: Some(0),
-        constantinople_block: Some(0),
-        petersburg_block: Some(0),
-        istanbul_block: Some(0),
-        berlin_block: Some(0),
-        london_block: Some(0),
-        terminal_total_difficulty: Some(alloy_primitives::U256::ZERO),
-        terminal_total_difficulty_passed: true,
-        shanghai_time: Some(0),
-        cancun_time: Some(0),
-        prague_time: Some(0),
-        osaka_time: Some(0),
-        amsterdam_time: Some(0),
-        ..Default::default()
-    };
+    let l2 = nr_node::genesis::dev_genesis(nr_node::Role::L2, L2_CHAIN_ID).config;
     nr_execute::spec::dev_section(&[l2])
 }
 

@@ -46,18 +46,9 @@ impl GasRow {
 }
 
 /// Amsterdam's intrinsic gas and calldata floor of a call with this calldata, carrying value
-/// or not, as revm computes them with execution-specs' values.
+/// or not.
 fn intrinsic(calldata: &[u8], value: bool) -> (u64, u64) {
-    use revm::context_interface::cfg::{GasParams, gas_params::Eip2780TxInfo};
-    use revm::primitives::hardfork::SpecId;
-    let mut params = GasParams::new_spec(SpecId::AMSTERDAM);
-    nr_stateless::gas::apply(&mut params);
-    let info = Eip2780TxInfo {
-        value: U256::from(u8::from(value)),
-        is_self_transfer: false,
-    };
-    let gas = params.initial_tx_gas(calldata, false, 0, 0, 0, Some(info));
-    (gas.initial_regular_gas, gas.floor_gas)
+    revm_intrinsic_parts(0x1501, calldata, value, false)
 }
 
 fn row<C: SolCall>(

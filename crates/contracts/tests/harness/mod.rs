@@ -273,13 +273,10 @@ impl Rig {
         call: C,
         value: U256,
     ) -> Outcome {
-        if let Err(e) = self.rollup_try(key.address(), &call, value) {
-            panic!("{} reverted: {e:?}", C::SIGNATURE);
-        }
-        let state_gas = self
-            .rollup_call(key.address(), &call, value)
-            .expect("ran above")
-            .state_gas;
+        let state_gas = match self.rollup_outcome(key.address(), &call, value) {
+            Ok(out) => out.state_gas,
+            Err(e) => panic!("{} reverted: {e:?}", C::SIGNATURE),
+        };
         let mut out = self.l1_tx(key, Some(self.rollup), call.abi_encode().into(), value);
         assert!(out.success, "{} failed on chain", C::SIGNATURE);
         out.state_gas = Some(state_gas);
@@ -316,8 +313,18 @@ impl Rig {
         call: &C,
         value: U256,
     ) -> Result<Bytes, NativeRollup::NativeRollupErrors> {
+        self.rollup_outcome(from, call, value).map(|out| out.output)
+    }
+
+    /// [`Self::rollup_call`] with its revert decoded; panics if it does not run.
+    fn rollup_outcome<C: SolCall>(
+        &self,
+        from: Address,
+        call: &C,
+        value: U256,
+    ) -> Result<nr_node::query::CallOutcome, NativeRollup::NativeRollupErrors> {
         match self.rollup_call(from, call, value) {
-            Ok(out) => Ok(out.output),
+            Ok(out) => Ok(out),
             Err(nr_node::query::CallError::Reverted { output }) => {
                 Err(NativeRollup::NativeRollupErrors::abi_decode(&output)
                     .unwrap_or_else(|_| panic!("undecodable revert {output}")))
@@ -722,6 +729,13 @@ fn outcome(sealed: &nr_node::SealedBlock) -> Outcome {
 /// execution-specs' Amsterdam values (`nr_stateless::gas`): the larger of the intrinsic cost
 /// and the calldata floor.
 pub fn revm_intrinsic(schema: u16, input: &[u8], value: bool, to_self: bool) -> u64 {
+    let (regular, floor) = revm_intrinsic_parts(schema, input, value, to_self);
+    regular.max(floor)
+}
+
+/// [`revm_intrinsic`]'s two parts: the intrinsic cost, and the calldata floor (EIP-7623 from
+/// Prague, EIP-7976 on Amsterdam; zero before Prague).
+pub fn revm_intrinsic_parts(schema: u16, input: &[u8], value: bool, to_self: bool) -> (u64, u64) {
     use revm::context_interface::cfg::{GasParams, gas_params::Eip2780TxInfo};
     use revm::primitives::hardfork::SpecId;
     let spec = match schema >> 8 {
@@ -747,7 +761,7 @@ pub fn revm_intrinsic(schema: u16, input: &[u8], value: bool, to_self: bool) -> 
     } else {
         0
     };
-    gas.initial_regular_gas.max(floor)
+    (gas.initial_regular_gas, floor)
 }
 
 pub mod gas;

@@ -24,7 +24,8 @@ pub const RECIPIENT: Address = address!("0x000000000000000000000000000000000000b
 /// A signed EIP-1559 transfer of `value` wei to [`RECIPIENT`], network-encoded.
 /// EIP-8037's state gas for creating an account on Amsterdam (the dev chains' fork): 120
 /// bytes at Glamsterdam's 1,530 gas a byte.
-pub const NEW_ACCOUNT_STATE_GAS: u64 = 120 * 1530;
+pub const NEW_ACCOUNT_STATE_GAS: u64 =
+    revm::primitives::eip8037::NEW_ACCOUNT_BYTES * revm::primitives::eip8037::CPSB_GLAMSTERDAM;
 /// Gas for a plain transfer that may create its recipient on Amsterdam.
 pub const TRANSFER_GAS: u64 = 21_000 + NEW_ACCOUNT_STATE_GAS;
 
