@@ -54,6 +54,14 @@ pub enum ChainError {
         /// What the validator said.
         reason: String,
     },
+    /// The chain cannot be unwound to this block ([`Chain::rewind`]).
+    #[error("cannot rewind to block {keep}: {reason}")]
+    Rewind {
+        /// The block that was to become the head.
+        keep: u64,
+        /// Why not.
+        reason: String,
+    },
 }
 
 /// The EVM factory a node runs a role with: Ethereum's, or the L1's with EXECUTE, which also
@@ -191,7 +199,16 @@ pub struct Chain<F> {
     settled: Option<u64>,
     /// The head when pruning last ran.
     pruned_at: Option<u64>,
+    /// The block each of the last re-orgs kept as the new chain's base ([`Chain::rewind`]),
+    /// oldest first: filters and subscriptions report blocks again from there.
+    rewinds: std::collections::VecDeque<u64>,
+    /// How many re-orgs this node has made.
+    rewind_count: usize,
 }
+
+/// Re-orgs whose base [`Chain::rewound_to_since`] remembers; a reader further behind starts
+/// again from the genesis.
+const MAX_REWINDS_REMEMBERED: usize = 64;
 
 impl<F: NodeEvmFactory> Chain<F> {
     /// Opens the chain in `datadir` (initialising it from the genesis if new) and loads its
@@ -250,6 +267,8 @@ impl<F: NodeEvmFactory> Chain<F> {
             retention,
             settled: None,
             pruned_at: None,
+            rewinds: Default::default(),
+            rewind_count: 0,
         };
         chain.prune()?;
         Ok(chain)
@@ -685,6 +704,83 @@ impl<F: NodeEvmFactory> Chain<F> {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.import_error(number, e))?;
         self.import(block, senders, &[], &[], &[])
+    }
+
+    /// Unwinds the chain to block `keep`, which becomes the head, and returns the
+    /// transactions of the removed blocks in order (with their proof sidecars, if any).
+    /// This is how a rollup's sequencer follows a settled chain that is not its own
+    /// (another settler settled a block of theirs): the unsettled tail goes, the settled
+    /// blocks are then imported ([`Chain::import_block`]), and the removed transactions
+    /// offered to the pool again. `keep`'s state must still be kept ([`Chain::state_kept`]).
+    pub fn rewind(&mut self, keep: u64) -> Result<Vec<(TxEnvelope, Option<Bytes>)>, ChainError> {
+        if keep >= self.head.number {
+            return Ok(Vec::new());
+        }
+        if !self.state_kept(keep) {
+            return Err(ChainError::Rewind {
+                keep,
+                reason: "its state is pruned".into(),
+            });
+        }
+        let base = self.header(keep)?.ok_or_else(|| ChainError::Rewind {
+            keep,
+            reason: "no such block in the datadir".into(),
+        })?;
+        let mut sidecars = HashMap::new();
+        for number in keep + 1..=self.head.number {
+            for t in self
+                .store
+                .block(number)?
+                .map(|b| b.body.transactions)
+                .unwrap_or_default()
+            {
+                if let Some(sidecar) = self.store.proof_sidecar(t.tx_hash())? {
+                    sidecars.insert(*t.tx_hash(), Bytes::from(sidecar));
+                }
+            }
+        }
+        let removed = self.store.unwind(keep)?;
+        self.state.headers.retain(|_, h| h.number <= keep);
+        self.state.nodes = self.store.node_store();
+        self.state.codes.clear();
+        self.head_hash = base.hash_slow();
+        self.head = base;
+        self.pruned_at = self.pruned_at.map(|at| at.min(keep));
+        if self.rewinds.len() == MAX_REWINDS_REMEMBERED {
+            self.rewinds.pop_front();
+        }
+        self.rewinds.push_back(keep);
+        self.rewind_count += 1;
+        tracing::warn!(
+            keep,
+            hash = %self.head_hash,
+            removed = removed.len(),
+            "rewound the chain"
+        );
+        Ok(removed
+            .into_iter()
+            .flat_map(|b| b.body.transactions)
+            .map(|t| {
+                let sidecar = sidecars.remove(t.tx_hash());
+                (t, sidecar)
+            })
+            .collect())
+    }
+
+    /// How many re-orgs this node has made ([`Chain::rewind`]).
+    pub fn rewinds(&self) -> usize {
+        self.rewind_count
+    }
+
+    /// The lowest block any re-org after the first `seen` kept as its base: a reader that
+    /// had seen `seen` re-orgs reports blocks again from the one after it. `None` if there
+    /// was none since.
+    pub fn rewound_to_since(&self, seen: usize) -> Option<u64> {
+        let new = self.rewind_count.checked_sub(seen).filter(|&n| n > 0)?;
+        if new > self.rewinds.len() {
+            return Some(0);
+        }
+        self.rewinds.iter().rev().take(new).copied().min()
     }
 
     fn import_error(&self, number: u64, e: impl std::fmt::Display) -> ChainError {

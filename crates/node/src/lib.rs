@@ -33,7 +33,7 @@ pub use chain::{
 };
 pub use genesis::ChainSpec;
 pub use history::{Keep, Retention};
-pub use service::{Node, NodeConfig, RpcLimits, RunningNode, start, start_with_methods};
+pub use service::{Node, NodeConfig, Reorg, RpcLimits, RunningNode, start, start_with_methods};
 
 /// Which chain a node runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

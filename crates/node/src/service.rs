@@ -155,6 +155,51 @@ impl<F: NodeEvmFactory> Node<F> {
         })
     }
 
+    /// Replaces the chain above block `keep` with `blocks` (each extending the one before,
+    /// the first extending `keep`), under one lock of the chain, so that nothing is sealed
+    /// between: a sequencer following a settled chain that is not its own. The removed
+    /// blocks' transactions that the new chain does not include are offered to the pool
+    /// again (those it refuses now, spent or invalid, are dropped). Fails at the first
+    /// block that does not import; the blocks before it stay imported.
+    pub fn reorg(
+        &self,
+        keep: u64,
+        blocks: Vec<alloy_consensus::Block<alloy_consensus::TxEnvelope>>,
+    ) -> Result<Reorg, ChainError> {
+        let mut chain = self.chain();
+        let removed = chain.rewind(keep)?;
+        let imported = blocks.len();
+        for block in blocks {
+            chain.import_block(block)?;
+        }
+        let mut repooled = 0;
+        for (tx, sidecar) in &removed {
+            if chain.store().tx_location(tx.tx_hash())?.is_some() {
+                continue;
+            }
+            let raw = alloy_eips::eip2718::Encodable2718::encoded_2718(tx);
+            let pooled = match sidecar {
+                Some(sidecar) => chain.submit_with_proofs(&raw, sidecar),
+                None => chain.submit(&raw),
+            };
+            match pooled {
+                Ok(_) => repooled += 1,
+                Err(e) => {
+                    tracing::info!(tx = %tx.tx_hash(), reason = %e, "a transaction of the removed blocks is not pooled again")
+                }
+            }
+        }
+        drop(chain);
+        if repooled > 0 {
+            self.pooled.notify_one();
+        }
+        Ok(Reorg {
+            removed_txs: removed.len(),
+            imported,
+            repooled,
+        })
+    }
+
     /// The anchor the next sealed block carries (`None`: waiting for the sequencer's first).
     pub fn anchor(&self) -> Option<B256> {
         *self.anchor.lock().unwrap_or_else(PoisonError::into_inner)
@@ -169,6 +214,17 @@ impl<F: NodeEvmFactory> Node<F> {
     pub fn set_anchor(&self, anchor: B256) {
         *self.anchor.lock().unwrap_or_else(PoisonError::into_inner) = Some(anchor);
     }
+}
+
+/// What a [`Node::reorg`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reorg {
+    /// Transactions in the removed blocks.
+    pub removed_txs: usize,
+    /// Blocks imported in their place.
+    pub imported: usize,
+    /// Removed transactions the new chain does not include that the pool took again.
+    pub repooled: usize,
 }
 
 /// A node serving JSON-RPC, sealing blocks in the background.

@@ -386,6 +386,47 @@ impl Store {
         Ok((dropped.len() as u64, deleted))
     }
 
+    /// In one transaction, removes every block above `keep` and what it added to the
+    /// indexes (its hash, its transactions' locations and proof sidecars, receipts,
+    /// stateless input, access list), and returns the removed blocks in order: a re-org onto
+    /// another chain from `keep` on. Trie nodes, codes and blobs stay (content-addressed,
+    /// possibly shared with a kept block): pruning deletes the nodes no kept state root
+    /// reaches.
+    pub fn unwind(&self, keep: u64) -> Result<Vec<Block<TxEnvelope>>, StoreError> {
+        let tx = self.db.begin_write().map_err(db_error)?;
+        let mut removed = Vec::new();
+        {
+            let mut blocks = tx.open_table(BLOCKS).map_err(db_error)?;
+            for entry in blocks.range(keep + 1..).map_err(db_error)? {
+                let (_, v) = entry.map_err(db_error)?;
+                removed.push(decode_block(v.value())?);
+            }
+            let mut hashes = tx.open_table(HASHES).map_err(db_error)?;
+            let mut txs = tx.open_table(TXS).map_err(db_error)?;
+            let mut sidecars = tx.open_table(PROOF_SIDECARS).map_err(db_error)?;
+            for block in &removed {
+                hashes
+                    .remove(block.header.hash_slow().as_slice())
+                    .map_err(db_error)?;
+                for t in &block.body.transactions {
+                    txs.remove(t.tx_hash().as_slice()).map_err(db_error)?;
+                    sidecars.remove(t.tx_hash().as_slice()).map_err(db_error)?;
+                }
+            }
+            blocks
+                .retain_in(keep + 1.., |_, _| false)
+                .map_err(db_error)?;
+            for table in [RECEIPTS, INPUTS, ACCESS_LISTS] {
+                tx.open_table(table)
+                    .map_err(db_error)?
+                    .retain_in(keep + 1.., |_, _| false)
+                    .map_err(db_error)?;
+            }
+        }
+        tx.commit().map_err(db_error)?;
+        Ok(removed)
+    }
+
     /// Writes a sealed block and everything it adds, durably, in one transaction.
     pub fn write_block(&self, r: &BlockRecord<'_>) -> Result<(), StoreError> {
         let tx = self.db.begin_write().map_err(db_error)?;

@@ -9,8 +9,10 @@
 //! * the pool: `txpool_status`, `txpool_content` (geth's shapes: a sender's transactions are
 //!   `pending` from its state nonce on without a gap, `queued` after one).
 //!
-//! Blocks are final when sealed (no reorgs), so a filter or subscription only ever moves
-//! forward: each reports blocks from the one after the head it last saw.
+//! Each filter or subscription reports blocks from the one after the head it last saw. A
+//! rollup sequencer re-orgs only to follow the chain its L1 settled ([`Chain::rewind`]);
+//! then each reports again from the first block that changed (geth's `removed` logs are not
+//! sent).
 
 use crate::chain::NodeEvmFactory;
 use crate::rpc::{
@@ -46,6 +48,8 @@ pub struct Filters {
 struct Installed {
     kind: Kind,
     polled: Instant,
+    /// The chain's re-orgs when the filter last reported ([`Chain::rewinds`]).
+    rewinds: usize,
 }
 
 enum Kind {
@@ -58,17 +62,22 @@ enum Kind {
 }
 
 impl Filters {
-    /// Filter `id`, marked as polled now.
-    fn poll(&mut self, id: U64) -> RpcResult<&mut Kind> {
+    /// Filter `id`, marked as polled now, its position moved back past a re-org of `chain`
+    /// since it last reported.
+    fn poll<F: NodeEvmFactory>(&mut self, id: U64, chain: &Chain<F>) -> RpcResult<&mut Kind> {
         let f = self
             .installed
             .get_mut(&id.to::<u64>())
             .ok_or_else(filter_not_found)?;
         f.polled = Instant::now();
+        if let Kind::Blocks { next } | Kind::Logs { next, .. } = &mut f.kind {
+            rewind_cursor(chain, &mut f.rewinds, next);
+        }
+        f.rewinds = chain.rewinds();
         Ok(&mut f.kind)
     }
 
-    fn install(&mut self, kind: Kind) -> RpcResult<U64> {
+    fn install(&mut self, kind: Kind, rewinds: usize) -> RpcResult<U64> {
         let now = Instant::now();
         self.installed
             .retain(|_, f| now.duration_since(f.polled) < FILTER_TIMEOUT);
@@ -78,14 +87,29 @@ impl Filters {
             )));
         }
         self.next_id += 1;
-        self.installed
-            .insert(self.next_id, Installed { kind, polled: now });
+        self.installed.insert(
+            self.next_id,
+            Installed {
+                kind,
+                polled: now,
+                rewinds,
+            },
+        );
         Ok(U64::from(self.next_id))
     }
 }
 
 fn filter_not_found() -> jsonrpsee::types::ErrorObjectOwned {
     server_error("filter not found")
+}
+
+/// Moves `next` back to the block after the lowest base of the re-orgs `chain` made since
+/// `seen` of them, so that the blocks that replaced those a reader saw are reported.
+fn rewind_cursor<F: NodeEvmFactory>(chain: &Chain<F>, seen: &mut usize, next: &mut u64) {
+    if let Some(keep) = chain.rewound_to_since(*seen) {
+        *next = (*next).min(keep + 1);
+    }
+    *seen = chain.rewinds();
 }
 
 /// Blocks `next..=` the head (at most [`crate::rpc::MAX_BLOCK_RANGE`] of them).
@@ -155,19 +179,31 @@ where
                 "a filter watches new blocks: blockHash is for eth_getLogs",
             ));
         }
-        let next = n.chain().head().number + 1;
-        n.filters().install(Kind::Logs {
-            filter: Box::new(filter),
-            next,
-        })
+        let (next, rewinds) = {
+            let chain = n.chain();
+            (chain.head().number + 1, chain.rewinds())
+        };
+        n.filters().install(
+            Kind::Logs {
+                filter: Box::new(filter),
+                next,
+            },
+            rewinds,
+        )
     });
     method!("eth_newBlockFilter", |_p, n| {
-        let next = n.chain().head().number + 1;
-        n.filters().install(Kind::Blocks { next })
+        let (next, rewinds) = {
+            let chain = n.chain();
+            (chain.head().number + 1, chain.rewinds())
+        };
+        n.filters().install(Kind::Blocks { next }, rewinds)
     });
     method!("eth_newPendingTransactionFilter", |_p, n| {
-        let seen = n.chain().pool.iter().map(|t| t.hash).collect();
-        n.filters().install(Kind::Pending { seen })
+        let (seen, rewinds) = {
+            let chain = n.chain();
+            (chain.pool.iter().map(|t| t.hash).collect(), chain.rewinds())
+        };
+        n.filters().install(Kind::Pending { seen }, rewinds)
     });
     method!("eth_uninstallFilter", |p, n| {
         let id: U64 = p.one()?;
@@ -177,7 +213,7 @@ where
         let id: U64 = p.one()?;
         let chain = n.chain();
         let mut filters = n.filters();
-        Ok(match filters.poll(id)? {
+        Ok(match filters.poll(id, &chain)? {
             Kind::Blocks { next } => {
                 let mut hashes = Vec::new();
                 for number in new_blocks(&chain, *next) {
@@ -200,11 +236,13 @@ where
     });
     method!("eth_getFilterLogs", |p, n| {
         let id: U64 = p.one()?;
-        let filter = match n.filters().poll(id)? {
+        // The chain before the filters, as every handler locks them.
+        let chain = n.chain();
+        let filter = match n.filters().poll(id, &chain)? {
             Kind::Logs { filter, .. } => filter.clone(),
             _ => return Err(invalid_params("not a log filter")),
         };
-        logs(&n.chain(), &filter)
+        logs(&chain, &filter)
     });
 
     method!("txpool_status", |_p, n| {
@@ -299,10 +337,10 @@ where
     let Ok(sink) = pending.accept().await else {
         return;
     };
-    let (mut next, mut seen) = {
+    let (mut next, mut seen, mut rewinds) = {
         let chain = node.chain();
         let seen: HashSet<B256> = chain.pool.iter().map(|t| t.hash).collect();
-        (chain.head().number + 1, seen)
+        (chain.head().number + 1, seen, chain.rewinds())
     };
     let mut tick = tokio::time::interval(SUBSCRIPTION_POLL);
     loop {
@@ -312,6 +350,7 @@ where
         }
         let items: Vec<Value> = {
             let chain = node.chain();
+            rewind_cursor(&chain, &mut rewinds, &mut next);
             match &topic {
                 Topic::Heads => {
                     let mut out = Vec::new();

@@ -535,3 +535,90 @@ fn an_access_list_over_the_gas_limits_cap_is_refused() {
     let err = chain.seal(attrs(12)).unwrap_err().to_string();
     assert!(err.contains("block access list of"), "{err}");
 }
+
+/// A re-org onto another chain: two nodes of one genesis seal different blocks 1 and 2; one
+/// rewinds to the genesis and imports the other's, its removed transactions come back (and
+/// pool again where still valid), and nothing of its old blocks remains findable.
+#[test]
+fn a_chain_rewinds_and_takes_another_chains_blocks() {
+    let spec = ChainSpec::dev(Role::L2, CHAIN_ID);
+    let open = |dir: &std::path::Path| {
+        Chain::open(Role::L2, spec.clone(), EthEvmFactory::default(), dir).unwrap()
+    };
+    let (ours_dir, theirs_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut ours, mut theirs) = (open(ours_dir.path()), open(theirs_dir.path()));
+    let key = signer();
+    // Ours: transfers 0 and 1 in block 1, transfer 2 in block 2.
+    ours.submit(&dev_transfer(&key, 0)).unwrap();
+    ours.submit(&dev_transfer(&key, 1)).unwrap();
+    let ours_1 = ours.seal(attrs(12)).unwrap();
+    ours.submit(&dev_transfer(&key, 2)).unwrap();
+    let ours_2 = ours.seal(attrs(24)).unwrap();
+    // Theirs: transfer 0 (the same transaction) in block 1, an empty block 2.
+    theirs.submit(&dev_transfer(&key, 0)).unwrap();
+    let theirs_1 = theirs.seal(attrs(13)).unwrap();
+    let theirs_2 = theirs.seal(attrs(25)).unwrap();
+    assert_ne!(ours_1.hash, theirs_1.hash);
+
+    // A block that does not extend the head is refused.
+    assert!(ours.import_block(theirs_2.block.clone()).is_err());
+    let removed = ours.rewind(0).unwrap();
+    let hashes: Vec<B256> = removed.iter().map(|(t, _)| *t.tx_hash()).collect();
+    let sent: Vec<B256> = ours_1
+        .block
+        .body
+        .transactions
+        .iter()
+        .chain(&ours_2.block.body.transactions)
+        .map(|t| *t.tx_hash())
+        .collect();
+    assert_eq!(hashes, sent, "the removed transactions, in order");
+    assert!(removed.iter().all(|(_, sidecar)| sidecar.is_none()));
+    assert_eq!(ours.head().number, 0);
+    assert_eq!(ours.head_hash(), spec.header.hash_slow());
+    assert_eq!(ours.rewinds(), 1);
+    assert_eq!(ours.rewound_to_since(0), Some(0));
+    assert_eq!(ours.rewound_to_since(1), None);
+    let store = ours.store();
+    for (number, hash) in [(1, ours_1.hash), (2, ours_2.hash)] {
+        assert!(store.block(number).unwrap().is_none());
+        assert!(store.block_number(&hash).unwrap().is_none());
+        assert!(store.receipts(number).unwrap().is_none());
+        assert!(store.stateless_input(number).unwrap().is_none());
+        assert!(store.block_access_list(number).unwrap().is_none());
+    }
+    assert!(sent.iter().all(|h| store.tx_location(h).unwrap().is_none()));
+    assert_eq!(balance(&ours, RECIPIENT), U256::ZERO);
+
+    ours.import_block(theirs_1.block.clone()).unwrap();
+    ours.import_block(theirs_2.block.clone()).unwrap();
+    assert_eq!(ours.head_hash(), theirs_2.hash);
+    assert_eq!(ours.head().state_root, theirs_2.block.header.state_root);
+    // Transfer 0 is in their block 1; 1 and 2 pool again on top of it and seal.
+    let mut again = Vec::new();
+    for (t, _) in &removed {
+        if ours.store().tx_location(t.tx_hash()).unwrap().is_none() {
+            again.push(ours.submit(&t.encoded_2718()).unwrap());
+        }
+    }
+    assert_eq!(again, sent[1..]);
+    let sealed = ours.seal(attrs(36)).unwrap();
+    assert_eq!(sealed.block.body.transactions.len(), 2);
+    assert_eq!(balance(&ours, RECIPIENT), U256::from(3000));
+
+    // The new chain is what the datadir holds after a restart.
+    let head = ours.head_hash();
+    drop(ours);
+    let reopened = open(ours_dir.path());
+    assert_eq!(reopened.head_hash(), head);
+    assert_eq!(
+        reopened
+            .store()
+            .block(1)
+            .unwrap()
+            .unwrap()
+            .header
+            .hash_slow(),
+        theirs_1.hash
+    );
+}

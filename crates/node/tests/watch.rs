@@ -199,3 +199,117 @@ async fn the_pool_is_watched_and_reported_as_geth_does() {
     assert!(content["pending"][&sender].get("2").is_none());
     node.kill();
 }
+
+/// A node that re-orgs (a rollup sequencer following the chain its L1 settled): a block
+/// filter, a log filter and a `newHeads` subscription report the blocks that replaced those
+/// they had reported, from the first one that changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filters_and_subscriptions_report_the_blocks_of_a_reorg() {
+    use alloy_evm::eth::EthEvmFactory;
+    use nr_node::{BlockAttributes, Chain, ChainSpec, NodeConfig, Role};
+    let spec = ChainSpec::dev(Role::L2, 901);
+    let attrs = |timestamp| BlockAttributes {
+        timestamp,
+        fee_recipient: alloy_primitives::Address::ZERO,
+        prev_randao: B256::ZERO,
+        parent_beacon_block_root: B256::ZERO,
+    };
+    // Their chain: blocks 1..=3, each with a logging creation.
+    let theirs_dir = tempfile::tempdir().unwrap();
+    let mut theirs = Chain::open(
+        Role::L2,
+        spec.clone(),
+        EthEvmFactory::default(),
+        theirs_dir.path(),
+    )
+    .unwrap();
+    let key: PrivateKeySigner = DEV_KEY.parse().unwrap();
+    let mut blocks = Vec::new();
+    for nonce in 0..3 {
+        theirs.submit(&creation(&key, nonce)).unwrap();
+        blocks.push(theirs.seal(attrs(100 + nonce)).unwrap());
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), dir.path()).unwrap();
+    let running = nr_node::start(
+        chain,
+        NodeConfig {
+            http: "127.0.0.1:0".parse().unwrap(),
+            block_time: None,
+            fee_recipient: alloy_primitives::Address::ZERO,
+            datadir: dir.path().into(),
+            wait_for_anchor: false,
+            refuse_senders: Default::default(),
+            rpc: Default::default(),
+        },
+    )
+    .await
+    .unwrap();
+    let url = format!("http://{}", running.addr);
+    let http = ProviderBuilder::new().connect_http(url.parse().unwrap());
+    let ws = ProviderBuilder::new()
+        .connect_ws(WsConnect::new(url.replace("http://", "ws://")))
+        .await
+        .unwrap();
+    let block_filter = http.new_block_filter().await.unwrap();
+    let log_filter = http
+        .new_filter(&Filter::new().event_signature(TOPIC))
+        .await
+        .unwrap();
+    let mut heads = ws.subscribe_blocks().await.unwrap();
+
+    // Ours: two empty blocks, reported.
+    let node = running.node.clone();
+    let ours: Vec<B256> = (0..2)
+        .map(|i| node.chain().seal(attrs(50 + i)).unwrap().hash)
+        .collect();
+    for hash in &ours {
+        assert_eq!(within("our head", heads.recv()).await.unwrap().hash, *hash);
+    }
+    let reported: Vec<B256> = http.get_filter_changes(block_filter).await.unwrap();
+    assert_eq!(reported, ours);
+
+    // Re-orged onto theirs from the genesis: every block of theirs is reported.
+    let done = node
+        .reorg(0, blocks.iter().map(|b| b.block.clone()).collect())
+        .unwrap();
+    assert_eq!((done.removed_txs, done.imported), (0, 3));
+    let theirs_hashes: Vec<B256> = blocks.iter().map(|b| b.hash).collect();
+    for hash in &theirs_hashes {
+        assert_eq!(
+            within("their head", heads.recv()).await.unwrap().hash,
+            *hash
+        );
+    }
+    let reported: Vec<B256> = http.get_filter_changes(block_filter).await.unwrap();
+    assert_eq!(reported, theirs_hashes);
+    let logs: Vec<alloy_rpc_types_eth::Log> = http.get_filter_changes(log_filter).await.unwrap();
+    assert_eq!(
+        logs.iter()
+            .map(|l| l.block_hash.unwrap())
+            .collect::<Vec<_>>(),
+        theirs_hashes
+    );
+    running.stop().await.unwrap();
+}
+
+/// [`logging_creation`] as a signed transaction of dev account 0 on chain 901.
+fn creation(key: &PrivateKeySigner, nonce: u64) -> Vec<u8> {
+    use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+    use alloy_eips::eip2718::Encodable2718;
+    use alloy_signer::SignerSync;
+    let tx = TxEip1559 {
+        chain_id: 901,
+        nonce,
+        gas_limit: 1_000_000,
+        max_fee_per_gas: 10_000_000_000,
+        max_priority_fee_per_gas: 1,
+        to: alloy_primitives::TxKind::Create,
+        value: U256::ZERO,
+        input: logging_creation(),
+        access_list: Default::default(),
+    };
+    let sig = key.sign_hash_sync(&tx.signature_hash()).unwrap();
+    TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
+}

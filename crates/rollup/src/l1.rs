@@ -28,6 +28,9 @@ pub enum L1Error {
         /// Its hash.
         hash: B256,
     },
+    /// The L1 settled L2 blocks this node does not have, and they do not rebuild here.
+    #[error("following the settled L2 chain: {0}")]
+    Follow(String),
 }
 
 /// Gas added to an estimate, beside a quarter of it (see [`Rollup::send`]): room for one
@@ -38,6 +41,10 @@ const GAS_MARGIN: u64 = 130_000;
 /// How long a sent transaction may take to be mined before the send fails (and a service
 /// retries from what the L1 then holds): an L1 that restarted has lost its pool.
 pub const RECEIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Most L1 blocks one `eth_getLogs` request spans: `nr-node`'s limit (geth and reth serve
+/// wider ones, and this many too).
+pub const LOG_WINDOW: u64 = 10_000;
 
 fn rpc<E: std::fmt::Display>(e: E) -> L1Error {
     L1Error::Rpc(e.to_string())
@@ -151,8 +158,24 @@ impl Rollup {
             .map(|b| b.header.number))
     }
 
-    /// The contract's `E` events in L1 blocks `from..=to`, in order, with their transactions.
+    /// The contract's `E` events in L1 blocks `from..=to`, in order, with their transactions,
+    /// asked for [`LOG_WINDOW`] blocks at a time.
     pub async fn events<E: SolEvent>(&self, from: u64, to: u64) -> Result<Vec<(E, B256)>, L1Error> {
+        let mut out = Vec::new();
+        let mut start = from;
+        while start <= to {
+            let end = to.min(start.saturating_add(LOG_WINDOW - 1));
+            out.extend(self.events_in::<E>(start, end).await?);
+            let Some(next) = end.checked_add(1) else {
+                break;
+            };
+            start = next;
+        }
+        Ok(out)
+    }
+
+    /// [`Rollup::events`] in one request.
+    async fn events_in<E: SolEvent>(&self, from: u64, to: u64) -> Result<Vec<(E, B256)>, L1Error> {
         let filter = Filter::new()
             .address(self.address)
             .event_signature(E::SIGNATURE_HASH)

@@ -81,6 +81,14 @@ async fn step(
     let settled = rollup
         .view(NativeRollup::headNumberCall {}, BlockId::latest())
         .await?;
+    let settled_hash = rollup
+        .view(NativeRollup::headHashCall {}, BlockId::latest())
+        .await?;
+    let ours = node.chain().header(settled).ok().flatten();
+    if ours.is_none_or(|h| h.hash_slow() != settled_hash) {
+        // Someone else settled blocks of their own: ours from there on can never settle.
+        return follow_settled(node, rollup).await;
+    }
     // The state and inputs below the settled head may now be pruned (past a window).
     let head = {
         let mut chain = node.chain();
@@ -111,6 +119,91 @@ async fn step(
         gas_used = receipt.gas_used,
         l1_block = ?receipt.block_number,
         "settled"
+    );
+    Ok(())
+}
+
+/// Makes the node's chain the one the L1 settled, when another settler settled blocks that
+/// are not this node's (anyone may settle any valid block): the last settlement that ended
+/// on one of this node's blocks is kept, the blocks of every settlement after it are read
+/// from the L1 (as the verifier reads them) and imported in place of this node's, and the
+/// transactions of the blocks removed go back to the pool. Sequencing then goes on from
+/// the settled head.
+pub async fn follow_settled(
+    node: &Arc<Node<EthEvmFactory>>,
+    rollup: &Rollup,
+) -> Result<(), L1Error> {
+    let ours = |number: u64| {
+        node.chain()
+            .header(number)
+            .ok()
+            .flatten()
+            .map(|h| h.hash_slow())
+    };
+    // The settlements from the newest back to the last one of this node's blocks (or the
+    // first), a window of L1 blocks at a time.
+    let mut events = Vec::new();
+    let mut to = rollup.head().await?;
+    loop {
+        let from = to.saturating_sub(crate::l1::LOG_WINDOW - 1);
+        let mut window = rollup.events::<NativeRollup::Settled>(from, to).await?;
+        let found = window
+            .iter()
+            .any(|(e, _)| ours(e.number) == Some(e.blockHash));
+        window.append(&mut events);
+        events = window;
+        if found || from == 0 {
+            break;
+        }
+        to = from - 1;
+    }
+    let diverged = events
+        .iter()
+        .rposition(|(e, _)| ours(e.number) == Some(e.blockHash))
+        .map_or(0, |i| i + 1);
+    let diverged = (diverged < events.len()).then_some(diverged);
+    let Some(first) = diverged else {
+        return Ok(()); // every settlement is of this node's blocks (the L1 moved meanwhile)
+    };
+    let keep = first.checked_sub(1).map_or(0, |i| events[i].0.number);
+    let mut blocks = Vec::new();
+    for (e, tx) in &events[first..] {
+        let settled = crate::verifier::settled_blocks(rollup, *tx, e.number)
+            .await
+            .map_err(|e| match e {
+                crate::verifier::VerifyError::L1(e) => e,
+                other => L1Error::Follow(other.to_string()),
+            })?;
+        blocks.extend(settled.into_iter().filter(|b| b.header.number > keep));
+    }
+    let (last, _) = events.last().expect("a settlement diverged");
+    let head = node.chain().head().number;
+    tracing::warn!(
+        keep,
+        ours_to = head,
+        settled_to = last.number,
+        "the L1 settled blocks that are not this node's: following the settled chain"
+    );
+    let done = node
+        .reorg(keep, blocks)
+        .map_err(|e| L1Error::Follow(e.to_string()))?;
+    let (number, hash) = {
+        let chain = node.chain();
+        (chain.head().number, chain.head_hash())
+    };
+    if number != last.number || hash != last.blockHash {
+        return Err(L1Error::Follow(format!(
+            "rebuilt head {number} ({hash}), settled {} ({})",
+            last.number, last.blockHash
+        )));
+    }
+    tracing::warn!(
+        head = number,
+        %hash,
+        removed_txs = done.removed_txs,
+        imported = done.imported,
+        repooled = done.repooled,
+        "now on the settled chain"
     );
     Ok(())
 }

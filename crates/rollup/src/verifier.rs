@@ -84,44 +84,17 @@ async fn step(
         if settled.number == 0 || settled.number <= node.chain().head().number {
             continue; // the genesis, or already rebuilt
         }
-        let (outer, blob_hashes) = rollup.transaction_input(tx).await?;
-        let data = match rollup.call_trace(tx).await {
-            Ok(trace) => settling_call(&trace, rollup.address, settled.number)
-                .cloned()
-                .ok_or_else(|| VerifyError::Data {
-                    tx,
-                    reason: format!(
-                        "its call trace holds no call that settled block {}",
-                        settled.number
-                    ),
-                })?,
-            Err(e) => {
-                tracing::warn!(error = %e, %tx, "no call trace from the L1: reading the transaction's own calldata");
-                outer
-            }
-        };
-        let (schema, requests) = match blocks_of(&data) {
-            Ok(blocks) => blocks,
-            Err(reason) => {
-                let Some(statement) = proven_statement(&data) else {
-                    return Err(VerifyError::Data { tx, reason });
-                };
-                let blobs = rollup.blobs(&blob_hashes).await?;
-                blocks_in_blobs(&statement, &blobs)
-                    .map_err(|reason| VerifyError::Data { tx, reason })?
-            }
-        };
-        for request in requests {
-            let number = request.execution_payload.block_number;
+        for block in settled_blocks(rollup, tx, settled.number).await? {
+            let number = block.header.number;
             if number <= node.chain().head().number {
                 continue;
             }
-            let diverged = |reason: String| VerifyError::Diverged { number, reason };
-            let block =
-                block_from_payload(&request, schema.fork).map_err(|e| diverged(e.to_string()))?;
             node.chain()
-                .import_block(block.block)
-                .map_err(|e| diverged(e.to_string()))?;
+                .import_block(block)
+                .map_err(|e| VerifyError::Diverged {
+                    number,
+                    reason: e.to_string(),
+                })?;
         }
         let chain = node.chain();
         let (hash, root) = (chain.head_hash(), chain.head().state_root);
@@ -144,6 +117,52 @@ async fn step(
     }
     *scanned_to = Some(head);
     Ok(())
+}
+
+/// The L2 blocks settled by L1 transaction `tx`, whose settlement's last block is `number`:
+/// read from the call that emitted its `Settled` event (found in the call trace, or the
+/// transaction's own calldata on an L1 without `debug_traceTransaction`), from its calldata
+/// for re-execution and from its blobs for proofs.
+pub async fn settled_blocks(
+    rollup: &Rollup,
+    tx: alloy_primitives::B256,
+    number: u64,
+) -> Result<Vec<alloy_consensus::Block<alloy_consensus::TxEnvelope>>, VerifyError> {
+    let (outer, blob_hashes) = rollup.transaction_input(tx).await?;
+    let data = match rollup.call_trace(tx).await {
+        Ok(trace) => settling_call(&trace, rollup.address, number)
+            .cloned()
+            .ok_or_else(|| VerifyError::Data {
+                tx,
+                reason: format!("its call trace holds no call that settled block {number}"),
+            })?,
+        Err(e) => {
+            tracing::warn!(error = %e, %tx, "no call trace from the L1: reading the transaction's own calldata");
+            outer
+        }
+    };
+    let (schema, requests) = match blocks_of(&data) {
+        Ok(blocks) => blocks,
+        Err(reason) => {
+            let Some(statement) = proven_statement(&data) else {
+                return Err(VerifyError::Data { tx, reason });
+            };
+            let blobs = rollup.blobs(&blob_hashes).await?;
+            blocks_in_blobs(&statement, &blobs)
+                .map_err(|reason| VerifyError::Data { tx, reason })?
+        }
+    };
+    requests
+        .iter()
+        .map(|request| {
+            block_from_payload(request, schema.fork)
+                .map(|b| b.block)
+                .map_err(|e| VerifyError::Diverged {
+                    number: request.execution_payload.block_number,
+                    reason: e.to_string(),
+                })
+        })
+        .collect()
 }
 
 /// The input of the call to `rollup` that emitted the `Settled` event of L2 block `number`:

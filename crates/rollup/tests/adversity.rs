@@ -8,6 +8,9 @@
 //!   sent after it arrives.
 //! - A settlement made through a wrapper contract (its calldata is not `settle`'s): the
 //!   verifier still rebuilds the settled block, from the call the trace shows.
+//! - A rival settlement: someone settles a block of their own in place of the sequencer's
+//!   next one. The sequencer follows the settled chain (its unsettled tail re-orged onto
+//!   it, the tail's transactions pooled again) and goes on settling.
 //! - SIGKILL of each process mid-run, restarted on the same datadir and port: no sealed or
 //!   settled block is lost, no message is paid twice, and the heads converge.
 //!
@@ -213,6 +216,102 @@ async fn a_wrapped_settlement_is_followed_by_the_verifier() {
     let _verifier = rig.start_verifier().await;
     let verifier = provider(&rig.verifier_url());
     verifier_agrees(&l2, &verifier, 1, Address::ZERO).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rival_settlement_is_followed_by_the_sequencer() {
+    let dev0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    // Dev account 5 settles the rival's block.
+    let rival_key = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba";
+    let (rig, _l1) = Rig::new("rival").await;
+    let sink = Address::repeat_byte(0xd5);
+
+    // The sequencer seals a transfer (from the float's owner, the only funded L2 account)
+    // and settles nothing: its settler waits an hour between attempts.
+    let sequencer = rig.start_sequencer(&["--settle-interval", "3600"]).await;
+    let l2 = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(
+            dev0.parse::<PrivateKeySigner>().unwrap(),
+        ))
+        .connect_http(rig.l2_url().parse().unwrap());
+    let transfer = l2
+        .send_transaction(
+            TransactionRequest::default()
+                .with_to(sink)
+                .with_value(U256::from(ETH / 10)),
+        )
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    let ours_1 = l2.get_block_by_number(1.into()).await.unwrap().unwrap();
+    sequencer.kill();
+
+    // A rival sequencer of the same rollup seals a block 1 of its own, and someone settles it.
+    let rival_port = free_port();
+    let rival = rig
+        .start_sequencer_at("rival", rival_port, &["--settle-interval", "3600"])
+        .await;
+    let rival_l2 = provider(&format!("http://127.0.0.1:{rival_port}"));
+    eventually("the rival's block 1", 60, || async {
+        (rival_l2.get_block_number().await.ok()? >= 1).then_some(())
+    })
+    .await;
+    let theirs_1 = rival_l2
+        .get_block_by_number(1.into())
+        .await
+        .unwrap()
+        .unwrap();
+    let input: alloy_primitives::Bytes = rival_l2
+        .raw_request("nr_getStatelessInput".into(), (BlockId::number(1),))
+        .await
+        .unwrap();
+    rival.kill();
+    assert_ne!(theirs_1.header.hash, ours_1.header.hash, "two blocks 1");
+    let settler = Rollup::connect(&rig.l1_url, rig.rollup, rival_key.parse().unwrap()).unwrap();
+    let call = NativeRollup::settleCall {
+        input,
+        resolutions: vec![],
+    };
+    settler
+        .send(call, U256::ZERO)
+        .await
+        .expect("the rival settles its block 1");
+    assert_eq!(rig.settled().await, Some(1));
+
+    // The sequencer, back with a settler that settles every 2 s, takes the settled block 1,
+    // seals the transfer again on top of it, and settles past it.
+    let _sequencer = rig.start_sequencer(&[]).await;
+    let l2 = provider(&rig.l2_url());
+    eventually("the sequencer's block 1 is the settled one", 60, || async {
+        let block = l2.get_block_by_number(1.into()).await.ok()??;
+        (block.header.hash == theirs_1.header.hash).then_some(())
+    })
+    .await;
+    let included = eventually("the transfer is sealed again", 60, || async {
+        let r = l2
+            .get_transaction_receipt(transfer.transaction_hash)
+            .await
+            .ok()??;
+        Some(r)
+    })
+    .await;
+    assert!(included.status());
+    let at = included.block_number.unwrap();
+    assert!(at >= 2, "on top of the rival's block 1 (at {at})");
+    let settled = eventually(
+        "the sequencer settles past the rival's block",
+        60,
+        || async {
+            let n = rig.settled().await?;
+            (n >= at).then_some(n)
+        },
+    )
+    .await;
+    balance_is(&rig.l2_url(), sink, ETH / 10).await;
+    let _verifier = rig.start_verifier().await;
+    verifier_agrees(&l2, &provider(&rig.verifier_url()), settled, sink).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

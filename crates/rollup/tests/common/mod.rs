@@ -207,6 +207,11 @@ impl Rig {
     }
 
     pub async fn start_sequencer(&self, extra: &[&str]) -> Proc {
+        self.start_sequencer_at("l2", self.l2_port, extra).await
+    }
+
+    /// A sequencer of this rollup on datadir `sub` and port `port` (a second one: a rival).
+    pub async fn start_sequencer_at(&self, sub: &str, port: u16, extra: &[&str]) -> Proc {
         let mut args = [
             "run",
             "--l1-rpc",
@@ -214,11 +219,11 @@ impl Rig {
             "--rollup",
             &self.rollup.to_string(),
             "--http.port",
-            &self.l2_port.to_string(),
+            &port.to_string(),
             "--block-time",
             "1",
             "--datadir",
-            &self.path("l2"),
+            &self.path(sub),
         ]
         .map(String::from)
         .to_vec();
@@ -227,8 +232,12 @@ impl Rig {
             args.extend(["--settle-interval".into(), "2".into()]);
         }
         args.extend(extra.iter().map(|s| s.to_string()));
-        let p = Proc::start(format!("{}/sequencer", self.tag), &rollup_bin(), &args);
-        serving(&self.l2_url()).await;
+        let p = Proc::start(
+            format!("{}/sequencer-{sub}", self.tag),
+            &rollup_bin(),
+            &args,
+        );
+        serving(&format!("http://127.0.0.1:{port}")).await;
         p
     }
 
