@@ -204,7 +204,23 @@ pub struct Chain<F> {
     rewinds: std::collections::VecDeque<u64>,
     /// How many re-orgs this node has made.
     rewind_count: usize,
+    /// Transactions of blocks a re-org removed that the pool refused then (one that spent
+    /// a deposit claimed in the same removed tail, say), offered again after each block
+    /// until the given block number ([`Chain::reorg`]).
+    orphans: Vec<Orphan>,
 }
+
+/// A transaction of re-orged blocks waiting to be pooled again ([`Chain::reorg`]).
+struct Orphan {
+    tx: TxEnvelope,
+    sender: Address,
+    sidecar: Option<Bytes>,
+    until: u64,
+}
+
+/// Blocks after a re-org during which its refused transactions are offered to the pool
+/// again, after each block: long enough for what they depend on to be sealed again.
+pub const ORPHAN_RETRY_BLOCKS: u64 = 64;
 
 /// Re-orgs whose base [`Chain::rewound_to_since`] remembers; a reader further behind starts
 /// again from the genesis.
@@ -269,6 +285,7 @@ impl<F: NodeEvmFactory> Chain<F> {
             pruned_at: None,
             rewinds: Default::default(),
             rewind_count: 0,
+            orphans: Vec::new(),
         };
         chain.prune()?;
         Ok(chain)
@@ -570,26 +587,46 @@ impl<F: NodeEvmFactory> Chain<F> {
         let mut dropped = Vec::new();
         let max_blob_gas = blob_params.map_or(0, |p| p.max_blob_gas_per_block());
         let (mut gas_used, mut blob_gas_used) = (0u64, 0u64);
+        // Senders with a transaction left out of this block: their later nonces wait too
+        // (run now, they would fail on the nonce and leave the pool).
+        let mut deferred = std::collections::HashSet::new();
         for tx in candidates {
+            if deferred.contains(&tx.sender) {
+                continue;
+            }
             let blob_gas = tx.tx.blob_count().unwrap_or(0) * DATA_GAS_PER_BLOB;
             // Before Amsterdam a transaction fits while its gas limit fits in what the block
             // has left; from Amsterdam on the executor judges it by regular gas (EIP-8037).
             let over_gas = fork < nr_stateless::Fork::Amsterdam
                 && gas_used + tx.tx.gas_limit() > header.gas_limit;
             if over_gas || blob_gas_used + blob_gas > max_blob_gas && blob_gas > 0 {
+                deferred.insert(tx.sender);
                 continue;
             }
             let recovered = Recovered::new_unchecked(&tx.tx, tx.sender);
             let mut halted = None;
-            let outcome = executor.execute_transaction_with_result_closure(recovered, |r| {
-                if let revm::context::result::ExecutionResult::Halt { reason, .. } =
-                    &r.result().result
-                {
+            // EIP-8037: the block's state gas must stay within its gas limit too; the
+            // executor checks only regular gas before a transaction, so one whose state gas
+            // would not fit is executed and left out.
+            let state_room = header
+                .gas_limit
+                .saturating_sub(executor.block_state_gas_used);
+            let outcome = executor.execute_transaction_with_commit_condition(recovered, |r| {
+                let result = &r.result().result;
+                if result.gas().block_state_gas_used() > state_room {
+                    return alloy_evm::block::CommitChanges::No;
+                }
+                if let revm::context::result::ExecutionResult::Halt { reason, .. } = result {
                     halted = Some(format!("{reason:?}"));
                 }
+                alloy_evm::block::CommitChanges::Yes
             });
             match outcome {
-                Ok(used) => {
+                Ok(None) => {
+                    deferred.insert(tx.sender);
+                    continue;
+                }
+                Ok(Some(used)) => {
                     if let Some(reason) = halted {
                         // Included (its gas is spent); say why, EXECUTE's own words when the
                         // call was to it.
@@ -610,7 +647,10 @@ impl<F: NodeEvmFactory> Chain<F> {
                 // estimate above let through may still not fit.
                 Err(BlockExecutionError::Validation(
                     BlockValidationError::TransactionGasLimitMoreThanAvailableBlockGas { .. },
-                )) => continue,
+                )) => {
+                    deferred.insert(tx.sender);
+                    continue;
+                }
                 // The transaction is invalid against the current state: drop it.
                 Err(BlockExecutionError::Validation(BlockValidationError::InvalidTx {
                     error,
@@ -767,6 +807,109 @@ impl<F: NodeEvmFactory> Chain<F> {
             .collect())
     }
 
+    /// Replaces the chain above block `keep` with `blocks` (each extending the one before,
+    /// the first extending `keep`): a sequencer following a settled chain that is not its
+    /// own. The removed blocks' transactions that the new chain does not include are offered
+    /// to the pool again; one it refuses for now (its funds came from a transaction still
+    /// to be sealed again) is offered again after each block for [`ORPHAN_RETRY_BLOCKS`],
+    /// and one whose nonce is spent, or that `stale` says can only fail on the new chain
+    /// (with its sender's later ones), is dropped. Fails at the first block that does not import; the blocks before it stay
+    /// imported.
+    pub fn reorg(
+        &mut self,
+        keep: u64,
+        blocks: Vec<Block<TxEnvelope>>,
+        stale: &dyn Fn(&TxEnvelope) -> bool,
+    ) -> Result<crate::service::Reorg, ChainError> {
+        let mut removed = self.rewind(keep)?;
+        let removed_txs = removed.len();
+        // A stale transaction goes with its sender's later ones, which would wait behind
+        // its nonce for ever.
+        let mut first_stale: HashMap<Address, u64> = HashMap::default();
+        for (tx, _) in &removed {
+            use alloy_consensus::transaction::SignerRecoverable;
+            if stale(tx)
+                && let Ok(sender) = tx.recover_signer()
+            {
+                let nonce = first_stale.entry(sender).or_insert(u64::MAX);
+                *nonce = (*nonce).min(tx.nonce());
+            }
+        }
+        removed.retain(|(tx, _)| {
+            use alloy_consensus::transaction::SignerRecoverable;
+            tx.recover_signer().map_or(true, |sender| {
+                first_stale.get(&sender).is_none_or(|&n| tx.nonce() < n)
+            })
+        });
+        let imported = blocks.len();
+        for block in blocks {
+            self.import_block(block)?;
+        }
+        let until = self.head.number + ORPHAN_RETRY_BLOCKS;
+        for (tx, sidecar) in removed {
+            use alloy_consensus::transaction::SignerRecoverable;
+            // Sealed before, so it recovers.
+            if let Ok(sender) = tx.recover_signer() {
+                self.orphans.push(Orphan {
+                    tx,
+                    sender,
+                    sidecar,
+                    until,
+                });
+            }
+        }
+        let repooled = self.retry_orphans();
+        Ok(crate::service::Reorg {
+            removed_txs,
+            imported,
+            repooled,
+        })
+    }
+
+    /// Offers the orphans of re-orgs to the pool again; returns how many it took. Those the
+    /// chain includes, whose nonce is spent or whose time is up are forgotten.
+    fn retry_orphans(&mut self) -> usize {
+        let mut pooled = 0;
+        let orphans = std::mem::take(&mut self.orphans);
+        for orphan in orphans {
+            let tx = &orphan.tx;
+            if self
+                .store
+                .tx_location(tx.tx_hash())
+                .ok()
+                .flatten()
+                .is_some()
+                || self.pool.get(tx.tx_hash()).is_some()
+            {
+                continue;
+            }
+            let raw = tx.encoded_2718();
+            let outcome = match &orphan.sidecar {
+                Some(sidecar) => self.submit_with_proofs(&raw, sidecar),
+                None => self.submit(&raw),
+            };
+            match outcome {
+                Ok(_) => pooled += 1,
+                Err(PoolError::NonceTooLow { .. }) => {}
+                Err(e) if self.head.number >= orphan.until => {
+                    tracing::info!(tx = %tx.tx_hash(), reason = %e, "a transaction of re-orged blocks is dropped")
+                }
+                Err(_) => self.orphans.push(orphan),
+            }
+        }
+        pooled
+    }
+
+    /// Nonces of `sender`'s transactions that a re-org removed and that wait to be pooled
+    /// again: a wallet's next nonce counts them, as it counts pooled ones, so that it does
+    /// not replace them.
+    pub fn orphan_nonces(&self, sender: Address) -> impl Iterator<Item = u64> + '_ {
+        self.orphans
+            .iter()
+            .filter(move |o| o.sender == sender)
+            .map(|o| alloy_consensus::Transaction::nonce(&o.tx))
+    }
+
     /// How many re-orgs this node has made ([`Chain::rewind`]).
     pub fn rewinds(&self) -> usize {
         self.rewind_count
@@ -868,6 +1011,9 @@ impl<F: NodeEvmFactory> Chain<F> {
         self.head = block.header.clone();
         self.head_hash = hash;
         self.prune_if_due();
+        if !self.orphans.is_empty() {
+            self.retry_orphans();
+        }
         tracing::info!(
             number,
             %hash,

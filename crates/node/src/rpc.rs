@@ -204,14 +204,16 @@ where
         .map(|(_, _, (_, balance, _))| balance));
     method!("eth_getTransactionCount", |p, n| {
         let (address, id, (mut nonce, _, _)) = account_at(&n, &p)?;
-        // "pending" counts the sender's transactions waiting in the pool, in nonce order.
+        // "pending" counts the sender's transactions waiting in the pool, in nonce order (and
+        // those a re-org removed that wait to be pooled again).
         if id == Some(BlockId::Number(BlockNumberOrTag::Pending)) {
-            let pooled: std::collections::BTreeSet<u64> = n
-                .chain()
+            let chain = n.chain();
+            let pooled: std::collections::BTreeSet<u64> = chain
                 .pool
                 .iter()
                 .filter(|t| t.sender == address)
                 .map(|t| t.tx.nonce())
+                .chain(chain.orphan_nonces(address))
                 .collect();
             while pooled.contains(&nonce) {
                 nonce += 1;

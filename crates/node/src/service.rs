@@ -155,49 +155,19 @@ impl<F: NodeEvmFactory> Node<F> {
         })
     }
 
-    /// Replaces the chain above block `keep` with `blocks` (each extending the one before,
-    /// the first extending `keep`), under one lock of the chain, so that nothing is sealed
-    /// between: a sequencer following a settled chain that is not its own. The removed
-    /// blocks' transactions that the new chain does not include are offered to the pool
-    /// again (those it refuses now, spent or invalid, are dropped). Fails at the first
-    /// block that does not import; the blocks before it stay imported.
+    /// [`Chain::reorg`] under one lock of the chain, so that nothing is sealed between;
+    /// wakes the sealer for the transactions pooled again.
     pub fn reorg(
         &self,
         keep: u64,
         blocks: Vec<alloy_consensus::Block<alloy_consensus::TxEnvelope>>,
+        stale: &dyn Fn(&alloy_consensus::TxEnvelope) -> bool,
     ) -> Result<Reorg, ChainError> {
-        let mut chain = self.chain();
-        let removed = chain.rewind(keep)?;
-        let imported = blocks.len();
-        for block in blocks {
-            chain.import_block(block)?;
-        }
-        let mut repooled = 0;
-        for (tx, sidecar) in &removed {
-            if chain.store().tx_location(tx.tx_hash())?.is_some() {
-                continue;
-            }
-            let raw = alloy_eips::eip2718::Encodable2718::encoded_2718(tx);
-            let pooled = match sidecar {
-                Some(sidecar) => chain.submit_with_proofs(&raw, sidecar),
-                None => chain.submit(&raw),
-            };
-            match pooled {
-                Ok(_) => repooled += 1,
-                Err(e) => {
-                    tracing::info!(tx = %tx.tx_hash(), reason = %e, "a transaction of the removed blocks is not pooled again")
-                }
-            }
-        }
-        drop(chain);
-        if repooled > 0 {
+        let done = self.chain().reorg(keep, blocks, stale)?;
+        if done.repooled > 0 {
             self.pooled.notify_one();
         }
-        Ok(Reorg {
-            removed_txs: removed.len(),
-            imported,
-            repooled,
-        })
+        Ok(done)
     }
 
     /// The anchor the next sealed block carries (`None`: waiting for the sequencer's first).
@@ -223,7 +193,8 @@ pub struct Reorg {
     pub removed_txs: usize,
     /// Blocks imported in their place.
     pub imported: usize,
-    /// Removed transactions the new chain does not include that the pool took again.
+    /// Removed transactions the pool took again at once (others may follow,
+    /// [`Chain::reorg`]).
     pub repooled: usize,
 }
 

@@ -622,3 +622,105 @@ fn a_chain_rewinds_and_takes_another_chains_blocks() {
         theirs_1.hash
     );
 }
+
+/// A transfer funded by one transaction, `value` wei from `key` to `to` at 10 gwei.
+fn pay(key: &PrivateKeySigner, nonce: u64, to: Address, value: u64) -> Vec<u8> {
+    use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+    let tx = TxEip1559 {
+        chain_id: CHAIN_ID,
+        nonce,
+        gas_limit: TRANSFER_GAS,
+        max_fee_per_gas: 10_000_000_000,
+        max_priority_fee_per_gas: 1,
+        to: alloy_primitives::TxKind::Call(to),
+        value: U256::from(value),
+        ..Default::default()
+    };
+    let signature = key.sign_hash_sync(&tx.signature_hash()).unwrap();
+    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
+}
+
+/// A re-org whose removed blocks held a payment and a transfer that spends it: the payment
+/// pools again at once, the transfer (refused until the payment is sealed again) after the
+/// next block, and both end up sealed on the new chain.
+#[test]
+fn a_reorg_pools_again_what_the_removed_blocks_held_in_order() {
+    let spec = ChainSpec::dev(Role::L2, CHAIN_ID);
+    let open = |dir: &std::path::Path| {
+        Chain::open(Role::L2, spec.clone(), EthEvmFactory::default(), dir).unwrap()
+    };
+    let (ours_dir, theirs_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut ours, mut theirs) = (open(ours_dir.path()), open(theirs_dir.path()));
+    let fresh = PrivateKeySigner::random();
+    ours.submit(&pay(&signer(), 0, fresh.address(), 10u64.pow(16)))
+        .unwrap();
+    ours.seal(attrs(12)).unwrap();
+    let spend = ours.submit(&pay(&fresh, 0, RECIPIENT, 1000)).unwrap();
+    ours.seal(attrs(24)).unwrap();
+    let theirs_1 = theirs.seal(attrs(13)).unwrap();
+
+    let done = ours.reorg(0, vec![theirs_1.block], &|_| false).unwrap();
+    assert_eq!((done.removed_txs, done.imported, done.repooled), (2, 1, 1));
+    assert_eq!(ours.head_hash(), theirs_1.hash);
+    assert!(
+        ours.pool.get(&spend).is_none(),
+        "unfunded until the payment is sealed"
+    );
+    assert_eq!(
+        ours.orphan_nonces(fresh.address()).collect::<Vec<_>>(),
+        [0],
+        "its nonce still counts as taken"
+    );
+    let paid = ours.seal(attrs(36)).unwrap();
+    assert_eq!(paid.block.body.transactions.len(), 1);
+    assert!(
+        ours.pool.get(&spend).is_some(),
+        "offered again after the block"
+    );
+    assert_eq!(ours.orphan_nonces(fresh.address()).count(), 0);
+    let spent = ours.seal(attrs(48)).unwrap();
+    assert_eq!(*spent.block.body.transactions[0].tx_hash(), spend);
+    assert_eq!(balance(&ours, RECIPIENT), U256::from(1000));
+}
+
+/// EIP-8037: a block's state gas counts against its gas limit as its regular gas does. Ten
+/// transfers that each create an account (183,600 state gas, 21,000 regular) under a
+/// 1,500,000 gas limit: the builder seals the eight that fit and leaves two for the next
+/// block, instead of a block its own import refuses.
+#[test]
+fn a_block_holds_no_more_state_gas_than_its_gas_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = genesis::dev_genesis(Role::L2, CHAIN_ID).with_gas_limit(1_500_000);
+    let spec = ChainSpec::from_genesis(genesis).unwrap();
+    let mut chain = Chain::open(Role::L2, spec, EthEvmFactory::default(), dir.path()).unwrap();
+    let key = signer();
+    for nonce in 0..10 {
+        let to = Address::with_last_byte(0x40 + nonce as u8);
+        chain
+            .submit(&pay_with_gas(&key, nonce, to, 1, 250_000))
+            .unwrap();
+    }
+    let first = chain.seal(attrs(12)).unwrap();
+    assert_eq!(first.block.body.transactions.len(), 8);
+    assert_eq!(first.block.header.gas_used, 8 * NEW_ACCOUNT_STATE_GAS);
+    let second = chain.seal(attrs(24)).unwrap();
+    assert_eq!(second.block.body.transactions.len(), 2);
+    assert!(chain.pool.is_empty());
+}
+
+/// [`pay`] with a gas limit of `gas`.
+fn pay_with_gas(key: &PrivateKeySigner, nonce: u64, to: Address, value: u64, gas: u64) -> Vec<u8> {
+    use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+    let tx = TxEip1559 {
+        chain_id: CHAIN_ID,
+        nonce,
+        gas_limit: gas,
+        max_fee_per_gas: 10_000_000_000,
+        max_priority_fee_per_gas: 1,
+        to: alloy_primitives::TxKind::Call(to),
+        value: U256::from(value),
+        ..Default::default()
+    };
+    let signature = key.sign_hash_sync(&tx.signature_hash()).unwrap();
+    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
+}

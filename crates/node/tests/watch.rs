@@ -272,7 +272,9 @@ async fn filters_and_subscriptions_report_the_blocks_of_a_reorg() {
 
     // Re-orged onto theirs from the genesis: every block of theirs is reported.
     let done = node
-        .reorg(0, blocks.iter().map(|b| b.block.clone()).collect())
+        .reorg(0, blocks.iter().map(|b| b.block.clone()).collect(), &|_| {
+            false
+        })
         .unwrap();
     assert_eq!((done.removed_txs, done.imported), (0, 3));
     let theirs_hashes: Vec<B256> = blocks.iter().map(|b| b.hash).collect();

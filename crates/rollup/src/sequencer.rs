@@ -305,7 +305,11 @@ fn relay(node: &Arc<Node<EthEvmFactory>>, config: &SequencerConfig, f: &mut Foll
                 f.relayed.insert(i, hash);
                 nonce = Some(n + 1);
             }
-            Err(e) => tracing::warn!(index = i, error = %e, "the L2 pool refused a claim"),
+            // Tried again with the failed ones (a key short of funds, say).
+            Err(e) => {
+                tracing::warn!(index = i, error = %e, "the L2 pool refused a claim");
+                f.failed.insert(i, head.number);
+            }
         }
     }
 }

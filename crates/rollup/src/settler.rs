@@ -165,6 +165,13 @@ pub async fn follow_settled(
     let Some(first) = diverged else {
         return Ok(()); // every settlement is of this node's blocks (the L1 moved meanwhile)
     };
+    if events[first].0.number == 0 {
+        return Err(L1Error::Follow(format!(
+            "the rollup's L2 genesis is {}, this node's is {}: it runs another L2 (see --genesis)",
+            events[first].0.blockHash,
+            ours(0).unwrap_or_default()
+        )));
+    }
     let keep = first.checked_sub(1).map_or(0, |i| events[i].0.number);
     let mut blocks = Vec::new();
     for (e, tx) in &events[first..] {
@@ -184,8 +191,30 @@ pub async fn follow_settled(
         settled_to = last.number,
         "the L1 settled blocks that are not this node's: following the settled chain"
     );
+    // A claim of an L1 message names its anchor by the timestamp of the L2 block that
+    // anchored it: one naming a removed block can only revert on the settled chain (the
+    // sequencer relays it again against its new head).
+    let anchors = |headers: &mut dyn Iterator<Item = alloy_consensus::Header>| {
+        headers
+            .map(|h| (h.timestamp, h.parent_beacon_block_root))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let removed = {
+        let chain = node.chain();
+        anchors(&mut (keep + 1..=head).filter_map(|n| chain.header(n).ok().flatten()))
+    };
+    let settled = anchors(&mut blocks.iter().map(|b| b.header.clone()));
+    let stale = |tx: &alloy_consensus::TxEnvelope| {
+        use alloy_consensus::Transaction;
+        use alloy_sol_types::SolCall;
+        tx.to() == Some(nr_contracts::L2_BRIDGE)
+            && nr_contracts::L2Bridge::claimMessageCall::abi_decode(tx.input()).is_ok_and(|c| {
+                u64::try_from(c.anchorTimestamp)
+                    .is_ok_and(|t| removed.contains_key(&t) && settled.get(&t) != removed.get(&t))
+            })
+    };
     let done = node
-        .reorg(keep, blocks)
+        .reorg(keep, blocks, &stale)
         .map_err(|e| L1Error::Follow(e.to_string()))?;
     let (number, hash) = {
         let chain = node.chain();

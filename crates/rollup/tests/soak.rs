@@ -12,7 +12,11 @@
 //! forced transactions from an account with no L2 funds, with a max fee no block covers, and
 //! valid ones of its own, through the L1 inbox (an 8-second forced-inclusion delay, so they
 //! come due during the soak). The sequencer relays no poisoned message (its float pays for
-//! nothing that fails) and every forced transaction is resolved once due.
+//! nothing that fails) and every forced transaction is resolved once due. A rival sequencer
+//! of the same rollup (its own datadir, a key with no L2 funds, its own L1 settler) seals
+//! blocks of its own and settles them whenever it gets ahead, every 3 s: each time it wins,
+//! the sequencer re-orgs its unsettled tail onto the rival's blocks and seals the users'
+//! transactions again; the users' receipts move to the new blocks, and the books stay exact.
 //!
 //! At the end every withdrawal is claimed on the L1. It prints the operations per second and
 //! the settlement lag (docs/rollup.md records a run).
@@ -45,6 +49,15 @@ const USERS: [&str; 4] = [
 ];
 /// Dev account 9: the attacker.
 const ATTACKER: &str = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
+/// Gas of the users' L2 transactions: an estimate is made on the head's state, and a re-org
+/// may run the transaction where its recipient or a slot it writes does not exist yet
+/// (EIP-8037 state gas: 183,600 for an account, 97,920 a slot).
+const RE_ORG_SAFE_GAS: u64 = 400_000;
+/// Who the rival's blocks pay their tips to.
+const RIVAL_BENEFICIARY: Address = Address::repeat_byte(0x7a);
+/// Dev account 2: the rival's L1 settler.
+const RIVAL_SETTLER_KEY: &str =
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 /// Dev account 0: the sequencer, holding the genesis float.
 const SEQUENCER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const MILLI: u128 = ETH / 1000;
@@ -60,10 +73,10 @@ impl Rng {
     }
 }
 
-/// A user's withdrawal, until paid.
+/// A user's withdrawal, until paid: its L2 transaction (a re-org may move it to another
+/// block, so its receipt is read again when it is claimed).
 struct Pending {
-    event: L2Bridge::WithdrawalInitiated,
-    block: u64,
+    tx: alloy_primitives::B256,
 }
 
 struct User {
@@ -94,21 +107,31 @@ impl User {
             .expect("deposit");
     }
 
-    /// Sends an L2 transaction and waits for its receipt, which must be a success.
-    async fn l2_send(&self, tx: TransactionRequest) -> alloy_rpc_types_eth::TransactionReceipt {
-        let r = self
-            .l2
-            .send_transaction(tx)
-            .await
-            .expect("L2 send")
-            .get_receipt()
-            .await
-            .expect("L2 receipt");
+    /// Sends an L2 transaction and waits for its receipt, which must be a success. `None`
+    /// if the node refused it for want of funds: a rival's settlement re-orged away the
+    /// claim that funded the user since its balance was read (the claim is sealed again).
+    async fn l2_send(
+        &self,
+        tx: TransactionRequest,
+    ) -> Option<alloy_rpc_types_eth::TransactionReceipt> {
+        let hash = match self.l2.send_transaction(tx).await {
+            Ok(pending) => *pending.tx_hash(),
+            Err(e) if e.to_string().contains("insufficient funds") => return None,
+            Err(e) => panic!("L2 send: {e}"),
+        };
+        // Its receipt, read by hash: a re-org may move it to another block.
+        let r = eventually(
+            &format!("a receipt of L2 transaction {hash}"),
+            90,
+            || async { self.l2.get_transaction_receipt(hash).await.ok().flatten() },
+        )
+        .await;
         assert!(r.status(), "L2 transaction {} failed", r.transaction_hash);
-        r
+        Some(r)
     }
 
-    async fn withdraw(&mut self, value: u128) {
+    /// Whether the withdrawal was sent ([`User::l2_send`]).
+    async fn withdraw(&mut self, value: u128) -> bool {
         let tx = TransactionRequest::default()
             .with_to(L2_BRIDGE)
             .with_value(U256::from(value))
@@ -117,37 +140,58 @@ impl User {
                     to: self.key.address(),
                 }
                 .abi_encode(),
-            );
-        let r = self.l2_send(tx).await;
-        let event = r
-            .inner
-            .logs()
-            .iter()
-            .find_map(|l| L2Bridge::WithdrawalInitiated::decode_log(&l.inner).ok())
-            .expect("WithdrawalInitiated")
-            .data;
-        self.pending.push(Pending {
-            event,
-            block: r.block_number.unwrap(),
-        });
-    }
-
-    /// Claims the first of its withdrawals that is settled; whether there was one.
-    async fn claim_settled(&mut self) -> bool {
-        let settled = self
-            .l1
-            .view(NativeRollup::headNumberCall {}, BlockId::latest())
-            .await
-            .unwrap();
-        let Some(i) = self.pending.iter().position(|p| p.block <= settled) else {
+            )
+            .with_gas_limit(RE_ORG_SAFE_GAS);
+        let Some(r) = self.l2_send(tx).await else {
             return false;
         };
-        let p = self.pending.remove(i);
-        let claim = nr_rollup::bridge::withdrawal_claim(&self.l1, &self.l2, &p.event, p.block)
-            .await
-            .expect("a settled withdrawal is claimable");
-        self.l1.send(claim, U256::ZERO).await.expect("claim");
+        self.pending.push(Pending {
+            tx: r.transaction_hash,
+        });
         true
+    }
+
+    /// Claims the first of its withdrawals that is settled; whether there was one. Waits
+    /// (returns false) while the L2 node is not on the settled chain (a rival's settlement
+    /// it has not followed yet).
+    async fn claim_settled(&mut self) -> bool {
+        let latest = BlockId::latest();
+        let Ok(settled) = self.l1.view(NativeRollup::headNumberCall {}, latest).await else {
+            return false;
+        };
+        if !on_settled_chain(&self.l1, &self.l2, latest, settled).await {
+            return false;
+        }
+        for i in 0..self.pending.len() {
+            let Ok(Some(r)) = self.l2.get_transaction_receipt(self.pending[i].tx).await else {
+                continue; // pooled again after a re-org
+            };
+            let block = r.block_number.unwrap();
+            if block > settled {
+                continue;
+            }
+            let event = r
+                .inner
+                .logs()
+                .iter()
+                .find_map(|l| L2Bridge::WithdrawalInitiated::decode_log(&l.inner).ok())
+                .expect("WithdrawalInitiated")
+                .data;
+            let Ok(claim) =
+                nr_rollup::bridge::withdrawal_claim(&self.l1, &self.l2, &event, block).await
+            else {
+                return false; // the settled head moved meanwhile
+            };
+            // A rival's settlement between the check and the proof may have made the proof
+            // one of a chain the L1 no longer settles: tried again later.
+            if let Err(e) = self.l1.send(claim, U256::ZERO).await {
+                eprintln!("soak: a claim failed ({e}); trying again");
+                return false;
+            }
+            self.pending.remove(i);
+            return true;
+        }
+        false
     }
 }
 
@@ -160,19 +204,36 @@ async fn is_claimed(l2: &DynProvider, index: u64, at: BlockId) -> bool {
     L2Bridge::isClaimedCall::abi_decode_returns(&out).unwrap()
 }
 
+/// Whether the L2 node's block `settled` is the one the L1 settled at `at`.
+async fn on_settled_chain(rollup: &Rollup, l2: &DynProvider, at: BlockId, settled: u64) -> bool {
+    let Ok(hash) = rollup.view(NativeRollup::headHashCall {}, at).await else {
+        return false;
+    };
+    l2.get_block_by_number(settled.into())
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|b| b.header.hash == hash)
+}
+
 /// What the L2 owes and what the L1 holds, at L1 block `b` and the L2 block it settled:
 /// (escrow - fees owed - unpaid withdrawals, L2 ETH outside the bridge + unclaimed messages).
+/// `None` while the L2 node is not on the chain the L1 settled (a rival's settlement it has
+/// not followed yet).
 async fn books(
     rollup: &Rollup,
     l2: &DynProvider,
     holders: &[Address],
     b: u64,
-) -> (U256, U256, u64) {
+) -> Option<(U256, U256, u64)> {
     let at = BlockId::number(b);
     let s = rollup
         .view(NativeRollup::headNumberCall {}, at)
         .await
         .unwrap();
+    if !on_settled_chain(rollup, l2, at, s).await {
+        return None;
+    }
     let escrow = rollup
         .provider()
         .get_balance(rollup.address)
@@ -220,7 +281,12 @@ async fn books(
     for a in holders {
         outside += l2.get_balance(*a).block_id(settled).await.unwrap();
     }
-    (escrow - fees - unpaid, outside + unclaimed, s)
+    // The node may have re-orged while it was read.
+    on_settled_chain(rollup, l2, at, s).await.then_some((
+        escrow - fees - unpaid,
+        outside + unclaimed,
+        s,
+    ))
 }
 
 /// A signed EIP-1559 transfer of 1 wei on the L2 (chain 901), as the inbox takes it.
@@ -251,13 +317,14 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
         .unwrap_or(45);
     let (rig, _l1) = Rig::deployed_with("soak", &["--forced-inclusion-delay", "8"]).await;
     let _sequencer = rig.start_sequencer(&[]).await;
-    let l2 = provider(&rig.l2_url());
-    let reader = Rollup::connect(&rig.l1_url, rig.rollup, PrivateKeySigner::random()).unwrap();
-    // Who can hold ETH on the L2 outside the bridge: the genesis's holders and the users.
+    // The rollup's L2 genesis (the float held by the sequencer's key).
     let genesis = nr_rollup::genesis::l2_genesis(
         nr_node::genesis::DEV_L2_CHAIN_ID,
         SEQUENCER_KEY.parse::<PrivateKeySigner>().unwrap().address(),
     );
+    let l2 = provider(&rig.l2_url());
+    let reader = Rollup::connect(&rig.l1_url, rig.rollup, PrivateKeySigner::random()).unwrap();
+    // Who can hold ETH on the L2 outside the bridge: the genesis's holders and the users.
     let mut holders: Vec<Address> = genesis
         .alloc
         .iter()
@@ -283,6 +350,8 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
     let addresses: Vec<Address> = users.iter().map(|u| u.key.address()).collect();
     let attacker: PrivateKeySigner = ATTACKER.parse().unwrap();
     holders.push(attacker.address());
+    // The rival's blocks pay their tips to it.
+    holders.push(RIVAL_BENEFICIARY);
 
     // The users, each on its own walk.
     // Operations done: deposits, transfers, withdrawals, claims.
@@ -306,19 +375,25 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
                     _ => continue,
                 };
                 let value = (1 + rng.below(10) as u128) * MILLI;
-                match kind {
-                    0 => user.deposit(value * 5).await,
+                let sent = match kind {
+                    0 => {
+                        user.deposit(value * 5).await;
+                        true
+                    }
                     1 => {
                         let to = addresses[rng.below(addresses.len() as u64) as usize];
                         let tx = TransactionRequest::default()
                             .with_to(to)
-                            .with_value(U256::from(value));
-                        user.l2_send(tx).await;
+                            .with_value(U256::from(value))
+                            .with_gas_limit(RE_ORG_SAFE_GAS);
+                        user.l2_send(tx).await.is_some()
                     }
                     2 => user.withdraw(value).await,
-                    _ => {}
+                    _ => true,
+                };
+                if sent {
+                    done.lock().unwrap()[kind] += 1;
                 }
-                done.lock().unwrap()[kind] += 1;
             }
             user
         }));
@@ -389,6 +464,89 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
         })
     };
 
+    // The rival: an L2 node of the same rollup in this process that follows the settled
+    // chain as the sequencer's settler does, seals an empty block of its own on the settled
+    // head every few seconds and settles it from its own L1 key. Each win re-orgs the
+    // sequencer's unsettled tail.
+    let rival_wins = Arc::new(Mutex::new(0u64));
+    let rival_task = {
+        let (rival_wins, running) = (rival_wins.clone(), running.clone());
+        let l1 =
+            Rollup::connect(&rig.l1_url, rig.rollup, RIVAL_SETTLER_KEY.parse().unwrap()).unwrap();
+        let spec = nr_node::ChainSpec::from_genesis(genesis.clone()).unwrap();
+        let datadir = rig.dir.path().join("rival");
+        tokio::spawn(async move {
+            let chain = nr_node::Chain::open(
+                nr_node::Role::L2,
+                spec,
+                alloy_evm::eth::EthEvmFactory::default(),
+                &datadir,
+            )
+            .unwrap();
+            let rival = nr_node::start(
+                chain,
+                nr_node::NodeConfig {
+                    http: "127.0.0.1:0".parse().unwrap(),
+                    block_time: None,
+                    fee_recipient: RIVAL_BENEFICIARY,
+                    datadir: datadir.clone(),
+                    wait_for_anchor: true,
+                    refuse_senders: Default::default(),
+                    rpc: Default::default(),
+                },
+            )
+            .await
+            .unwrap();
+            let node = rival.node.clone();
+            let mut rng = Rng(0x71);
+            while running.load(Ordering::Relaxed) {
+                tokio::time::sleep(Duration::from_millis(2000 + 500 * rng.below(8))).await;
+                if nr_rollup::settler::follow_settled(&node, &l1)
+                    .await
+                    .is_err()
+                {
+                    continue;
+                }
+                let (n, anchor) = {
+                    let chain = node.chain();
+                    (chain.head().number, chain.head().parent_beacon_block_root)
+                };
+                if n > 0 {
+                    node.set_anchor(anchor.unwrap_or_default());
+                }
+                let Some(settled) = l1
+                    .view(NativeRollup::headNumberCall {}, BlockId::latest())
+                    .await
+                    .ok()
+                    .filter(|&s| s == n && n > 0)
+                else {
+                    continue;
+                };
+                let Ok(sealed) = node.seal() else { continue };
+                let input = node
+                    .chain()
+                    .store()
+                    .stateless_input(settled + 1)
+                    .unwrap()
+                    .unwrap();
+                let call = NativeRollup::settleCall {
+                    input: input.into(),
+                    resolutions: vec![],
+                };
+                // Lost when the sequencer's settlement of that height came first, or when
+                // a forced transaction is due (the rival resolves none).
+                if l1.send(call, U256::ZERO).await.is_ok() {
+                    eprintln!(
+                        "soak: the rival settled its block {}",
+                        sealed.block.header.number
+                    );
+                    *rival_wins.lock().unwrap() += 1;
+                }
+            }
+            rival.stop().await.unwrap();
+        })
+    };
+
     // Meanwhile: the settlement lag every second, the books every few.
     let mut lags = Vec::new();
     let mut checks = 0;
@@ -403,13 +561,15 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
         lags.push(head.saturating_sub(settled));
         if lags.len() % 5 == 0 {
             let b = reader.head().await.unwrap();
-            let (held, owed, s) = books(&reader, &l2, &holders, b).await;
-            assert_eq!(held, owed, "escrow at L1 block {b}, settled L2 block {s}");
-            checks += 1;
+            if let Some((held, owed, s)) = books(&reader, &l2, &holders, b).await {
+                assert_eq!(held, owed, "escrow at L1 block {b}, settled L2 block {s}");
+                checks += 1;
+            }
         }
     }
     running.store(false, Ordering::Relaxed);
     attacker_task.await.unwrap();
+    rival_task.await.unwrap();
     let mut users = Vec::new();
     for t in tasks {
         users.push(t.await.unwrap());
@@ -418,23 +578,25 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
 
     // Every withdrawal is claimable: wait for its settlement, claim it.
     for user in &mut users {
+        let deadline = Instant::now() + Duration::from_secs(90);
         while !user.pending.is_empty() {
-            let last = user.pending.iter().map(|p| p.block).max().unwrap();
-            eventually("the last withdrawals settle", 60, || async {
-                reader
-                    .view(NativeRollup::headNumberCall {}, BlockId::latest())
-                    .await
-                    .ok()
-                    .filter(|&s| s >= last)
-            })
-            .await;
-            assert!(user.claim_settled().await);
-            done.lock().unwrap()[3] += 1;
+            if user.claim_settled().await {
+                done.lock().unwrap()[3] += 1;
+                continue;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the last withdrawals settle and are claimed within 90 s"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }
-    let b = reader.head().await.unwrap();
-    let (held, owed, _) = books(&reader, &l2, &holders, b).await;
-    assert_eq!(held, owed, "escrow at the end");
+    let (b, (held, owed, _)) = eventually("the books at the end", 60, || async {
+        let b = reader.head().await.ok()?;
+        Some((b, books(&reader, &l2, &holders, b).await?))
+    })
+    .await;
+    assert_eq!(held, owed, "escrow at the end (L1 block {b})");
 
     // Every forced transaction is resolved once due (the attacker's are all due by now).
     let tail = reader
@@ -453,6 +615,24 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
     // and no poisoned message was claimed.
     let sequencer = SEQUENCER_KEY.parse::<PrivateKeySigner>().unwrap().address();
     let head = l2.get_block_number().await.unwrap();
+    let mut sent = 0;
+    for n in 1..=head {
+        for r in l2
+            .get_block_receipts(n.into())
+            .await
+            .unwrap()
+            .unwrap_or_default()
+        {
+            if r.from == sequencer {
+                assert!(
+                    r.status(),
+                    "the sequencer's claim {} failed",
+                    r.transaction_hash
+                );
+                sent += 1;
+            }
+        }
+    }
     let mut claimed = 0;
     for (m, _) in reader
         .events::<NativeRollup::MessageSent>(0, b)
@@ -468,15 +648,13 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
             claimed += 1;
         }
     }
-    let sent = l2
-        .get_transaction_count(sequencer)
-        .block_id(BlockId::number(head))
-        .await
-        .unwrap();
-    assert_eq!(
-        sent, claimed,
-        "the sequencer's claims, all of them successful"
+    assert!(
+        sent <= claimed,
+        "each of the sequencer's claims claimed a message"
     );
+    // The rival won settlements, and the sequencer followed every one (it settled past).
+    let rival_wins = *rival_wins.lock().unwrap();
+    assert!(rival_wins > 0, "the rival won no settlement");
     let attacks = *attacks.lock().unwrap();
     assert!(
         attacks.iter().all(|&n| n > 0),
@@ -494,7 +672,7 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
     let mean = lags.iter().sum::<u64>() as f64 / lags.len() as f64;
     println!(
         "soak: attacker: {} poisoned messages, {} forced unfunded, {} forced under any base \
-         fee, {} forced valid; all resolved",
+         fee, {} forced valid; all resolved; the rival won {rival_wins} settlements",
         attacks[0], attacks[1], attacks[2], attacks[3]
     );
     println!(
