@@ -825,14 +825,23 @@ impl<F: NodeEvmFactory> Chain<F> {
         let removed_txs = removed.len();
         // A stale transaction goes with its sender's later ones, which would wait behind
         // its nonce for ever.
+        // Pending ones too: a claim pooled since the removed block it names was sealed.
         let mut first_stale: HashMap<Address, u64> = HashMap::default();
+        let mut mark = |sender: Address, nonce: u64| {
+            let first = first_stale.entry(sender).or_insert(u64::MAX);
+            *first = (*first).min(nonce);
+        };
         for (tx, _) in &removed {
             use alloy_consensus::transaction::SignerRecoverable;
             if stale(tx)
                 && let Ok(sender) = tx.recover_signer()
             {
-                let nonce = first_stale.entry(sender).or_insert(u64::MAX);
-                *nonce = (*nonce).min(tx.nonce());
+                mark(sender, tx.nonce());
+            }
+        }
+        for t in self.pool.iter() {
+            if stale(&t.tx) {
+                mark(t.sender, t.tx.nonce());
             }
         }
         removed.retain(|(tx, _)| {
@@ -841,6 +850,17 @@ impl<F: NodeEvmFactory> Chain<F> {
                 first_stale.get(&sender).is_none_or(|&n| tx.nonce() < n)
             })
         });
+        let unpooled: Vec<B256> = self
+            .pool
+            .iter()
+            .filter(|t| {
+                first_stale
+                    .get(&t.sender)
+                    .is_some_and(|&n| t.tx.nonce() >= n)
+            })
+            .map(|t| t.hash)
+            .collect();
+        self.pool.remove(&unpooled);
         let imported = blocks.len();
         for block in blocks {
             self.import_block(block)?;
@@ -908,6 +928,27 @@ impl<F: NodeEvmFactory> Chain<F> {
             .iter()
             .filter(move |o| o.sender == sender)
             .map(|o| alloy_consensus::Transaction::nonce(&o.tx))
+    }
+
+    /// `sender`'s transactions waiting to be sealed: pooled, or removed by a re-org and
+    /// waiting to be pooled again.
+    pub fn pending_of(&self, sender: Address) -> impl Iterator<Item = &TxEnvelope> + '_ {
+        self.pool
+            .iter()
+            .filter(move |t| t.sender == sender)
+            .map(|t| &t.tx)
+            .chain(
+                self.orphans
+                    .iter()
+                    .filter(move |o| o.sender == sender)
+                    .map(|o| &o.tx),
+            )
+    }
+
+    /// Whether the transaction with this hash was removed by a re-org and waits to be pooled
+    /// again ([`Chain::reorg`]): pending, like a pooled one.
+    pub fn orphaned(&self, hash: &B256) -> bool {
+        self.orphans.iter().any(|o| o.tx.tx_hash() == hash)
     }
 
     /// How many re-orgs this node has made ([`Chain::rewind`]).

@@ -246,6 +246,18 @@ fn relay(node: &Arc<Node<EthEvmFactory>>, config: &SequencerConfig, f: &mut Foll
     };
     let mut nonce = None;
     let mut dry_runs = 0;
+    // Claims of this key waiting to be sealed, by message: a re-org may put one back in the
+    // pool after the relay saw it claimed and forgot it.
+    let waiting: BTreeSet<u64> = {
+        use alloy_consensus::Transaction;
+        let chain = node.chain();
+        chain
+            .pending_of(config.key.address())
+            .filter(|t| Transaction::to(*t) == Some(L2_BRIDGE))
+            .filter_map(|t| L2Bridge::claimMessageCall::abi_decode(Transaction::input(t)).ok())
+            .map(|c| c.m.index)
+            .collect()
+    };
     for index in 0..count {
         let i = index as u64;
         if claimed(node, i) {
@@ -253,10 +265,13 @@ fn relay(node: &Arc<Node<EthEvmFactory>>, config: &SequencerConfig, f: &mut Foll
             f.failed.remove(&i);
             continue;
         }
+        if waiting.contains(&i) && !f.relayed.contains_key(&i) {
+            continue;
+        }
         if let Some(hash) = f.relayed.get(&i).copied() {
             let chain = node.chain();
-            if chain.pool.get(&hash).is_some() {
-                continue; // pending
+            if chain.pool.get(&hash).is_some() || chain.orphaned(&hash) {
+                continue; // pending (or waiting to be pooled again after a re-org)
             }
             let mined = chain.store().tx_location(&hash).ok().flatten().is_some();
             drop(chain);
@@ -305,11 +320,13 @@ fn relay(node: &Arc<Node<EthEvmFactory>>, config: &SequencerConfig, f: &mut Foll
                 f.relayed.insert(i, hash);
                 nonce = Some(n + 1);
             }
-            // Tried again with the failed ones (a key short of funds, say).
-            Err(e) => {
-                tracing::warn!(index = i, error = %e, "the L2 pool refused a claim");
-                f.failed.insert(i, head.number);
+            // A key short of funds is tried again with the failed ones, not every step.
+            Err(e @ nr_node::pool::PoolError::InsufficientFunds { .. }) => {
+                if f.failed.insert(i, head.number).is_none() {
+                    tracing::warn!(index = i, error = %e, "the L2 pool refused a claim");
+                }
             }
+            Err(e) => tracing::warn!(index = i, error = %e, "the L2 pool refused a claim"),
         }
     }
 }
@@ -358,13 +375,19 @@ fn claimed(node: &Arc<Node<EthEvmFactory>>, index: u64) -> bool {
         .unwrap_or(false)
 }
 
-/// The sender's next nonce: its state's, plus what it has pooled.
+/// The sender's next nonce: its state's, past those it has pooled (or that a re-org removed
+/// and that wait to be pooled again), as `eth_getTransactionCount(pending)` counts.
 fn pending_nonce(node: &Arc<Node<EthEvmFactory>>, who: Address) -> u64 {
+    use alloy_consensus::Transaction;
     let chain = node.chain();
-    let state = chain
+    let mut nonce = chain
         .account(chain.head().state_root, who)
         .map_or(0, |a| a.0);
-    state + chain.pool.iter().filter(|t| t.sender == who).count() as u64
+    let taken: BTreeSet<u64> = chain.pending_of(who).map(|t| t.nonce()).collect();
+    while taken.contains(&nonce) {
+        nonce += 1;
+    }
+    nonce
 }
 
 fn sign(
