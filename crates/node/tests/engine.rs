@@ -536,17 +536,30 @@ fn an_access_list_over_the_gas_limits_cap_is_refused() {
     assert!(err.contains("block access list of"), "{err}");
 }
 
-/// A re-org onto another chain: two nodes of one genesis seal different blocks 1 and 2; one
-/// rewinds to the genesis and imports the other's, its removed transactions come back (and
-/// pool again where still valid), and nothing of its old blocks remains findable.
-#[test]
-fn a_chain_rewinds_and_takes_another_chains_blocks() {
+/// Two nodes of the dev L2, each on its own datadir: the spec, then ours and theirs with
+/// their datadirs.
+fn two_nodes() -> (
+    ChainSpec,
+    tempfile::TempDir,
+    Chain<EthEvmFactory>,
+    tempfile::TempDir,
+    Chain<EthEvmFactory>,
+) {
     let spec = ChainSpec::dev(Role::L2, CHAIN_ID);
     let open = |dir: &std::path::Path| {
         Chain::open(Role::L2, spec.clone(), EthEvmFactory::default(), dir).unwrap()
     };
     let (ours_dir, theirs_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (mut ours, mut theirs) = (open(ours_dir.path()), open(theirs_dir.path()));
+    let (ours, theirs) = (open(ours_dir.path()), open(theirs_dir.path()));
+    (spec, ours_dir, ours, theirs_dir, theirs)
+}
+
+/// A re-org onto another chain: two nodes of one genesis seal different blocks 1 and 2; one
+/// rewinds to the genesis and imports the other's, its removed transactions come back (and
+/// pool again where still valid), and nothing of its old blocks remains findable.
+#[test]
+fn a_chain_rewinds_and_takes_another_chains_blocks() {
+    let (spec, ours_dir, mut ours, _theirs_dir, mut theirs) = two_nodes();
     let key = signer();
     // Ours: transfers 0 and 1 in block 1, transfer 2 in block 2.
     ours.submit(&dev_transfer(&key, 0)).unwrap();
@@ -609,7 +622,13 @@ fn a_chain_rewinds_and_takes_another_chains_blocks() {
     // The new chain is what the datadir holds after a restart.
     let head = ours.head_hash();
     drop(ours);
-    let reopened = open(ours_dir.path());
+    let reopened = Chain::open(
+        Role::L2,
+        spec.clone(),
+        EthEvmFactory::default(),
+        ours_dir.path(),
+    )
+    .unwrap();
     assert_eq!(reopened.head_hash(), head);
     assert_eq!(
         reopened
@@ -623,21 +642,9 @@ fn a_chain_rewinds_and_takes_another_chains_blocks() {
     );
 }
 
-/// A transfer funded by one transaction, `value` wei from `key` to `to` at 10 gwei.
+/// `value` wei from `key` to `to` at 10 gwei, with room for creating `to` on Amsterdam.
 fn pay(key: &PrivateKeySigner, nonce: u64, to: Address, value: u64) -> Vec<u8> {
-    use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
-    let tx = TxEip1559 {
-        chain_id: CHAIN_ID,
-        nonce,
-        gas_limit: TRANSFER_GAS,
-        max_fee_per_gas: 10_000_000_000,
-        max_priority_fee_per_gas: 1,
-        to: alloy_primitives::TxKind::Call(to),
-        value: U256::from(value),
-        ..Default::default()
-    };
-    let signature = key.sign_hash_sync(&tx.signature_hash()).unwrap();
-    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
+    pay_with_gas(key, nonce, to, value, TRANSFER_GAS)
 }
 
 /// A re-org whose removed blocks held a payment and a transfer that spends it: the payment
@@ -645,12 +652,7 @@ fn pay(key: &PrivateKeySigner, nonce: u64, to: Address, value: u64) -> Vec<u8> {
 /// next block, and both end up sealed on the new chain.
 #[test]
 fn a_reorg_pools_again_what_the_removed_blocks_held_in_order() {
-    let spec = ChainSpec::dev(Role::L2, CHAIN_ID);
-    let open = |dir: &std::path::Path| {
-        Chain::open(Role::L2, spec.clone(), EthEvmFactory::default(), dir).unwrap()
-    };
-    let (ours_dir, theirs_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (mut ours, mut theirs) = (open(ours_dir.path()), open(theirs_dir.path()));
+    let (_spec, _ours_dir, mut ours, _theirs_dir, mut theirs) = two_nodes();
     let fresh = PrivateKeySigner::random();
     ours.submit(&pay(&signer(), 0, fresh.address(), 10u64.pow(16)))
         .unwrap();
@@ -710,17 +712,5 @@ fn a_block_holds_no_more_state_gas_than_its_gas_limit() {
 
 /// [`pay`] with a gas limit of `gas`.
 fn pay_with_gas(key: &PrivateKeySigner, nonce: u64, to: Address, value: u64, gas: u64) -> Vec<u8> {
-    use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
-    let tx = TxEip1559 {
-        chain_id: CHAIN_ID,
-        nonce,
-        gas_limit: gas,
-        max_fee_per_gas: 10_000_000_000,
-        max_priority_fee_per_gas: 1,
-        to: alloy_primitives::TxKind::Call(to),
-        value: U256::from(value),
-        ..Default::default()
-    };
-    let signature = key.sign_hash_sync(&tx.signature_hash()).unwrap();
-    TxEnvelope::from(tx.into_signed(signature)).encoded_2718()
+    common::transfer_to(key, nonce, to, value, gas, CHAIN_ID, 10_000_000_000)
 }

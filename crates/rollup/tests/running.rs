@@ -10,8 +10,8 @@ use alloy_primitives::{Address, Bytes, U256};
 use alloy_provider::{DynProvider, Provider, ProviderBuilder};
 use alloy_rpc_types_eth::{BlockId, TransactionRequest};
 use alloy_signer_local::PrivateKeySigner;
-use alloy_sol_types::{SolCall, SolEvent};
-use common::{eventually, verifier_agrees};
+use alloy_sol_types::SolCall;
+use common::{eventually, verifier_agrees, withdrawal_of};
 use nr_contracts::{L2_BRIDGE, L2Bridge, NativeRollup};
 use nr_node::{Chain, ChainSpec, NodeConfig, Role};
 use nr_rollup::l1::Rollup;
@@ -190,13 +190,7 @@ async fn deposit_relay_settle_withdraw_and_claim_on_a_running_rollup() {
         .await
         .unwrap();
     assert!(receipt.status(), "withdraw on the L2");
-    let w = receipt
-        .inner
-        .logs()
-        .iter()
-        .find_map(|l| L2Bridge::WithdrawalInitiated::decode_log(&l.inner).ok())
-        .expect("WithdrawalInitiated")
-        .data;
+    let w = withdrawal_of(&receipt);
     let recorded_in = receipt.block_number.unwrap();
 
     // The settler settles it without being asked; then anyone claims on the L1.

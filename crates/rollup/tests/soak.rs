@@ -170,13 +170,7 @@ impl User {
             if block > settled {
                 continue;
             }
-            let event = r
-                .inner
-                .logs()
-                .iter()
-                .find_map(|l| L2Bridge::WithdrawalInitiated::decode_log(&l.inner).ok())
-                .expect("WithdrawalInitiated")
-                .data;
+            let event = withdrawal_of(&r);
             let Ok(claim) =
                 nr_rollup::bridge::withdrawal_claim(&self.l1, &self.l2, &event, block).await
             else {

@@ -37,6 +37,19 @@ pub fn transfer(
     chain_id: u64,
     fee: u128,
 ) -> Vec<u8> {
+    transfer_to(key, nonce, RECIPIENT, value, gas, chain_id, fee)
+}
+
+/// [`transfer`] to `to`.
+pub fn transfer_to(
+    key: &alloy_signer_local::PrivateKeySigner,
+    nonce: u64,
+    to: alloy_primitives::Address,
+    value: u64,
+    gas: u64,
+    chain_id: u64,
+    fee: u128,
+) -> Vec<u8> {
     use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
     use alloy_eips::eip2718::Encodable2718;
     use alloy_signer::SignerSync;
@@ -46,7 +59,7 @@ pub fn transfer(
         gas_limit: gas,
         max_fee_per_gas: fee,
         max_priority_fee_per_gas: 1,
-        to: alloy_primitives::TxKind::Call(RECIPIENT),
+        to: alloy_primitives::TxKind::Call(to),
         value: U256::from(value),
         ..Default::default()
     };

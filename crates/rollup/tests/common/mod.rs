@@ -330,3 +330,17 @@ pub async fn verifier_agrees(l2: &DynProvider, verifier: &DynProvider, settled: 
         l2.get_balance(who).block_id(at).await.unwrap()
     );
 }
+
+/// The withdrawal an L2 transaction's receipt records.
+pub fn withdrawal_of(
+    receipt: &alloy_rpc_types_eth::TransactionReceipt,
+) -> nr_contracts::L2Bridge::WithdrawalInitiated {
+    use alloy_sol_types::SolEvent;
+    receipt
+        .inner
+        .logs()
+        .iter()
+        .find_map(|l| nr_contracts::L2Bridge::WithdrawalInitiated::decode_log(&l.inner).ok())
+        .expect("WithdrawalInitiated")
+        .data
+}
