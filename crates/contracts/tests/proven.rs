@@ -378,6 +378,7 @@ fn the_l1_node_takes_proof_sidecars_over_json_rpc_body() {
         wait_for_anchor: false,
         refuse_senders: Default::default(),
         rpc: Default::default(),
+        set_head: false,
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {

@@ -79,6 +79,11 @@ struct RunArgs {
     /// Most open JSON-RPC connections.
     #[arg(long = "rpc.max-connections", default_value_t = RpcLimits::default().max_connections)]
     rpc_max_connections: u32,
+    /// Serve `debug_setHead(number)`, which rewinds the chain to that block and drops the
+    /// blocks above with their transactions: a dev chain that tests can re-org. Anyone who
+    /// reaches the RPC can then rewind the node.
+    #[arg(long = "dev.set-head")]
+    dev_set_head: bool,
     /// Blocks below the head whose state stays queryable, or `archive` (every block's).
     /// Older state is deleted, so the datadir and memory do not grow with the chain.
     #[arg(long = "prune.state", default_value_t = Retention::default().state)]
@@ -192,6 +197,7 @@ async fn run(args: RunArgs) -> eyre::Result<()> {
             max_response_bytes: args.rpc_max_response_size,
             max_connections: args.rpc_max_connections,
         },
+        set_head: args.dev_set_head,
     };
     tracing::info!(
         role = ?args.role,

@@ -13,7 +13,10 @@
 //! * `nr_sendRawTransactionWithProofs(tx, sidecar)`: a transaction with its proof sidecar
 //!   (SSZ `ProofSidecar`), every proof verified before it is pooled (L1);
 //! * `nr_getProofSidecar(txHash)`: the sidecar a pooled or sealed transaction carries;
-//! * `evm_mine`: seal a block now (anvil's name).
+//! * `evm_mine`: seal a block now (anvil's name);
+//! * `debug_setHead(number)`: rewind the chain to a block, dropping the blocks above and
+//!   their transactions (geth's name; only on a node started with `--dev.set-head`): a
+//!   dev L1 that tests can re-org. Returns how many transactions went.
 //!
 //! Pool refusals keep geth's words (code -32000); a reverted call is code 3 with the
 //! revert data, as geth returns it.
@@ -120,6 +123,7 @@ pub fn module<F>(node: Arc<Node<F>>) -> eyre::Result<RpcModule<Arc<Node<F>>>>
 where
     F: NodeEvmFactory + Send + Sync + 'static,
 {
+    let set_head = node.config.set_head;
     let mut m = RpcModule::new(node);
     macro_rules! method {
         ($name:literal, |$p:ident, $node:ident| $body:expr) => {
@@ -397,6 +401,15 @@ where
         let sealed = n.seal().map_err(internal)?;
         Ok(U64::from(sealed.block.header.number))
     });
+    if set_head {
+        method!("debug_setHead", |p, n| {
+            let keep: U64 = p.one()?;
+            let removed = n
+                .set_head(keep.to())
+                .map_err(|e| invalid_params(e.to_string()))?;
+            Ok(U64::from(removed))
+        });
+    }
     crate::watch::register(&mut m)?;
     Ok(m)
 }

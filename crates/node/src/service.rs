@@ -45,6 +45,9 @@ pub struct NodeConfig {
     pub refuse_senders: BTreeSet<Address>,
     /// Limits on each JSON-RPC request.
     pub rpc: RpcLimits,
+    /// Serve `debug_setHead` ([`Node::set_head`]): a dev chain that tests can re-org. Off
+    /// unless asked for, since anyone who reaches the RPC could then rewind the chain.
+    pub set_head: bool,
 }
 
 /// Limits on one JSON-RPC request, so that no request (a long batch of stateless inputs,
@@ -81,7 +84,7 @@ pub struct Node<F> {
     anchor: Mutex<Option<B256>>,
     /// The polling filters installed over JSON-RPC.
     filters: Mutex<crate::watch::Filters>,
-    config: NodeConfig,
+    pub(crate) config: NodeConfig,
 }
 
 impl<F: NodeEvmFactory> Node<F> {
@@ -168,6 +171,14 @@ impl<F: NodeEvmFactory> Node<F> {
             self.pooled.notify_one();
         }
         Ok(done)
+    }
+
+    /// Rewinds the chain to block `keep` and drops the blocks above it with their
+    /// transactions (geth's `debug_setHead`): what an L1 re-org does to a node that follows
+    /// it, made on demand so that tests can re-org a dev chain. Transactions pooled before
+    /// stay pooled. Returns how many transactions the removed blocks held.
+    pub fn set_head(&self, keep: u64) -> Result<usize, ChainError> {
+        Ok(self.chain().rewind(keep)?.len())
     }
 
     /// The anchor the next sealed block carries (`None`: waiting for the sequencer's first).

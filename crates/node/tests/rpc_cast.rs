@@ -290,6 +290,47 @@ fn l2_node_is_driven_by_cast_and_its_blocks_validate_statelessly() {
     );
 }
 
+/// `debug_setHead` re-orgs a dev chain on demand (what the rollup's L1 re-org test does),
+/// and only a node started with `--dev.set-head` serves it.
+#[test]
+fn debug_set_head_rewinds_a_chain_that_allows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = NodeProcess::start("l2", &dir.path().join("closed"), &[]);
+    let err = node.rpc_err("debug_setHead", &["0x0"]);
+    assert!(err.contains("Method not found"), "{err}");
+    drop(node);
+
+    let node = NodeProcess::start("l2", &dir.path().join("open"), &["--dev.set-head"]);
+    let send = || {
+        let receipt = json(&node.cast(&[
+            "send",
+            "--json",
+            "--private-key",
+            DEV_KEY,
+            &RECIPIENT.to_string(),
+            "--value",
+            "1ether",
+        ]));
+        assert_eq!(receipt["status"], "0x1", "{receipt}");
+        field::<B256>(&receipt, "blockHash")
+    };
+    send();
+    let removed_block = send();
+    assert_eq!(node.block_number(), 2);
+    assert_eq!(node.rpc("debug_setHead", &[Value::from("0x1")]), "0x1");
+    assert_eq!(node.block_number(), 1);
+    assert_eq!(node.balance(RECIPIENT), U256::from(ETHER));
+    let gone = node.rpc(
+        "eth_getBlockByHash",
+        &[Value::from(removed_block.to_string()), Value::Bool(false)],
+    );
+    assert_eq!(gone, Value::Null);
+    // The chain goes on from block 1.
+    send();
+    assert_eq!(node.block_number(), 2);
+    assert_eq!(node.balance(RECIPIENT), U256::from(2 * ETHER));
+}
+
 #[test]
 fn l1_devnet_is_driven_by_cast_runs_execute_and_checks_blobs() {
     let l1_dir = tempfile::tempdir().unwrap();

@@ -242,6 +242,7 @@ async fn filters_and_subscriptions_report_the_blocks_of_a_reorg() {
             wait_for_anchor: false,
             refuse_senders: Default::default(),
             rpc: Default::default(),
+            set_head: false,
         },
     )
     .await

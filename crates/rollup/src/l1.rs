@@ -158,6 +158,17 @@ impl Rollup {
             .map(|b| b.header.number))
     }
 
+    /// The hash of L1 block `number` (`None`: the L1 has no such block now). A follower that
+    /// remembers the hash of the last block it read sees a re-org under it when this changes.
+    pub async fn block_hash(&self, number: u64) -> Result<Option<B256>, L1Error> {
+        Ok(self
+            .provider
+            .get_block_by_number(number.into())
+            .await
+            .map_err(rpc)?
+            .map(|b| b.header.hash))
+    }
+
     /// The contract's `E` events in L1 blocks `from..=to`, in order, with their transactions,
     /// asked for [`LOG_WINDOW`] blocks at a time.
     pub async fn events<E: SolEvent>(&self, from: u64, to: u64) -> Result<Vec<(E, B256)>, L1Error> {
@@ -251,8 +262,17 @@ impl Rollup {
         call: C,
         value: U256,
     ) -> Result<TransactionReceipt, L1Error> {
+        // The nonce is read each time rather than counted here: an L1 re-org can drop a
+        // transaction already sent, and a counted nonce would then leave a gap for ever.
+        let nonce = self
+            .provider
+            .get_transaction_count(self.sender)
+            .pending()
+            .await
+            .map_err(rpc)?;
         let tx = TransactionRequest::default()
             .with_from(self.sender)
+            .with_nonce(nonce)
             .with_to(self.address)
             .with_value(value)
             .with_input(Bytes::from(call.abi_encode()));

@@ -794,6 +794,7 @@ async fn start_l2(args: &RunArgs) -> eyre::Result<RunningL2> {
         wait_for_anchor: true,
         refuse_senders: args.refuse_senders.iter().copied().collect(),
         rpc: Default::default(),
+        set_head: false,
     };
     if !args.refuse_senders.is_empty() {
         tracing::warn!(senders = ?args.refuse_senders, "refusing these senders' transactions at the RPC");
@@ -867,6 +868,7 @@ async fn start_verifier(
         wait_for_anchor: true,
         refuse_senders: Default::default(),
         rpc: Default::default(),
+        set_head: false,
     };
     let (stop, stopped) = watch::channel(false);
     let (node, status, watcher) =
@@ -988,6 +990,7 @@ async fn testnet(
                     wait_for_anchor: false,
                     refuse_senders: Default::default(),
                     rpc: Default::default(),
+                    set_head: false,
                 },
             )
             .await?;

@@ -11,7 +11,7 @@ use crate::l1::{L1Error, Rollup};
 use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
 use alloy_eips::eip2718::Encodable2718;
 use alloy_evm::eth::EthEvmFactory;
-use alloy_primitives::{Address, Bytes, TxKind, U256};
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256};
 use alloy_rpc_types_eth::BlockId;
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
@@ -56,10 +56,14 @@ pub struct SequencerConfig {
 struct Follower {
     tree: MessageTree,
     messages: Vec<NativeRollup::MessageSent>,
-    /// The last L1 block whose messages are in `tree`.
-    scanned_to: Option<u64>,
+    /// The last L1 block whose messages are in `tree`, with its hash: a re-org of the L1
+    /// under it shows as another hash at that height.
+    scanned: Option<(u64, B256)>,
+    /// Whether the unsettled blocks' anchors are still to be checked against the L1 (at
+    /// start, and after the L1 re-orged what was read).
+    check_anchors: bool,
     /// Messages whose claim was sent and not yet seen claimed, with the claim's L2 hash.
-    relayed: std::collections::BTreeMap<u64, alloy_primitives::B256>,
+    relayed: std::collections::BTreeMap<u64, B256>,
     /// Messages whose claim fails on the L2 (a dry run reverted, or a sent claim did), with
     /// the L2 block at which they were last tried: not relayed blindly, tried again after
     /// [`RETRY_FAILED_AFTER`] blocks.
@@ -69,7 +73,32 @@ struct Follower {
     /// Whether the L1 was seen finalizing nothing (logged once).
     unfinalized_warned: bool,
     /// Forced transactions the pool refused (logged once; retried, as a nonce may come right).
-    refused: BTreeSet<alloy_primitives::B256>,
+    refused: BTreeSet<B256>,
+}
+
+impl Follower {
+    fn new() -> Self {
+        Self {
+            tree: MessageTree::new(),
+            messages: Vec::new(),
+            scanned: None,
+            check_anchors: true,
+            relayed: Default::default(),
+            failed: Default::default(),
+            forced: Vec::new(),
+            refused: BTreeSet::new(),
+            unfinalized_warned: false,
+        }
+    }
+
+    /// Forgets everything read from the L1, to read it again from its first block: what
+    /// was read is no longer the L1's (a re-org replaced it).
+    fn reset(&mut self) {
+        *self = Self {
+            unfinalized_warned: self.unfinalized_warned,
+            ..Self::new()
+        };
+    }
 }
 
 /// Follows the L1 until `stop` turns true: sets each block's anchor and relays claims.
@@ -79,16 +108,7 @@ pub async fn run(
     config: SequencerConfig,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut follower = Follower {
-        tree: MessageTree::new(),
-        messages: Vec::new(),
-        scanned_to: None,
-        relayed: Default::default(),
-        failed: Default::default(),
-        forced: Vec::new(),
-        refused: BTreeSet::new(),
-        unfinalized_warned: false,
-    };
+    let mut follower = Follower::new();
     let mut backoff = crate::Backoff::new(config.poll);
     loop {
         let delay = match step(&node, &rollup, &config, &mut follower).await {
@@ -126,61 +146,39 @@ async fn step(
         },
         Confirmations::Depth(n) => rollup.head().await?.saturating_sub(n),
     };
-    let from = f.scanned_to.map_or(0, |b| b + 1);
+    if let Some((number, hash)) = f.scanned
+        && rollup.block_hash(number).await? != Some(hash)
+    {
+        tracing::warn!(
+            l1_block = number,
+            "the L1 re-orged blocks whose messages were read: reading them again"
+        );
+        f.reset();
+    }
+    let from = f.scanned.map_or(0, |(b, _)| b + 1);
     if from <= confirmed {
-        for (m, _) in rollup
-            .events::<NativeRollup::MessageSent>(from, confirmed)
-            .await?
-        {
-            if m.index as usize != f.tree.len() {
-                return Err(L1Error::Contract {
-                    address: rollup.address,
-                    reason: format!(
-                        "message {} out of order (expected {})",
-                        m.index,
-                        f.tree.len()
-                    ),
-                });
-            }
-            f.tree
-                .push(nr_contracts::message_leaf(&nr_contracts::message_of(&m)));
-            f.messages.push(m);
-        }
-        for (t, _) in rollup
-            .events::<NativeRollup::ForcedTransactionQueued>(from, confirmed)
-            .await?
-        {
-            tracing::info!(index = t.index, tx = %t.txHash, sender = %t.sender, "a transaction was forced through the L1");
-            f.forced.push((t.index, t.transaction));
-        }
-        f.scanned_to = Some(confirmed);
-        // The tree rebuilt from the events must be the contract's at that block, once the
-        // contract is there: before the L1 confirms its deployment there is nothing to ask
-        // (and no message).
-        if !f.tree.is_empty() || rollup.deployed_at(confirmed).await? {
-            let root = f.tree.root();
-            let on_l1 = rollup
-                .view(NativeRollup::messageRootCall {}, BlockId::number(confirmed))
-                .await?;
-            if on_l1 != root {
-                return Err(L1Error::Contract {
-                    address: rollup.address,
-                    reason: format!(
-                        "message root {on_l1} at L1 block {confirmed}, events give {root}"
-                    ),
-                });
-            }
-        } else {
-            tracing::debug!(
-                confirmed,
-                "the L1 has not confirmed the rollup's deployment yet"
-            );
+        // Read before the events, so that the root below is checked on the block they came
+        // from: a re-org in between shows as a mismatch, not as a wrong tree taken for right.
+        let Some(confirmed_hash) = rollup.block_hash(confirmed).await? else {
+            return Ok(()); // re-orged shorter since the head was read: next time
+        };
+        if let Err(reason) = scan(rollup, f, from, confirmed, confirmed_hash).await? {
+            // The L1's messages are not what was read before: a re-org replaced them.
+            f.reset();
+            return Err(L1Error::Contract {
+                address: rollup.address,
+                reason: format!("{reason}: reading the L1's messages again"),
+            });
         }
     }
     let root = f.tree.root();
     if node.anchor() != Some(root) {
         tracing::info!(messages = f.tree.len(), %root, "anchoring the L1 message root");
         node.set_anchor(root);
+    }
+    if f.check_anchors && f.scanned.is_some() {
+        drop_unknown_anchors(node, rollup, f).await?;
+        f.check_anchors = false;
     }
     relay(node, config, f);
     if !f.forced.is_empty() {
@@ -191,6 +189,135 @@ async fn step(
         f.forced.retain(|(index, _)| *index >= resolved);
     }
     include_forced(node, f);
+    Ok(())
+}
+
+/// Reads the messages and forced transactions of L1 blocks `from..=to` (`to` has hash
+/// `to_hash`) into `f`, and checks the tree against the contract's root at `to`. An inner
+/// error says the L1 no longer holds what was read before.
+async fn scan(
+    rollup: &Rollup,
+    f: &mut Follower,
+    from: u64,
+    to: u64,
+    to_hash: B256,
+) -> Result<Result<(), String>, L1Error> {
+    for (m, _) in rollup.events::<NativeRollup::MessageSent>(from, to).await? {
+        if m.index as usize != f.tree.len() {
+            return Ok(Err(format!(
+                "message {} out of order (expected {})",
+                m.index,
+                f.tree.len()
+            )));
+        }
+        f.tree
+            .push(nr_contracts::message_leaf(&nr_contracts::message_of(&m)));
+        f.messages.push(m);
+    }
+    for (t, _) in rollup
+        .events::<NativeRollup::ForcedTransactionQueued>(from, to)
+        .await?
+    {
+        tracing::info!(index = t.index, tx = %t.txHash, sender = %t.sender, "a transaction was forced through the L1");
+        f.forced.push((t.index, t.transaction));
+    }
+    // The tree rebuilt from the events must be the contract's at that block, once the
+    // contract is there: before the L1 confirms its deployment there is nothing to ask
+    // (and no message).
+    if !f.tree.is_empty() || rollup.deployed_at(to).await? {
+        let root = f.tree.root();
+        let on_l1 = match rollup
+            .view(NativeRollup::messageRootCall {}, BlockId::hash(to_hash))
+            .await
+        {
+            Ok(on_l1) => on_l1,
+            // The block is gone (re-orged away since its hash was read).
+            Err(e) if rollup.block_hash(to).await? != Some(to_hash) => {
+                return Ok(Err(format!("L1 block {to} was re-orged away ({e})")));
+            }
+            Err(e) => return Err(e),
+        };
+        if on_l1 != root {
+            return Ok(Err(format!(
+                "message root {on_l1} at L1 block {to}, events give {root}"
+            )));
+        }
+    } else {
+        tracing::debug!(to, "the L1 has not confirmed the rollup's deployment yet");
+    }
+    f.scanned = Some((to, to_hash));
+    Ok(Ok(()))
+}
+
+/// Rewinds the unsettled blocks from the first whose anchor the L1 does not know: an L1
+/// re-org deeper than the confirmations took the message root it anchored away, and the
+/// contract would refuse it (`UnknownAnchor`) for ever. Their transactions go back to the
+/// pool, less the claims that named a removed block's anchor; the blocks sealed next carry
+/// the root the L1 holds now.
+async fn drop_unknown_anchors(
+    node: &Arc<Node<EthEvmFactory>>,
+    rollup: &Rollup,
+    f: &mut Follower,
+) -> Result<(), L1Error> {
+    let settled = rollup
+        .view(NativeRollup::headNumberCall {}, BlockId::latest())
+        .await?;
+    let head = node.chain().head().number;
+    let mut known = std::collections::BTreeMap::new();
+    let mut unknown = None;
+    for number in settled + 1..=head {
+        let Some(header) = node.chain().header(number).ok().flatten() else {
+            break;
+        };
+        let anchor = header.parent_beacon_block_root.unwrap_or_default();
+        let is_known = match known.get(&anchor) {
+            Some(&k) => k,
+            None => {
+                let a = rollup
+                    .view(
+                        NativeRollup::anchorsCall { root: anchor },
+                        BlockId::latest(),
+                    )
+                    .await?;
+                known.insert(anchor, a.count != 0);
+                a.count != 0
+            }
+        };
+        if !is_known {
+            unknown = Some((number, anchor));
+            break;
+        }
+    }
+    let Some((first, anchor)) = unknown else {
+        return Ok(());
+    };
+    tracing::warn!(
+        first,
+        %anchor,
+        head,
+        "L2 blocks anchor a message root the L1 no longer holds (an L1 re-org): sealing them again on its current root"
+    );
+    let removed = {
+        let chain = node.chain();
+        let head = chain.head().number;
+        crate::settler::anchors_of(
+            &mut (first..=head).filter_map(|n| chain.header(n).ok().flatten()),
+        )
+    };
+    let none = Default::default();
+    let stale = crate::settler::claims_naming(&removed, &none);
+    let done = node
+        .reorg(first - 1, Vec::new(), &stale)
+        .map_err(|e| L1Error::Follow(e.to_string()))?;
+    // Message indices may name other messages now: what was relayed or failed is read anew.
+    f.relayed.clear();
+    f.failed.clear();
+    tracing::warn!(
+        head = first - 1,
+        removed_txs = done.removed_txs,
+        repooled = done.repooled,
+        "rewound the blocks of the re-orged anchor"
+    );
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use nr_contracts::{NativeRollup, Resolution, forced};
 use nr_node::Node;
 use nr_stateless::{StatelessInput, StatelessRangeInput};
 use nr_statement::ExecuteInput;
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::{collections::BTreeMap, path::PathBuf, sync::Arc, time::Duration};
 use tokio::sync::watch;
 
 /// How the settler settles.
@@ -191,28 +191,12 @@ pub async fn follow_settled(
         settled_to = last.number,
         "the L1 settled blocks that are not this node's: following the settled chain"
     );
-    // A claim of an L1 message names its anchor by the timestamp of the L2 block that
-    // anchored it: one naming a removed block can only revert on the settled chain (the
-    // sequencer relays it again against its new head).
-    let anchors = |headers: &mut dyn Iterator<Item = alloy_consensus::Header>| {
-        headers
-            .map(|h| (h.timestamp, h.parent_beacon_block_root))
-            .collect::<std::collections::BTreeMap<_, _>>()
-    };
     let removed = {
         let chain = node.chain();
-        anchors(&mut (keep + 1..=head).filter_map(|n| chain.header(n).ok().flatten()))
+        anchors_of(&mut (keep + 1..=head).filter_map(|n| chain.header(n).ok().flatten()))
     };
-    let settled = anchors(&mut blocks.iter().map(|b| b.header.clone()));
-    let stale = |tx: &alloy_consensus::TxEnvelope| {
-        use alloy_consensus::Transaction;
-        use alloy_sol_types::SolCall;
-        tx.to() == Some(nr_contracts::L2_BRIDGE)
-            && nr_contracts::L2Bridge::claimMessageCall::abi_decode(tx.input()).is_ok_and(|c| {
-                u64::try_from(c.anchorTimestamp)
-                    .is_ok_and(|t| removed.contains_key(&t) && settled.get(&t) != removed.get(&t))
-            })
-    };
+    let settled = anchors_of(&mut blocks.iter().map(|b| b.header.clone()));
+    let stale = claims_naming(&removed, &settled);
     let done = node
         .reorg(keep, blocks, &stale)
         .map_err(|e| L1Error::Follow(e.to_string()))?;
@@ -235,6 +219,34 @@ pub async fn follow_settled(
         "now on the settled chain"
     );
     Ok(())
+}
+
+/// The anchors of L2 blocks by their timestamps.
+pub(crate) fn anchors_of(
+    headers: &mut dyn Iterator<Item = alloy_consensus::Header>,
+) -> BTreeMap<u64, Option<alloy_primitives::B256>> {
+    headers
+        .map(|h| (h.timestamp, h.parent_beacon_block_root))
+        .collect()
+}
+
+/// Whether a transaction claims an L1 message against the anchor of one of the `removed`
+/// blocks (by timestamp) that the blocks replacing them do not hold: a claim names its
+/// anchor by the timestamp of the L2 block that anchored it, so such a claim can only
+/// revert on the new chain (the sequencer relays it again against its new head).
+pub(crate) fn claims_naming<'a>(
+    removed: &'a BTreeMap<u64, Option<alloy_primitives::B256>>,
+    replacing: &'a BTreeMap<u64, Option<alloy_primitives::B256>>,
+) -> impl Fn(&alloy_consensus::TxEnvelope) -> bool + 'a {
+    move |tx| {
+        use alloy_consensus::Transaction;
+        use alloy_sol_types::SolCall;
+        tx.to() == Some(nr_contracts::L2_BRIDGE)
+            && nr_contracts::L2Bridge::claimMessageCall::abi_decode(tx.input()).is_ok_and(|c| {
+                u64::try_from(c.anchorTimestamp)
+                    .is_ok_and(|t| removed.contains_key(&t) && replacing.get(&t) != removed.get(&t))
+            })
+    }
 }
 
 /// Settles blocks `from..=to` by a proof: the prover proves them (or its proof from an

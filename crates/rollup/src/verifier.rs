@@ -52,9 +52,9 @@ pub async fn run(
     poll: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut scanned_to: Option<u64> = None;
+    let mut scanned: Option<(u64, alloy_primitives::B256)> = None;
     loop {
-        match step(&node, &rollup, &mut scanned_to).await {
+        match step(&node, &rollup, &mut scanned).await {
             Ok(()) => {}
             Err(VerifyError::L1(e)) => {
                 tracing::warn!(error = %e, "verifier: reading the L1 failed")
@@ -73,10 +73,24 @@ pub async fn run(
 async fn step(
     node: &Arc<Node<EthEvmFactory>>,
     rollup: &Rollup,
-    scanned_to: &mut Option<u64>,
+    scanned: &mut Option<(u64, alloy_primitives::B256)>,
 ) -> Result<(), VerifyError> {
     let head = rollup.head().await?;
-    let from = scanned_to.map_or(0, |b| b + 1);
+    let Some(head_hash) = rollup.block_hash(head).await? else {
+        return Ok(()); // re-orged shorter since the head was read: next time
+    };
+    if let Some((number, hash)) = *scanned
+        && rollup.block_hash(number).await? != Some(hash)
+    {
+        tracing::warn!(
+            l1_block = number,
+            "the L1 re-orged blocks whose settlements were read: following its settled chain again"
+        );
+        follow_l1_settled(node, rollup).await?;
+        *scanned = Some((head, head_hash));
+        return Ok(());
+    }
+    let from = scanned.map_or(0, |(b, _)| b + 1);
     if from > head {
         return Ok(());
     }
@@ -115,7 +129,50 @@ async fn step(
         }
         tracing::info!(number = settled.number, hash = %hash, "rebuilt from the L1 and checked");
     }
-    *scanned_to = Some(head);
+    *scanned = Some((head, head_hash));
+    Ok(())
+}
+
+/// Makes the node's chain the L1's settled chain again after an L1 re-org: blocks the L1
+/// settled in place of the node's are imported instead ([`crate::settler::follow_settled`]),
+/// and blocks whose settlement the re-org removed are rewound (they are settled again, or
+/// others in their place, by the settlements read next).
+async fn follow_l1_settled(
+    node: &Arc<Node<EthEvmFactory>>,
+    rollup: &Rollup,
+) -> Result<(), VerifyError> {
+    crate::settler::follow_settled(node, rollup).await?;
+    let settled = rollup
+        .view(
+            NativeRollup::headNumberCall {},
+            alloy_rpc_types_eth::BlockId::latest(),
+        )
+        .await?;
+    let settled_hash = rollup
+        .view(
+            NativeRollup::headHashCall {},
+            alloy_rpc_types_eth::BlockId::latest(),
+        )
+        .await?;
+    let ours = node
+        .chain()
+        .header(settled)
+        .ok()
+        .flatten()
+        .map(|h| h.hash_slow());
+    if node.chain().head().number > settled && ours == Some(settled_hash) {
+        let done =
+            node.reorg(settled, Vec::new(), &|_| false)
+                .map_err(|e| VerifyError::Diverged {
+                    number: settled,
+                    reason: e.to_string(),
+                })?;
+        tracing::warn!(
+            head = settled,
+            removed_txs = done.removed_txs,
+            "rewound the blocks whose settlement the L1 re-orged away"
+        );
+    }
     Ok(())
 }
 

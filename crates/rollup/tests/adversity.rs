@@ -11,6 +11,11 @@
 //! - A rival settlement: someone settles a block of their own in place of the sequencer's
 //!   next one. The sequencer follows the settled chain (its unsettled tail re-orged onto
 //!   it, the tail's transactions pooled again) and goes on settling.
+//! - An L1 re-org under an anchored message (the L1 rewound with `debug_setHead` below a
+//!   deposit the L2 had claimed, settled and verified, and another message sent in its
+//!   place): the sequencer reads the L1's messages again, rewinds the blocks anchoring the
+//!   lost root and seals on the new one, the settler settles again, and the verifier
+//!   follows the L1's settled chain back.
 //! - SIGKILL of each process mid-run, restarted on the same datadir and port: no sealed or
 //!   settled block is lost, no message is paid twice, and the heads converge.
 //!
@@ -19,7 +24,7 @@
 mod common;
 
 use alloy_network::{EthereumWallet, TransactionBuilder};
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{Address, B256, U64, U256};
 use alloy_provider::{Provider, ProviderBuilder};
 use alloy_rpc_types_eth::{BlockId, TransactionRequest};
 use alloy_signer_local::PrivateKeySigner;
@@ -312,6 +317,48 @@ async fn a_rival_settlement_is_followed_by_the_sequencer() {
     balance_is(&rig.l2_url(), sink, ETH / 10).await;
     let _verifier = rig.start_verifier().await;
     verifier_agrees(&l2, &provider(&rig.verifier_url()), settled, sink).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_l1_reorg_under_an_anchored_message_is_recovered() {
+    // Dev accounts 3 and 4 deposit; neither holds anything on the L2 before.
+    let first_key = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
+    let second_key = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
+    let address = |key: &str| key.parse::<PrivateKeySigner>().unwrap().address();
+    let (first, second) = (address(first_key), address(second_key));
+    let (rig, _l1) = Rig::new("l1-reorg").await;
+    let _sequencer = rig.start_sequencer(&[]).await;
+    let _verifier = rig.start_verifier().await;
+    let l1 = provider(&rig.l1_url);
+
+    // A deposit is anchored, claimed on the L2, settled and rebuilt by the verifier.
+    let before = l1.get_block_number().await.unwrap();
+    assert_eq!(rig.deposit(first_key, "1"), 0, "message 0");
+    balance_is(&rig.verifier_url(), first, ETH).await;
+    let settled = rig.settled().await.unwrap();
+
+    // The L1 re-orgs below it: the deposit and the settlements after it are gone, and
+    // another message takes index 0 (a root the L2's blocks never anchored).
+    let removed: U64 = l1
+        .raw_request("debug_setHead".into(), (U64::from(before),))
+        .await
+        .unwrap();
+    assert!(removed.to::<u64>() >= 2, "the deposit and a settlement");
+    assert!(
+        rig.settled().await.unwrap() < settled,
+        "the settlement is gone"
+    );
+    assert_eq!(rig.deposit(second_key, "2"), 0, "message 0 again");
+
+    // The L2 pays the new message and not the lost one, and settles past it; the verifier
+    // agrees.
+    balance_is(&rig.l2_url(), second, 2 * ETH).await;
+    balance_is(&rig.l2_url(), first, 0).await;
+    balance_is(&rig.verifier_url(), second, 2 * ETH).await;
+    balance_is(&rig.verifier_url(), first, 0).await;
+    let l2 = provider(&rig.l2_url());
+    let settled = rig.settled().await.unwrap();
+    verifier_agrees(&l2, &provider(&rig.verifier_url()), settled, second).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

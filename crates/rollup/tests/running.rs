@@ -83,6 +83,7 @@ async fn deposit_relay_settle_withdraw_and_claim_on_a_running_rollup() {
             wait_for_anchor: false,
             refuse_senders: Default::default(),
             rpc: Default::default(),
+            set_head: false,
         },
     )
     .await

@@ -487,6 +487,7 @@ async fn a_bounded_soak_keeps_the_escrow_exact() {
                     wait_for_anchor: true,
                     refuse_senders: Default::default(),
                     rpc: Default::default(),
+                    set_head: false,
                 },
             )
             .await

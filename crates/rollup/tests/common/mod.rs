@@ -199,6 +199,8 @@ impl Rig {
                 &port,
                 "--datadir",
                 &self.path("l1"),
+                // Tests re-org it with `debug_setHead`.
+                "--dev.set-head",
             ]
             .map(String::from),
         );
