@@ -3,8 +3,10 @@
 //! For each blockchain test: load `pre` into a full state, and for every block generate
 //! its witness from the full state, encode the `StatelessInput` to bytes and back, run
 //! `validate_stateless` on it alone, and compare with the expected outcome (post state,
-//! `lastblockhash`, rejection of every block marked `expectException`). `TrieTests` run
-//! against the partial trie. Used by the `ef-tests` binary and the benches.
+//! `lastblockhash`, rejection of every block marked `expectException`). A block that carries
+//! its own `statelessInputBytes` (execution-specs' zkEVM fixtures, this project's vectors in
+//! `eip-draft/vectors/stateless`) is also validated from those bytes, and the result must be
+//! its `statelessOutputBytes` byte for byte. `TrieTests` run against the partial trie. Used by the `ef-tests` binary and the benches.
 
 use alloy_consensus::{Block, Header, TxEnvelope};
 use alloy_eips::eip7840::BlobParams;
@@ -44,6 +46,13 @@ pub struct BlockJson {
     /// Set when the block must be rejected.
     #[serde(rename = "expectException")]
     pub expect_exception: Option<String>,
+    /// The block's stateless input (schema id ++ SSZ `StatelessInput`), as execution-specs'
+    /// zkEVM fixtures carry it.
+    #[serde(rename = "statelessInputBytes")]
+    pub stateless_input_bytes: Option<Bytes>,
+    /// The SSZ `StatelessValidationResult` that input must give.
+    #[serde(rename = "statelessOutputBytes")]
+    pub stateless_output_bytes: Option<Bytes>,
 }
 
 /// A blockchain test, as in `ethereum/tests` `BlockchainTests`.
@@ -74,6 +83,9 @@ pub struct BlockchainTest {
 /// parameters of every fork it schedules, BPO forks included.
 #[derive(Debug, Default, Deserialize)]
 pub struct FixtureConfig {
+    /// The chain id (EEST writes `0x01`; without it, 1).
+    #[serde(default)]
+    pub chainid: Option<alloy_primitives::U64>,
     /// Blob parameters per fork name (`Cancun`, `BPO1`, `Amsterdam`, ...).
     #[serde(rename = "blobSchedule", default)]
     pub blob_schedule: BTreeMap<String, BlobEntry>,
@@ -147,7 +159,10 @@ pub fn chain_config(network: &str, fixture: Option<&FixtureConfig>) -> Option<Ch
             (None, _) => None,
         }
     };
-    let mut config = ChainConfig::mainnet_like(1);
+    let chain_id = fixture
+        .and_then(|f| f.chainid)
+        .map_or(1, |id| id.to::<u64>());
+    let mut config = ChainConfig::mainnet_like(chain_id);
     for (i, name) in forks.into_iter().enumerate() {
         let time = if switch == Some(i) { 15_000 } else { 0 };
         match name {
@@ -324,6 +339,10 @@ fn run_chain(
             (false, Ok(Err(why))) => return Err(format!("block {i} rejected but valid: {why}")),
             (true, Ok(Err(_))) => {}
         }
+        if let (Some(input), Some(output)) = (&b.stateless_input_bytes, &b.stateless_output_bytes) {
+            check_stateless_bytes(config, input, output, !must_fail)
+                .map_err(|e| format!("block {i}: {e}"))?;
+        }
     }
     if head_hash != test.lastblockhash {
         return Err(format!(
@@ -340,6 +359,40 @@ fn run_chain(
         return Err(format!(
             "post state root {} != expected {expected_root}",
             head.state_root
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a fixture's own stateless input, as a zkEVM guest would run it: it decodes, its
+/// validation gives exactly the fixture's `statelessOutputBytes`, and its verdict is the
+/// block's.
+pub fn check_stateless_bytes(
+    config: &ChainConfig,
+    input: &[u8],
+    output: &[u8],
+    valid: bool,
+) -> Result<(), String> {
+    let decoded = StatelessInput::decode(input)
+        .map_err(|e| format!("statelessInputBytes do not decode: {e}"))?;
+    let result = nr_stateless::validate::stateless_result(&decoded, config);
+    if result.successful_validation != valid {
+        return Err(format!(
+            "its statelessInputBytes validate {}, the block is {}",
+            if result.successful_validation {
+                "successfully"
+            } else {
+                "unsuccessfully"
+            },
+            if valid { "valid" } else { "invalid" }
+        ));
+    }
+    let ours = result.encode();
+    if ours[..] != output[..] {
+        return Err(format!(
+            "statelessOutputBytes: ours 0x{}, the fixture's 0x{}",
+            hex::encode(&ours),
+            hex::encode(output)
         ));
     }
     Ok(())

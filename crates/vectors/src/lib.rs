@@ -12,6 +12,10 @@
 //! vector, as another implementation's runner would; the crate's test checks that the
 //! committed files are exactly what [`generate`] makes and that every one passes.
 
+mod stateless;
+
+pub use stateless::{STATELESS_DIR, generate_stateless, stateless_file};
+
 use alloy_primitives::{B256, Bytes, keccak256};
 use nr_execute::{ExecuteConfig, TxProofs};
 use nr_stateless::{SchemaId, StatelessInput, StatelessRangeInput};

@@ -1,9 +1,12 @@
 //! `nr-vectors`: writes EXECUTE's call vectors for the EIP draft, or runs them.
 //!
 //! ```text
-//! nr-vectors write [--root .]            regenerate eip-draft/vectors/execute/*.json
-//! nr-vectors run   [--root .] [FILE...]  run the vectors (all of them by default)
+//! nr-vectors write [--root .]            regenerate eip-draft/vectors/{execute,stateless}/*.json
+//! nr-vectors run   [--root .] [FILE...]  run the call vectors (all of them by default)
 //! ```
+//!
+//! The stateless vectors are EEST `blockchain_test` fixtures: `ef-tests --fixtures
+//! eip-draft/vectors/stateless` runs them, as other clients' fixture runners do.
 
 use clap::{Parser, Subcommand};
 use nr_vectors::{CallVector, VECTORS_DIR};
@@ -22,7 +25,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Regenerates every vector from the proven blocks, replacing the directory's files.
+    /// Regenerates every vector from the proven blocks, replacing the directories' files.
     Write,
     /// Runs vectors against this implementation's EXECUTE (all of the directory's by default).
     Run {
@@ -47,21 +50,34 @@ fn main() -> ExitCode {
 }
 
 fn write(root: &Path) -> Result<(), String> {
-    let dir = root.join(VECTORS_DIR);
     let vectors = nr_vectors::generate(root).map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+    let files: Vec<(String, String)> = vectors
+        .iter()
+        .map(|(name, v)| (name.clone(), nr_vectors::to_file(v)))
+        .collect();
+    replace_files(&root.join(VECTORS_DIR), &files)?;
+    let stateless = nr_vectors::generate_stateless(root).map_err(|e| e.to_string())?;
+    let files: Vec<(String, String)> = stateless
+        .iter()
+        .map(|(name, v)| (name.clone(), nr_vectors::stateless_file(v)))
+        .collect();
+    replace_files(&root.join(nr_vectors::STATELESS_DIR), &files)
+}
+
+/// Replaces the JSON files of `dir` with `files`.
+fn replace_files(dir: &Path, files: &[(String, String)]) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
         let path = entry.map_err(|e| e.to_string())?.path();
         if path.extension().is_some_and(|e| e == "json") {
             std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         }
     }
-    for (name, vector) in &vectors {
+    for (name, text) in files {
         let path = dir.join(name);
-        std::fs::write(&path, nr_vectors::to_file(vector))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    println!("wrote {} vectors to {}", vectors.len(), dir.display());
+    println!("wrote {} files to {}", files.len(), dir.display());
     Ok(())
 }
 

@@ -1,14 +1,13 @@
-//! The committed vectors (`eip-draft/vectors/execute`) are exactly what the generator makes
-//! now, and every one passes against this project's EXECUTE.
+//! The committed vectors (`eip-draft/vectors/execute` and `…/stateless`) are exactly what
+//! the generator makes now, and every call vector passes against this project's EXECUTE (the
+//! stateless ones run in `ef-tests`' own test, through its fixture runner).
 
-use nr_vectors::{CallVector, VECTORS_DIR, repository_root};
-use std::collections::BTreeMap;
+use nr_vectors::{CallVector, STATELESS_DIR, VECTORS_DIR, repository_root};
+use std::{collections::BTreeMap, path::Path};
 
-#[test]
-fn committed_vectors_regenerate_identically_and_pass() {
-    let root = repository_root();
-    let dir = root.join(VECTORS_DIR);
-    let committed: BTreeMap<String, String> = std::fs::read_dir(&dir)
+/// The JSON files of `dir`, by name.
+fn committed_in(dir: &Path) -> BTreeMap<String, String> {
+    std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
@@ -16,24 +15,45 @@ fn committed_vectors_regenerate_identically_and_pass() {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
             (name, std::fs::read_to_string(&p).unwrap())
         })
-        .collect();
-    let generated: BTreeMap<String, String> = nr_vectors::generate(&root)
-        .unwrap()
-        .into_iter()
-        .map(|(name, v)| (name, nr_vectors::to_file(&v)))
-        .collect();
+        .collect()
+}
+
+fn assert_same(committed: &BTreeMap<String, String>, generated: &BTreeMap<String, String>) {
     assert_eq!(
         committed.keys().collect::<Vec<_>>(),
         generated.keys().collect::<Vec<_>>(),
         "the vector files (regenerate: cargo run --release -p nr-vectors -- write)"
     );
-    for (name, text) in &generated {
+    for (name, text) in generated {
         assert!(
             committed[name] == *text,
             "{name} differs from what the generator makes now \
              (regenerate: cargo run --release -p nr-vectors -- write)"
         );
     }
+}
+
+#[test]
+fn committed_stateless_vectors_regenerate_identically() {
+    let root = repository_root();
+    let generated: BTreeMap<String, String> = nr_vectors::generate_stateless(&root)
+        .unwrap()
+        .into_iter()
+        .map(|(name, v)| (name, nr_vectors::stateless_file(&v)))
+        .collect();
+    assert_same(&committed_in(&root.join(STATELESS_DIR)), &generated);
+}
+
+#[test]
+fn committed_vectors_regenerate_identically_and_pass() {
+    let root = repository_root();
+    let committed = committed_in(&root.join(VECTORS_DIR));
+    let generated: BTreeMap<String, String> = nr_vectors::generate(&root)
+        .unwrap()
+        .into_iter()
+        .map(|(name, v)| (name, nr_vectors::to_file(&v)))
+        .collect();
+    assert_same(&committed, &generated);
     for (name, text) in &committed {
         let vector: CallVector = serde_json::from_str(text).unwrap();
         nr_vectors::run(&root, &vector).unwrap_or_else(|e| panic!("{name}: {e}"));
