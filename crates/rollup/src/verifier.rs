@@ -142,18 +142,9 @@ async fn follow_l1_settled(
     rollup: &Rollup,
 ) -> Result<(), VerifyError> {
     crate::settler::follow_settled(node, rollup).await?;
-    let settled = rollup
-        .view(
-            NativeRollup::headNumberCall {},
-            alloy_rpc_types_eth::BlockId::latest(),
-        )
-        .await?;
-    let settled_hash = rollup
-        .view(
-            NativeRollup::headHashCall {},
-            alloy_rpc_types_eth::BlockId::latest(),
-        )
-        .await?;
+    let at = alloy_rpc_types_eth::BlockId::number(rollup.head().await?);
+    let settled = rollup.view(NativeRollup::headNumberCall {}, at).await?;
+    let settled_hash = rollup.view(NativeRollup::headHashCall {}, at).await?;
     let ours = node
         .chain()
         .header(settled)

@@ -1113,6 +1113,34 @@ mod tests {
                 ..
             })
         ));
+
+        // The count caps of the Osaka-era layouts: one state node and one transaction over,
+        // each empty (4 MiB of offsets). The 0x1501 layout has none (execution-specs bounds
+        // counts by the input's size alone), so there the same lists decode.
+        let mut nodes = sample(SchemaId::v1(Fork::Osaka));
+        nodes.witness.state = vec![SszList::default(); MAX_WITNESS_NODES + 1].into();
+        let mut txs = sample(SchemaId::v1(Fork::Osaka));
+        txs.new_payload_request.execution_payload.transactions =
+            vec![ProgressiveList::default(); MAX_TRANSACTIONS + 1].into();
+        for (mut input, field, max) in [
+            (nodes, "witness state nodes", MAX_WITNESS_NODES),
+            (txs, "transactions", MAX_TRANSACTIONS),
+        ] {
+            let refused = StatelessInput::decode(&input.encode());
+            assert!(
+                refused
+                    == Err(DecodeError::ListTooLong {
+                        field,
+                        len: max + 1,
+                        max
+                    }),
+                "{field}: {:?}",
+                refused.map(|_| ())
+            );
+            input.schema = SchemaId::AMSTERDAM_V1;
+            input.public_keys = Some(Vec::new());
+            assert!(StatelessInput::decode(&input.encode()).is_ok(), "{field}");
+        }
     }
 
     #[test]

@@ -372,6 +372,69 @@ pub fn generate(root: &Path) -> Result<Vec<(String, CallVector)>, VectorError> {
         Vec::new(),
     ));
 
+    // The 0x1501 witness caps that are tighter than the SSZ types' own bounds
+    // (execution-specs' `MAX_BYTES_PER_WITNESS_NODE` and `MAX_BYTES_PER_CODE`): one more
+    // entry of the cap's size, then one byte over it.
+    let with = |change: &dyn Fn(&mut nr_stateless::ExecutionWitness)| {
+        let mut input = single.clone();
+        change(&mut input.witness);
+        input.encode()
+    };
+    // An RLP string of exactly `len` bytes (3 bytes of prefix), which nothing references.
+    let rlp_string = |len: usize| {
+        let body = len - 3;
+        let mut out = vec![0xb9, (body >> 8) as u8, body as u8];
+        out.resize(len, 0x5a);
+        out
+    };
+    let node_cap = nr_stateless::ssz::MAX_BYTES_PER_WITNESS_NODE_AMSTERDAM;
+    for (name, len, description) in [
+        (
+            "single-valid-witness-node-at-cap",
+            node_cap,
+            "The valid block's witness with one more state node of exactly 1,024 bytes (the \
+             cap), which nothing references: it decodes, and the block is valid.",
+        ),
+        (
+            "single-witness-node-over-cap",
+            node_cap + 1,
+            "The same with a node of 1,025 bytes, one over the cap: EXECUTE halts.",
+        ),
+    ] {
+        let node = rlp_string(len);
+        cases.push(case(
+            name,
+            description,
+            with(&|w| {
+                w.state
+                    .push(node.clone().try_into().expect("under the type's bound"))
+            }),
+        ));
+    }
+    let code_cap = nr_stateless::ssz::MAX_BYTES_PER_CODE_AMSTERDAM;
+    for (name, len, description) in [
+        (
+            "single-valid-code-at-cap",
+            code_cap,
+            "The valid block's witness with one more code of exactly 65,536 bytes (the cap), \
+             which no account has: it decodes, and the block is valid.",
+        ),
+        (
+            "single-code-over-cap",
+            code_cap + 1,
+            "The same with a code of 65,537 bytes, one over the cap: EXECUTE halts.",
+        ),
+    ] {
+        cases.push(case(
+            name,
+            description,
+            with(&|w| {
+                w.codes
+                    .push(vec![0u8; len].try_into().expect("under the type's bound"))
+            }),
+        ));
+    }
+
     // A range by re-execution.
     cases.push(case(
         "range-valid",

@@ -97,6 +97,14 @@ fn the_cases_say_what_their_names_say() {
             .clone()
     };
     assert_eq!(output("dependency-valid.json"), output("single-valid.json"));
+    // An unreferenced witness entry at a cap changes the charge (a longer input), not the
+    // answer.
+    for at_cap in [
+        "single-valid-witness-node-at-cap.json",
+        "single-valid-code-at-cap.json",
+    ] {
+        assert_eq!(output(at_cap), output("single-valid.json"), "{at_cap}");
+    }
     assert_eq!(
         output("dependency-range-valid.json"),
         output("range-valid.json")
