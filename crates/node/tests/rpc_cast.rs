@@ -22,13 +22,8 @@ use serde_json::Value;
 
 const ETHER: u128 = 1_000_000_000_000_000_000;
 
-/// What a user does with cast, the same on either role. Returns the deployed contract.
-fn drive_with_cast(node: &NodeProcess, chain_id: u64) -> Address {
-    assert_eq!(node.cast(&["chain-id"]), chain_id.to_string());
-    assert!(node.cast(&["client"]).starts_with("nr-node/"));
-
-    // A transfer.
-    let before = node.balance(RECIPIENT);
+/// `cast send` of 1 ether from the dev account to [`RECIPIENT`]; its receipt, successful.
+fn send_ether(node: &NodeProcess) -> Value {
     let receipt = json(&node.cast(&[
         "send",
         "--json",
@@ -39,6 +34,17 @@ fn drive_with_cast(node: &NodeProcess, chain_id: u64) -> Address {
         "1ether",
     ]));
     assert_eq!(receipt["status"], "0x1", "{receipt}");
+    receipt
+}
+
+/// What a user does with cast, the same on either role. Returns the deployed contract.
+fn drive_with_cast(node: &NodeProcess, chain_id: u64) -> Address {
+    assert_eq!(node.cast(&["chain-id"]), chain_id.to_string());
+    assert!(node.cast(&["client"]).starts_with("nr-node/"));
+
+    // A transfer.
+    let before = node.balance(RECIPIENT);
+    let receipt = send_ether(node);
     assert_eq!(node.balance(RECIPIENT), before + U256::from(ETHER));
     let hash: String = field(&receipt, "transactionHash");
     let tx = json(&node.cast(&["tx", "--json", &hash]));
@@ -301,19 +307,7 @@ fn debug_set_head_rewinds_a_chain_that_allows_it() {
     drop(node);
 
     let node = NodeProcess::start("l2", &dir.path().join("open"), &["--dev.set-head"]);
-    let send = || {
-        let receipt = json(&node.cast(&[
-            "send",
-            "--json",
-            "--private-key",
-            DEV_KEY,
-            &RECIPIENT.to_string(),
-            "--value",
-            "1ether",
-        ]));
-        assert_eq!(receipt["status"], "0x1", "{receipt}");
-        field::<B256>(&receipt, "blockHash")
-    };
+    let send = || field::<B256>(&send_ether(&node), "blockHash");
     send();
     let removed_block = send();
     assert_eq!(node.block_number(), 2);
