@@ -332,6 +332,30 @@ fn yardsticks(c: &mut Criterion) {
     g.bench_function("ecPairing 4 pairs (181000 gas)", |b| {
         b.iter(|| run_pairing(black_box(&pairing)))
     });
+    // A valid opening of a blob whose field elements count up: the check the EIP-4844
+    // point-evaluation precompile makes (and EXECUTE makes per blob opening).
+    let settings = c_kzg::ethereum_kzg_settings(0);
+    let mut bytes = vec![0u8; c_kzg::BYTES_PER_BLOB];
+    for (i, element) in bytes.chunks_mut(32).enumerate() {
+        element[30..].copy_from_slice(&(i as u16).to_be_bytes());
+    }
+    let blob = c_kzg::Blob::from_bytes(&bytes).unwrap();
+    let commitment = settings.blob_to_kzg_commitment(&blob).unwrap().to_bytes();
+    let z = c_kzg::Bytes32::from_bytes(&[7u8; 32][..]).unwrap();
+    let (proof, y) = settings.compute_kzg_proof(&blob, &z).unwrap();
+    let proof = proof.to_bytes();
+    assert!(
+        settings
+            .verify_kzg_proof(&commitment, &z, &y, &proof)
+            .unwrap()
+    );
+    g.bench_function("point evaluation, one KZG opening (50000 gas)", |b| {
+        b.iter(|| {
+            settings
+                .verify_kzg_proof(black_box(&commitment), &z, &y, &proof)
+                .unwrap()
+        })
+    });
     g.finish();
 }
 
@@ -432,5 +456,66 @@ fn reexecution_k256(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, proofs, yardsticks, reexecution, reexecution_k256);
+/// The fixed work of a call, which the base constants price: EXECUTE re-executing an empty
+/// Amsterdam L2 block (the proven range's block 1: decoding, chain rules, the EIP-4788 and
+/// EIP-2935 system calls, the state root), and EXECUTE in proof-dependency mode on the
+/// committed call vector `dependency-valid` with its proof verified before the call, as a
+/// node does (statement decoding, the proof lookup, one KZG opening of the blob).
+fn base(c: &mut Criterion) {
+    let root = nr_vectors::repository_root();
+    let config = nr_vectors::config_of(&nr_vectors::native_rollup_section()).unwrap();
+    let empty =
+        std::fs::read_to_string(root.join(nr_vectors::PROVEN_DIR).join("range/block-1.hex"))
+            .unwrap();
+    let empty = hex(empty.trim().trim_start_matches("0x"));
+    let none = nr_execute::TxProofs::default();
+    assert!(nr_execute::execute_in(&config, &empty, u64::MAX, &[], &none).is_ok());
+    let file = root
+        .join(nr_vectors::VECTORS_DIR)
+        .join("dependency-valid.json");
+    let vector: nr_vectors::CallVector =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let sidecar = vector.proof_sidecar.as_ref().unwrap();
+    let sidecar = std::fs::read(root.join(&sidecar.file)).unwrap();
+    let proofs = nr_execute::verify_sidecar(&config.programs, &sidecar).unwrap();
+    let call = |proofs: &nr_execute::TxProofs| {
+        nr_execute::execute_in(
+            &config,
+            black_box(&vector.input),
+            vector.gas_limit,
+            &vector.blob_versioned_hashes,
+            proofs,
+        )
+    };
+    assert!(call(&proofs).is_ok());
+    let mut g = c.benchmark_group("base");
+    g.bench_function(
+        format!(
+            "re-execution, an empty Amsterdam block ({} bytes)",
+            empty.len()
+        ),
+        |b| {
+            b.iter(|| {
+                nr_execute::execute_in(&config, black_box(&empty), u64::MAX, &[], &none).unwrap()
+            })
+        },
+    );
+    g.bench_function(
+        format!(
+            "proof dependency, proof verified before ({} bytes, 1 blob)",
+            vector.input.len()
+        ),
+        |b| b.iter(|| call(&proofs).unwrap()),
+    );
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    proofs,
+    yardsticks,
+    reexecution,
+    base,
+    reexecution_k256
+);
 criterion_main!(benches);
