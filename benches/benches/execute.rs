@@ -3,8 +3,9 @@
 //! path against plain arkworks Groth16 (prepared key) and revm's 4-pair ecPairing, in
 //! interleaved rounds so every ratio comes with its spread; `sp1-verifier` once for the
 //! record; re-execution per L2 gas on sealed L2 blocks (640 transfers, ERC-20 transfers)
-//! and the heaviest fixture blocks that obey the L2 rules; input decoding per byte; and
-//! revm's ecrecover; and last, the sealed L2 blocks again with sender recovery on k256, the
+//! and the heaviest fixture blocks that obey the L2 rules; input decoding per byte; the
+//! fixed work of a call (an empty block re-executed, a proof dependency whose proof the node
+//! verified before); revm's ecrecover and a KZG opening (the point-evaluation check); and last, the sealed L2 blocks again with sender recovery on k256, the
 //! "before" of the switch to libsecp256k1. `python3 benches/report.py` turns a run into a table, a plot and the gas
 //! constants of `crates/execute/src/gas.rs`.
 
