@@ -158,6 +158,15 @@ impl Rollup {
             .map(|b| b.header.number))
     }
 
+    /// The settled head's number and hash, both read at one L1 block, so that a settlement
+    /// landing between the two reads cannot pair one head's number with another's hash.
+    pub async fn settled_head(&self) -> Result<(u64, B256), L1Error> {
+        let at = BlockId::number(self.head().await?);
+        let number = self.view(NativeRollup::headNumberCall {}, at).await?;
+        let hash = self.view(NativeRollup::headHashCall {}, at).await?;
+        Ok((number, hash))
+    }
+
     /// The hash of L1 block `number` (`None`: the L1 has no such block now). A follower that
     /// remembers the hash of the last block it read sees a re-org under it when this changes.
     pub async fn block_hash(&self, number: u64) -> Result<Option<B256>, L1Error> {

@@ -78,11 +78,7 @@ async fn step(
     rollup: &Rollup,
     config: &SettlerConfig,
 ) -> Result<(), L1Error> {
-    // Both read at one L1 block, so that a settlement landing between them cannot pair one
-    // head's number with another's hash.
-    let at = BlockId::number(rollup.head().await?);
-    let settled = rollup.view(NativeRollup::headNumberCall {}, at).await?;
-    let settled_hash = rollup.view(NativeRollup::headHashCall {}, at).await?;
+    let (settled, settled_hash) = rollup.settled_head().await?;
     let ours = node.chain().header(settled).ok().flatten();
     if ours.is_none_or(|h| h.hash_slow() != settled_hash) {
         // Someone else settled blocks of their own: ours from there on can never settle.

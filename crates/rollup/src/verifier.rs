@@ -142,9 +142,7 @@ async fn follow_l1_settled(
     rollup: &Rollup,
 ) -> Result<(), VerifyError> {
     crate::settler::follow_settled(node, rollup).await?;
-    let at = alloy_rpc_types_eth::BlockId::number(rollup.head().await?);
-    let settled = rollup.view(NativeRollup::headNumberCall {}, at).await?;
-    let settled_hash = rollup.view(NativeRollup::headHashCall {}, at).await?;
+    let (settled, settled_hash) = rollup.settled_head().await?;
     let ours = node
         .chain()
         .header(settled)
